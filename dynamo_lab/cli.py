@@ -1,0 +1,64 @@
+"""The ``dynamo-lab`` command.
+
+``dynamo-lab serve`` runs the DynamoDB JSON 1.0 wire protocol on loopback;
+``dynamo-lab lab`` opens JupyterLab on the lessons; ``dynamo-lab events``
+describes the event catalogue.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _lab(args: argparse.Namespace) -> int:
+    import subprocess
+    lessons = Path(args.lessons)
+    if not lessons.is_dir():
+        print(f"dynamo-lab: no lessons folder at {lessons}", file=sys.stderr)
+        return 2
+    cmd = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={lessons}"]
+    if args.no_browser:
+        cmd.append("--no-browser")
+    return subprocess.call(cmd)
+
+
+def _events(args: argparse.Namespace) -> int:
+    from .catalogue import KINDS, describe
+    for kind in sorted(KINDS):
+        if args.prefix and not kind.startswith(args.prefix):
+            continue
+        print(describe(kind))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dynamo-lab", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the DynamoDB wire protocol over HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--state", default=None, help="keep tables in this file across restarts")
+    serve.add_argument("--seed", type=int, default=0)
+
+    lab = sub.add_parser("lab", help="open JupyterLab on the lessons")
+    lab.add_argument("--lessons", default="lessons")
+    lab.add_argument("--no-browser", action="store_true")
+
+    ev = sub.add_parser("events", help="list the event catalogue")
+    ev.add_argument("prefix", nargs="?", default="")
+
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        from .dynamodb.server import serve_main
+        return serve_main(args)
+    if args.command == "lab":
+        return _lab(args)
+    return _events(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

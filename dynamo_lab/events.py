@@ -1,0 +1,290 @@
+"""Events and the EventLog, shared by every layer.
+
+An :class:`Event` is a small frozen record: ``t`` (virtual ms), ``kind`` (a
+dotted name such as ``ring.node_added``) and plain data fields (str, int,
+float, bool, None and tuples of those). Events never hold live engine objects,
+so a log can be saved, loaded and replayed into views.
+
+Every kind and its fields are listed in :mod:`dynamo_lab.catalogue`. With
+``strict=True`` (the test suite turns it on through the environment variable
+``DYNAMO_LAB_STRICT_EVENTS=1``) the log refuses any kind or field the
+catalogue does not list.
+
+Examples
+--------
+>>> log = EventLog()
+>>> seen = []
+>>> sub = log.subscribe(seen.append, kinds=["ring.*"])
+>>> log.emit("ring.node_added", node="A", zone=None, tokens=(1, 2))
+Event(t=0, kind='ring.node_added', node='A', zone=None, tokens=(1, 2))
+>>> log.emit("net.heal").kind, len(seen)
+('net.heal', 1)
+>>> EventLog.loads(log.dumps()).dumps() == log.dumps()
+True
+"""
+from __future__ import annotations
+
+import json
+import os
+from bisect import bisect_left, bisect_right
+from typing import Any, Callable, Iterable, Iterator
+
+__all__ = ["Event", "EventLog", "Subscription", "UnknownEventError"]
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+class UnknownEventError(ValueError):
+    """An event kind or field that the catalogue does not document."""
+
+
+class Event:
+    """One frozen record of something that happened at virtual time ``t``.
+
+    Fields are read as attributes (``ev.node``) or items (``ev["node"]``).
+    """
+
+    __slots__ = ("t", "kind", "_f")
+
+    def __init__(self, t: int, kind: str, fields: dict[str, Any]) -> None:
+        object.__setattr__(self, "t", t)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "_f", fields)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("events are frozen")
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._f[name]
+        except KeyError:
+            raise AttributeError(f"{self.kind} event has no field {name!r}") from None
+
+    def __getitem__(self, name: str) -> Any:
+        return self._f[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._f.get(name, default)
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """A copy of the data fields."""
+        return dict(self._f)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"t": self.t, "kind": self.kind, **self._f}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Event":
+        d = dict(d)
+        t, kind = d.pop("t"), d.pop("kind")
+        return cls(t, kind, {k: _tuplify(v) for k, v in d.items()})
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Event) and self.t == other.t
+                and self.kind == other.kind and self._f == other._f)
+
+    def __hash__(self) -> int:
+        return hash((self.t, self.kind, tuple(sorted(self._f.items()))))
+
+    def __repr__(self) -> str:
+        body = "".join(f", {k}={v!r}" for k, v in self._f.items())
+        return f"Event(t={self.t}, kind={self.kind!r}{body})"
+
+
+def _tuplify(v: Any) -> Any:
+    if isinstance(v, list):
+        return tuple(_tuplify(x) for x in v)
+    return v
+
+
+def _is_plain(v: Any) -> bool:
+    if isinstance(v, _PLAIN):
+        return True
+    if isinstance(v, tuple):
+        return all(_is_plain(x) for x in v)
+    return False
+
+
+class Subscription:
+    """Returned by :meth:`EventLog.subscribe`; ``cancel()`` stops delivery."""
+
+    __slots__ = ("log", "callback", "kinds")
+
+    def __init__(self, log: "EventLog", callback: Callable[[Event], Any],
+                 kinds: tuple[str, ...] | None) -> None:
+        self.log, self.callback, self.kinds = log, callback, kinds
+
+    def matches(self, kind: str) -> bool:
+        if self.kinds is None:
+            return True
+        for k in self.kinds:
+            if k == kind or (k.endswith("*") and kind.startswith(k[:-1])):
+                return True
+        return False
+
+    def cancel(self) -> None:
+        self.log._unsubscribe(self)
+
+
+class EventLog:
+    """An append-only list of events with subscribers.
+
+    ``emit`` is O(1) plus the subscribers of that kind; with ``enabled=False``
+    it returns at once, which is what "cheap when nobody listens" measures
+    against. Time slicing is O(log n) by bisection, since ``t`` never
+    decreases.
+    """
+
+    def __init__(self, clock: Callable[[], int] | None = None, *,
+                 enabled: bool = True, strict: bool | None = None) -> None:
+        self._clock = clock or (lambda: 0)
+        self.enabled = enabled
+        if strict is None:
+            strict = os.environ.get("DYNAMO_LAB_STRICT_EVENTS", "") not in ("", "0")
+        self.strict = strict
+        self._events: list[Event] = []
+        self._times: list[int] = []
+        self._subs: list[Subscription] = []
+        self._route: dict[str, list[Subscription]] = {}
+
+    # -- writing ---------------------------------------------------------
+    def emit(self, kind: str, **fields: Any) -> Event | None:
+        """Append an event of ``kind`` at the clock's current time."""
+        if not self.enabled:
+            return None
+        if self.strict:
+            self._validate(kind, fields)
+        ev = Event(self._clock(), kind, fields)
+        self._append(ev)
+        return ev
+
+    def _append(self, ev: Event) -> None:
+        if self._times and ev.t < self._times[-1]:
+            raise ValueError(f"event at t={ev.t} is earlier than the last one "
+                             f"(t={self._times[-1]}); the log is append-only")
+        self._events.append(ev)
+        self._times.append(ev.t)
+        subs = self._route.get(ev.kind)
+        if subs is None:
+            subs = self._route[ev.kind] = [s for s in self._subs if s.matches(ev.kind)]
+        for s in subs:
+            s.callback(ev)
+
+    def _validate(self, kind: str, fields: dict[str, Any]) -> None:
+        from .catalogue import KINDS
+        spec = KINDS.get(kind)
+        if spec is None:
+            raise UnknownEventError(
+                f"event kind {kind!r} is not in dynamo_lab.catalogue.KINDS")
+        names = set(fields)
+        missing = set(spec.fields) - names
+        extra = names - set(spec.fields) - set(spec.optional)
+        if missing or extra:
+            raise UnknownEventError(
+                f"{kind}: fields {sorted(names)} do not match the catalogue "
+                f"(missing {sorted(missing)}, undocumented {sorted(extra)})")
+        for k, v in fields.items():
+            if not _is_plain(v):
+                raise UnknownEventError(
+                    f"{kind}.{k} holds a {type(v).__name__}; events hold plain "
+                    f"data only (str, int, float, bool, None, tuples)")
+
+    # -- subscribing -----------------------------------------------------
+    def subscribe(self, callback: Callable[[Event], Any],
+                  kinds: Iterable[str] | str | None = None) -> Subscription:
+        """Call ``callback(event)`` for each new event of ``kinds``.
+
+        ``kinds`` holds exact kinds or prefixes ending in ``*`` (``"ring.*"``);
+        None means every kind.
+        """
+        if isinstance(kinds, str):
+            kinds = (kinds,)
+        sub = Subscription(self, callback, tuple(kinds) if kinds is not None else None)
+        self._subs.append(sub)
+        self._route.clear()
+        return sub
+
+    def _unsubscribe(self, sub: Subscription) -> None:
+        if sub in self._subs:
+            self._subs.remove(sub)
+            self._route.clear()
+
+    # -- reading ---------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self._events)
+
+    def __getitem__(self, i):
+        return self._events[i]
+
+    def __repr__(self) -> str:
+        end = self._times[-1] if self._times else 0
+        return f"<EventLog {len(self._events)} events, t=0..{end} ms>"
+
+    def between(self, start: int = 0, end: int | None = None) -> list[Event]:
+        """Events with ``start <= t < end`` (``end=None``: to the last)."""
+        i = bisect_left(self._times, start)
+        j = len(self._times) if end is None else bisect_left(self._times, end)
+        return self._events[i:j]
+
+    def until(self, t: int) -> list[Event]:
+        """Events with ``t <= t``, the log as it stood at that moment."""
+        return self._events[:bisect_right(self._times, t)]
+
+    def of_kind(self, *kinds: str) -> list[Event]:
+        """Events whose kind matches any of ``kinds`` (``*`` prefixes allowed)."""
+        probe = Subscription(self, lambda e: None, kinds)
+        return [e for e in self._events if probe.matches(e.kind)]
+
+    def kinds(self) -> dict[str, int]:
+        """How many events of each kind, in first-seen order."""
+        out: dict[str, int] = {}
+        for e in self._events:
+            out[e.kind] = out.get(e.kind, 0) + 1
+        return out
+
+    # -- persistence and replay ------------------------------------------
+    def dumps(self) -> str:
+        """The log as JSON lines."""
+        return "".join(e.to_json() + "\n" for e in self._events)
+
+    def save(self, path: str | os.PathLike) -> None:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.dumps())
+
+    @classmethod
+    def loads(cls, text: str) -> "EventLog":
+        log = cls(enabled=True, strict=False)
+        for line in text.splitlines():
+            if line.strip():
+                log._append(Event.from_dict(json.loads(line)))
+        if log._times:
+            last = log._times[-1]
+            log._clock = lambda: last
+        return log
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "EventLog":
+        with open(path, encoding="utf-8") as f:
+            return cls.loads(f.read())
+
+    def replay(self, target: Callable[[Event], Any] | Any, until: int | None = None,
+               kinds: Iterable[str] | None = None) -> Any:
+        """Feed recorded events, oldest first, to ``target``.
+
+        ``target`` is a callable taking an event, or a view with
+        ``feed(event)``. Returns the target, so ``log.replay(View())`` reads well.
+        """
+        feed = target if callable(target) and not hasattr(target, "feed") else target.feed
+        events = self._events if until is None else self.until(until)
+        probe = Subscription(self, feed, tuple(kinds) if kinds else None)
+        for e in events:
+            if probe.matches(e.kind):
+                feed(e)
+        return target
