@@ -1,0 +1,260 @@
+"""Vector clocks and versions (Dynamo paper 4.4).
+
+A :class:`VectorClock` is a list of ``(node, counter, timestamp)`` entries.
+Version ``a`` *descends* from ``b`` when every counter of ``b`` is ``<=`` the
+same node's counter in ``a``; when neither descends from the other the two
+are *siblings* (concurrent) and both are kept. The store reconciles
+syntactically (drops versions that another version descends from); merging
+siblings is left to the application, through a reconciliation policy such
+as :func:`union_merge` (the shopping cart) or :func:`last_write_wins`.
+
+Clocks are truncated at :data:`TRUNCATE_AT` entries by dropping the entry
+with the oldest timestamp, as the paper describes.
+
+Examples
+--------
+The paper's Figure 3, clock for clock:
+
+>>> d1 = VectorClock().increment("Sx", t=1)
+>>> d2 = d1.increment("Sx", t=2)
+>>> d3 = d2.increment("Sy", t=3)
+>>> d4 = d2.increment("Sz", t=4)
+>>> d3.concurrent(d4), d3.descends(d2)
+(True, True)
+>>> d5 = d3.merge(d4).increment("Sx", t=5)
+>>> d5
+VectorClock([Sx,3],[Sy,1],[Sz,1])
+>>> d5.descends(d3) and d5.descends(d4)
+True
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Sequence
+
+__all__ = ["VectorClock", "Version", "TRUNCATE_AT", "reconcile", "union_merge",
+           "last_write_wins", "resolve_policy", "MalformedContext"]
+
+TRUNCATE_AT = 10
+"""Most entries a clock keeps; the paper's threshold."""
+
+
+class MalformedContext(ValueError):
+    """A context that is not one this store handed out."""
+
+
+class VectorClock:
+    """An immutable vector clock.
+
+    Entries are kept sorted by node name, so equal clocks print alike. Equality
+    and hashing look at ``(node, counter)`` only; timestamps are there for
+    truncation and for last-write-wins. ``descends`` and ``merge`` cost O(k)
+    for k entries.
+    """
+
+    __slots__ = ("entries", "_c", "_key")
+
+    def __init__(self, entries: Iterable[Sequence] = ()) -> None:
+        ents = tuple(sorted((str(n), int(c), int(ts)) for n, c, ts in entries))
+        object.__setattr__(self, "entries", ents)
+        object.__setattr__(self, "_c", {n: c for n, c, _ in ents})
+        object.__setattr__(self, "_key", tuple((n, c) for n, c, _ in ents))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("vector clocks are immutable")
+
+    # -- reading ---------------------------------------------------------
+    def counter(self, node: str) -> int:
+        """The counter of ``node`` (0 when absent)."""
+        return self._c.get(node, 0)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, VectorClock) and self._key == other._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __repr__(self) -> str:
+        return "VectorClock(" + ",".join(f"[{n},{c}]" for n, c, _ in self.entries) + ")"
+
+    @property
+    def pairs(self) -> tuple:
+        """The ``(node, counter)`` pairs, sorted by node."""
+        return self._key
+
+    @property
+    def timestamp(self) -> int:
+        """The newest entry timestamp (0 for the empty clock)."""
+        return max((ts for _, _, ts in self.entries), default=0)
+
+    def digest(self) -> str:
+        """A short stable text for this clock, e.g. ``'Sx:3,Sy:1'``."""
+        return ",".join(f"{n}:{c}" for n, c in self._key)
+
+    # -- comparing -------------------------------------------------------
+    def descends(self, other: "VectorClock") -> bool:
+        """Whether this clock is ``other`` or a descendant of it (``>=``)."""
+        mine = self._c
+        for n, c in other._key:
+            if mine.get(n, 0) < c:
+                return False
+        return True
+
+    def concurrent(self, other: "VectorClock") -> bool:
+        """Whether neither clock descends from the other (siblings)."""
+        return not self.descends(other) and not other.descends(self)
+
+    # -- making new clocks ----------------------------------------------
+    def increment(self, node: str, t: int = 0, *, limit: int = TRUNCATE_AT) -> "VectorClock":
+        """A new clock with ``node``'s counter one higher, stamped ``t``.
+
+        With more than ``limit`` entries the one with the oldest timestamp is
+        dropped (paper 4.4); a truncated clock may then fail to descend from
+        an ancestor, which makes a false sibling, never a lost one.
+        """
+        ents = [e for e in self.entries if e[0] != node]
+        ents.append((node, self._c.get(node, 0) + 1, int(t)))
+        while len(ents) > limit:
+            oldest = min(ents, key=lambda e: (e[2], e[0]))
+            ents.remove(oldest)
+        return VectorClock(ents)
+
+    def merge(self, *others: "VectorClock") -> "VectorClock":
+        """The least clock that descends from this one and ``others``."""
+        best: dict[str, tuple[int, int]] = {n: (c, ts) for n, c, ts in self.entries}
+        for o in others:
+            for n, c, ts in o.entries:
+                cur = best.get(n)
+                if cur is None or c > cur[0] or (c == cur[0] and ts > cur[1]):
+                    best[n] = (c, ts)
+        return VectorClock((n, c, ts) for n, (c, ts) in best.items())
+
+    # -- contexts --------------------------------------------------------
+    def to_context(self) -> tuple:
+        """The clock as plain data (an opaque context, or an event field)."""
+        return self.entries
+
+    @classmethod
+    def from_context(cls, ctx: Any) -> "VectorClock":
+        """Read a context back; raise :class:`MalformedContext` if it is not one.
+
+        >>> VectorClock.from_context((("A", 1, 5),))
+        VectorClock([A,1])
+        >>> VectorClock.from_context("nonsense")
+        Traceback (most recent call last):
+        ...
+        dynamo_lab.dynamo.vclock.MalformedContext: a context is a tuple of (node, counter, timestamp) entries, not 'nonsense'
+        """
+        if ctx is None:
+            return cls()
+        if isinstance(ctx, VectorClock):
+            return ctx
+        ok = isinstance(ctx, (tuple, list))
+        if ok:
+            seen = set()
+            for e in ctx:
+                if not (isinstance(e, (tuple, list)) and len(e) == 3
+                        and isinstance(e[0], str) and isinstance(e[1], int)
+                        and not isinstance(e[1], bool) and e[1] > 0
+                        and isinstance(e[2], int) and e[0] not in seen):
+                    ok = False
+                    break
+                seen.add(e[0])
+        if not ok:
+            raise MalformedContext(
+                f"a context is a tuple of (node, counter, timestamp) entries, not {ctx!r}")
+        return cls(ctx)
+
+
+class Version:
+    """One stored version: a value and the vector clock that names it.
+
+    Examples
+    --------
+    >>> v = Version("cart:1", VectorClock([("A", 1, 0)]))
+    >>> v
+    Version('cart:1', [A,1])
+    """
+
+    __slots__ = ("value", "clock")
+
+    def __init__(self, value: Any, clock: VectorClock) -> None:
+        self.value = value
+        self.clock = clock
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Version) and self.clock == other.clock
+                and self.value == other.value)
+
+    def __hash__(self) -> int:
+        return hash(self.clock)
+
+    def __repr__(self) -> str:
+        return f"Version({self.value!r}, " + repr(self.clock)[len("VectorClock("):]
+
+
+def reconcile(versions: Iterable[Version]) -> list[Version]:
+    """Syntactic reconciliation: keep the versions no other version descends from.
+
+    Versions with equal clocks count once. The result is ordered by clock
+    digest, so it does not depend on arrival order. O(v^2 k).
+
+    >>> a = Version(1, VectorClock([("A", 1, 0)]))
+    >>> b = Version(2, VectorClock([("A", 2, 0)]))
+    >>> c = Version(3, VectorClock([("A", 1, 0), ("B", 1, 0)]))
+    >>> reconcile([a, b, c])
+    [Version(3, [A,1],[B,1]), Version(2, [A,2])]
+    """
+    uniq: dict[VectorClock, Version] = {}
+    for v in versions:
+        uniq.setdefault(v.clock, v)
+    vs = list(uniq.values())
+    if len(vs) > 1:
+        vs = [v for v in vs if not any(o is not v and o.clock.descends(v.clock) for o in vs)]
+        vs.sort(key=lambda v: v.clock._key)
+    return vs
+
+
+def union_merge(values: Sequence[Any]) -> Any:
+    """The shopping-cart merge: the union of every sibling's items.
+
+    An add is never lost, but an item deleted in one sibling comes back if
+    another sibling still holds it (paper 4.4).
+
+    >>> sorted(union_merge([{"book", "pen"}, {"pen", "ink"}]))
+    ['book', 'ink', 'pen']
+    """
+    out: set = set()
+    for v in values:
+        out |= set(v)
+    return frozenset(out)
+
+
+def last_write_wins(versions: Sequence[Version]) -> Any:
+    """The value of the version with the newest timestamp (ties: clock order).
+
+    >>> old = Version("old", VectorClock([("A", 1, 10)]))
+    >>> new = Version("new", VectorClock([("B", 1, 20)]))
+    >>> last_write_wins([old, new])
+    'new'
+    """
+    return max(versions, key=lambda v: (v.clock.timestamp, v.clock._key)).value
+
+
+def resolve_policy(policy: Any) -> Callable[[Sequence[Version]], Any] | None:
+    """Turn ``None``, ``"union"``, ``"lww"`` or a callable into a merge function.
+
+    A callable receives the sibling *values* (like :func:`union_merge`); the
+    built-in ``"lww"`` looks at timestamps and so receives versions.
+    """
+    if policy is None:
+        return None
+    if policy == "union":
+        return lambda vs: union_merge([v.value for v in vs])
+    if policy == "lww":
+        return last_write_wins
+    if callable(policy):
+        return lambda vs: policy([v.value for v in vs])
+    raise ValueError(f"reconcile must be None, 'union', 'lww' or a callable, not {policy!r}")
