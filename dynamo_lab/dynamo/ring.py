@@ -1,0 +1,721 @@
+"""The consistent-hash ring of Dynamo (paper 4.2, 4.3 and 6.2).
+
+Each physical node holds several *tokens* (virtual nodes): positions on a
+ring of 2**128 MD5 values. A key belongs to the first token clockwise from its
+position, and the node holding that token is the key's *coordinator*. The
+*preference list* is the coordinator followed by the next distinct physical
+nodes clockwise; positions of a node already in the list are skipped.
+
+The paper's three partitioning strategies (section 6.2):
+
+1. ``strategy=1``: T random tokens per node; tokens cut the ring.
+2. ``strategy=2``: T random tokens per node and Q equal, fixed partitions;
+   a partition is placed by walking clockwise from its end to the first token.
+3. ``strategy=3``: Q equal partitions and Q/S tokens per node; the tokens are
+   the partitions. A joining node steals tokens from the most loaded nodes; a
+   leaving node's tokens go, at random, to the least loaded ones.
+
+Examples
+--------
+The paper's Figure 2: seven nodes, and a key K in the range (A, B] is stored
+on B, C and D.
+
+>>> from dynamo_lab.dynamo.hashing import RING_SIZE
+>>> ring = Ring(seed=1)
+>>> for i, name in enumerate("ABCDEFG"):
+...     _ = ring.add_node(name, tokens=[i * RING_SIZE // 7])
+>>> k = RING_SIZE // 14          # between A's token and B's
+>>> ring.preference_list(k.to_bytes(16, "big") and "K", 3) == ring.preference_list("K", 3)
+True
+>>> ring.preference_list_at(k, 3)
+['B', 'C', 'D']
+>>> ring.owner_at(k)
+'B'
+>>> ring.nodes
+['A', 'B', 'C', 'D', 'E', 'F', 'G']
+>>> [e.kind for e in ring.sim.log][:2]
+['ring.created', 'ring.node_added']
+"""
+from __future__ import annotations
+
+import random
+from bisect import bisect_left
+from hashlib import md5 as _md5
+from itertools import chain
+from typing import Iterable, Iterator
+
+from sortedcontainers import SortedList
+
+from ..sim import Simulation, make_rng
+from .hashing import RING_SIZE, position
+from .ring_records import LoadBalance, NodeRanges, RangeMove, RingChange, TokenMove
+
+__all__ = ["Ring", "RING_SIZE"]
+
+_from_bytes = int.from_bytes
+_DEFAULT_T = 8
+_DEFAULT_Q = 120      # divides evenly by 2..6, 8, 10, 12, 15, 20, 24, 30 nodes
+
+
+class Ring:
+    """Consistent hashing with virtual nodes and the paper's strategies 1-3.
+
+    Parameters
+    ----------
+    strategy : {1, 2, 3}
+        The partitioning strategy of paper section 6.2.
+    tokens_per_node : int, optional
+        T, tokens per unit of weight (strategies 1 and 2; default 8).
+    partitions : int, optional
+        Q, the number of equal partitions (strategies 2 and 3; default 120).
+    seed : int, random.Random or None
+        Where random tokens come from. With ``sim`` given and no seed, the
+        ring draws from ``sim.rng_for("ring")``.
+    sim : Simulation, optional
+        Events go to ``sim.log``. Without one the ring makes
+        ``Simulation(seed)``.
+    n : int
+        The replication factor N used for range moves and as the default
+        preference-list length.
+
+    Notes
+    -----
+    Tokens live in a ``SortedList``, so finding a key's token is O(log t) for
+    t tokens. Preference lists are cached per token; a join or leave drops
+    only the cache entries of tokens whose walk passes a changed token, so a
+    join costs O(T log t) whatever the ring's size.
+    """
+
+    def __init__(self, strategy: int = 1, tokens_per_node: int | None = None,
+                 partitions: int | None = None, seed=None, sim: Simulation | None = None,
+                 n: int = 3) -> None:
+        if strategy not in (1, 2, 3) or isinstance(strategy, bool):
+            raise ValueError(f"strategy must be 1, 2 or 3 (paper 6.2), not {strategy!r}")
+        if strategy == 3 and tokens_per_node is not None:
+            raise ValueError("strategy 3 gives each node Q/S tokens; leave tokens_per_node=None")
+        if strategy == 1 and partitions is not None:
+            raise ValueError("strategy 1 has no fixed partitions; leave partitions=None")
+        T = _DEFAULT_T if tokens_per_node is None else tokens_per_node
+        Q = _DEFAULT_Q if partitions is None else partitions
+        _positive_int("tokens_per_node", T)
+        _positive_int("partitions", Q)
+        _positive_int("n", n)
+        if Q > RING_SIZE:
+            raise ValueError(f"partitions must be at most 2**128, not {Q}")
+        self.strategy = strategy
+        self.tokens_per_node = T if strategy != 3 else None
+        self.partitions = Q if strategy != 1 else None
+        self.n = n
+        if sim is None:
+            sim = Simulation(seed)
+            self._rng = make_rng(seed) if not isinstance(seed, random.Random) else seed
+        else:
+            self._rng = sim.rng_for("ring") if seed is None else make_rng(seed)
+        self.sim = sim
+        self._sl = SortedList()                   # every token, in ring order
+        self._owner: dict[int, str] = {}          # token -> physical node
+        self._held: dict[str, SortedList] = {}    # node -> its tokens
+        self._zones: dict[str, str | None] = {}   # node -> zone, in join order
+        self._weights: dict[str, float] = {}
+        # Strategies 2 and 3 cut the ring into Q partitions (b[j-1], b[j]].
+        # ``_ends`` holds their ends mod 2**128 in ring order (the last
+        # partition ends at 2**128 == 0, so it comes first).
+        if strategy == 1:
+            self._ends: list[int] = []
+            self._starts: dict[int, int] = {}
+        else:
+            b = [j * RING_SIZE // Q for j in range(Q + 1)]
+            self._starts = {b[j] % RING_SIZE: b[j - 1] for j in range(1, Q + 1)}
+            self._ends = sorted(self._starts)
+        # (n, zones) -> {unit end: preference list tuple}; a unit is a token
+        # (strategies 1, 3) or a partition end (strategy 2).
+        self._caches: dict[tuple, dict[int, tuple]] = {}
+        self._changes: list[RingChange] = []
+        self._check_state = None
+        self.sim.log.emit("ring.created", strategy=strategy, tokens_per_node=self.tokens_per_node,
+                          partitions=self.partitions, n=n)
+
+    # ------------------------------------------------------------------
+    # reading
+    # ------------------------------------------------------------------
+    @property
+    def nodes(self) -> list[str]:
+        """The physical nodes, in the order they joined. O(S)."""
+        return list(self._zones)
+
+    @property
+    def tokens(self) -> list[tuple[int, str]]:
+        """Every ``(token, node)`` pair, sorted by token. O(t)."""
+        own = self._owner
+        return [(t, own[t]) for t in self._sl]
+
+    @property
+    def changes(self) -> list[RingChange]:
+        """Every join and leave so far, oldest first."""
+        return list(self._changes)
+
+    @property
+    def last_change(self) -> RingChange | None:
+        """The most recent join or leave (None before the first)."""
+        return self._changes[-1] if self._changes else None
+
+    def tokens_of(self, node: str) -> list[int]:
+        """The tokens ``node`` holds, in ring order. O(T)."""
+        return list(self._held[self._known(node)])
+
+    def zone(self, node: str) -> str | None:
+        """The availability zone of ``node`` (None if it has none). O(1)."""
+        return self._zones[self._known(node)]
+
+    def weight(self, node: str) -> float:
+        """The weight ``node`` joined with. O(1)."""
+        return self._weights[self._known(node)]
+
+    def __len__(self) -> int:
+        return len(self._zones)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._zones
+
+    def __repr__(self) -> str:
+        q = f" Q={self.partitions}" if self.partitions else ""
+        return (f"<Ring strategy={self.strategy}{q} nodes={len(self._zones)} "
+                f"tokens={len(self._sl)} n={self.n}>")
+
+    # ------------------------------------------------------------------
+    # lookups
+    # ------------------------------------------------------------------
+    def preference_list(self, key, n: int | None = None, zones: bool = False) -> list[str]:
+        """The nodes that store ``key``: coordinator first, then the next
+        distinct physical nodes clockwise.
+
+        Parameters
+        ----------
+        key : str or bytes
+            Hashed with MD5 (:func:`~dynamo_lab.dynamo.hashing.position`).
+        n : int, optional
+            How many nodes (default: the ring's N). More than N gives the
+            fallback nodes a sloppy quorum uses, up to every node.
+        zones : bool
+            Prefer, at each step, a node in an availability zone the list
+            does not use yet; once every zone is used, continue clockwise.
+
+        Cost: O(log t) after the first lookup of a token (lists are cached
+        per token); the first walk is O(n) tokens on average.
+
+        Raises
+        ------
+        ValueError
+            If ``key`` is not str/bytes, or ``n`` exceeds the number of nodes.
+
+        Examples
+        --------
+        >>> ring = Ring(seed=7)
+        >>> for name in "ABCD":
+        ...     _ = ring.add_node(name)
+        >>> pl = ring.preference_list("cart:alice")
+        >>> len(pl), len(set(pl)), pl[0] == ring.owner("cart:alice")
+        (3, 3, True)
+        >>> ring.preference_list("cart:alice", 5)
+        Traceback (most recent call last):
+        ...
+        ValueError: a preference list of n=5 nodes needs 5 nodes, but the ring has 4
+        """
+        if n is None:
+            n = self.n
+        cache = self._caches.get((n, zones))
+        if cache is None:
+            cache = self._new_cache(n, zones)
+        # Inline position() and the SortedList bisection: this is the hot path
+        # every get and put of the store takes.
+        if key.__class__ is str:
+            p = _from_bytes(_md5(key.encode()).digest(), "big")
+        else:
+            p = position(key)
+        if self.strategy == 2:
+            ends = self._ends
+            i = bisect_left(ends, p)
+            u = ends[i] if i < len(ends) else ends[0]
+        else:
+            # SortedList keeps sublists (_lists) and their maxima (_maxes);
+            # two bisections find the successor token without building the
+            # positional index that sl[i] would need.
+            maxes = self._sl._maxes
+            i = bisect_left(maxes, p)
+            if i == len(maxes):
+                u = self._sl._lists[0][0]
+            else:
+                sub = self._sl._lists[i]
+                u = sub[bisect_left(sub, p)]
+        pl = cache.get(u)
+        if pl is None:
+            pl = cache[u] = self._walk_unit(u, n, zones)
+        return list(pl)
+
+    def preference_list_at(self, pos: int, n: int | None = None, zones: bool = False) -> list[str]:
+        """The preference list of ring position ``pos`` (an int), O(log t).
+
+        Lessons use it to ask about a spot on the ring, not a key.
+        """
+        if n is None:
+            n = self.n
+        cache = self._caches.get((n, zones))
+        if cache is None:
+            cache = self._new_cache(n, zones)
+        u = self._unit_of(_position_int(pos))
+        pl = cache.get(u)
+        if pl is None:
+            pl = cache[u] = self._walk_unit(u, n, zones)
+        return list(pl)
+
+    def owner(self, key) -> str:
+        """The coordinator of ``key``: the node of the first token clockwise.
+
+        Cost: O(log t).
+
+        Examples
+        --------
+        >>> ring = Ring(seed=3)
+        >>> _ = ring.add_node("A"); _ = ring.add_node("B")
+        >>> ring.owner("x") in ("A", "B")
+        True
+        """
+        return self.preference_list(key, 1)[0]
+
+    def owner_at(self, pos: int) -> str:
+        """The coordinator of ring position ``pos``. O(log t)."""
+        return self.preference_list_at(pos, 1)[0]
+
+    def ranges(self, node: str | None = None, n: int | None = None):
+        """The key ranges each node holds, as coordinator and as replica.
+
+        Returns a :class:`NodeRanges` for ``node``, or a dict of them for
+        every node. Ranges are ``(start, end]`` clockwise; ``start == end``
+        is the whole ring. Cost: O(units * n), units = tokens (strategies 1,
+        3) or partitions (strategy 2).
+
+        Examples
+        --------
+        >>> ring = Ring(seed=2)
+        >>> for name in "ABC":
+        ...     _ = ring.add_node(name, tokens=[100 * (ord(name) - 64)])
+        >>> ring.ranges("A")
+        NodeRanges('A', coordinator=1 ranges, replica=1 ranges)
+        >>> ring.ranges("A").coordinator
+        ((300, 100),)
+        """
+        if n is None:
+            n = min(self.n, len(self._zones))
+        if node is not None:
+            self._known(node)
+        coord: dict[str, list] = {x: [] for x in self._zones}
+        rep: dict[str, list] = {x: [] for x in self._zones}
+        if self._zones:
+            for start, end, u in self._units():
+                pl = self._cached(u, n)
+                _append_merged(coord[pl[0]], start, end)
+                for x in pl[1:]:
+                    _append_merged(rep[x], start, end)
+        out = {x: NodeRanges(x, _wrap_merge(coord[x]), _wrap_merge(rep[x])) for x in self._zones}
+        return out[node] if node is not None else out
+
+    def load_balance(self, keys: Iterable, n: int = 3) -> LoadBalance:
+        """How many of ``keys`` each node replicates, and how even that is.
+
+        Efficiency is mean load / max load (paper Figure 8); out of balance
+        is the fraction of nodes more than 15% from the mean (Figure 6).
+        Cost: O(k log t) for k keys.
+
+        Examples
+        --------
+        >>> ring = Ring(strategy=3, partitions=60, seed=1)
+        >>> for i in range(6):
+        ...     _ = ring.add_node(f"n{i}")
+        >>> lb = ring.load_balance((f"key{i}" for i in range(3000)), n=3)
+        >>> lb.keys, lb.n, 0.8 < lb.efficiency <= 1.0
+        (3000, 3, True)
+        """
+        counts = dict.fromkeys(self._zones, 0)
+        k = 0
+        pl = self.preference_list
+        for key in keys:
+            for x in pl(key, n):
+                counts[x] += 1
+            k += 1
+        return LoadBalance.from_counts(counts, k, n)
+
+    # ------------------------------------------------------------------
+    # membership changes
+    # ------------------------------------------------------------------
+    def add_node(self, name: str, tokens: Iterable[int] | None = None, weight: float = 1,
+                 zone: str | None = None) -> RingChange:
+        """Add a physical node with its tokens (virtual nodes).
+
+        Parameters
+        ----------
+        name : str
+            A new node name.
+        tokens : iterable of int, optional
+            Explicit token positions in ``[0, 2**128)``, e.g. to rebuild the
+            paper's Figure 2. In strategy 3 they must be partition ends, and
+            are taken from the nodes that hold them. Default: drawn by the
+            strategy (``round(T * weight)`` random tokens, or a share of the
+            Q partitions in proportion to weight).
+        weight : float
+            Capacity relative to other nodes (> 0); more weight, more tokens.
+        zone : str, optional
+            The node's availability zone.
+
+        Returns
+        -------
+        RingChange
+            The tokens taken and the key ranges that moved (for N = ``n``),
+            also emitted as ``ring.node_added`` and ``ring.ranges_moved``.
+
+        Cost: O(T log t) for T tokens, independent of the number of nodes
+        (strategy 3 adds O(S) to pick the most loaded nodes).
+
+        Raises
+        ------
+        ValueError
+            Duplicate node, duplicate or out-of-range token, bad weight.
+
+        Examples
+        --------
+        With N=1 only the coordinator holds a key, so B takes (10, 15] from A:
+
+        >>> ring = Ring(seed=5, n=1)
+        >>> ring.add_node("A", tokens=[10, 20])
+        RingChange(join 'A', tokens=2, moves=1)
+        >>> ring.add_node("B", tokens=[15]).moves
+        (RangeMove(start=10, end=15, src='A', dst='B'),)
+        """
+        from .ring_strategies import plan_join
+        name = self._new_name(name)
+        _check_weight(weight)
+        if zone is not None and not isinstance(zone, str):
+            raise ValueError(f"zone must be a str or None, not {type(zone).__name__}")
+        new_tokens, steals = plan_join(self, name, tokens, weight)   # validates; no change yet
+        if steals:
+            return self._apply_steals(name, zone, weight, steals)
+        # Tokens are inserted first; the old ring is this one with them absent.
+        self._zones[name] = zone
+        self._weights[name] = weight
+        self._held[name] = SortedList(new_tokens)
+        for t in new_tokens:
+            self._sl.add(t)
+            self._owner[t] = name
+        absent = dict.fromkeys(new_tokens)
+        moves = self._moves(new_tokens, old_ov=absent, new_ov=None)
+        self._invalidate(new_tokens, old_ov=absent, new_ov=None)
+        return self._record("join", name, zone, tuple(sorted(new_tokens)), moves, (), weight)
+
+    def remove_node(self, name: str) -> RingChange:
+        """Remove a physical node; its ranges move to the nodes that follow.
+
+        In strategy 3 its tokens are handed, at random, to the least loaded
+        remaining nodes. Returns a :class:`RingChange`, also emitted as
+        ``ring.node_removed`` and ``ring.ranges_moved``.
+
+        Cost: O(T log t) (strategy 3: O(T S)).
+
+        Raises
+        ------
+        KeyError
+            If ``name`` is not on the ring.
+
+        Examples
+        --------
+        >>> ring = Ring(seed=5, n=1)
+        >>> _ = ring.add_node("A", tokens=[10]); _ = ring.add_node("B", tokens=[20])
+        >>> ring.remove_node("A").moves
+        (RangeMove(start=20, end=10, src='A', dst='B'),)
+        >>> ring.remove_node("A")
+        Traceback (most recent call last):
+        ...
+        KeyError: "no node 'A' on the ring (nodes: ['B'])"
+        """
+        from .ring_strategies import plan_leave
+        name = self._known(name)
+        zone = self._zones[name]
+        held = tuple(self._held[name])
+        handout = plan_leave(self, name)
+        if handout:
+            new_ov = dict(handout)
+        else:
+            new_ov = dict.fromkeys(held)
+        # Moves are worked out on the ring as it is, with the leaver's tokens
+        # overridden to their new owners (or absent).
+        moves = self._moves(held, old_ov=None, new_ov=new_ov)
+        self._invalidate(held, old_ov=None, new_ov=new_ov)
+        token_moves = ()
+        if handout:
+            got: dict[str, list] = {}
+            for t, dst in handout:
+                self._owner[t] = dst
+                self._held[dst].add(t)
+                got.setdefault(dst, []).append(t)
+            token_moves = tuple(TokenMove(name, dst, tuple(sorted(ts)))
+                                for dst, ts in sorted(got.items()))
+        else:
+            for t in held:
+                self._sl.remove(t)
+                del self._owner[t]
+        del self._held[name], self._zones[name], self._weights[name]
+        # Caches of lists longer than the ring can now give are invalid.
+        for key in [k for k in self._caches if k[0] > len(self._zones)]:
+            del self._caches[key]
+        return self._record("leave", name, zone, held, moves, token_moves, None)
+
+    # ------------------------------------------------------------------
+    # internals
+    # ------------------------------------------------------------------
+    def _apply_steals(self, name, zone, weight, steals) -> RingChange:
+        """Strategy 3 join: ``steals`` is [(token, old owner)]."""
+        toks = [t for t, _ in steals]
+        old_ov = dict(steals)
+        self._zones[name] = zone
+        self._weights[name] = weight
+        self._held[name] = SortedList()
+        for t, src in steals:
+            if src is None:              # the first node: the ring was empty
+                self._sl.add(t)
+            else:
+                self._held[src].remove(t)
+            self._owner[t] = name
+            self._held[name].add(t)
+        moves = self._moves(toks, old_ov=old_ov, new_ov=None)
+        self._invalidate(toks, old_ov=old_ov, new_ov=None)
+        by_src: dict[str, list] = {}
+        for t, src in steals:
+            if src is not None:
+                by_src.setdefault(src, []).append(t)
+        token_moves = tuple(TokenMove(src, name, tuple(sorted(ts)))
+                            for src, ts in sorted(by_src.items()))
+        return self._record("join", name, zone, tuple(sorted(toks)), moves, token_moves, weight)
+
+    def _record(self, change, name, zone, tokens, moves, token_moves, weight) -> RingChange:
+        rec = RingChange(change, name, zone, tokens, moves, token_moves)
+        self._changes.append(rec)
+        log = self.sim.log
+        if change == "join":
+            for tm in token_moves:
+                log.emit("ring.tokens_moved", src=tm.src, dst=tm.dst, tokens=tm.tokens)
+            log.emit("ring.node_added", node=name, zone=zone, tokens=tokens, weight=weight)
+        else:
+            log.emit("ring.node_removed", node=name, tokens=tokens)
+            for tm in token_moves:
+                log.emit("ring.tokens_moved", src=tm.src, dst=tm.dst, tokens=tm.tokens)
+        log.emit("ring.ranges_moved", node=name, change=change, moves=tuple(tuple(m) for m in moves))
+        return rec
+
+    def _known(self, node) -> str:
+        if node not in self._zones:
+            raise KeyError(f"no node {node!r} on the ring (nodes: {list(self._zones)})")
+        return node
+
+    def _new_name(self, name) -> str:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"a node name must be a non-empty str, not {name!r}")
+        if name in self._zones:
+            raise ValueError(f"node {name!r} is already on the ring")
+        return name
+
+    def _new_cache(self, n, zones) -> dict:
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise ValueError(f"n must be a positive int, not {n!r}")
+        if n > len(self._zones):
+            raise ValueError(f"a preference list of n={n} nodes needs {n} nodes, "
+                             f"but the ring has {len(self._zones)}")
+        cache = self._caches[(n, bool(zones))] = {}
+        return cache
+
+    def _cached(self, u: int, n: int) -> tuple:
+        cache = self._caches.get((n, False))
+        if cache is None:
+            cache = self._new_cache(n, False)
+        pl = cache.get(u)
+        if pl is None:
+            pl = cache[u] = self._walk_unit(u, n, False)
+        return pl
+
+    def _unit_of(self, p: int) -> int:
+        """The unit end (token or partition end) whose range holds ``p``."""
+        seq = self._ends if self.strategy == 2 else self._sl
+        i = bisect_left(seq, p) if seq is self._ends else seq.bisect_left(p)
+        return seq[i] if i < len(seq) else seq[0]
+
+    def _succ_token(self, p: int) -> int:
+        """The first token at or clockwise after ``p``. O(log t)."""
+        sl = self._sl
+        i = sl.bisect_left(p)
+        return sl[i] if i < len(sl) else sl[0]
+
+    def _cw(self, start: int) -> Iterator[int]:
+        """Tokens clockwise from ``start`` (inclusive), once round."""
+        sl = self._sl
+        return chain(sl.irange(minimum=start),
+                     sl.irange(maximum=start, inclusive=(True, False)))
+
+    def _ccw(self, start: int) -> Iterator[int]:
+        """Tokens counter-clockwise from ``start`` (inclusive), once round."""
+        sl = self._sl
+        return chain(sl.irange(maximum=start, reverse=True),
+                     sl.irange(minimum=start, inclusive=(False, True), reverse=True))
+
+    def _walk(self, start: int, n: int, ov: dict | None = None) -> tuple:
+        """The first ``n`` distinct nodes clockwise from token ``start``;
+        ``ov`` overrides owners (None: the token is absent)."""
+        out: list[str] = []
+        owner = self._owner
+        for t in self._cw(start):
+            x = ov[t] if ov is not None and t in ov else owner[t]
+            if x is not None and x not in out:
+                out.append(x)
+                if len(out) == n:
+                    break
+        return tuple(out)
+
+    def _walk_unit(self, u: int, n: int, zones: bool, ov: dict | None = None) -> tuple:
+        start = self._succ_token(u) if self.strategy == 2 else u
+        if not zones:
+            return self._walk(start, n, ov)
+        from .ring_strategies import zone_walk
+        return zone_walk(self, start, n)
+
+    def _units(self, tokens: Iterable[int] | None = None) -> Iterator[tuple[int, int, int]]:
+        """``(start, end, unit)`` for the units ending at each of ``tokens``'
+        ranges (all units if None), in ring order."""
+        sl = self._sl
+        if tokens is None:
+            if self.strategy == 2:
+                for e in self._ends:
+                    yield self._starts[e], e, e
+            else:
+                prev = sl[-1] if sl else 0
+                for t in sl:
+                    yield prev, t, t
+                    prev = t
+            return
+        for t in tokens:
+            pred = self._pred_token(t)
+            if self.strategy != 2:
+                yield pred, t, t
+            else:
+                for e in _ends_in(self._ends, pred, t):
+                    yield self._starts[e], e, e
+
+    def _pred_token(self, t: int) -> int:
+        sl = self._sl
+        i = sl.bisect_left(t)
+        return sl[i - 1]          # i == 0 gives sl[-1]: the ring wraps
+
+    def _affected(self, changed, old_ov, new_ov, n) -> list[int]:
+        """Tokens whose clockwise walk of ``n`` distinct nodes reaches one of
+        ``changed``, in the old or the new ring: only their lists can change."""
+        out: dict[int, None] = {}
+        owner = self._owner
+        for c in changed:
+            seen_old: set = set()
+            seen_new: set = set()
+            for t in self._ccw(c):
+                if t != c:
+                    a = old_ov[t] if old_ov is not None and t in old_ov else owner[t]
+                    b = new_ov[t] if new_ov is not None and t in new_ov else owner[t]
+                    if a is not None:
+                        seen_old.add(a)
+                    if b is not None:
+                        seen_new.add(b)
+                    if len(seen_old) >= n and len(seen_new) >= n:
+                        break
+                out[t] = None
+        return list(out)
+
+    def _moves(self, changed, old_ov, new_ov) -> tuple:
+        n = self.n
+        moves = []
+        for start, end, u in sorted(self._units(self._affected(changed, old_ov, new_ov, n)),
+                                    key=lambda r: r[1]):
+            start_tok = self._succ_token(u) if self.strategy == 2 else u
+            old = self._walk(start_tok, n, old_ov)
+            new = self._walk(start_tok, n, new_ov)
+            if old == new:
+                continue
+            lost = sorted(x for x in old if x not in new)
+            won = sorted(x for x in new if x not in old)
+            for i in range(max(len(lost), len(won))):
+                src = lost[i] if i < len(lost) else None
+                dst = won[i] if i < len(won) else None
+                _append_move(moves, RangeMove(start, end, src, dst))
+        return tuple(moves)
+
+    def _invalidate(self, changed, old_ov, new_ov) -> None:
+        plain = [k for k in self._caches if not k[1]]
+        for k in [k for k in self._caches if k[1]]:
+            # Zone-aware walks may run far round the ring; start them afresh.
+            self._caches[k] = {}
+        if not plain:
+            return
+        nmax = max(k[0] for k in plain)
+        units = [u for _, _, u in self._units(self._affected(changed, old_ov, new_ov, nmax))]
+        if self.strategy != 2:
+            units.extend(changed)     # a token that leaves is a unit that goes
+        for k in plain:
+            cache = self._caches[k]
+            for u in units:
+                cache.pop(u, None)
+
+    def _check(self) -> None:
+        """Verify the ring's invariants (for stress tests); see ring_check."""
+        from .ring_check import check
+        check(self)
+
+
+def _ends_in(ends: list[int], a: int, b: int) -> list[int]:
+    """Partition ends in the clockwise range (a, b]."""
+    from bisect import bisect_right
+    if a < b:
+        return ends[bisect_right(ends, a):bisect_right(ends, b)]
+    return ends[bisect_right(ends, a):] + ends[:bisect_right(ends, b)]
+
+
+def _append_merged(ranges: list, start: int, end: int) -> None:
+    if ranges and ranges[-1][1] == start:
+        ranges[-1] = (ranges[-1][0], end)
+    else:
+        ranges.append((start, end))
+
+
+def _wrap_merge(ranges: list) -> tuple:
+    """Join the last range to the first when it runs across 0 into it."""
+    if len(ranges) > 1 and ranges[-1][1] == ranges[0][0]:
+        ranges = [(ranges[-1][0], ranges[0][1])] + ranges[1:-1]
+    return tuple(ranges)
+
+
+def _append_move(moves: list, m: RangeMove) -> None:
+    # Merge with an earlier move of the same src/dst that ends where m starts
+    # (a join's moves for one token come as a few adjacent ranges).
+    for i in range(len(moves) - 1, max(-1, len(moves) - 4), -1):
+        p = moves[i]
+        if p.end == m.start and p.src == m.src and p.dst == m.dst:
+            moves[i] = RangeMove(p.start, m.end, m.src, m.dst)
+            return
+    moves.append(m)
+
+
+def _position_int(pos) -> int:
+    if not isinstance(pos, int) or isinstance(pos, bool) or not 0 <= pos < RING_SIZE:
+        raise ValueError(f"a ring position must be an int in [0, 2**128), not {pos!r}")
+    return pos
+
+
+def _positive_int(what: str, v) -> None:
+    if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+        raise ValueError(f"{what} must be a positive int, not {v!r}")
+
+
+def _check_weight(w) -> None:
+    if isinstance(w, bool) or not isinstance(w, (int, float)) or not w > 0 or w != w \
+            or w == float("inf"):
+        raise ValueError(f"weight must be a positive number, not {w!r}")

@@ -1,0 +1,177 @@
+"""Where a joining node's tokens come from, and where a leaver's go
+(paper 6.2), plus the zone-aware preference-list walk.
+
+These functions only plan: they validate and draw random numbers, and never
+change the ring, so a bad argument leaves the ring as it was.
+
+Examples
+--------
+>>> from dynamo_lab.dynamo.ring import Ring
+>>> ring = Ring(strategy=3, partitions=12, seed=1)
+>>> for name in "ABC":
+...     _ = ring.add_node(name)
+>>> sorted(len(ring.tokens_of(x)) for x in "ABC")
+[4, 4, 4]
+>>> _ = ring.remove_node("B")
+>>> sorted(len(ring.tokens_of(x)) for x in "AC")
+[6, 6]
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+from .hashing import RING_SIZE
+
+if TYPE_CHECKING:
+    from .ring import Ring
+
+__all__ = ["plan_join", "plan_leave", "zone_walk"]
+
+
+def plan_join(ring: "Ring", name: str, tokens: Iterable[int] | None,
+              weight: float) -> tuple[list[int], list[tuple[int, str | None]]]:
+    """Plan a join: ``(new tokens, [])`` for strategies 1 and 2, or
+    ``([], [(token, its current owner or None)])`` for strategy 3.
+
+    Cost: O(T) draws (strategies 1, 2); O(Q) for strategy 3.
+    """
+    if tokens is not None:
+        tokens = _explicit(ring, tokens)
+    if ring.strategy == 3:
+        return [], _plan_steals(ring, name, tokens, weight)
+    if tokens is not None:
+        return tokens, []
+    count = max(1, round(ring.tokens_per_node * weight))
+    rng, owner = ring._rng, ring._owner
+    out: list[int] = []
+    taken: set[int] = set()
+    while len(out) < count:
+        t = rng.getrandbits(128)
+        # A repeat is astronomically rare, but a duplicate token would make
+        # two nodes claim one position, so draw again.
+        if t not in owner and t not in taken:
+            taken.add(t)
+            out.append(t)
+    return out, []
+
+
+def _explicit(ring: "Ring", tokens: Iterable[int]) -> list[int]:
+    try:
+        tokens = list(tokens)
+    except TypeError:
+        raise ValueError(f"tokens must be an iterable of ints, not {tokens!r}") from None
+    if not tokens:
+        raise ValueError("tokens must hold at least one token")
+    seen: set[int] = set()
+    for t in tokens:
+        if not isinstance(t, int) or isinstance(t, bool) or not 0 <= t < RING_SIZE:
+            raise ValueError(f"a token must be an int in [0, 2**128), not {t!r}")
+        if t in seen:
+            raise ValueError(f"token {t} is given twice")
+        seen.add(t)
+        if ring.strategy != 3 and t in ring._owner:
+            raise ValueError(f"token {t} is already held by node {ring._owner[t]!r}")
+    return tokens
+
+
+def _plan_steals(ring: "Ring", name: str, tokens: list[int] | None,
+                 weight: float) -> list[tuple[int, str | None]]:
+    Q = ring.partitions
+    held = ring._held
+    if not held:
+        # The first node holds every partition; there is no one to steal from.
+        if tokens is not None and sorted(tokens) != ring._ends:
+            raise ValueError("strategy 3: the first node holds all Q partitions; "
+                             "give explicit tokens only for later nodes")
+        return [(e, None) for e in ring._ends]
+    if len(held) + 1 > Q:
+        raise ValueError(f"strategy 3 with Q={Q} partitions holds at most {Q} nodes; "
+                         f"the ring has {len(held)} already")
+    if tokens is not None:
+        ends = ring._starts
+        left: dict[str, int] = {x: len(ts) for x, ts in held.items()}
+        steals = []
+        for t in tokens:
+            if t not in ends:
+                raise ValueError(f"strategy 3: token {t} is not a partition end "
+                                 f"(ends are j * 2**128 // Q mod 2**128)")
+            src = ring._owner[t]
+            left[src] -= 1
+            if left[src] == 0:
+                raise ValueError(f"strategy 3: taking token {t} would leave node "
+                                 f"{src!r} with no tokens")
+            steals.append((t, src))
+        return steals
+    total = sum(ring._weights.values()) + weight
+    target = max(1, round(Q * weight / total))
+    rng, weights = ring._rng, ring._weights
+    count = {x: len(ts) for x, ts in held.items()}
+    taken: dict[str, set] = {x: set() for x in held}
+    steals = []
+    for _ in range(target):
+        # Steal from the most loaded node (tokens per unit of weight); a tie
+        # is broken at random, so no node is always the first victim.
+        donors = [x for x in count if count[x] > 1]
+        if not donors:
+            break
+        top = max(count[x] / weights[x] for x in donors)
+        src = rng.choice([x for x in donors if count[x] / weights[x] == top])
+        mine = held[src]
+        while True:
+            t = mine[rng.randrange(len(mine))]
+            if t not in taken[src]:
+                break
+        taken[src].add(t)
+        count[src] -= 1
+        steals.append((t, src))
+    return steals
+
+
+def plan_leave(ring: "Ring", name: str) -> list[tuple[int, str]]:
+    """Strategy 3: ``[(token, new owner)]`` for the leaver's tokens, each to
+    a least loaded remaining node (ties at random). Empty for strategies 1
+    and 2, and for the last node. Cost: O(T S)."""
+    if ring.strategy != 3 or len(ring._held) == 1:
+        return []
+    rng, weights = ring._rng, ring._weights
+    count = {x: len(ts) for x, ts in ring._held.items() if x != name}
+    out = []
+    for t in ring._held[name]:
+        low = min(count[x] / weights[x] for x in count)
+        dst = rng.choice([x for x in count if count[x] / weights[x] == low])
+        count[dst] += 1
+        out.append((t, dst))
+    return out
+
+
+def zone_walk(ring: "Ring", start: int, n: int) -> tuple:
+    """The zone-aware preference list from token ``start``.
+
+    Walk clockwise over distinct physical nodes; take a node whose zone the
+    list does not use yet, and set the others aside. Once every zone is used,
+    or the ring is exhausted, fill up with the set-aside nodes in clockwise
+    order. Cost: O(t) tokens in the worst case (lists are cached).
+    """
+    zone_of = ring._zones
+    zones = set(zone_of.values())
+    owner = ring._owner
+    picked: list[str] = []
+    aside: list[str] = []
+    used: set = set()
+    seen: set = set()
+    for t in ring._cw(start):
+        x = owner[t]
+        if x in seen:
+            continue
+        seen.add(x)
+        z = zone_of[x]
+        if z not in used:
+            used.add(z)
+            picked.append(x)
+            if len(picked) == n:
+                break
+        else:
+            aside.append(x)
+        if len(used) == len(zones) and len(picked) + len(aside) >= n:
+            break
+    return tuple(picked + aside[:n - len(picked)])
