@@ -1,0 +1,271 @@
+"""Real boto3 clients whose requests a :class:`DynamoDB` in this process answers.
+
+:func:`lab_client` makes an ordinary ``boto3.client("dynamodb")`` (its own
+boto3 Session, so no global state or environment is touched) and hooks its
+``before-send`` event: botocore serializes the request exactly as it would
+for AWS, the hook hands ``X-Amz-Target`` and the JSON body to
+:meth:`DynamoDB.handle`, and botocore parses the answer exactly as it would
+parse AWS's. Paginators, ``boto3.resource``, ``boto3.dynamodb.conditions``
+and ``ClientError`` codes therefore work unchanged.
+
+Two things would otherwise wait on the wall clock, and here wait in virtual
+time instead:
+
+* **Waiters** (``table_exists``/``table_not_exists``): ``get_waiter`` returns
+  a botocore waiter with the service's own model and acceptors whose pause
+  between polls advances the simulation (:class:`VirtualWaiter`).
+* **Retries**: the client uses botocore's *standard* retry mode; its backoff
+  delay advances the simulation instead of sleeping, and each retry is a
+  ``client.retry`` event. ``retries=0`` turns retrying off.
+
+Examples
+--------
+>>> from dynamo_lab.dynamodb.service import DynamoDB
+>>> c = DynamoDB(seed=0).client()
+>>> c.list_tables()["TableNames"]
+[]
+>>> c.describe_table(TableName="nope")
+Traceback (most recent call last):
+...
+botocore.errorfactory.ResourceNotFoundException: An error occurred (ResourceNotFoundException) when calling the DescribeTable operation: Requested resource not found: Table: nope not found
+"""
+from __future__ import annotations
+
+import json
+import threading
+import zlib
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import botocore.waiter
+from botocore.awsrequest import AWSResponse
+from botocore.config import Config
+from botocore.exceptions import WaiterError
+from botocore.retries import standard
+
+from .errors import DynamoDBError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .service import DynamoDB
+
+__all__ = ["client", "resource", "lab_client", "lab_resource", "VirtualWaiter",
+           "ENDPOINT", "connect"]
+
+#: The endpoint lab clients claim to talk to; ``.invalid`` never resolves,
+#: so a request that escaped the hook could not reach anything real.
+ENDPOINT = "http://dynamo-lab.invalid"
+
+
+def client(**kwargs: Any):
+    """A boto3 ``dynamodb`` client on a fresh default lab service.
+
+    >>> import dynamo_lab
+    >>> dynamo_lab.client().meta.region_name
+    'us-east-1'
+    """
+    from .service import DynamoDB
+    return DynamoDB().client(**kwargs)
+
+
+def resource(**kwargs: Any):
+    """A boto3 ``dynamodb`` service resource on a fresh default lab service."""
+    from .service import DynamoDB
+    return DynamoDB().resource(**kwargs)
+
+
+def __getattr__(name: str) -> Any:
+    # connect() lives with the HTTP server's code; import it only when asked.
+    if name == "connect":
+        from .connect import connect
+        return connect
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class _Raw:
+    """The smallest raw body AWSResponse reads: ``stream()`` yields bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **_: Any):
+        yield self._data
+
+
+def _sender(svc: "DynamoDB"):
+    def send(request, **_: Any) -> AWSResponse:
+        target = request.headers.get("X-Amz-Target", b"")
+        if isinstance(target, bytes):
+            target = target.decode()
+        operation = target.rpartition(".")[2]
+        body = request.body or b"{}"
+        if hasattr(body, "read"):
+            body = body.read()
+        try:
+            try:
+                params = json.loads(body)
+            except ValueError:
+                raise DynamoDBError("SerializationException",
+                                    "Start of structure or map found where not expected.") from None
+            status, payload = 200, svc.handle(operation, params)
+        except DynamoDBError as e:
+            status, payload = e.status, e.to_wire()
+        raw = json.dumps(payload, separators=(",", ":")).encode()
+        headers = {"x-amzn-RequestId": svc.request_id(),
+                   "x-amz-crc32": str(zlib.crc32(raw) & 0xFFFFFFFF),
+                   "Content-Type": "application/x-amz-json-1.0",
+                   "Content-Length": str(len(raw))}
+        return AWSResponse(request.url, status, headers, _Raw(raw))
+    return send
+
+
+class _RetryShim:
+    """Catches botocore's standard retry handler as it registers, so its
+    backoff can advance virtual time instead of sleeping."""
+
+    def __init__(self, events, svc: "DynamoDB") -> None:
+        self._events, self._svc = events, svc
+
+    def register(self, event: str, handler, unique_id: str | None = None, **kw: Any) -> None:
+        if event.startswith("needs-retry"):
+            handler = _virtual_backoff(self._svc, handler)
+            unique_id = "lab-" + (unique_id or "retry")
+        self._events.register(event, handler, unique_id=unique_id, **kw)
+
+
+def _virtual_backoff(svc: "DynamoDB", handler):
+    def needs_retry(**kwargs: Any):
+        delay = handler(**kwargs)
+        if delay is None or delay is False:
+            return delay
+        ms = max(0, int(round(delay * 1000)))
+        op = kwargs.get("operation")
+        svc.log.emit("client.retry", operation=getattr(op, "name", "?"),
+                     attempt=int(kwargs.get("attempts", 0)), delay_ms=ms)
+        svc.run(ms=ms)
+        return 0          # botocore sleeps this long: not at all
+    return needs_retry
+
+
+class VirtualWaiter(botocore.waiter.Waiter):
+    """botocore's waiter (same model, acceptors and WaiterError reasons) that
+    lets virtual time pass between polls instead of sleeping."""
+
+    def __init__(self, svc: "DynamoDB", name: str, config, operation_method) -> None:
+        super().__init__(name, config, operation_method)
+        self._svc = svc
+
+    def wait(self, **kwargs: Any) -> None:
+        acceptors = list(self.config.acceptors)
+        state = "waiting"
+        cfg = kwargs.pop("WaiterConfig", {})
+        delay = cfg.get("Delay", self.config.delay)
+        max_attempts = cfg.get("MaxAttempts", self.config.max_attempts)
+        matched = None
+        attempts = 0
+        while True:
+            response = self._operation_method(**kwargs)
+            attempts += 1
+            for acceptor in acceptors:
+                if acceptor.matcher_func(response):
+                    matched, state = acceptor, acceptor.state
+                    break
+            else:
+                if botocore.waiter.is_valid_waiter_error(response):
+                    err = response["Error"]
+                    raise WaiterError(name=self.name, reason="An error occurred ({}): {}".format(
+                        err.get("Code", "Unknown"), err.get("Message", "Unknown")),
+                        last_response=response)
+            if state == "success":
+                return
+            if state == "failure":
+                raise WaiterError(name=self.name, reason="Waiter encountered a terminal failure "
+                                  f"state: {matched.explanation}", last_response=response)
+            if attempts >= max_attempts:
+                reason = "Max attempts exceeded" if matched is None else \
+                    f"Max attempts exceeded. Previously accepted state: {matched.explanation}"
+                raise WaiterError(name=self.name, reason=reason, last_response=response)
+            self._svc.run(ms=int(delay * 1000))
+
+
+def _waiter_factory(svc: "DynamoDB", c):
+    model = botocore.waiter.WaiterModel(
+        c._loader.load_service_model("dynamodb", "waiters-2", c.meta.service_model.api_version))
+
+    def get_waiter(waiter_name: str):
+        mapping = {botocore.xform_name(n): n for n in model.waiter_names}
+        if waiter_name not in mapping:
+            raise ValueError(f"Waiter does not exist: {waiter_name}")
+        config = model.get_waiter(mapping[waiter_name])
+        method = botocore.waiter.NormalizedOperationMethod(
+            getattr(c, botocore.xform_name(config.operation)))
+        return VirtualWaiter(svc, mapping[waiter_name], config, method)
+    return get_waiter
+
+
+def _config(retries: int | None, config: Config | None) -> Config:
+    r: dict[str, Any] = {"mode": "standard"}
+    if retries is not None:
+        if retries < 0:
+            raise ValueError(f"retries must be >= 0, not {retries}")
+        r["total_max_attempts"] = retries + 1
+    base = Config(retries=r, parameter_validation=True)
+    return base.merge(config) if config is not None else base
+
+
+def _attach(svc: "DynamoDB", c, retries: int | None) -> None:
+    events = c.meta.events
+    events.register("before-send.dynamodb", _sender(svc), unique_id="dynamo-lab-send")
+    # Put a virtual-time backoff in place of botocore's sleeping one.
+    events.unregister("needs-retry.dynamodb", unique_id="retry-config-dynamodb")
+    shim = SimpleNamespace(meta=SimpleNamespace(service_model=c.meta.service_model,
+                                                events=_RetryShim(events, svc)))
+    max_attempts = c.meta.config.retries.get("total_max_attempts")
+    standard.register_retry_handler(shim, max_attempts=max_attempts)
+    c.get_waiter = _waiter_factory(svc, c)
+
+
+_SESSION: boto3.session.Session | None = None
+_SESSION_LOCK = threading.Lock()
+
+
+def _make(kind: str, region_name: str, config: Config):
+    # One private boto3 Session for every lab client: loading the service
+    # model is the slow part (~1 s), and a Session is not thread-safe, hence
+    # the lock. Clients copy the session's event hooks, so each client's own
+    # hooks stay its own.
+    global _SESSION
+    with _SESSION_LOCK:
+        if _SESSION is None:
+            _SESSION = boto3.session.Session(aws_access_key_id="lab",
+                                             aws_secret_access_key="lab",
+                                             region_name="us-east-1")
+        make = _SESSION.client if kind == "client" else _SESSION.resource
+        return make("dynamodb", endpoint_url=ENDPOINT, region_name=region_name,
+                    aws_access_key_id="lab", aws_secret_access_key="lab", config=config)
+
+
+def lab_client(svc: "DynamoDB", *, retries: int | None = None, config: Config | None = None,
+               region_name: str | None = None):
+    """A boto3 ``dynamodb`` client answered in-process by ``svc``.
+
+    Parameters
+    ----------
+    svc : DynamoDB
+    retries : int, optional
+        How many times to retry a throttled or failed request (botocore's
+        standard mode; its default when None). ``0`` turns retries off.
+    config : botocore.config.Config, optional
+        Merged over the lab's configuration.
+    """
+    c = _make("client", region_name or svc.region, _config(retries, config))
+    _attach(svc, c, retries)
+    return c
+
+
+def lab_resource(svc: "DynamoDB", *, retries: int | None = None, config: Config | None = None,
+                 region_name: str | None = None):
+    """A boto3 ``dynamodb`` service resource answered in-process by ``svc``."""
+    r = _make("resource", region_name or svc.region, _config(retries, config))
+    _attach(svc, r.meta.client, retries)
+    return r

@@ -1,0 +1,269 @@
+"""The DynamoDB service: one object that answers the DynamoDB API.
+
+:meth:`DynamoDB.handle` takes an operation name and the JSON request body in
+wire form and returns the response body, or raises
+:class:`~dynamo_lab.dynamodb.errors.DynamoDBError`. The in-process boto3
+client (:mod:`.clients`) and ``dynamo-lab serve`` both sit on it, so the two
+behave alike by construction.
+
+The service runs on a :class:`~dynamo_lab.Simulation`: every request takes
+``request_ms`` of virtual time, tables become ACTIVE ``create_ms`` after
+CreateTable, and background work (TTL expiry) runs as virtual time passes
+with :meth:`DynamoDB.run`.
+
+Examples
+--------
+>>> ddb = DynamoDB(seed=0)
+>>> c = ddb.client()
+>>> _ = c.create_table(TableName="Music",
+...     KeySchema=[{"AttributeName": "Artist", "KeyType": "HASH"}],
+...     AttributeDefinitions=[{"AttributeName": "Artist", "AttributeType": "S"}],
+...     BillingMode="PAY_PER_REQUEST")
+>>> c.get_waiter("table_exists").wait(TableName="Music")
+>>> _ = c.put_item(TableName="Music", Item={"Artist": {"S": "Nina"}})
+>>> c.get_item(TableName="Music", Key={"Artist": {"S": "Nina"}})["Item"]
+{'Artist': {'S': 'Nina'}}
+>>> ddb.handle("DescribeTable", {"TableName": "Music"})["Table"]["ItemCount"]
+1
+"""
+from __future__ import annotations
+
+import threading
+import traceback
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from ..sim import Simulation
+from .errors import DynamoDBError, ValidationError
+from .tables import Table
+from .validate import check_request, operation_names
+
+__all__ = ["DynamoDB", "EPOCH"]
+
+#: Unix time (s) at virtual time 0: 2026-01-01T00:00:00Z. Fixed, so a seed
+#: gives the same CreationDateTime and TTL outcomes on every laptop.
+EPOCH = 1_767_225_600
+
+
+def _operations() -> dict[str, Callable]:
+    from . import batch, control, items, query, transactions
+    return {
+        "CreateTable": control.create_table,
+        "DescribeTable": control.describe_table,
+        "ListTables": control.list_tables,
+        "DeleteTable": control.delete_table,
+        "UpdateTable": control.update_table,
+        "UpdateTimeToLive": control.update_time_to_live,
+        "DescribeTimeToLive": control.describe_time_to_live,
+        "TagResource": control.tag_resource,
+        "UntagResource": control.untag_resource,
+        "ListTagsOfResource": control.list_tags_of_resource,
+        "GetItem": items.get_item,
+        "PutItem": items.put_item,
+        "UpdateItem": items.update_item,
+        "DeleteItem": items.delete_item,
+        "Query": query.query,
+        "Scan": query.scan,
+        "BatchGetItem": batch.batch_get_item,
+        "BatchWriteItem": batch.batch_write_item,
+        "TransactGetItems": transactions.transact_get_items,
+        "TransactWriteItems": transactions.transact_write_items,
+    }
+
+
+class DynamoDB:
+    """A DynamoDB service in the notebook.
+
+    Parameters
+    ----------
+    seed : int, random.Random or None
+        Seed of a new Simulation (ignored when ``sim`` is given).
+    sim : Simulation, optional
+        Run on this simulation (shared clock and event log).
+    region, account : str
+        Used in ARNs: ``arn:aws:dynamodb:{region}:{account}:table/{name}``.
+    create_ms, delete_ms, update_ms : int
+        Virtual time a table spends CREATING, DELETING, UPDATING.
+    request_ms : int
+        Virtual time each request takes.
+    ttl_sweep_ms : int
+        How often the TTL sweeper looks for expired items (virtual ms).
+
+    Attributes
+    ----------
+    sim : Simulation
+    log : EventLog
+    tables : dict of str to Table
+    internal_errors : list of str
+        Tracebacks of bugs that surfaced as ``InternalServerError``; tests
+        check it stays empty.
+    """
+
+    def __init__(self, seed: Any = 0, sim: Simulation | None = None, *,
+                 region: str = "us-east-1", account: str = "000000000000",
+                 create_ms: int = 500, delete_ms: int = 500, update_ms: int = 500,
+                 request_ms: int = 1, ttl_sweep_ms: int = 1000) -> None:
+        self.sim = sim if sim is not None else Simulation(seed=seed)
+        self.log = self.sim.log
+        self.region, self.account = region, account
+        self.create_ms, self.delete_ms, self.update_ms = create_ms, delete_ms, update_ms
+        self.request_ms = request_ms
+        self.ttl_sweep_ms = ttl_sweep_ms
+        self.tables: dict[str, Table] = {}
+        self.internal_errors: list[str] = []
+        self._lock = threading.RLock()
+        self._ids = self.sim.rng_for("dynamodb.ids")
+        self._ops = _operations()
+        self._ttl_task = None
+        self.transactions: dict = {}   # ClientRequestToken -> record (transactions.py)
+
+    # -- the API ------------------------------------------------------------
+    def handle(self, operation: str, params: Any) -> dict:
+        """Answer one API request.
+
+        Parameters
+        ----------
+        operation : str
+            The operation name, e.g. ``"PutItem"`` (the part of
+            ``X-Amz-Target`` after the dot).
+        params : dict
+            The JSON-decoded request body in wire form.
+
+        Returns
+        -------
+        dict
+            The JSON-able response body.
+
+        Raises
+        ------
+        DynamoDBError
+            With DynamoDB's code and message; ``to_wire()`` is the body.
+        """
+        fn = self._ops.get(operation)
+        if fn is None:
+            if operation in operation_names():
+                raise DynamoDBError("UnknownOperationException",
+                                    f"dynamo_lab does not implement {operation}")
+            raise DynamoDBError("UnknownOperationException", "An unknown operation was requested.")
+        with self._lock:
+            if self.request_ms:
+                self.sim.run(ms=self.request_ms)
+            try:
+                p = check_request(operation, params)
+                return fn(self, p)
+            except DynamoDBError:
+                raise
+            except RecursionError:
+                raise ValidationError("Nesting Levels have exceeded supported limits") from None
+            except Exception as exc:  # a bug: report it as AWS would, keep the trace
+                self.internal_errors.append(traceback.format_exc())
+                raise DynamoDBError("InternalServerError",
+                                    "Internal server error") from exc
+
+    def run(self, ms: int) -> None:
+        """Advance virtual time by ``ms``, running background work (table
+        status changes, TTL expiry)."""
+        with self._lock:
+            self.sim.run(ms=ms)
+
+    # -- clients --------------------------------------------------------------
+    def client(self, **kwargs: Any):
+        """A real boto3 ``dynamodb`` client whose requests this service answers
+        (see :func:`dynamo_lab.dynamodb.clients.lab_client`)."""
+        from .clients import lab_client
+        return lab_client(self, **kwargs)
+
+    def resource(self, **kwargs: Any):
+        """A boto3 ``dynamodb`` service resource on this service."""
+        from .clients import lab_resource
+        return lab_resource(self, **kwargs)
+
+    # -- helpers for the operation modules ----------------------------------
+    def arn(self, table: str) -> str:
+        return f"arn:aws:dynamodb:{self.region}:{self.account}:table/{table}"
+
+    def epoch_now(self) -> float:
+        """The lab's Unix time in seconds: :data:`EPOCH` plus virtual time."""
+        return EPOCH + self.sim.now / 1000
+
+    def new_uuid(self) -> str:
+        return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+
+    def request_id(self) -> str:
+        """A request id drawn from the seed (52 characters, like AWS's)."""
+        with self._lock:
+            return "".join(self._ids.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+                           for _ in range(52))
+
+    def stream_label(self) -> str:
+        t = datetime.fromtimestamp(self.epoch_now(), tz=timezone.utc)
+        return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}"
+
+    def after(self, ms: int, fn: Callable, *args: Any) -> None:
+        self.sim.schedule(ms, fn, *args)
+
+    def _resolve(self, name: str) -> str:
+        if name.startswith("arn:"):
+            prefix = f"arn:aws:dynamodb:{self.region}:{self.account}:table/"
+            if not name.startswith(prefix) or "/" in name[len(prefix):]:
+                raise ValidationError(f"Invalid TableArn: Invalid ResourceArn provided as "
+                                      f"input {name}")
+            return name[len(prefix):]
+        from .control import check_table_name
+        check_table_name(name)
+        return name
+
+    def table_for_control(self, name: str) -> Table:
+        """The table named ``name`` (or its ARN) in any status."""
+        table = self.tables.get(self._resolve(name))
+        if table is None:
+            raise DynamoDBError("ResourceNotFoundException",
+                                f"Requested resource not found: Table: {self._resolve(name)} not found")
+        return table
+
+    def table_for_data(self, name: str) -> Table:
+        """The table for an item operation: only ACTIVE or UPDATING tables
+        take reads and writes."""
+        table = self.tables.get(self._resolve(name))
+        if table is None or table.status not in ("ACTIVE", "UPDATING"):
+            raise DynamoDBError("ResourceNotFoundException", "Requested resource not found")
+        return table
+
+    # -- time to live ---------------------------------------------------------
+    def ensure_ttl_sweeper(self) -> None:
+        if self._ttl_task is None:
+            self._ttl_task = self.sim.every(self.ttl_sweep_ms, self._sweep_ttl,
+                                            name="dynamodb.ttl")
+
+    def _sweep_ttl(self) -> None:
+        from .items import expire_item
+        now = self.epoch_now()
+        for table in list(self.tables.values()):
+            attr = table.ttl.get("AttributeName")
+            if table.ttl["TimeToLiveStatus"] != "ENABLED" or table.status != "ACTIVE":
+                continue
+            doomed = []
+            for _, item in table.store.scan_from(None):
+                av = item.get(attr)
+                if av is not None and "N" in av:
+                    try:
+                        expires = float(av["N"])
+                    except ValueError:  # pragma: no cover - numbers are validated
+                        continue
+                    # DynamoDB ignores TTL values more than five years in the past.
+                    if expires <= now and expires >= now - 5 * 365 * 86400:
+                        doomed.append(item)
+            for item in doomed:
+                expire_item(self, table, item)
+
+    # -- lesson helpers -------------------------------------------------------
+    def partitions(self, table: str) -> list[dict]:
+        """The partition map of ``table``: id, hash range, item count, bytes."""
+        with self._lock:
+            t = self.table_for_control(table)
+            return [{"id": p.id, "start": p.start, "end": p.end, "items": len(p.items),
+                     "bytes": p.size_bytes} for p in t.store.partitions]
+
+    def __repr__(self) -> str:
+        return f"<DynamoDB tables={len(self.tables)} t={self.sim.now} ms>"

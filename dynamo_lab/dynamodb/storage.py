@@ -1,0 +1,117 @@
+"""Where a table's items live: partitions over ranges of the MD5 hash space.
+
+A partition owns the positions ``start <= p < end`` of the 128-bit space and
+keeps its items in a :class:`sortedcontainers.SortedDict` keyed by storage
+key ``(position, hash_bytes, range_token)`` (see :mod:`.keys`). A table
+starts with one partition covering everything; splitting, replicas and
+capacity per partition build on this shape later.
+
+Costs: ``get``/``put``/``delete`` O(log n); a hash key's items are one
+``irange`` (O(log n + k)); ``scan_from`` walks partitions in hash order.
+
+Examples
+--------
+>>> st = Store()
+>>> st.put((5, b"a", None), {"id": {"S": "a"}}, 10)
+>>> st.get((5, b"a", None))
+{'id': {'S': 'a'}}
+>>> st.item_count, st.size_bytes
+(1, 10)
+>>> [k for k, _ in st.scan_from(None)]
+[(5, b'a', None)]
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Iterator
+
+from sortedcontainers import SortedDict
+
+from .keys import HASH_SPACE
+
+__all__ = ["Partition", "Store"]
+
+
+class Partition:
+    """One contiguous range ``[start, end)`` of the hash space and its items."""
+
+    __slots__ = ("id", "start", "end", "items", "sizes", "size_bytes")
+
+    def __init__(self, pid: int, start: int, end: int) -> None:
+        self.id, self.start, self.end = pid, start, end
+        self.items: SortedDict = SortedDict()
+        self.sizes: dict = {}
+        self.size_bytes = 0
+
+    def __repr__(self) -> str:
+        return (f"<Partition {self.id} [{self.start:032x}, {self.end:032x}) "
+                f"items={len(self.items)} bytes={self.size_bytes}>")
+
+
+class Store:
+    """A table's items across its partitions (one to begin with)."""
+
+    def __init__(self) -> None:
+        self.partitions: list[Partition] = [Partition(0, 0, HASH_SPACE)]
+        self._starts = [0]
+
+    def partition_for(self, position: int) -> Partition:
+        """The partition owning ``position``: O(log partitions)."""
+        return self.partitions[bisect_right(self._starts, position) - 1]
+
+    def get(self, skey: tuple) -> dict | None:
+        return self.partition_for(skey[0]).items.get(skey)
+
+    def size_of(self, skey: tuple) -> int:
+        return self.partition_for(skey[0]).sizes.get(skey, 0)
+
+    def put(self, skey: tuple, item: dict, size: int) -> None:
+        p = self.partition_for(skey[0])
+        p.size_bytes += size - p.sizes.get(skey, 0)
+        p.items[skey] = item
+        p.sizes[skey] = size
+
+    def delete(self, skey: tuple) -> dict | None:
+        p = self.partition_for(skey[0])
+        item = p.items.pop(skey, None)
+        if item is not None:
+            p.size_bytes -= p.sizes.pop(skey)
+        return item
+
+    def clear(self) -> None:
+        for p in self.partitions:
+            p.items.clear()
+            p.sizes.clear()
+            p.size_bytes = 0
+
+    @property
+    def item_count(self) -> int:
+        return sum(len(p.items) for p in self.partitions)
+
+    @property
+    def size_bytes(self) -> int:
+        return sum(p.size_bytes for p in self.partitions)
+
+    def irange(self, lo: tuple, hi: tuple, reverse: bool = False) -> Iterator[tuple]:
+        """``(skey, item)`` with ``lo <= skey <= hi`` inside one partition
+        (the bounds share a position: one hash key's items)."""
+        p = self.partition_for(lo[0])
+        for k in p.items.irange(lo, hi, reverse=reverse):
+            yield k, p.items[k]
+
+    def scan_from(self, after: tuple | None, start: int = 0,
+                  end: int = HASH_SPACE) -> Iterator[tuple]:
+        """``(skey, item)`` in hash order with ``start <= position < end``,
+        strictly after the storage key ``after`` when given."""
+        lo = start if after is None else max(start, after[0])
+        for p in self.partitions:
+            if p.end <= lo or p.start >= end:
+                continue
+            keys = p.items.irange(minimum=after, inclusive=(False, True)) \
+                if after is not None else p.items.irange(minimum=(start,))
+            for k in keys:
+                if k[0] >= end:
+                    return
+                if k[0] < start:
+                    continue
+                yield k, p.items[k]
