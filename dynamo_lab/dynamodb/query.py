@@ -1,11 +1,197 @@
-"""Placeholder while the module is written."""
-from .errors import DynamoDBError
+"""Query and Scan: reading many items a page at a time.
 
-__all__: list = []
+A page ends when ``Limit`` items have been *read* or 1 MB of items has been
+read, whichever comes first; the filter runs afterwards, on what was read,
+which is why ``Count`` (items returned) can be smaller than ``ScannedCount``
+(items read) and why a page can be empty yet carry a ``LastEvaluatedKey``.
+Capacity is charged on the sum of the sizes read, rounded up once.
+
+Query reads one partition key's items in sort-key order (reversed with
+``ScanIndexForward=False``). Scan walks the hash space in order, partition
+after partition; a parallel Scan's segment ``s`` of ``n`` reads the hash
+positions ``[s * 2**128 / n, (s + 1) * 2**128 / n)``.
+
+Examples
+--------
+>>> from dynamo_lab.dynamodb.service import DynamoDB
+>>> ddb = DynamoDB(seed=0, create_ms=0)
+>>> _ = ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
+...     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+...     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
+>>> for i in range(3):
+...     _ = ddb.handle("PutItem", {"TableName": "Tab", "Item": {"id": {"S": str(i)}}})
+>>> page = ddb.handle("Scan", {"TableName": "Tab", "Limit": 2})
+>>> page["Count"], page["ScannedCount"], "LastEvaluatedKey" in page
+(2, 2, True)
+>>> ddb.handle("Scan", {"TableName": "Tab", "Select": "COUNT"})
+{'Count': 3, 'ScannedCount': 3}
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator
+
+from .capacity import Meter, read_units
+from .errors import ValidationError
+from .evaluate import prepare
+from .keys import HASH_SPACE
+from .size import item_size
+from .tables import Index, Table
+from .types import validate_item
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .service import DynamoDB
+
+__all__ = ["query", "scan", "PAGE_BYTES"]
+
+#: A Query or Scan page reads at most this much (1 MB).
+PAGE_BYTES = 1024 * 1024
 
 
-def _todo(svc, p):
-    raise DynamoDBError("UnknownOperationException", "not implemented yet")
+def _index(table: Table, p: dict) -> Index | None:
+    name = p.get("IndexName")
+    if name is None:
+        return None
+    ix = table.index(name)
+    if ix is None:
+        raise ValidationError(f"The table does not have the specified index: {name}")
+    if ix.kind == "GSI" and p.get("ConsistentRead"):
+        raise ValidationError("Consistent reads are not supported on global secondary indexes")
+    return ix
 
 
-query = scan = batch_get_item = batch_write_item = transact_get_items = transact_write_items = _todo
+def _select(p: dict, ix: Index | None) -> str:
+    sel = p.get("Select")
+    projected = p.get("ProjectionExpression") is not None
+    listed = p.get("AttributesToGet") is not None
+    if sel is None:
+        if projected or listed:
+            return "SPECIFIC_ATTRIBUTES"
+        return "ALL_PROJECTED_ATTRIBUTES" if ix is not None else "ALL_ATTRIBUTES"
+    if sel != "SPECIFIC_ATTRIBUTES" and (projected or listed):
+        what = {"COUNT": "only the Count"}.get(sel, sel)
+        param = "ProjectionExpression" if projected else "AttributesToGet"
+        raise ValidationError(f"Cannot specify the {param} when choosing to get {what}")
+    if sel == "SPECIFIC_ATTRIBUTES" and not (projected or listed):
+        raise ValidationError("Select type SPECIFIC_ATTRIBUTES requires AttributesToGet or "
+                              "ProjectionExpression")
+    if sel == "ALL_PROJECTED_ATTRIBUTES" and ix is None:
+        raise ValidationError("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using "
+                              "an IndexName")
+    if sel == "ALL_ATTRIBUTES" and ix is not None and ix.kind == "GSI" \
+            and ix.projection_type != "ALL":
+        raise ValidationError("One or more parameter values were invalid: Select type "
+                              "ALL_ATTRIBUTES is not supported for global secondary index "
+                              f"{ix.name} because its projection type is not ALL")
+    return sel
+
+
+def _start_key(table: Table, ix: Index | None, p: dict) -> tuple | None:
+    """The storage key a page resumes after, from ``ExclusiveStartKey``."""
+    esk = p.get("ExclusiveStartKey")
+    if esk is None:
+        return None
+    try:
+        esk = validate_item(esk)
+    except ValidationError as e:
+        raise ValidationError(f"The provided starting key is invalid: {e.message}") from None
+    need = set(table.schema.names) | (set(ix.schema.names) if ix else set())
+    if set(esk) != need or not table.schema.has_key(esk) or (ix and not ix.schema.has_key(esk)):
+        raise ValidationError("The provided starting key is invalid: The provided key element "
+                              "does not match the schema")
+    tkey = table.schema.storage_key(esk)
+    return ix.storage_key(esk, tkey) if ix else tkey
+
+
+def _page(svc: "DynamoDB", table: Table, ix: Index | None, p: dict, op: str,
+          rows: Iterator[tuple], key_ok=None) -> dict:
+    """Read one page from ``rows`` (``(skey, item)`` in order) and answer."""
+    expr = prepare(p, op) if key_ok is None else key_ok[1]
+    key_pred = None if key_ok is None else key_ok[0]
+    select = _select(p, ix)
+    limit = p.get("Limit")
+    consistent = bool(p.get("ConsistentRead", False))
+    size = scanned = 0
+    items: list[dict] = []
+    last: dict | None = None
+    stopped = False
+    full_reads = 0.0
+    for _skey, item in rows:
+        if key_pred is not None and not key_pred(item):
+            continue                      # outside the key condition: never read
+        scanned += 1
+        size += item_size(item)
+        if expr.filter(item):
+            out = item
+            if ix is not None and ix.kind == "LSI" and select == "ALL_ATTRIBUTES" \
+                    and ix.projection_type != "ALL":
+                # An LSI fetches the attributes it does not project from the
+                # table, one read per item.
+                out = table.get(table.schema.key_of(item)) or item
+                full_reads += read_units(item_size(out), consistent)
+            items.append(expr.project(out) if select == "SPECIFIC_ATTRIBUTES" else out)
+        if (limit is not None and scanned >= limit) or size >= PAGE_BYTES:
+            last, stopped = item, True
+            break
+    meter = Meter(table.name)
+    units = read_units(size, consistent)
+    if ix is None:
+        meter.table_read(units)
+    else:
+        meter.index(ix.kind, ix.name, read=units)
+        meter.table_read(full_reads)
+    out: dict[str, Any] = {}
+    if select != "COUNT":
+        out["Items"] = items
+    out["Count"] = len(items)
+    out["ScannedCount"] = scanned
+    if stopped:
+        names = list(table.schema.names) + [n for n in (ix.schema.names if ix else ())
+                                            if n not in table.schema.names]
+        out["LastEvaluatedKey"] = {n: last[n] for n in names}
+    cc = meter.render(p.get("ReturnConsumedCapacity"))
+    if cc is not None:
+        out["ConsumedCapacity"] = cc
+    return out
+
+
+def query(svc: "DynamoDB", p: dict) -> dict:
+    table = svc.table_for_data(p["TableName"])
+    ix = _index(table, p)
+    schema = ix.schema if ix else table.schema
+    store = ix.store if ix else table.store
+    expr = prepare(p, "Query")
+    hash_av, range_pred = expr.key_condition(schema)
+    _select(p, ix)
+    after = _start_key(table, ix, p)
+    lo, hi = schema.hash_bounds(hash_av)
+    if after is not None and after[:2] != lo[:2]:
+        raise ValidationError("The provided starting key is outside query boundaries based on "
+                              "provided conditions")
+    forward = p.get("ScanIndexForward", True)
+    rows = store.irange(lo, hi, reverse=not forward)
+    if after is not None:
+        rows = (r for r in rows if (r[0] > after if forward else r[0] < after))
+    return _page(svc, table, ix, p, "Query", rows, key_ok=(range_pred, expr))
+
+
+def scan(svc: "DynamoDB", p: dict) -> dict:
+    table = svc.table_for_data(p["TableName"])
+    ix = _index(table, p)
+    seg, total = p.get("Segment"), p.get("TotalSegments")
+    if seg is not None and total is None:
+        raise ValidationError("The TotalSegments parameter is required but was not present in "
+                              "the request when Segment parameter is present")
+    if total is not None and seg is None:
+        raise ValidationError("The Segment parameter is required but was not present in the "
+                              "request when parameter TotalSegments is present")
+    start, end = 0, HASH_SPACE
+    if total is not None:
+        if seg >= total:
+            raise ValidationError("The Segment parameter is zero-based and must be less than "
+                                  f"parameter TotalSegments: Segment: {seg} is not less than "
+                                  f"TotalSegments: {total}")
+        start, end = seg * HASH_SPACE // total, (seg + 1) * HASH_SPACE // total
+    _select(p, ix)
+    after = _start_key(table, ix, p)
+    store = ix.store if ix else table.store
+    return _page(svc, table, ix, p, "Scan", store.scan_from(after, start, end))
