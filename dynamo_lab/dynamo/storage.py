@@ -130,6 +130,15 @@ class Store:
                 self._write(key, new)
         return outcome
 
+    def delete(self, key: str) -> None:
+        """Forget ``key`` (after its range moved to another node, paper 4.9)."""
+        self._buffer.pop(key, None)
+        self._write(key, [])
+
+    def hinted(self, key: str) -> list[Version]:
+        """Hinted copies of ``key`` held for any node."""
+        return [v for _t, k, v in self._hint_all() if k == key]
+
     def keys(self) -> list[str]:
         """Every key this node holds as its own replica (not hints)."""
         ks = set(self._keys())
@@ -249,6 +258,11 @@ class MemoryStore(Store):
 
     def _drop_all_hints(self):
         self._hints.clear()
+
+    def hinted(self, key):
+        if not self._hints:
+            return []
+        return [v for (t, k), vs in self._hints.items() if k == key for v in vs]
 
 
 class SqliteStore(Store):

@@ -1,0 +1,267 @@
+"""Anti-entropy with Merkle trees (Dynamo paper 4.7), as a background task.
+
+A *key range* is the stretch of the ring between two consecutive units (a
+token, or with strategy 2 a fixed partition end). Each node keeps one
+:class:`~dynamo_lab.dynamo.merkle.MerkleTree` per range it hosts, rebuilt
+lazily when a write touches the range.
+
+Periodically a node picks a peer that replicates some of the same ranges and
+runs one exchange:
+
+1. ``ae_roots``: it sends the roots of the shared ranges;
+2. ``ae_level``: the two sides alternate, sending child hashes only under
+   nodes whose hashes differed, one level per message;
+3. ``ae_keys`` / ``ae_keys_reply``: at the leaves, each side sends the
+   versions of the keys in the differing leaves and merges what it gets.
+
+``merkle.done`` reports hash comparisons and keys shipped against what a
+full comparison would have shipped (``keys_full``).
+
+Examples
+--------
+>>> from dynamo_lab.dynamo.cluster import DynamoCluster
+>>> c = DynamoCluster(nodes=["A", "B", "C"], seed=4, w=1)
+>>> c.crash("C"); _ = c.put("k", "v", coordinator="A"); c.recover("C")
+>>> c.run(ms=10_000)
+>>> c.converged()
+True
+>>> done = c.sim.log.of_kind("merkle.done")
+>>> sum(e.repaired for e in done) >= 1
+True
+"""
+from __future__ import annotations
+
+from bisect import bisect_left
+from typing import Any
+
+from .hashing import RING_SIZE, position
+from .merkle import MerkleTree
+
+__all__ = ["KeyRanges", "AntiEntropyMixin"]
+
+class KeyRanges:
+    """The ring's key ranges ``(start, end]``, read from a Ring's layout.
+
+    O(log u) per lookup for u ranges.
+    """
+
+    def __init__(self, ring) -> None:
+        if ring.strategy == 2:
+            q = ring.partitions
+            ends = sorted(j * RING_SIZE // q % RING_SIZE for j in range(1, q + 1))
+        else:
+            ends = sorted({t for t, _ in ring.tokens})
+        self.ends = ends
+
+    def range_of(self, pos: int) -> tuple[int, int]:
+        """The range ``(start, end]`` holding position ``pos``."""
+        ends = self.ends
+        i = bisect_left(ends, pos)
+        if i == len(ends):
+            i = 0
+        return ends[i - 1], ends[i]
+
+    def start_of(self, end: int) -> int:
+        ends = self.ends
+        i = bisect_left(ends, end)
+        return ends[i - 1]
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+
+def _digest(versions) -> str:
+    return "|".join(sorted(v.clock.digest() for v in versions))
+
+
+class AntiEntropyMixin:
+    """Merkle trees per key range and the exchange protocol."""
+
+    def _init_antientropy(self) -> None:
+        self._pos: dict[str, int] = {}
+        self._range_keys: dict[int, set] = {}
+        self._trees: dict[int, MerkleTree] = {}
+        self._dirty: set[int] = set()
+        self._ranges_version = None
+        self._shared: dict[str, list[int]] = {}
+        self._xstats: dict[int, dict] = {}
+
+    # -- ranges and trees ------------------------------------------------
+    def _sync_ranges(self) -> None:
+        c = self.cluster
+        if self._ranges_version == c.ring_version:
+            return
+        self._ranges_version = c.ring_version
+        kr = c.key_ranges
+        self._range_keys = {}
+        for key in self.store.keys():
+            end = kr.range_of(self._position(key))[1]
+            self._range_keys.setdefault(end, set()).add(key)
+        self._trees.clear()
+        self._dirty.clear()
+        shared: dict[str, list[int]] = {}
+        N = min(c.n, len(c.ring))
+        for end in kr.ends:
+            pl = c.ring.preference_list_at(end, N, zones=c.zone_aware)
+            if self.name in pl:
+                for other in pl:
+                    if other != self.name:
+                        shared.setdefault(other, []).append(end)
+        self._shared = shared
+
+    def _position(self, key: str) -> int:
+        p = self._pos.get(key)
+        if p is None:
+            p = self._pos[key] = position(key)
+        return p
+
+    def _range_dirty(self, key: str) -> None:
+        if self._ranges_version != self.cluster.ring_version:
+            return  # the next _sync_ranges rebuilds everything
+        end = self.cluster.key_ranges.range_of(self._position(key))[1]
+        self._range_keys.setdefault(end, set()).add(key)
+        self._dirty.add(end)
+
+    def tree(self, end: int) -> MerkleTree:
+        """This node's Merkle tree of the range ending at ``end``."""
+        self._sync_ranges()
+        t = self._trees.get(end)
+        if t is None or end in self._dirty:
+            kr = self.cluster.key_ranges
+            entries = []
+            get = self.store.get
+            for key in self._range_keys.get(end, ()):
+                vs = get(key)
+                if vs:
+                    entries.append((self._position(key), key, _digest(vs)))
+            t = self._trees[end] = MerkleTree(kr.start_of(end), end, entries,
+                                              depth=self.cluster.merkle_depth)
+            self._dirty.discard(end)
+        return t
+
+    def shared_ranges(self, peer: str) -> list[int]:
+        """Ends of the ranges this node and ``peer`` both replicate."""
+        self._sync_ranges()
+        return self._shared.get(peer, [])
+
+    # -- the exchange ------------------------------------------------------
+    def _anti_entropy_round(self) -> None:
+        if not self.up:
+            return
+        self._sync_ranges()
+        peers = [p for p in sorted(self._shared) if p not in self.down]
+        if not peers or not self.admitted("anti_entropy"):
+            return
+        peer = peers[self._rng.randrange(len(peers))]
+        self.start_exchange(peer)
+
+    def start_exchange(self, peer: str) -> int:
+        """Begin one Merkle exchange with ``peer``; returns its id."""
+        ranges = self.shared_ranges(peer)
+        xid = self.cluster._next_xid()
+        roots = {end: self.tree(end).root for end in ranges}
+        keys_full = sum(self.tree(e).key_count() for e in ranges)
+        stats = {"a": self.name, "b": peer, "ranges": len(ranges), "differing": 0,
+                 "hashes": 0, "sent": 0, "full": keys_full, "repaired": 0}
+        self.sim.log.emit("merkle.exchange", xid=xid, a=self.name, b=peer, ranges=len(ranges))
+        self.send(peer, "ae_roots", (xid, roots, stats))
+        return xid
+
+    def on_ae_roots(self, src: str, body: tuple) -> None:
+        xid, roots, stats = body
+        stats["full"] += sum(self.tree(e).key_count() for e in roots)
+        stats["hashes"] += len(roots)
+        diff = [e for e, h in roots.items() if self.tree(e).root != h]
+        stats["differing"] = len(diff)
+        if not diff:
+            return self._ae_done(stats, xid)
+        log = self.sim.log
+        out = {}
+        for e in diff:
+            if log.enabled:
+                t = self.tree(e)
+                log.emit("merkle.diff", xid=xid, node=self.name, peer=src,
+                         range=(t.start, t.end), level=0, indexes=(0,))
+            out[e] = self._children(e, 0, (0,))
+        self.send(src, "ae_level", (xid, 1, out, stats))
+
+    def _children(self, end: int, level: int, idx: tuple) -> dict:
+        """Hashes one level below ``idx`` at ``level`` (leaf keys at the bottom)."""
+        t = self.tree(end)
+        nxt = t.levels[level + 1]
+        return {c: nxt[c] for i in idx for c in (2 * i, 2 * i + 1)}
+
+    def on_ae_level(self, src: str, body: tuple) -> None:
+        xid, level, ranges, stats = body
+        depth = self.cluster.merkle_depth
+        log = self.sim.log
+        nxt, leaves = {}, {}
+        for end, hashes in ranges.items():
+            mine = self.tree(end).levels[level]
+            stats["hashes"] += len(hashes)
+            bad = tuple(i for i, h in hashes.items() if mine[i] != h)
+            if not bad:
+                continue
+            if log.enabled:
+                t = self.tree(end)
+                log.emit("merkle.diff", xid=xid, node=self.name, peer=src,
+                         range=(t.start, t.end), level=level, indexes=bad)
+            if level == depth:
+                leaves[end] = bad
+            else:
+                nxt[end] = self._children(end, level, bad)
+        if leaves:
+            self.send(src, "ae_keys", (xid, self._leaf_versions(leaves), leaves, stats))
+        if nxt:
+            self.send(src, "ae_level", (xid, level + 1, nxt, stats))
+        if not leaves and not nxt:
+            self._ae_done(stats, xid)
+
+    def _leaf_versions(self, leaves: dict) -> list:
+        out = []
+        for end, idx in leaves.items():
+            t = self.tree(end)
+            for i in idx:
+                for key in t.leaf_keys(i):
+                    out.append((key, self.store.get(key)))
+        return out
+
+    def on_ae_keys(self, src: str, body: tuple) -> None:
+        xid, items, leaves, stats = body
+        stats["sent"] += len(items)
+        self._ae_merge(src, items, stats)
+        back = self._leaf_versions(leaves)
+        self.send(src, "ae_keys_reply", (xid, back, stats))
+
+    def on_ae_keys_reply(self, src: str, body: tuple) -> None:
+        xid, items, stats = body
+        stats["sent"] += len(items)
+        self._ae_merge(src, items, stats)
+        self._ae_done(stats, xid)
+
+    def _ae_merge(self, src: str, items: list, stats: dict) -> None:
+        log = self.sim.log
+        for key, versions in items:
+            for v in versions:
+                if self.write_local(key, v, None, "anti_entropy") != "obsolete":
+                    stats["repaired"] += 1
+                    log.emit("merkle.repair", node=self.name, src=src, key=key,
+                             clock=v.clock.entries)
+
+    def _ae_done(self, stats: dict, xid: int) -> None:
+        # Several leaf batches may finish one exchange; report each batch.
+        self.sim.log.emit("merkle.done", xid=xid, a=stats["a"], b=stats["b"],
+                          ranges=stats["ranges"], ranges_differing=stats["differing"],
+                          hashes_compared=stats["hashes"], keys_sent=stats["sent"],
+                          keys_full=stats["full"], repaired=stats["repaired"])
+        self.cluster._ae_report(stats)
+
+    def merkle_roots(self) -> dict[int, bytes]:
+        """The root of every range this node replicates, by range end."""
+        self._sync_ranges()
+        mine = sorted({e for ends in self._shared.values() for e in ends})
+        return {e: self.tree(e).root for e in mine}
+
+    def describe_range(self, end: int) -> dict[str, Any]:
+        t = self.tree(end)
+        return {"start": t.start, "end": t.end, "keys": t.key_count(), "root": t.root.hex()}

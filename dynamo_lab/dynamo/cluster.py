@@ -1,0 +1,530 @@
+"""DynamoCluster: the Dynamo paper's key-value store on a Simulation.
+
+Examples
+--------
+The paper's Figure 3, replayed by choosing coordinators:
+
+>>> c = DynamoCluster(nodes=["Sx", "Sy", "Sz"], seed=7)
+>>> d1 = c.put("k", "D1", coordinator="Sx"); d1.clock
+VectorClock([Sx,1])
+>>> d2 = c.put("k", "D2", context=d1.context, coordinator="Sx"); d2.clock
+VectorClock([Sx,2])
+>>> d3 = c.put("k", "D3", context=d2.context, coordinator="Sy"); d3.clock
+VectorClock([Sx,2],[Sy,1])
+>>> d4 = c.put("k", "D4", context=d2.context, coordinator="Sz"); d4.clock
+VectorClock([Sx,2],[Sz,1])
+>>> got = c.get("k"); got.values
+['D3', 'D4']
+>>> c.put("k", "D5", context=got.context, coordinator="Sx").clock
+VectorClock([Sx,3],[Sy,1],[Sz,1])
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import weakref
+from itertools import count
+from typing import Any, Callable, Iterable, NamedTuple
+
+from ..sim import Simulation
+from .antientropy import KeyRanges
+from .client import Client, GetResult, PutResult
+from .coordinator import Context
+from .node import Node
+from .storage import MemoryStore, SqliteStore, Store
+from .vclock import MalformedContext, VectorClock, Version, reconcile, resolve_policy
+
+__all__ = ["DynamoCluster", "Unavailable", "Hint", "MalformedContext"]
+
+
+class Unavailable(RuntimeError):
+    """No node could take the request (every candidate is down)."""
+
+
+class Hint(NamedTuple):
+    """A hinted replica: ``node`` holds ``key`` at ``clock`` for ``target``."""
+
+    node: str
+    target: str
+    key: str
+    clock: VectorClock
+
+
+def _names(nodes) -> list[str]:
+    if isinstance(nodes, int) and not isinstance(nodes, bool):
+        if nodes < 1:
+            raise ValueError(f"a cluster needs at least one node, not {nodes}")
+        width = len(str(nodes))
+        return [f"n{i:0{width}d}" for i in range(1, nodes + 1)]
+    names = [str(x) for x in nodes]
+    if not names:
+        raise ValueError("a cluster needs at least one node")
+    if len(set(names)) != len(names):
+        raise ValueError(f"node names must be distinct: {names}")
+    return names
+
+
+def _zones(names: list[str], zones) -> dict[str, str | None]:
+    if zones is None:
+        return {n: None for n in names}
+    if isinstance(zones, int) and not isinstance(zones, bool):
+        return {n: f"az{i % zones + 1}" for i, n in enumerate(names)}
+    if isinstance(zones, dict):
+        missing = [n for n in names if n not in zones]
+        if missing:
+            raise ValueError(f"zones has no zone for {missing}")
+        return {n: zones[n] for n in names}
+    zones = list(zones)
+    if len(zones) != len(names):
+        raise ValueError("give one zone per node")
+    return dict(zip(names, zones))
+
+
+class DynamoCluster:
+    """The Dynamo store: N replicas per key, R/W quorums, sloppy quorum,
+    hinted handoff, anti-entropy, gossip; every step an event.
+
+    Parameters
+    ----------
+    nodes : int or list of str
+        How many nodes (named ``n1``, ``n2``, ...) or their names.
+    n, r, w : int
+        Replicas per key and read/write quorum sizes (``r, w <= n``).
+    zones : int, dict, list or None
+        Availability zones: a count (round robin), a node -> zone dict, or a
+        list with one zone per node. With zones, preference lists spread
+        over zones (``zone_aware``).
+    strategy, tokens_per_node, partitions
+        The ring's partitioning strategy (paper 6.2).
+    seed : int
+        Seed of the simulation made when ``sim`` is None.
+    sim : Simulation, optional
+        Run on this simulation (shared clock, network and log).
+    store : "memory", "sqlite" or callable
+        Local persistence; a callable gets the node name and returns a
+        :class:`~dynamo_lab.dynamo.storage.Store`.
+    write_buffer : bool
+        Paper 6.1: buffer writes in memory (lost on crash), flush every
+        ``flush_ms``.
+    disk_ms : (floor, mean tail)
+        Virtual ms of one durable local write (0 with the buffer).
+    coordination : "server" or "client"
+        Paper 6.4: load balancer plus forwarding, or a partition-aware client.
+    reconcile : None, "union", "lww" or callable
+        How ``GetResult.value`` merges siblings (the application's choice).
+    membership : "converged" or "seeds"
+        Start with every node knowing every other, or each knowing only
+        itself and the seeds.
+    gossip_ms, handoff_ms, anti_entropy_ms, probe_ms
+        Background task periods (0 turns one off).
+    timeout_ms, read_repair_ms, retry_ms
+        Request deadline; how long after answering a get the coordinator
+        waits before read repair; how long a target may stay silent before
+        the coordinator uses the next node of the preference list (0: never).
+    admission_ms
+        Background work yields while foreground latency is above this
+        (paper 6.5; 0 turns admission control off).
+    """
+
+    def __init__(self, nodes: int | Iterable[str] = 5, *, n: int = 3, r: int = 2, w: int = 2,
+                 zones=None, strategy: int = 1, tokens_per_node: int | None = None,
+                 partitions: int | None = None, seed: int = 0, sim: Simulation | None = None,
+                 store: str | Callable[[str], Store] = "memory", write_buffer: bool = False,
+                 disk_ms: tuple = (0, 0), coordination: str = "server", reconcile=None,
+                 membership: str = "converged", seeds: Iterable[str] | None = None,
+                 gossip_ms: int = 1000, handoff_ms: int = 1000, anti_entropy_ms: int = 2000,
+                 probe_ms: int = 1000, flush_ms: int = 100, timeout_ms: int = 200,
+                 read_repair_ms: int = 20, retry_ms: int = 50, admission_ms: int = 0, merkle_depth: int = 4,
+                 fastest_writer: bool = True, zone_aware: bool | None = None) -> None:
+        from .ring import Ring
+        names = _names(nodes)
+        for label, v in (("n", n), ("r", r), ("w", w)):
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"{label} must be a positive int, not {v!r}")
+        if r > n or w > n:
+            raise ValueError(f"R and W must not exceed N: N={n}, R={r}, W={w}")
+        if n > len(names):
+            raise ValueError(f"N={n} replicas need at least {n} nodes, not {len(names)}")
+        if membership not in ("converged", "seeds"):
+            raise ValueError("membership must be 'converged' or 'seeds'")
+        if read_repair_ms >= timeout_ms:
+            raise ValueError("read_repair_ms must be shorter than timeout_ms")
+        self.sim = sim if sim is not None else Simulation(seed)
+        self.n, self.r, self.w = n, r, w
+        self.zones = _zones(names, zones)
+        self.zone_aware = bool(zones) if zone_aware is None else bool(zone_aware)
+        self.gossip_ms, self.handoff_ms = gossip_ms, handoff_ms
+        self.anti_entropy_ms, self.probe_ms, self.flush_ms = anti_entropy_ms, probe_ms, flush_ms
+        self.timeout_ms, self.read_repair_ms = timeout_ms, read_repair_ms
+        self.retry_ms = retry_ms
+        self.client_timeout_ms = 2 * timeout_ms + 100
+        self.admission_ms, self.merkle_depth = admission_ms, merkle_depth
+        self.disk_ms = tuple(disk_ms)
+        self.write_buffer = write_buffer
+        self.fastest_writer = fastest_writer
+        self.policy = resolve_policy(reconcile)
+        self._ids = count(1)
+        self._xids = count(1)
+        self._tmp: str | None = None
+        self._store_kind = store if isinstance(store, str) else "custom"
+        self._store_factory = self._factory(store, write_buffer)
+        self.seeds = list(seeds) if seeds is not None else names[:min(2, len(names))]
+        self.history: list[dict[str, Any]] = []
+        self.anti_entropy = {"exchanges": 0, "ranges": 0, "ranges_differing": 0,
+                             "hashes_compared": 0, "keys_sent": 0, "keys_full": 0,
+                             "repaired": 0}
+        self.ring = Ring(strategy=strategy, tokens_per_node=tokens_per_node,
+                         partitions=partitions, seed=self.sim.rng_for("ring").getrandbits(32),
+                         sim=self.sim, n=n)
+        self.ring_version = 0
+        self.nodes_by_name: dict[str, Node] = {}
+        self.sim.log.emit("cluster.created", nodes=tuple(names),
+                          zones=tuple((x, self.zones[x]) for x in names), n=n, r=r, w=w,
+                          store=self._store_kind, coordination=coordination,
+                          seeds=tuple(self.seeds))
+        for name in names:
+            self.ring.add_node(name, zone=self.zones[name])
+        self.key_ranges = KeyRanges(self.ring)
+        for name in names:
+            self._make_node(name)
+        for name in names:
+            node = self.nodes_by_name[name]
+            known = names if membership == "converged" else [name] + self.seeds
+            for x in known:
+                node.view.set(x, 1, "joined", self.zones[x], tuple(self.ring.tokens_of(x)))
+        for name in names:
+            self.nodes_by_name[name].start_tasks()
+        self.client = Client(self, mode=coordination)
+        self._pending_transfers: dict[str, int] = {}
+
+    # -- construction helpers ------------------------------------------------
+    def _factory(self, store, write_buffer) -> Callable[[str], Store]:
+        if callable(store):
+            return store
+        if store == "memory":
+            return lambda name: MemoryStore(write_buffer=write_buffer)
+        if store == "sqlite":
+            self._tmp = tempfile.mkdtemp(prefix="dynamo_lab_")
+            weakref.finalize(self, shutil.rmtree, self._tmp, True)
+            return lambda name: SqliteStore(f"{self._tmp}/{name}.db", write_buffer=write_buffer)
+        raise ValueError(f"store must be 'memory', 'sqlite' or a callable, not {store!r}")
+
+    def _make_node(self, name: str) -> Node:
+        node = Node(self, name, self.zones[name], self._store_factory(name))
+        self.nodes_by_name[name] = node
+        self.sim.network.add(name, node.handle, zone=self.zones[name])
+        return node
+
+    def _next_rid(self) -> int:
+        return next(self._ids)
+
+    def _next_xid(self) -> int:
+        return next(self._xids)
+
+    def _ae_report(self, stats: dict) -> None:
+        a = self.anti_entropy
+        a["exchanges"] += 1
+        a["ranges"] += stats["ranges"]
+        a["ranges_differing"] += stats["differing"]
+        a["hashes_compared"] += stats["hashes"]
+        a["keys_sent"] += stats["sent"]
+        a["keys_full"] += stats["full"]
+        a["repaired"] += stats["repaired"]
+
+    def _ring_changed(self) -> None:
+        self.ring_version += 1
+        self.key_ranges = KeyRanges(self.ring)
+
+    def _live_nodes(self) -> list[str]:
+        net = self.sim.network
+        return [x for x, nd in self.nodes_by_name.items()
+                if not nd.retired and net.is_up(x)]
+
+    # -- reading the cluster -------------------------------------------------
+    @property
+    def nodes(self) -> list[str]:
+        """Names of the member nodes (retired ones excluded), in join order."""
+        return [x for x, nd in self.nodes_by_name.items() if not nd.retired]
+
+    def node(self, name: str) -> Node:
+        """The :class:`~dynamo_lab.dynamo.node.Node` called ``name``."""
+        try:
+            return self.nodes_by_name[name]
+        except KeyError:
+            raise KeyError(f"unknown node {name!r}; nodes: {self.nodes}") from None
+
+    def preference_list(self, key: str, n: int | None = None) -> list[str]:
+        """The key's preference list on the ring (every node, unless ``n``)."""
+        self._check_key(key)
+        return self.ring.preference_list(key, n or len(self.ring), zones=self.zone_aware)
+
+    def replicas(self, key: str) -> dict[str, dict[str, Any]]:
+        """What each node holds for ``key``, hinted copies included.
+
+        Returns ``{node: {"up": bool, "home": bool, "versions": [...],
+        "hints": [(target, version), ...]}}`` for the key's home nodes and
+        every node holding something, in preference-list order.
+        """
+        self._check_key(key)
+        homes = self.preference_list(key)[:self.n]
+        order = self.preference_list(key)
+        out = {}
+        for x in order:
+            nd = self.nodes_by_name[x]
+            own = nd.store.get(key) if nd.store.up or isinstance(nd.store, MemoryStore) else []
+            hinted = [(t, v) for t, k, v in nd.store.hints() if k == key] \
+                if nd.store.up or isinstance(nd.store, MemoryStore) else []
+            if x in homes or own or hinted:
+                out[x] = {"up": self.sim.network.is_up(x), "home": x in homes,
+                          "versions": own, "hints": hinted}
+        return out
+
+    def hints(self) -> list[Hint]:
+        """Every hinted replica in the cluster."""
+        out = []
+        for x, nd in self.nodes_by_name.items():
+            if nd.store.up or isinstance(nd.store, MemoryStore):
+                out += [Hint(x, t, k, v.clock) for t, k, v in nd.store.hints()]
+        return out
+
+    def final_versions(self, key: str) -> list[Version]:
+        """Every version of ``key`` anywhere (own data and hints), reconciled."""
+        allv = []
+        for nd in self.nodes_by_name.values():
+            if nd.store.up or isinstance(nd.store, MemoryStore):
+                allv += nd.store.get(key) + nd.store.hinted(key)
+        return reconcile(allv)
+
+    def keys(self) -> list[str]:
+        """Every key stored anywhere."""
+        ks = set()
+        for nd in self.nodes_by_name.values():
+            if nd.store.up or isinstance(nd.store, MemoryStore):
+                ks.update(nd.store.keys())
+                ks.update(k for _t, k, _v in nd.store.hints())
+        return sorted(ks)
+
+    def divergence(self) -> list[tuple]:
+        """Ranges whose home replicas disagree: ``(start, end, {node: root})``."""
+        out = []
+        N = min(self.n, len(self.ring))
+        for end in self.key_ranges.ends:
+            homes = self.ring.preference_list_at(end, N, zones=self.zone_aware)
+            roots = {h: self.nodes_by_name[h].tree(end).root.hex() for h in homes}
+            if len(set(roots.values())) > 1:
+                out.append((self.key_ranges.start_of(end), end, roots))
+        return out
+
+    def converged(self) -> bool:
+        """Whether every range's home replicas have equal Merkle roots and no
+        hint is waiting."""
+        return not self.divergence() and not self.hints()
+
+    # -- the API ---------------------------------------------------------------
+    def _check_key(self, key) -> None:
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"a key must be a non-empty str, not {key!r}")
+
+    def _context(self, context) -> tuple[VectorClock, str | None]:
+        if context is None:
+            return VectorClock(), None
+        if isinstance(context, Context):
+            return VectorClock.from_context(context.clock.entries), context.fastest
+        if isinstance(context, GetResult):
+            if context.context is None:
+                raise MalformedContext("that get failed; it has no context")
+            return self._context(context.context)
+        if isinstance(context, PutResult):
+            if context.context is None:
+                raise MalformedContext("that put failed; it has no context")
+            return self._context(context.context)
+        return VectorClock.from_context(context), None
+
+    def _entry(self, op: str, key: str, coordinator: str | None,
+               fastest: str | None) -> tuple[str, bool]:
+        if coordinator is not None:
+            self.node(coordinator)
+            if not self.sim.network.is_up(coordinator):
+                raise Unavailable(f"coordinator {coordinator!r} is down")
+            return coordinator, True
+        if not self._live_nodes():
+            raise Unavailable(f"every node is down; cannot {op} {key!r}")
+        return self.client.route(op, key, fastest)
+
+    def put(self, key: str, value: Any, context=None, coordinator: str | None = None) -> PutResult:
+        """Write ``value`` under ``key``; run until the coordinator answers.
+
+        ``context`` is the one a get returned (None for a blind write). The
+        coordinator adds one to its own clock entry. Returns a
+        :class:`~dynamo_lab.dynamo.client.PutResult`: ``ok`` after W
+        replicas stored it, otherwise the reason and how many answered.
+        Raises ValueError on bad input and :class:`Unavailable` when no node
+        can take the request; neither changes any state.
+        """
+        self._check_key(key)
+        clock, fastest = self._context(context)
+        entry, here = self._entry("put", key, coordinator, fastest)
+        rid = self._next_rid()
+        t0 = self.sim.now
+        d, lat = self.client.call("put", entry, (rid, key, value, clock, self.client.name, here),
+                                  rid, key)
+        res = PutResult(key, d, lat)
+        self.history.append({"op": "put", "key": key, "value": value, "ok": res.ok,
+                             "clock": res.clock, "context": clock, "t0": t0,
+                             "t1": self.sim.now, "coordinator": res.coordinator})
+        return res
+
+    def get(self, key: str, coordinator: str | None = None) -> GetResult:
+        """Read ``key``: every causally unrelated version, and a context.
+
+        Returns a :class:`~dynamo_lab.dynamo.client.GetResult` (``ok`` after
+        R replies).
+        """
+        self._check_key(key)
+        entry, here = self._entry("get", key, coordinator, None)
+        rid = self._next_rid()
+        t0 = self.sim.now
+        d, lat = self.client.call("get", entry, (rid, key, self.client.name, here), rid, key)
+        res = GetResult(key, d, lat, self.policy)
+        self.history.append({"op": "get", "key": key, "ok": res.ok,
+                             "clocks": tuple(v.clock for v in res.versions),
+                             "values": tuple(res.values), "t0": t0, "t1": self.sim.now,
+                             "coordinator": res.coordinator})
+        return res
+
+    def run(self, ms: int) -> None:
+        """Advance virtual time: gossip, handoff, anti-entropy, read repair."""
+        self.sim.run(ms=ms)
+
+    # -- faults ------------------------------------------------------------------
+    def crash(self, node: str) -> None:
+        """Crash ``node``: it stops; memory-only data (buffer, hints) is lost."""
+        nd = self.node(node)
+        if self.sim.network.is_up(node):
+            self.sim.network.crash(node)
+            nd.crash()
+
+    def recover(self, node: str) -> None:
+        """Restart ``node`` with what its store kept."""
+        nd = self.node(node)
+        if not self.sim.network.is_up(node) and not nd.retired:
+            nd.recover()
+            self.sim.network.recover(node)
+
+    def _zone_nodes(self, zone: str) -> list[str]:
+        got = [x for x in self.nodes if self.zones.get(x) == zone]
+        if not got:
+            raise KeyError(f"unknown zone {zone!r}; zones: {sorted(set(map(str, self.zones.values())))}")
+        return got
+
+    def crash_zone(self, zone: str) -> None:
+        """Lose a whole availability zone."""
+        nodes = self._zone_nodes(zone)
+        self.sim.log.emit("cluster.zone_down", zone=zone, nodes=tuple(nodes))
+        for x in nodes:
+            self.crash(x)
+
+    def recover_zone(self, zone: str) -> None:
+        nodes = self._zone_nodes(zone)
+        for x in nodes:
+            self.recover(x)
+        self.sim.log.emit("cluster.zone_up", zone=zone, nodes=tuple(nodes))
+
+    def partition(self, *groups: Iterable[str]) -> None:
+        """Cut links between groups of nodes (see ``Network.partition``)."""
+        for g in groups:
+            for x in g:
+                self.node(x)
+        self.sim.network.partition(*groups)
+
+    def heal(self) -> None:
+        self.sim.network.heal()
+
+    def set_loss(self, probability: float) -> None:
+        self.sim.network.set_loss(probability)
+
+    def slow_link(self, a: str, b: str, extra_ms: int) -> None:
+        self.node(a), self.node(b)
+        self.sim.network.slow_link(a, b, extra_ms)
+
+    # -- membership changes (paper 4.8, 4.9) -------------------------------------
+    def add_node(self, name: str, zone: str | None = None, weight: float = 1,
+                 via: str | None = None) -> None:
+        """Join ``name``: it takes tokens, learns the seeds, gossips, and the
+        nodes that give up ranges transfer them after a confirmation round."""
+        if name in self.nodes_by_name:
+            raise ValueError(f"node {name!r} already exists")
+        self.zones[name] = zone
+        change = self.ring.add_node(name, zone=zone, weight=weight)
+        self._ring_changed()
+        node = self._make_node(name)
+        tokens = tuple(self.ring.tokens_of(name))
+        node.view.set(name, 1, "joined", zone, tokens)
+        for s in self.seeds:
+            if s in self.nodes_by_name and s != name:
+                e = self.nodes_by_name[s].view.entries.get(s)
+                if e:
+                    node.view.set(s, e[0], e[1], e[2], e[3])
+        told = via or next((s for s in self.seeds if s in self._live_nodes()), None)
+        if told is not None:
+            self.nodes_by_name[told].view.set(name, 1, "joined", zone, tokens)
+            self.nodes_by_name[told]._membership_changed((name,))
+        self.sim.log.emit("member.joined", node=name, zone=zone, tokens=tokens, via=told)
+        node.start_tasks()
+        self._start_transfers(change.moves)
+
+    def remove_node(self, name: str) -> None:
+        """Decommission ``name``: its ranges go to the nodes that take over."""
+        nd = self.node(name)
+        if nd.retired:
+            raise ValueError(f"node {name!r} has already left")
+        if len(self.nodes) - 1 < self.n:
+            raise ValueError(f"removing {name!r} would leave fewer than N={self.n} nodes")
+        change = self.ring.remove_node(name)
+        self._ring_changed()
+        e = nd.view.entries.get(name, (1,))
+        nd.view.set(name, e[0] + 1, "left", self.zones.get(name), ())
+        self.sim.log.emit("member.left", node=name)
+        for x in self.nodes:
+            self.nodes_by_name[x].view.set(name, e[0] + 1, "left", self.zones.get(name), ())
+        self._start_transfers(change.moves)
+        if not self._pending_transfers.get(name):
+            self._retire(name)
+
+    def _start_transfers(self, moves) -> None:
+        by: dict[tuple, list] = {}
+        for m in moves:
+            if m.src is not None and m.dst is not None and m.src in self.nodes_by_name:
+                by.setdefault((m.src, m.dst), []).append((m.start, m.end))
+        for (src, dst), ranges in sorted(by.items()):
+            nd = self.nodes_by_name[src]
+            if nd.up:
+                self._pending_transfers[src] = self._pending_transfers.get(src, 0) + 1
+                nd.offer_ranges(dst, tuple(ranges))
+
+    def _transfer_done(self, src: str) -> None:
+        left = self._pending_transfers.get(src, 0) - 1
+        self._pending_transfers[src] = max(0, left)
+        nd = self.nodes_by_name[src]
+        if left <= 0 and nd.view.status(src) == "left":
+            self._retire(src)
+
+    def _retire(self, name: str) -> None:
+        nd = self.nodes_by_name[name]
+        nd.retired = True
+        nd.stop_tasks()
+        if self.sim.network.is_up(name):
+            self.sim.network.crash(name)
+        nd.up = False
+
+    def close(self) -> None:
+        """Close the stores (and delete the SQLite folder)."""
+        for nd in self.nodes_by_name.values():
+            nd.store.close()
+        if self._tmp:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __repr__(self) -> str:
+        up = len(self._live_nodes())
+        return (f"<DynamoCluster {len(self.nodes)} nodes ({up} up) N={self.n} R={self.r} "
+                f"W={self.w} t={self.sim.now} ms>")

@@ -1,0 +1,342 @@
+"""The coordinator's request state machine (Dynamo paper 4.5 and 5).
+
+A *put*: the coordinator makes the new clock (the context's clock with its
+own counter incremented), writes locally, sends the version to the other
+healthy nodes among the top N of the preference list, and answers after W
+acknowledgements (its own included). Copies sent to fallback nodes carry a
+*hint* naming the home node they stand in for.
+
+A *get*: the coordinator asks the top N healthy nodes, waits for R replies,
+and returns every version no other version descends from (syntactic
+reconciliation), with a context that merges their clocks. A little later it
+*read-repairs*: any replier, late ones included, that lacks a returned
+version is sent it.
+
+Each request lives until every target answered or its deadline passed;
+targets silent at the deadline are marked down by this node's local failure
+detector. A node that is not among the top N forwards the request to the
+first healthy node that is.
+
+Examples
+--------
+>>> from dynamo_lab.dynamo.cluster import DynamoCluster
+>>> c = DynamoCluster(nodes=["A", "B", "C"], seed=2)
+>>> ok = c.put("k", "v1")
+>>> ok.ok, ok.acks, ok.w
+(True, 2, 2)
+>>> [e.kind for e in c.sim.log.of_kind("request.*")][:2]
+['request.start', 'request.reply']
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .vclock import VectorClock, Version, reconcile
+
+__all__ = ["CoordinatorMixin", "Request", "Context"]
+
+
+class Context:
+    """The opaque context a get returns and a put takes back (paper 4.1).
+
+    It holds the merged vector clock of the versions read and the node that
+    answered the read fastest (a write coordinator candidate, paper 5).
+    """
+
+    __slots__ = ("clock", "fastest")
+
+    def __init__(self, clock: VectorClock, fastest: str | None = None) -> None:
+        self.clock = clock
+        self.fastest = fastest
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Context) and self.clock == other.clock
+
+    def __hash__(self) -> int:
+        return hash(self.clock)
+
+    def __repr__(self) -> str:
+        return "Context(" + ",".join(f"[{n},{c}]" for n, c in self.clock.pairs) + ")"
+
+
+class Request:
+    """One get or put as its coordinator tracks it."""
+
+    __slots__ = ("rid", "op", "key", "client", "started", "targets", "hints", "need",
+                 "answered", "quorum", "replies", "done", "timer", "version", "repaired",
+                 "result", "spare")
+
+    def __init__(self, rid, op, key, client, started, targets, hints, need):
+        self.rid, self.op, self.key, self.client = rid, op, key, client
+        self.started, self.targets, self.need = started, targets, need
+        self.hints = dict(hints)
+        self.spare: list[str] = []
+        self.answered: list[str] = []       # in reply order
+        self.quorum: tuple = ()             # the replies that completed it
+        self.replies: dict[str, list] = {}  # get: node -> versions
+        self.done = False
+        self.timer = None
+        self.version: Version | None = None
+        self.repaired = False
+        self.result: list[Version] | None = None
+
+
+class CoordinatorMixin:
+    """Get and put coordination, mixed into :class:`~dynamo_lab.dynamo.node.Node`."""
+
+    def _init_coordinator(self) -> None:
+        self.requests: dict[int, Request] = {}
+        self.latencies: list[int] = []   # recent foreground latencies (admission control)
+
+    def _crash_coordinator(self) -> None:
+        for req in self.requests.values():
+            if req.timer is not None:
+                req.timer.cancel()
+        self.requests.clear()
+
+    # -- entry: from a client or forwarded by a node ------------------------
+    def on_put(self, src: str, body: tuple) -> None:
+        rid, key, value, clock, client, forwarded = body
+        plan = self.plan(key)
+        if not forwarded and self.name not in plan.targets and plan.targets:
+            return self._forward("put", plan.targets[0], body)
+        c = self.cluster
+        if len(plan.targets) < c.w:
+            return self._fail_fast("put", rid, key, client, len(plan.targets), c.w,
+                                   plan.targets)
+        version = Version(value, clock.increment(self.name, self.sim.now))
+        req = Request(rid, "put", key, client, self.sim.now, plan.targets, plan.hints, c.w)
+        req.spare = list(plan.spare)
+        req.version = version
+        self._start(req)
+        if len(clock) >= 10 and len(version.clock) == len(clock) and \
+                self.name not in clock._c:
+            self.sim.log.emit("vclock.truncated", node=self.name, key=key,
+                              clock=version.clock.entries)
+        for t in plan.targets:
+            if t == self.name:
+                self.write_local(key, version, plan.hints.get(t), "put")
+                d = self.disk_delay()
+                if d:
+                    self.sim.schedule(d, self._self_ack, rid)
+                else:
+                    self._on_answer(req, self.name, None)
+            else:
+                self.send(t, "replicate", (rid, key, version, plan.hints.get(t), "put"))
+
+    def on_get(self, src: str, body: tuple) -> None:
+        rid, key, client, forwarded = body
+        plan = self.plan(key)
+        if not forwarded and self.name not in plan.targets and plan.targets:
+            return self._forward("get", plan.targets[0], body)
+        c = self.cluster
+        if len(plan.targets) < c.r:
+            return self._fail_fast("get", rid, key, client, len(plan.targets), c.r,
+                                   plan.targets)
+        req = Request(rid, "get", key, client, self.sim.now, plan.targets, plan.hints, c.r)
+        req.spare = list(plan.spare)
+        self._start(req)
+        for t in plan.targets:
+            if t == self.name:
+                self._on_answer(req, self.name, self.read_local(key))
+            else:
+                self.send(t, "read", (rid, key))
+
+    def _forward(self, op: str, dst: str, body: tuple) -> None:
+        rid, key = body[0], body[1]
+        self.sim.log.emit("request.forward", rid=rid, op=op, key=key, src=self.name, dst=dst)
+        body = body[:-1] + (True,)
+        self.send(dst, op, body)
+
+    def _fail_fast(self, op, rid, key, client, got, need, targets) -> None:
+        reason = (f"only {got} healthy replica(s) known for {key!r}, "
+                  f"{'W' if op == 'put' else 'R'}={need}; nothing was written"
+                  if op == "put" else
+                  f"only {got} healthy replica(s) known for {key!r}, R={need}")
+        self.sim.log.emit("request.fail", rid=rid, op=op, key=key, coordinator=self.name,
+                          got=0, need=need, reason="unavailable")
+        self.send(client, f"{op}_reply", (rid, {
+            "ok": False, "acks": 0, "need": need, "coordinator": self.name,
+            "reason": reason, "replies": (), "targets": tuple(targets)}))
+
+    def _start(self, req: Request) -> None:
+        self.requests[req.rid] = req
+        log = self.sim.log
+        if log.enabled:
+            log.emit("request.start", rid=req.rid, op=req.op, key=req.key,
+                     coordinator=self.name, targets=req.targets,
+                     hints=tuple(sorted(req.hints.items())), need=req.need, n=self.cluster.n)
+        req.timer = self.sim.schedule(self.cluster.timeout_ms, self._deadline, req.rid)
+        if self.cluster.retry_ms:
+            self.sim.schedule(self.cluster.retry_ms, self._retry, req.rid)
+
+    def _retry(self, rid: int) -> None:
+        """Sloppy quorum at work: a target silent for ``retry_ms`` is thought
+        down, and the version (or the read) goes to the next healthy node of
+        the preference list, with a hint naming the node it stands in for."""
+        req = self.requests.get(rid)
+        if req is None or not self.up or (req.op == "get" and req.done):
+            return
+        for t in [x for x in req.targets if x not in req.answered]:
+            self.mark_down(t, "request timeout")
+            while req.spare and req.spare[0] in self.down:
+                req.spare.pop(0)
+            if not req.spare:
+                break
+            f = req.spare.pop(0)
+            home = req.hints.get(t, t)
+            req.hints[f] = home
+            req.targets = req.targets + (f,)
+            self.sim.log.emit("request.retry", rid=rid, op=req.op, key=req.key,
+                              coordinator=self.name, silent=t, fallback=f, hint_for=home)
+            if f == self.name:
+                if req.op == "put":
+                    self.write_local(req.key, req.version, home, "put")
+                    self._on_answer(req, self.name, None)
+                else:
+                    self._on_answer(req, self.name, self.read_local(req.key))
+            elif req.op == "put":
+                self.send(f, "replicate", (rid, req.key, req.version, home, "put"))
+            else:
+                self.send(f, "read", (rid, req.key))
+
+    # -- replies -----------------------------------------------------------
+    def _self_ack(self, rid: int) -> None:
+        req = self.requests.get(rid)
+        if req is not None and self.up:
+            self._on_answer(req, self.name, None)
+
+    def on_replicate_ack(self, src: str, rid: int) -> None:
+        req = self.requests.get(rid)
+        if req is not None:
+            self._on_answer(req, src, None)
+
+    def on_read_reply(self, src: str, body: tuple) -> None:
+        rid, versions = body
+        req = self.requests.get(rid)
+        if req is not None:
+            self._on_answer(req, src, versions)
+
+    def _on_answer(self, req: Request, node: str, versions: list | None) -> None:
+        if node in req.replies or node in req.answered:
+            return
+        req.answered.append(node)
+        if versions is not None:
+            req.replies[node] = versions
+        late = req.done
+        log = self.sim.log
+        if log.enabled:
+            log.emit("request.reply", rid=req.rid, op=req.op, key=req.key, node=node,
+                     coordinator=self.name, in_quorum=not late,
+                     latency_ms=self.sim.now - req.started,
+                     clocks=tuple(v.clock.entries for v in versions) if versions else ())
+        if late:
+            if req.op == "get" and req.repaired:
+                self._repair(req, (node,))
+        elif len(req.answered) >= req.need:
+            self._succeed(req)
+        if len(req.answered) == len(req.targets) and (req.op == "put" or req.repaired):
+            self._finish(req)
+
+    def _succeed(self, req: Request) -> None:
+        req.done = True
+        req.quorum = tuple(req.answered)
+        lat = self.sim.now - req.started
+        self._note_latency(lat)
+        log = self.sim.log
+        if req.op == "put":
+            clock = req.version.clock
+            log.emit("request.ok", rid=req.rid, op="put", key=req.key, coordinator=self.name,
+                     replies=req.quorum, latency_ms=lat, clocks=(clock.entries,))
+            self.send(req.client, "put_reply", (req.rid, {
+                "ok": True, "acks": len(req.quorum), "need": req.need,
+                "coordinator": self.name, "replies": req.quorum, "clock": clock,
+                "targets": req.targets, "hints": tuple(sorted(req.hints.items()))}))
+            return
+        allv = [v for vs in req.replies.values() for v in vs]
+        result = reconcile(allv)
+        req.result = result
+        fastest = next((x for x in req.answered if x != self.name), self.name)
+        ctx = VectorClock().merge(*[v.clock for v in result]) if result else VectorClock()
+        if log.enabled:
+            log.emit("request.ok", rid=req.rid, op="get", key=req.key, coordinator=self.name,
+                     replies=req.quorum, latency_ms=lat,
+                     clocks=tuple(v.clock.entries for v in result))
+            if len(result) > 1:
+                log.emit("vclock.siblings", node=self.name, key=req.key, where="read",
+                         clocks=tuple(v.clock.entries for v in result))
+        self.send(req.client, "get_reply", (req.rid, {
+            "ok": True, "acks": len(req.quorum), "need": req.need, "coordinator": self.name,
+            "replies": req.quorum, "versions": result, "context": Context(ctx, fastest),
+            "targets": req.targets}))
+        self.sim.schedule(self.cluster.read_repair_ms, self._read_repair, req.rid)
+
+    def _note_latency(self, lat: int) -> None:
+        ls = self.latencies
+        ls.append(lat)
+        if len(ls) > 64:
+            del ls[:32]
+
+    # -- read repair (paper 5) -------------------------------------------
+    def _read_repair(self, rid: int) -> None:
+        req = self.requests.get(rid)
+        if req is None or not self.up:
+            return
+        req.repaired = True
+        self._repair(req, tuple(req.answered))
+        if len(req.answered) == len(req.targets):
+            self._finish(req)
+
+    def _repair(self, req: Request, nodes: tuple) -> None:
+        allv = [v for vs in req.replies.values() for v in vs]
+        best = reconcile(allv)
+        log = self.sim.log
+        for node in nodes:
+            have = {v.clock for v in req.replies.get(node, ())}
+            missing = [v for v in best if v.clock not in have]
+            if not missing:
+                continue
+            # A replier whose versions all descend from... nothing newer: skip.
+            log.emit("read_repair", rid=req.rid, key=req.key, coordinator=self.name,
+                     node=node, clocks=tuple(v.clock.entries for v in missing))
+            hint = req.hints.get(node)
+            for v in missing:
+                if node == self.name:
+                    self.write_local(req.key, v, hint, "read_repair")
+                else:
+                    self.send(node, "replicate", (None, req.key, v, hint, "read_repair"))
+
+    # -- the end of a request ---------------------------------------------
+    def _deadline(self, rid: int) -> None:
+        req = self.requests.get(rid)
+        if req is None or not self.up:
+            return
+        if not req.done:
+            lat = self.sim.now - req.started
+            self._note_latency(lat)
+            got = len(req.answered)
+            what = "W" if req.op == "put" else "R"
+            reason = (f"timed out after {lat} ms: {got} of {what}={req.need} replicas "
+                      f"answered ({', '.join(req.answered) or 'none'})")
+            self.sim.log.emit("request.fail", rid=rid, op=req.op, key=req.key,
+                              coordinator=self.name, got=got, need=req.need, reason="timeout")
+            self.send(req.client, f"{req.op}_reply", (rid, {
+                "ok": False, "acks": got, "need": req.need, "coordinator": self.name,
+                "reason": reason, "replies": tuple(req.answered), "targets": req.targets,
+                "clock": req.version.clock if req.version else None}))
+        elif req.op == "get" and not req.repaired:
+            req.repaired = True
+            self._repair(req, tuple(req.answered))
+        for t in req.targets:
+            if t not in req.answered:
+                self.mark_down(t, "request timeout")
+        self._finish(req)
+
+    def _finish(self, req: Request) -> None:
+        if req.timer is not None:
+            req.timer.cancel()
+        self.requests.pop(req.rid, None)
+
+    def foreground_latency(self) -> float:
+        """The worst of the recent foreground request latencies (ms)."""
+        return max(self.latencies[-32:], default=0)

@@ -1,0 +1,87 @@
+"""Hinted handoff (Dynamo paper 4.6) and background admission control (6.5).
+
+A node holding hinted replicas scans them periodically. For every target it
+believes is up again it sends the hinted versions; when the target confirms
+it stored them, the holder deletes the hints (``hint.delivered``). If the
+holder crashes first with a memory store, the hints are gone
+(``hint.lost``) and only anti-entropy can repair the target.
+
+Background work (handoff and anti-entropy) runs only while this node's recent
+foreground latency is under ``cluster.admission_ms``; otherwise the slice is
+skipped and a ``background.deferred`` event says why.
+
+Examples
+--------
+>>> from dynamo_lab.dynamo.cluster import DynamoCluster
+>>> c = DynamoCluster(nodes=["A", "B", "C", "D"], seed=3)
+>>> home = c.preference_list("cart")[:3]
+>>> c.crash(home[1])
+>>> c.put("cart", {"pen"}).ok
+True
+>>> c.run(ms=100)    # the silent home is noticed; a fallback gets a hinted copy
+>>> [(h.node, h.target) for h in c.hints()] == [(c.preference_list("cart")[3], home[1])]
+True
+>>> c.recover(home[1]); c.run(ms=3000)
+>>> c.hints()
+[]
+"""
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["HandoffMixin"]
+
+
+class HandoffMixin:
+    """Periodic scan of hints, delivery, deletion on confirmation."""
+
+    def admitted(self, task: str) -> bool:
+        """Whether background ``task`` may run now (paper 6.5)."""
+        limit = self.cluster.admission_ms
+        if not limit:
+            return True
+        lat = self.foreground_latency()
+        if lat <= limit:
+            return True
+        self.sim.log.emit("background.deferred", node=self.name, task=task,
+                          latency_ms=lat, threshold_ms=limit)
+        # Forget the slow samples slowly, so a quiet node resumes its chores.
+        del self.latencies[: max(1, len(self.latencies) // 2)]
+        return False
+
+    def _handoff_scan(self) -> None:
+        if not self.up:
+            return
+        store = self.store
+        if not store.hint_count():
+            return
+        if not self.admitted("handoff"):
+            return
+        batches: dict[str, list] = {}
+        for target, key, version in store.hints():
+            if target in self.down or target not in self.cluster.nodes_by_name:
+                continue
+            batches.setdefault(target, []).append((key, version))
+        for target, items in sorted(batches.items()):
+            self.send(target, "handoff", tuple(items))
+
+    def on_handoff(self, src: str, items: tuple) -> None:
+        done = []
+        for key, version in items:
+            self.write_local(key, version, None, "handoff")
+            done.append((key, version.clock))
+        self.send(src, "handoff_ack", tuple(done))
+
+    def on_handoff_ack(self, src: str, done: tuple) -> None:
+        log = self.sim.log
+        for key, clock in done:
+            if self.store.drop_hint(src, key, clock):
+                log.emit("hint.delivered", node=self.name, target=src, key=key,
+                         clock=clock.entries)
+
+    def hint_summary(self) -> dict[str, Any]:
+        """How many hints this node holds, per target."""
+        out: dict[str, int] = {}
+        for t, _k, _v in self.store.hints():
+            out[t] = out.get(t, 0) + 1
+        return out

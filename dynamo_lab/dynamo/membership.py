@@ -1,0 +1,171 @@
+"""Membership by gossip and local failure detection (Dynamo paper 4.8).
+
+Membership changes are explicit: an administrator joins or removes a node,
+and that change is written into a *membership history* entry
+``(version, status, zone, tokens)`` for the node, where status is
+``'joined'`` or ``'left'``. Every second each node picks a random peer it
+knows and the two exchange their views (push-pull); for each node the entry
+with the higher version wins. Seed nodes are known to every node from the
+start, so two nodes joining at once cannot form separate rings (logical
+partitions) - they both reach a seed.
+
+Failure detection is separate and *local*: node A thinks B is down when B
+does not answer A's messages in time, and probes B periodically until it
+answers. C may still think B is fine. These opinions are never gossiped.
+
+Examples
+--------
+>>> v = MemberView("A")
+>>> v.set("A", 1, "joined", "az1", (10, 20))
+True
+>>> other = MemberView("B")
+>>> _ = other.set("B", 1, "joined", "az2", (30,))
+>>> v.merge(other.entries)
+('B',)
+>>> v.up_members()
+['A', 'B']
+>>> v.merge(other.entries)
+()
+"""
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["MemberView", "GossipMixin", "FailureDetectorMixin"]
+
+
+class MemberView:
+    """One node's membership history: ``{node: (version, status, zone, tokens)}``.
+
+    Entries are immutable tuples, so a view can be sent in a gossip message
+    by reference. ``merge`` is O(m) for m entries.
+    """
+
+    __slots__ = ("owner", "entries", "_up", "stamp")
+
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
+        self.entries: dict[str, tuple] = {}
+        self._up: list[str] | None = None
+        self.stamp = 0  # bumped on every change; lets callers cache derived data
+
+    def set(self, node: str, version: int, status: str, zone: Any, tokens: tuple) -> bool:
+        """Record an entry if it is newer than what the view holds."""
+        cur = self.entries.get(node)
+        if cur is not None and cur[0] >= version:
+            return False
+        self.entries[node] = (version, status, zone, tokens)
+        self._up = None
+        self.stamp += 1
+        return True
+
+    def merge(self, other: dict[str, tuple]) -> tuple[str, ...]:
+        """Take every newer entry of ``other``; return the nodes learned about."""
+        mine = self.entries
+        if other is mine:
+            return ()
+        learned = []
+        for node, e in other.items():
+            cur = mine.get(node)
+            if cur is None or e[0] > cur[0]:
+                mine[node] = e
+                learned.append(node)
+        if learned:
+            self._up = None
+            self.stamp += 1
+        return tuple(learned)
+
+    def up_members(self) -> list[str]:
+        """Nodes whose latest entry says ``'joined'``, sorted. O(1) when cached."""
+        if self._up is None:
+            self._up = sorted(n for n, e in self.entries.items() if e[1] == "joined")
+        return self._up
+
+    def status(self, node: str) -> str | None:
+        e = self.entries.get(node)
+        return e[1] if e else None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __repr__(self) -> str:
+        return f"<MemberView of {self.owner}: {len(self.up_members())} up of {len(self.entries)}>"
+
+
+class FailureDetectorMixin:
+    """Local, timeout-based opinions about peers (mixed into the node).
+
+    ``self.down`` maps a peer to the virtual time this node started to think
+    it was down. Any message from the peer clears it.
+    """
+
+    def mark_down(self, peer: str, reason: str) -> None:
+        if peer == self.name or peer in self.down:
+            return
+        self.down[peer] = self.sim.now
+        self.sim.log.emit("member.down", observer=self.name, node=peer, reason=reason)
+
+    def mark_up(self, peer: str) -> None:
+        if self.down.pop(peer, None) is not None:
+            self.sim.log.emit("member.up", observer=self.name, node=peer)
+
+    def _probe(self) -> None:
+        """Retry every peer this node thinks is down (paper 4.8)."""
+        if not self.up or not self.down:
+            return
+        for peer in sorted(self.down):
+            self.send(peer, "ping", None)
+
+    def on_ping(self, src: str, body: Any) -> None:
+        self.send(src, "pong", None)
+
+    def on_pong(self, src: str, body: Any) -> None:
+        pass  # receiving anything from src already cleared the suspicion
+
+
+class GossipMixin:
+    """Push-pull gossip of membership views, one random peer per round."""
+
+    def _gossip_round(self) -> None:
+        if not self.up:
+            return
+        pending = self._gossip_pending
+        if pending is not None:
+            # No reply since the last round: a local timeout, not a verdict.
+            self.mark_down(pending, "gossip timeout")
+        peers = self.view.up_members()
+        n = len(peers)
+        if n <= 1:
+            self._gossip_pending = None
+            return
+        peer = peers[self._rng.randrange(n)]
+        if peer == self.name:
+            peer = peers[(peers.index(peer) + 1 + self._rng.randrange(n - 1)) % n]
+        self._gossip_pending = peer
+        self.gossip_rounds += 1
+        self.send(peer, "gossip", self.view.entries)
+
+    def on_gossip(self, src: str, entries: dict) -> None:
+        learned = self.view.merge(entries)
+        self.send(src, "gossip_reply", (self.view.entries, learned))
+        if learned:
+            self._membership_changed(learned)
+
+    def on_gossip_reply(self, src: str, body: tuple) -> None:
+        entries, learned_there = body
+        if self._gossip_pending == src:
+            self._gossip_pending = None
+        learned = self.view.merge(entries)
+        if learned:
+            self._membership_changed(learned)
+        log = self.sim.log
+        if log.enabled:
+            log.emit("gossip.exchange", src=self.name, dst=src, learned_src=learned,
+                     learned_dst=learned_there, view_size=len(self.view))
+
+    def on_membership_req(self, src: str, body: Any) -> None:
+        """A client-driven client pulls this node's membership (paper 6.4)."""
+        self.send(src, "membership_reply", dict(self.view.entries))
+
+    def _membership_changed(self, learned: tuple) -> None:
+        """Hook for nodes: derived routing data depends on the view."""

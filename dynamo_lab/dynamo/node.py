@@ -1,0 +1,250 @@
+"""A Dynamo storage node: local store, message handling, replica writes.
+
+A node is a network endpoint. It plays every role of the paper at once:
+replica (stores versions and hints), coordinator (runs get and put request
+state machines, :mod:`.coordinator`), hint holder (:mod:`.handoff`),
+anti-entropy peer (:mod:`.antientropy`) and gossip member
+(:mod:`.membership`). This module holds what they share: the store, the
+dispatch of messages, the preference list as this node sees it, and the
+replica-side handlers.
+
+Examples
+--------
+>>> from dynamo_lab.dynamo.cluster import DynamoCluster
+>>> c = DynamoCluster(nodes=["A", "B", "C"], seed=1)
+>>> node = c.node("A")
+>>> node.plan("cart").targets
+('B', 'A', 'C')
+"""
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from .antientropy import AntiEntropyMixin
+from .coordinator import CoordinatorMixin
+from .handoff import HandoffMixin
+from .membership import FailureDetectorMixin, GossipMixin, MemberView
+from .storage import Store
+from .transfer import TransferMixin
+from .vclock import Version
+
+__all__ = ["Node", "Plan", "show"]
+
+
+def show(value: Any, limit: int = 60) -> str:
+    """A stable short text of a value for events (sets are sorted)."""
+    if isinstance(value, (set, frozenset)):
+        text = "{" + ", ".join(sorted(repr(v) for v in value)) + "}"
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+class Plan(NamedTuple):
+    """Where a request for one key goes, as one node sees the cluster.
+
+    ``homes`` are the first N nodes of the preference list this node knows
+    as members; ``targets`` the first N of them it thinks healthy (sloppy
+    quorum); ``hints`` maps each fallback target to the home it stands in for.
+    """
+
+    homes: tuple
+    targets: tuple
+    hints: dict
+    spare: tuple = ()
+
+
+class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, GossipMixin,
+           FailureDetectorMixin):
+    """One storage node of a :class:`~dynamo_lab.dynamo.cluster.DynamoCluster`.
+
+    The cluster creates nodes; use ``cluster.node(name)`` to inspect one.
+    """
+
+    def __init__(self, cluster, name: str, zone: str | None, store: Store) -> None:
+        self.cluster = cluster
+        self.sim = cluster.sim
+        self.name = name
+        self.zone = zone
+        self.store = store
+        self.up = True
+        self.down: dict[str, int] = {}
+        self.view = MemberView(name)
+        self._rng = cluster.sim.rng_for(f"node:{name}")
+        self._disk = cluster.disk_ms
+        self._gossip_pending: str | None = None
+        self.gossip_rounds = 0
+        self._plans: dict[str, Plan] = {}
+        self._plan_stamp = None
+        self._handlers = {}
+        for attr in dir(self):
+            if attr.startswith("on_"):
+                self._handlers[attr[3:]] = getattr(self, attr)
+        self._init_coordinator()
+        self._init_antientropy()
+        self._tasks: list = []
+        self._offers: dict[int, tuple] = {}
+        self.retired = False
+
+    # -- plumbing ----------------------------------------------------------
+    def send(self, dst: str, kind: str, body: Any) -> None:
+        self.sim.network.send(self.name, dst, kind, (kind, body))
+
+    def handle(self, src: str, msg: tuple) -> None:
+        if not self.up:
+            return
+        if src in self.down:
+            self.mark_up(src)
+        kind, body = msg
+        self._handlers[kind](src, body)
+
+    def start_tasks(self) -> None:
+        """Start the periodic background tasks (gossip, handoff, ...)."""
+        c, sim = self.cluster, self.sim
+        spec = [(c.gossip_ms, self._gossip_round, "gossip"),
+                (c.probe_ms, self._probe, "probe"),
+                (c.handoff_ms, self._handoff_scan, "handoff"),
+                (c.anti_entropy_ms, self._anti_entropy_round, "anti_entropy")]
+        if self.store.write_buffer:
+            spec.append((c.flush_ms, self._flush, "flush"))
+        for period, fn, name in spec:
+            if period:
+                self._tasks.append(sim.every(period, fn, jitter=max(1, period // 5),
+                                             name=f"{name}:{self.name}"))
+
+    def stop_tasks(self) -> None:
+        for t in self._tasks:
+            t.cancel()
+        self._tasks.clear()
+
+    # -- faults --------------------------------------------------------------
+    def crash(self) -> None:
+        """Stop: pending requests are forgotten; memory-only data is lost."""
+        self.up = False
+        self._crash_coordinator()
+        self._gossip_pending = None
+        self.down.clear()
+        info = self.store.crash()
+        log = self.sim.log
+        if info["buffered_lost"]:
+            log.emit("replica.lost", node=self.name, keys=info["buffered_lost"])
+        for target, key, clock in info["hints_lost"]:
+            log.emit("hint.lost", node=self.name, target=target, key=key, clock=clock)
+
+    def recover(self) -> None:
+        self.store.recover()
+        self.up = True
+
+    def _flush(self) -> None:
+        if self.up and self.store._buffer:
+            n = self.store.flush()
+            self.sim.log.emit("replica.flush", node=self.name, keys=n)
+
+    # -- where keys go -------------------------------------------------------
+    def _membership_changed(self, learned: tuple) -> None:
+        self._plans.clear()
+
+    def plan(self, key: str) -> Plan:
+        """This node's preference list for ``key``: homes, healthy targets, hints.
+
+        O(log t) with a warm cache; plans are cached until membership or this
+        node's failure-detector opinions change.
+        """
+        stamp = (self.view.stamp, len(self.down), self.cluster.ring_version)
+        if stamp != self._plan_stamp:
+            self._plans.clear()
+            self._plan_stamp = stamp
+        p = self._plans.get(key)
+        if p is not None:
+            return p
+        c = self.cluster
+        N = c.n
+        members = self.view.up_members()
+        ring = c.ring
+        total = len(ring)
+        member_set = self.view.entries
+        missing = sum(1 for x in ring.nodes if member_set.get(x, (0, "left"))[1] != "joined") \
+            if len(members) != total else 0
+        m = min(total, 2 * N + len(self.down) + missing)
+        pl = ring.preference_list(key, m, zones=c.zone_aware)
+        homes, targets, spare = [], [], []
+        down = self.down
+        for x in pl:
+            e = member_set.get(x)
+            if e is None or e[1] != "joined":
+                continue
+            if len(homes) < N:
+                homes.append(x)
+            if x not in down:
+                if len(targets) < N:
+                    targets.append(x)
+                elif len(spare) < N:
+                    spare.append(x)
+        skipped = [h for h in homes if h not in targets]
+        hints = {}
+        if skipped:
+            for t in targets:
+                if t not in homes and skipped:
+                    hints[t] = skipped.pop(0)
+        p = Plan(tuple(homes), tuple(targets), hints, tuple(spare))
+        self._plans[key] = p
+        return p
+
+    # -- replica side --------------------------------------------------------
+    def write_local(self, key: str, version: Version, hint_for: str | None,
+                    source: str) -> str:
+        """Store ``version`` as own data (``hint_for`` None) or as a hint."""
+        log = self.sim.log
+        if hint_for is None or hint_for == self.name:
+            outcome = self.store.put(key, version)
+            if outcome != "obsolete":
+                self._range_dirty(key)
+            if log.enabled:
+                log.emit("replica.write", node=self.name, key=key,
+                         clock=version.clock.entries, outcome=outcome, source=source,
+                         value=show(version.value))
+                if outcome == "sibling":
+                    log.emit("vclock.siblings", node=self.name, key=key, where="store",
+                             clocks=tuple(v.clock.entries for v in self.store.get(key)))
+        else:
+            outcome = self.store.add_hint(hint_for, key, version)
+            if log.enabled:
+                log.emit("hint.stored", node=self.name, target=hint_for, key=key,
+                         clock=version.clock.entries, outcome=outcome, source=source)
+        return outcome
+
+    def read_local(self, key: str) -> list[Version]:
+        """Own versions of ``key`` plus any hinted copies held for others."""
+        vs = self.store.get(key)
+        hinted = self.store.hinted(key)
+        return vs + hinted if hinted else vs
+
+    def disk_delay(self) -> int:
+        """Virtual ms one local durable write takes (0 with a write buffer)."""
+        floor, tail = self._disk
+        if self.store.write_buffer or (floor <= 0 and tail <= 0):
+            return 0
+        return int(floor + (self._rng.expovariate(1.0 / tail) if tail > 0 else 0))
+
+    def on_replicate(self, src: str, body: tuple) -> None:
+        rid, key, version, hint_for, source = body
+        self.write_local(key, version, hint_for, source)
+        if rid is not None:
+            d = self.disk_delay()
+            if d:
+                self.sim.schedule(d, self._ack_if_up, src, rid)
+            else:
+                self.send(src, "replicate_ack", rid)
+
+    def _ack_if_up(self, dst: str, rid: int) -> None:
+        if self.up:
+            self.send(dst, "replicate_ack", rid)
+
+    def on_read(self, src: str, body: tuple) -> None:
+        rid, key = body
+        self.send(src, "read_reply", (rid, self.read_local(key)))
+
+    def __repr__(self) -> str:
+        state = "up" if self.up else "down"
+        return (f"<Node {self.name} zone={self.zone} {state} "
+                f"versions={self.store.version_count()} hints={self.store.hint_count()}>")
