@@ -9,7 +9,7 @@ from ._spec import kind
 __all__ = ["KINDS"]
 
 KINDS = {
-    "ring.created": kind("a ring was made",
+    "ring.created": kind("a ring was made", optional=("n",),
                          strategy="1, 2 or 3 (paper 6.2)",
                          tokens_per_node="T, tokens drawn per unit of weight "
                                          "(strategies 1, 2), or None (strategy 3)",

@@ -41,14 +41,14 @@ from __future__ import annotations
 import random
 from bisect import bisect_left
 from hashlib import md5 as _md5
-from itertools import chain
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from sortedcontainers import SortedList
 
 from ..sim import Simulation, make_rng
 from .hashing import RING_SIZE, position
-from .ring_records import LoadBalance, NodeRanges, RangeMove, RingChange, TokenMove
+from .ring_core import RingCore
+from .ring_records import LoadBalance, NodeRanges, RingChange, TokenMove
 
 __all__ = ["Ring", "RING_SIZE"]
 
@@ -57,7 +57,7 @@ _DEFAULT_T = 8
 _DEFAULT_Q = 120      # divides evenly by 2..6, 8, 10, 12, 15, 20, 24, 30 nodes
 
 
-class Ring:
+class Ring(RingCore):
     """Consistent hashing with virtual nodes and the paper's strategies 1-3.
 
     Parameters
@@ -102,7 +102,6 @@ class Ring:
         _positive_int("n", n)
         if Q > RING_SIZE:
             raise ValueError(f"partitions must be at most 2**128, not {Q}")
-        self.strategy = strategy
         self.tokens_per_node = T if strategy != 3 else None
         self.partitions = Q if strategy != 1 else None
         self.n = n
@@ -112,24 +111,7 @@ class Ring:
         else:
             self._rng = sim.rng_for("ring") if seed is None else make_rng(seed)
         self.sim = sim
-        self._sl = SortedList()                   # every token, in ring order
-        self._owner: dict[int, str] = {}          # token -> physical node
-        self._held: dict[str, SortedList] = {}    # node -> its tokens
-        self._zones: dict[str, str | None] = {}   # node -> zone, in join order
-        self._weights: dict[str, float] = {}
-        # Strategies 2 and 3 cut the ring into Q partitions (b[j-1], b[j]].
-        # ``_ends`` holds their ends mod 2**128 in ring order (the last
-        # partition ends at 2**128 == 0, so it comes first).
-        if strategy == 1:
-            self._ends: list[int] = []
-            self._starts: dict[int, int] = {}
-        else:
-            b = [j * RING_SIZE // Q for j in range(Q + 1)]
-            self._starts = {b[j] % RING_SIZE: b[j - 1] for j in range(1, Q + 1)}
-            self._ends = sorted(self._starts)
-        # (n, zones) -> {unit end: preference list tuple}; a unit is a token
-        # (strategies 1, 3) or a partition end (strategy 2).
-        self._caches: dict[tuple, dict[int, tuple]] = {}
+        RingCore.__init__(self, strategy, self.partitions)
         self._changes: list[RingChange] = []
         self._check_state = None
         self.sim.log.emit("ring.created", strategy=strategy, tokens_per_node=self.tokens_per_node,
@@ -237,9 +219,7 @@ class Ring:
             i = bisect_left(ends, p)
             u = ends[i] if i < len(ends) else ends[0]
         else:
-            # SortedList keeps sublists (_lists) and their maxima (_maxes);
-            # two bisections find the successor token without building the
-            # positional index that sl[i] would need.
+            # RingCore._succ_token, inlined (see the note there).
             maxes = self._sl._maxes
             i = bisect_left(maxes, p)
             if i == len(maxes):
@@ -259,14 +239,10 @@ class Ring:
         """
         if n is None:
             n = self.n
-        cache = self._caches.get((n, zones))
-        if cache is None:
-            cache = self._new_cache(n, zones)
-        u = self._unit_of(_position_int(pos))
-        pl = cache.get(u)
-        if pl is None:
-            pl = cache[u] = self._walk_unit(u, n, zones)
-        return list(pl)
+        pos = _position_int(pos)
+        if (n, zones) not in self._caches:
+            self._new_cache(n, zones)
+        return list(self._cached(self._unit_of(pos), n, zones))
 
     def owner(self, key) -> str:
         """The coordinator of ``key``: the node of the first token clockwise.
@@ -406,8 +382,7 @@ class Ring:
             self._sl.add(t)
             self._owner[t] = name
         absent = dict.fromkeys(new_tokens)
-        moves = self._moves(new_tokens, old_ov=absent, new_ov=None)
-        self._invalidate(new_tokens, old_ov=absent, new_ov=None)
+        moves = self._change(new_tokens, old_ov=absent, new_ov=None)
         return self._record("join", name, zone, tuple(sorted(new_tokens)), moves, (), weight)
 
     def remove_node(self, name: str) -> RingChange:
@@ -446,8 +421,7 @@ class Ring:
             new_ov = dict.fromkeys(held)
         # Moves are worked out on the ring as it is, with the leaver's tokens
         # overridden to their new owners (or absent).
-        moves = self._moves(held, old_ov=None, new_ov=new_ov)
-        self._invalidate(held, old_ov=None, new_ov=new_ov)
+        moves = self._change(held, old_ov=None, new_ov=new_ov)
         token_moves = ()
         if handout:
             got: dict[str, list] = {}
@@ -484,8 +458,7 @@ class Ring:
                 self._held[src].remove(t)
             self._owner[t] = name
             self._held[name].add(t)
-        moves = self._moves(toks, old_ov=old_ov, new_ov=None)
-        self._invalidate(toks, old_ov=old_ov, new_ov=None)
+        moves = self._change(toks, old_ov=old_ov, new_ov=None)
         by_src: dict[str, list] = {}
         for t, src in steals:
             if src is not None:
@@ -493,6 +466,15 @@ class Ring:
         token_moves = tuple(TokenMove(src, name, tuple(sorted(ts)))
                             for src, ts in sorted(by_src.items()))
         return self._record("join", name, zone, tuple(sorted(toks)), moves, token_moves, weight)
+
+    def _change(self, changed, old_ov, new_ov) -> tuple:
+        """Work out the range moves of a change and drop the cached lists it
+        touches. The table holds every token involved; ``old_ov``/``new_ov``
+        give the owners before/after where they differ (None: absent)."""
+        aff = self._affected(changed, old_ov, new_ov, self._window(), self.n)
+        moves = self._moves(aff)
+        self._invalidate(aff, changed)
+        return moves
 
     def _record(self, change, name, zone, tokens, moves, token_moves, weight) -> RingChange:
         rec = RingChange(change, name, zone, tokens, moves, token_moves)
@@ -521,162 +503,11 @@ class Ring:
             raise ValueError(f"node {name!r} is already on the ring")
         return name
 
-    def _new_cache(self, n, zones) -> dict:
-        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-            raise ValueError(f"n must be a positive int, not {n!r}")
-        if n > len(self._zones):
-            raise ValueError(f"a preference list of n={n} nodes needs {n} nodes, "
-                             f"but the ring has {len(self._zones)}")
-        cache = self._caches[(n, bool(zones))] = {}
-        return cache
-
-    def _cached(self, u: int, n: int) -> tuple:
-        cache = self._caches.get((n, False))
-        if cache is None:
-            cache = self._new_cache(n, False)
-        pl = cache.get(u)
-        if pl is None:
-            pl = cache[u] = self._walk_unit(u, n, False)
-        return pl
-
-    def _unit_of(self, p: int) -> int:
-        """The unit end (token or partition end) whose range holds ``p``."""
-        seq = self._ends if self.strategy == 2 else self._sl
-        i = bisect_left(seq, p) if seq is self._ends else seq.bisect_left(p)
-        return seq[i] if i < len(seq) else seq[0]
-
-    def _succ_token(self, p: int) -> int:
-        """The first token at or clockwise after ``p``. O(log t)."""
-        sl = self._sl
-        i = sl.bisect_left(p)
-        return sl[i] if i < len(sl) else sl[0]
-
-    def _cw(self, start: int) -> Iterator[int]:
-        """Tokens clockwise from ``start`` (inclusive), once round."""
-        sl = self._sl
-        return chain(sl.irange(minimum=start),
-                     sl.irange(maximum=start, inclusive=(True, False)))
-
-    def _ccw(self, start: int) -> Iterator[int]:
-        """Tokens counter-clockwise from ``start`` (inclusive), once round."""
-        sl = self._sl
-        return chain(sl.irange(maximum=start, reverse=True),
-                     sl.irange(minimum=start, inclusive=(False, True), reverse=True))
-
-    def _walk(self, start: int, n: int, ov: dict | None = None) -> tuple:
-        """The first ``n`` distinct nodes clockwise from token ``start``;
-        ``ov`` overrides owners (None: the token is absent)."""
-        out: list[str] = []
-        owner = self._owner
-        for t in self._cw(start):
-            x = ov[t] if ov is not None and t in ov else owner[t]
-            if x is not None and x not in out:
-                out.append(x)
-                if len(out) == n:
-                    break
-        return tuple(out)
-
-    def _walk_unit(self, u: int, n: int, zones: bool, ov: dict | None = None) -> tuple:
-        start = self._succ_token(u) if self.strategy == 2 else u
-        if not zones:
-            return self._walk(start, n, ov)
-        from .ring_strategies import zone_walk
-        return zone_walk(self, start, n)
-
-    def _units(self, tokens: Iterable[int] | None = None) -> Iterator[tuple[int, int, int]]:
-        """``(start, end, unit)`` for the units ending at each of ``tokens``'
-        ranges (all units if None), in ring order."""
-        sl = self._sl
-        if tokens is None:
-            if self.strategy == 2:
-                for e in self._ends:
-                    yield self._starts[e], e, e
-            else:
-                prev = sl[-1] if sl else 0
-                for t in sl:
-                    yield prev, t, t
-                    prev = t
-            return
-        for t in tokens:
-            pred = self._pred_token(t)
-            if self.strategy != 2:
-                yield pred, t, t
-            else:
-                for e in _ends_in(self._ends, pred, t):
-                    yield self._starts[e], e, e
-
-    def _pred_token(self, t: int) -> int:
-        sl = self._sl
-        i = sl.bisect_left(t)
-        return sl[i - 1]          # i == 0 gives sl[-1]: the ring wraps
-
-    def _affected(self, changed, old_ov, new_ov, n) -> list[int]:
-        """Tokens whose clockwise walk of ``n`` distinct nodes reaches one of
-        ``changed``, in the old or the new ring: only their lists can change."""
-        out: dict[int, None] = {}
-        owner = self._owner
-        for c in changed:
-            seen_old: set = set()
-            seen_new: set = set()
-            for t in self._ccw(c):
-                if t != c:
-                    a = old_ov[t] if old_ov is not None and t in old_ov else owner[t]
-                    b = new_ov[t] if new_ov is not None and t in new_ov else owner[t]
-                    if a is not None:
-                        seen_old.add(a)
-                    if b is not None:
-                        seen_new.add(b)
-                    if len(seen_old) >= n and len(seen_new) >= n:
-                        break
-                out[t] = None
-        return list(out)
-
-    def _moves(self, changed, old_ov, new_ov) -> tuple:
-        n = self.n
-        moves = []
-        for start, end, u in sorted(self._units(self._affected(changed, old_ov, new_ov, n)),
-                                    key=lambda r: r[1]):
-            start_tok = self._succ_token(u) if self.strategy == 2 else u
-            old = self._walk(start_tok, n, old_ov)
-            new = self._walk(start_tok, n, new_ov)
-            if old == new:
-                continue
-            lost = sorted(x for x in old if x not in new)
-            won = sorted(x for x in new if x not in old)
-            for i in range(max(len(lost), len(won))):
-                src = lost[i] if i < len(lost) else None
-                dst = won[i] if i < len(won) else None
-                _append_move(moves, RangeMove(start, end, src, dst))
-        return tuple(moves)
-
-    def _invalidate(self, changed, old_ov, new_ov) -> None:
-        plain = [k for k in self._caches if not k[1]]
-        for k in [k for k in self._caches if k[1]]:
-            # Zone-aware walks may run far round the ring; start them afresh.
-            self._caches[k] = {}
-        if not plain:
-            return
-        nmax = max(k[0] for k in plain)
-        units = [u for _, _, u in self._units(self._affected(changed, old_ov, new_ov, nmax))]
-        if self.strategy != 2:
-            units.extend(changed)     # a token that leaves is a unit that goes
-        for k in plain:
-            cache = self._caches[k]
-            for u in units:
-                cache.pop(u, None)
-
     def _check(self) -> None:
-        """Verify the ring's invariants (for stress tests); see ring_check."""
+        """Verify the ring's invariants (stress tests call it after every
+        step); see :func:`dynamo_lab.dynamo.ring_check.check`. O(t * n)."""
         from .ring_check import check
         check(self)
-
-
-def _ends_in(ends: list[int], a: int, b: int) -> list[int]:
-    """Partition ends in the clockwise range (a, b]."""
-    from bisect import bisect_right
-    if a < b:
-        return ends[bisect_right(ends, a):bisect_right(ends, b)]
-    return ends[bisect_right(ends, a):] + ends[:bisect_right(ends, b)]
 
 
 def _append_merged(ranges: list, start: int, end: int) -> None:
@@ -691,17 +522,6 @@ def _wrap_merge(ranges: list) -> tuple:
     if len(ranges) > 1 and ranges[-1][1] == ranges[0][0]:
         ranges = [(ranges[-1][0], ranges[0][1])] + ranges[1:-1]
     return tuple(ranges)
-
-
-def _append_move(moves: list, m: RangeMove) -> None:
-    # Merge with an earlier move of the same src/dst that ends where m starts
-    # (a join's moves for one token come as a few adjacent ranges).
-    for i in range(len(moves) - 1, max(-1, len(moves) - 4), -1):
-        p = moves[i]
-        if p.end == m.start and p.src == m.src and p.dst == m.dst:
-            moves[i] = RangeMove(p.start, m.end, m.src, m.dst)
-            return
-    moves.append(m)
 
 
 def _position_int(pos) -> int:

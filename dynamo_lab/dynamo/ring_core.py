@@ -1,0 +1,337 @@
+"""The ring's token table and the walks over it, shared by every strategy.
+
+:class:`RingCore` holds the tokens (a ``SortedList``), who owns each, and the
+cached preference lists. Its walks go clockwise (preference lists) and
+counter-clockwise (which cached lists a change can touch). The public API is
+:class:`dynamo_lab.dynamo.ring.Ring`, which builds on this class.
+
+A *unit* is what a cached preference list belongs to: a token (strategies 1
+and 3) or a partition end (strategy 2). Keys in the range ``(start, end]`` of
+a unit all have the same preference list.
+
+Examples
+--------
+>>> core = RingCore(strategy=1, partitions=None)
+>>> for t, node in [(10, "A"), (20, "B"), (30, "A"), (40, "C")]:
+...     core._sl.add(t); core._owner[t] = node
+>>> core._walk(30, 3), core._walk(35, 2)
+(('A', 'C', 'B'), ('C', 'A'))
+>>> list(core._ccw(20)), core._succ_token(41)
+([20, 10, 40, 30], 10)
+"""
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from typing import Iterator
+
+from sortedcontainers import SortedList
+
+from .hashing import RING_SIZE
+from .ring_records import RangeMove
+
+__all__ = ["RingCore"]
+
+
+class RingCore:
+    """Tokens in ring order, their owners, and cached preference lists.
+
+    Parameters
+    ----------
+    strategy : {1, 2, 3}
+        Decides what a unit is (see the module docstring).
+    partitions : int or None
+        Q equal partitions (strategies 2 and 3).
+    """
+
+    def __init__(self, strategy: int, partitions: int | None) -> None:
+        self.strategy = strategy
+        self._sl = SortedList()                   # every token, in ring order
+        self._owner: dict[int, str] = {}          # token -> physical node
+        self._held: dict[str, SortedList] = {}    # node -> its tokens
+        self._zones: dict[str, str | None] = {}   # node -> zone, in join order
+        self._weights: dict[str, float] = {}
+        # Strategies 2 and 3 cut the ring into Q partitions (b[j-1], b[j]]
+        # with b[j] = j * 2**128 // Q. ``_ends`` holds their ends mod 2**128
+        # in ring order (the last one ends at 2**128 == 0, so it comes first).
+        if partitions is None:
+            self._ends: list[int] = []
+            self._starts: dict[int, int] = {}
+        else:
+            b = [j * RING_SIZE // partitions for j in range(partitions + 1)]
+            self._starts = {b[j] % RING_SIZE: b[j - 1] for j in range(1, partitions + 1)}
+            self._ends = sorted(self._starts)
+        # (n, zones) -> {unit: preference list as a tuple}
+        self._caches: dict[tuple, dict[int, tuple]] = {}
+
+    # -- finding tokens ----------------------------------------------------
+    # SortedList keeps its items in sublists (``_lists``) with their maxima
+    # (``_maxes``). Bisecting those directly finds a neighbour in two small
+    # bisections, without the positional index that ``sl[i]`` maintains; the
+    # walks below iterate the sublists for the same reason. ring_check
+    # compares these with SortedList's public methods.
+    def _succ_token(self, p: int) -> int:
+        """The first token at or clockwise after position ``p``. O(log t)."""
+        maxes = self._sl._maxes
+        k = bisect_left(maxes, p)
+        if k == len(maxes):
+            return self._sl._lists[0][0]
+        sub = self._sl._lists[k]
+        return sub[bisect_left(sub, p)]
+
+    def _unit_of(self, p: int) -> int:
+        """The unit whose range ``(start, end]`` holds position ``p``. O(log t)."""
+        if self.strategy == 2:
+            ends = self._ends
+            i = bisect_left(ends, p)
+            return ends[i] if i < len(ends) else ends[0]
+        return self._succ_token(p)
+
+    def _cw(self, start: int) -> Iterator[int]:
+        """Tokens clockwise from position ``start`` (inclusive), once round."""
+        lists, maxes = self._sl._lists, self._sl._maxes
+        if not maxes:
+            return
+        m = len(lists)
+        k = bisect_left(maxes, start)
+        if k == m:
+            k, j = 0, 0
+        else:
+            j = bisect_left(lists[k], start)
+        sub = lists[k]
+        for i in range(j, len(sub)):
+            yield sub[i]
+        for kk in range(k + 1, m):
+            yield from lists[kk]
+        for kk in range(k):
+            yield from lists[kk]
+        for i in range(j):
+            yield sub[i]
+
+    def _ccw(self, start: int) -> Iterator[int]:
+        """Tokens counter-clockwise from position ``start`` (inclusive), once round."""
+        lists, maxes = self._sl._lists, self._sl._maxes
+        if not maxes:
+            return
+        m = len(lists)
+        k = bisect_left(maxes, start)
+        if k == m:
+            k = m - 1
+            j = len(lists[k]) - 1
+        else:
+            j = bisect_right(lists[k], start) - 1
+        sub = lists[k]
+        for i in range(j, -1, -1):
+            yield sub[i]
+        for kk in range(k - 1, -1, -1):
+            yield from reversed(lists[kk])
+        for kk in range(m - 1, k, -1):
+            yield from reversed(lists[kk])
+        for i in range(len(sub) - 1, j, -1):
+            yield sub[i]
+
+    # -- walks -------------------------------------------------------------
+    def _walk(self, start: int, n: int, ov: dict | None = None) -> tuple:
+        """The first ``n`` distinct physical nodes clockwise from ``start``.
+
+        ``ov`` overrides owners (None: the token is absent); moves use it to
+        see the ring before or after a change. O(n) tokens on average.
+        """
+        out: list[str] = []
+        owner = self._owner
+        if ov is None:
+            for t in self._cw(start):
+                x = owner[t]
+                if x not in out:
+                    out.append(x)
+                    if len(out) == n:
+                        break
+        else:
+            for t in self._cw(start):
+                x = ov[t] if t in ov else owner[t]
+                if x is not None and x not in out:
+                    out.append(x)
+                    if len(out) == n:
+                        break
+        return tuple(out)
+
+    def _walk_unit(self, u: int, n: int, zones: bool) -> tuple:
+        """The preference list of unit ``u`` (from the cache's point of view)."""
+        start = self._succ_token(u) if self.strategy == 2 else u
+        if not zones:
+            return self._walk(start, n)
+        from .ring_strategies import zone_walk
+        return zone_walk(self, start, n)
+
+    def _cached(self, u: int, n: int, zones: bool = False) -> tuple:
+        cache = self._caches.get((n, zones))
+        if cache is None:
+            cache = self._new_cache(n, zones)
+        pl = cache.get(u)
+        if pl is None:
+            pl = cache[u] = self._walk_unit(u, n, zones)
+        return pl
+
+    def _new_cache(self, n, zones) -> dict:
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise ValueError(f"n must be a positive int, not {n!r}")
+        if n > len(self._zones):
+            raise ValueError(f"a preference list of n={n} nodes needs {n} nodes, "
+                             f"but the ring has {len(self._zones)}")
+        cache = self._caches[(n, bool(zones))] = {}
+        return cache
+
+    def _units(self) -> Iterator[tuple[int, int, int]]:
+        """``(start, end, unit)`` for every unit, in ring order. O(units)."""
+        if self.strategy == 2:
+            for e in self._ends:
+                yield self._starts[e], e, e
+            return
+        sl = self._sl
+        prev = sl[-1] if sl else 0
+        for t in sl:
+            yield prev, t, t
+            prev = t
+
+    # -- what a change touches ------------------------------------------------
+    def _affected(self, changed, old_ov, new_ov, window: int, n: int) -> dict:
+        """What a change touches: ``{token: (predecessor, old list, new list)}``.
+
+        The tokens are those whose walk of ``window`` distinct nodes reaches a
+        changed token in the old or the new ring (only their cached lists can
+        change); the lists are their first ``n`` distinct nodes before and
+        after. ``old_ov``/``new_ov`` override owners (None: absent).
+
+        From each changed token c it walks forward until n distinct nodes are
+        seen, and back until ``window`` are; every walk from a token behind c
+        is that back part, reversed, then the forward part. So the cost is
+        O(window) tokens per changed token, whatever the ring's size.
+        """
+        out: dict[int, tuple] = {}
+        owner = self._owner
+        old_ov = old_ov or {}
+        new_ov = new_ov or {}
+        for c in changed:
+            fo: list = []
+            fn: list = []
+            so: set = set()
+            sn: set = set()
+            for t in self._cw(c):
+                x = owner[t]
+                a = old_ov[t] if t in old_ov else x
+                b = new_ov[t] if t in new_ov else x
+                fo.append(a)
+                fn.append(b)
+                if a is not None:
+                    so.add(a)
+                if b is not None:
+                    sn.add(b)
+                if len(so) >= n and len(sn) >= n:
+                    break
+            bt: list = [c]             # affected tokens, c first, going back
+            bo: list = []
+            bn: list = []
+            so, sn = set(), set()
+            pred = c
+            for t in self._ccw(c):
+                if t == c and not bo:
+                    continue
+                x = owner[t]
+                a = old_ov[t] if t in old_ov else x
+                b = new_ov[t] if t in new_ov else x
+                pred = t
+                if a is not None:
+                    so.add(a)
+                if b is not None:
+                    sn.add(b)
+                if len(so) >= window and len(sn) >= window:
+                    break
+                bt.append(t)
+                bo.append(a)
+                bn.append(b)
+            else:
+                pred = c               # went all the way round
+            for i, t in enumerate(bt):
+                p = bt[i + 1] if i + 1 < len(bt) else pred
+                if t in out:
+                    continue
+                # The walk from bt[i] passes bt[i], ..., bt[1], then c onwards.
+                out[t] = (p, _first(bo[i - 1::-1] if i else (), fo, n),
+                          _first(bn[i - 1::-1] if i else (), fn, n))
+        return out
+
+    def _moves(self, aff: dict) -> tuple:
+        """The key ranges whose set of holders differs between the old and
+        the new ring, as :class:`RangeMove` records in ring order."""
+        moves: list[RangeMove] = []
+        for t in sorted(aff):
+            pred, old, new = aff[t]
+            if old == new:
+                continue
+            lost = sorted(x for x in old if x not in new)
+            won = sorted(x for x in new if x not in old)
+            if not lost and not won:      # the same holders, in a new order
+                continue
+            if self.strategy == 2:
+                # Keys move by partition: those whose end leads to token t.
+                ends = _ends_in(self._ends, pred, t)
+                if not ends:
+                    continue
+                start, end = self._starts[ends[0]], ends[-1]
+            else:
+                start, end = pred, t
+            for i in range(max(len(lost), len(won))):
+                _append_move(moves, RangeMove(start, end, lost[i] if i < len(lost) else None,
+                                              won[i] if i < len(won) else None))
+        return tuple(moves)
+
+    def _invalidate(self, aff: dict, changed) -> None:
+        """Drop the cached lists a change may have touched."""
+        for k in self._caches:
+            if k[1]:
+                # Zone-aware walks may run far round the ring; start afresh.
+                self._caches[k] = {}
+        plain = [c for k, c in self._caches.items() if not k[1]]
+        if not plain:
+            return
+        if self.strategy == 2:
+            units = [e for t, v in aff.items() for e in _ends_in(self._ends, v[0], t)]
+        else:
+            units = list(aff)
+            units.extend(changed)     # a token that leaves is a unit that goes
+        for cache in plain:
+            for u in units:
+                cache.pop(u, None)
+
+    def _window(self) -> int:
+        """How far a change can reach: the longest cached or moved list."""
+        return max([self.n] + [k[0] for k in self._caches if not k[1]])
+
+
+def _first(head, tail, n: int) -> tuple:
+    """The first ``n`` distinct names in ``head`` then ``tail``, skipping None."""
+    out: list = []
+    for seq in (head, tail):
+        for x in seq:
+            if x is not None and x not in out:
+                out.append(x)
+                if len(out) == n:
+                    return tuple(out)
+    return tuple(out)
+
+
+def _ends_in(ends: list[int], a: int, b: int) -> list[int]:
+    """Partition ends in the clockwise range ``(a, b]`` (all if ``a == b``)."""
+    if a < b:
+        return ends[bisect_right(ends, a):bisect_right(ends, b)]
+    return ends[bisect_right(ends, a):] + ends[:bisect_right(ends, b)]
+
+
+def _append_move(moves: list, m: RangeMove) -> None:
+    # A join's moves come as runs of adjacent ranges with the same src and
+    # dst; merge them so a lesson reads a few ranges, not one per token.
+    for i in range(len(moves) - 1, max(-1, len(moves) - 4), -1):
+        p = moves[i]
+        if p.end == m.start and p.src == m.src and p.dst == m.dst:
+            moves[i] = RangeMove(p.start, m.end, m.src, m.dst)
+            return
+    moves.append(m)
