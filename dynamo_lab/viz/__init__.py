@@ -1,0 +1,62 @@
+"""Views: the event log drawn live, and rebuilt at any moment of a run.
+
+Every view is ``View(source)`` where ``source`` is a
+:class:`~dynamo_lab.Simulation`, an engine (anything with ``.sim`` or
+``.log``, such as :class:`~dynamo_lab.Ring`) or a recorded
+:class:`~dynamo_lab.EventLog`. A view is a reducer over events (it never
+reads the engine's state), so it follows the log live, can be rebuilt at any
+moment by replay (:class:`Timeline`), and has a deterministic ``repr`` and
+static HTML/SVG fallback for nbconvert, GitHub and nbval.
+
+- :class:`RingView`: the consistent-hash ring (anywidget, SVG), with controls;
+- :class:`LoadView`: keys per node with the mean, ±15% band and efficiency;
+- :class:`Timeline`: a slider over the log that rebuilds attached views;
+- :class:`View`: the base class, to write your own;
+- :func:`setup`: pick the plotly renderer for lessons.
+
+Examples
+--------
+>>> from dynamo_lab import Simulation
+>>> from dynamo_lab.viz import RingView
+>>> sim = Simulation(seed=1)
+>>> RingView(sim)
+<RingView 0 nodes, 0 tokens>
+"""
+from __future__ import annotations
+
+from .base import View, resolve_source
+from .batch import FrameBatcher
+from .load import LoadView
+from .ring import RingView
+from .timeline import Timeline
+
+__all__ = ["View", "RingView", "LoadView", "Timeline", "FrameBatcher", "resolve_source",
+           "setup", "DEFAULT_RENDERER"]
+
+#: plotly's mimetype for JupyterLab (interactive, drawn by plotly's own
+#: extension) plus HTML that loads plotly.js from its CDN, for nbconvert
+#: and nbviewer. GitHub draws neither, which is why our views carry their
+#: own static SVG as ``text/html``.
+DEFAULT_RENDERER = "plotly_mimetype+notebook_connected"
+
+
+def setup(renderer: str = DEFAULT_RENDERER) -> None:
+    """Set the plotly renderer explicitly (a lesson's first cell calls this).
+
+    Auto-detection picks ``plotly_mimetype`` alone, which static viewers
+    cannot draw. The HTML part of the default has random div ids, so cells
+    that show a bare plotly figure must not be marked for nbval checking;
+    the views of this package give deterministic ``text/plain`` and
+    ``text/html`` whatever the renderer, so their cells can be checked.
+
+    Examples
+    --------
+    >>> import plotly.io as pio
+    >>> before = pio.renderers.default
+    >>> setup()
+    >>> pio.renderers.default
+    'plotly_mimetype+notebook_connected'
+    >>> pio.renderers.default = before
+    """
+    import plotly.io as pio
+    pio.renderers.default = renderer
