@@ -1,0 +1,610 @@
+"""Capacity: units, token buckets, burst and adaptive capacity, on-demand.
+
+**Units** (the deck's arithmetic; ``KB`` = 1024 bytes). One RCU is one
+strongly consistent read per second of an item up to 4 KB (an eventually
+consistent read costs half); one WCU is one write per second of up to 1 KB.
+Sizes round up per item: a 1.2 KB item read 1,000 times a second needs
+1,000 RCU, a 4.5 KB item 2,000 (:func:`rcu_for`, :func:`wcu_for`).
+
+**Provisioned mode.** Each partition has a read and a write
+:class:`TokenBucket` in virtual time (ms). A bucket refills continuously at
+the partition's share per second and keeps up to ``burst_seconds`` (300) of
+unused capacity: that is *burst capacity*. A new bucket starts with one
+second of its share. A request takes its units from the bucket; if the
+bucket is short, *adaptive capacity* may lend it the table's unused
+throughput: it is served when, in the current calendar second ``[s, s+1000)``,
+
+* the table (all partitions, this operation) has consumed at most
+  ``table_rate - units``, and
+* this partition has borrowed at most ``table_rate - its_share - units``
+  (a partition never borrows its own share back).
+
+A borrowed request leaves the bucket untouched. Nothing goes past the
+per-partition limit: in one second a partition serves at most
+``read_units/3000 + write_units/1000 <= 1`` however many tokens it has.
+Otherwise the request is *throttled* and **nothing changes** (buckets,
+borrowing, consumption): ``ProvisionedThroughputExceededException``.
+
+**On-demand mode** (AWS: "up to double the previous peak"; a new table
+serves 12,000 RRU or 4,000 WRU at once). Per operation, the table's
+*previous peak* starts at half of that (6,000 reads / 2,000 writes a
+second). In any calendar second the table serves up to twice the previous
+peak; beyond it throttles with ``ThrottlingException``. The busiest second
+so far becomes the previous peak ``ramp_ms`` after it happened (AWS: growth
+past double the peak within 30 minutes may throttle; default 30 min, a
+lesson can shorten it). The per-partition limit applies too.
+
+**Split for heat.** A partition is *hot* in a second when the units asked of
+it (served plus throttled) exceed its share, for reads or for writes
+(on-demand: half the per-partition limit). After ``heat_seconds`` hot seconds in a row, :meth:`TableCapacity.hot`
+names it and :meth:`TableCapacity.heat_split_point` proposes the cut: the
+traffic-weighted median hash of the keys it served during the streak, so
+repeated splits isolate a hot key.
+
+How the service calls it
+------------------------
+::
+
+    cap = TableCapacity(pmap, mode="PROVISIONED", log=sim.log)   # one per table and per GSI
+    v = cap.consume("write", units, sim.now, key_hash=h)        # before doing the work
+    if not v.ok:
+        raise error(v.code, v.message)                          # nothing was charged
+    cap.consume("read", units, sim.now, partition="p3")         # Query/Scan, per partition
+    cap.sync(sim.now)          # after pmap.set_throughput(...) so new rates start now
+    cap.flush(sim.now)         # e.g. every 1000 ms (sim.every): emit closed seconds
+    cap.split_for_heat(sim.now)                                  # e.g. every second
+
+``consume`` charges one API call's units on one partition; pass
+``requests=0`` for the further partitions or items of a call already counted,
+so ``ThrottledRequests`` counts API calls. ``consumed``/``throttled``
+events are aggregated per partition per second and emitted when the second
+is over (at the next activity on that partition, or at ``flush``).
+
+Examples
+--------
+>>> rcu_for(int(1.2 * KB), 1000), rcu_for(int(4.5 * KB), 1000), wcu_for(512, 10)
+(1000, 2000, 10)
+>>> b = TokenBucket(100, now_ms=0)          # 100 units/s, starts with 100
+>>> b.try_consume(100, 0), b.try_consume(1, 0), b.tokens(0)
+(True, False, 0.0)
+>>> b.tokens(300_000 + 1_000)               # 300 s of unused capacity, no more
+30000.0
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import ceil
+from typing import Any
+
+from .partitioning import KB, PARTITION_MAX_RCU, PARTITION_MAX_WCU, PartitionMap, Split
+
+__all__ = ["READ_UNIT_BYTES", "WRITE_UNIT_BYTES", "BURST_SECONDS", "ON_DEMAND_INITIAL_RCU",
+           "ON_DEMAND_INITIAL_WCU", "ON_DEMAND_RAMP_MS", "units_per_read",
+           "units_per_write", "rcu_for", "wcu_for", "TokenBucket", "Verdict",
+           "TableCapacity"]
+
+READ_UNIT_BYTES = 4 * KB
+WRITE_UNIT_BYTES = 1 * KB
+BURST_SECONDS = 300
+ON_DEMAND_INITIAL_RCU = 12_000
+ON_DEMAND_INITIAL_WCU = 4_000
+ON_DEMAND_RAMP_MS = 30 * 60 * 1000
+
+PROVISIONED_MESSAGE = ("The level of configured provisioned throughput for the table was "
+                       "exceeded. Consider increasing your provisioning level with the "
+                       "UpdateTable API.")
+ON_DEMAND_MESSAGE = ("Throughput exceeds the current capacity of your table or index. "
+                     "DynamoDB is automatically scaling your table or index so please try "
+                     "again shortly. If exceptions persist, check if you have a hot key: "
+                     "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
+                     "bp-partition-key-design.html")
+
+
+def units_per_read(item_size_bytes: float, consistent: bool = True) -> float:
+    """Read units for one read of one item: 4 KB steps, rounded up; half if eventual.
+
+    >>> units_per_read(1), units_per_read(4096), units_per_read(4097, consistent=False)
+    (1.0, 1.0, 1.0)
+    """
+    units = max(1, ceil(item_size_bytes / READ_UNIT_BYTES))
+    return float(units) if consistent else units / 2
+
+
+def units_per_write(item_size_bytes: float) -> int:
+    """Write units for one write of one item: 1 KB steps, rounded up.
+
+    >>> units_per_write(1024), units_per_write(1025)
+    (1, 2)
+    """
+    return max(1, ceil(item_size_bytes / WRITE_UNIT_BYTES))
+
+
+def rcu_for(item_size_bytes: float, reads_per_s: float, consistent: bool = True) -> int:
+    """RCU to provision for ``reads_per_s`` reads of items of this size.
+
+    Each read rounds up to 4 KB steps; eventually consistent reads cost
+    half; the total rounds up to a whole unit (you provision integers).
+
+    Examples
+    --------
+    The deck: 1.2 KB items, 1,000 reads/s: 1.2/4 = 0.3 -> 1 unit -> 1,000 RCU;
+    4.5 KB: 4.5/4 = 1.1 -> 2 units -> 2,000 RCU.
+
+    >>> rcu_for(1.2 * KB, 1000), rcu_for(4.5 * KB, 1000), rcu_for(4.5 * KB, 1000, consistent=False)
+    (1000, 2000, 1000)
+    >>> rcu_for(1 * KB, 3, consistent=False)      # 1.5 rounds up
+    2
+    """
+    return ceil(units_per_read(item_size_bytes, consistent) * reads_per_s)
+
+
+def wcu_for(item_size_bytes: float, writes_per_s: float) -> int:
+    """WCU to provision for ``writes_per_s`` writes of items of this size.
+
+    >>> wcu_for(1.5 * KB, 100), wcu_for(0, 7)
+    (200, 7)
+    """
+    return ceil(units_per_write(item_size_bytes) * writes_per_s)
+
+
+class TokenBucket:
+    """Tokens that refill at ``rate`` per second, up to ``burst_seconds`` of them.
+
+    Time is virtual ms and must not go backwards between calls that change
+    the bucket. Arithmetic is exact (fractions), so a learner's prediction
+    of the first throttle holds to the millisecond. Every method is O(1).
+
+    Parameters
+    ----------
+    rate : number
+        Units per second (the partition's share).
+    now_ms : int
+        When the bucket starts.
+    burst_seconds : number
+        How many seconds of unused capacity it keeps (the cap is
+        ``rate * burst_seconds``).
+    initial : number or None
+        Tokens at start; default one second's worth (``rate``).
+
+    Examples
+    --------
+    >>> b = TokenBucket(10, now_ms=0, burst_seconds=2)
+    >>> b.capacity, b.tokens(500), b.time_until(20, 0)
+    (20.0, 15.0, 1000)
+    >>> b.try_consume(16, 500), b.tokens(500)      # refused: nothing changes
+    (False, 15.0)
+    """
+
+    __slots__ = ("_rate", "_burst", "_tokens", "_t")
+
+    def __init__(self, rate: float, now_ms: int = 0, *, burst_seconds: float = BURST_SECONDS,
+                 initial: float | None = None) -> None:
+        if rate < 0 or burst_seconds < 1:
+            raise ValueError("rate must be >= 0 and burst_seconds >= 1")
+        self._rate = Fraction(rate)
+        self._burst = Fraction(burst_seconds)
+        start = self._rate if initial is None else Fraction(initial)
+        self._tokens = min(self._cap(), max(Fraction(0), start))
+        self._t = int(now_ms)
+
+    def _cap(self) -> Fraction:
+        return self._rate * self._burst
+
+    def _at(self, now_ms: int) -> Fraction:
+        if now_ms <= self._t:
+            return self._tokens
+        return min(self._cap(), self._tokens + self._rate * (now_ms - self._t) / 1000)
+
+    @property
+    def rate(self) -> float:
+        return float(self._rate)
+
+    @property
+    def capacity(self) -> float:
+        return float(self._cap())
+
+    def tokens(self, now_ms: int) -> float:
+        """Tokens available at ``now_ms`` (pure: changes nothing)."""
+        return float(self._at(now_ms))
+
+    def try_consume(self, units: float, now_ms: int) -> bool:
+        """Take ``units`` at ``now_ms`` if there are that many; on False
+        nothing changed."""
+        if now_ms < self._t:
+            raise ValueError(f"time went backwards: {now_ms} < {self._t}")
+        have = self._at(now_ms)
+        need = Fraction(units)
+        if need > have:
+            return False
+        self._tokens, self._t = have - need, int(now_ms)
+        return True
+
+    def time_until(self, units: float, now_ms: int) -> int | None:
+        """Ms from ``now_ms`` until ``units`` tokens are there (0: now);
+        None if they never will be (more than the cap)."""
+        need = Fraction(units) - self._at(now_ms)
+        if need <= 0:
+            return 0
+        if Fraction(units) > self._cap() or self._rate == 0:
+            return None
+        return ceil(need * 1000 / self._rate)
+
+    def set_rate(self, rate: float, now_ms: int) -> None:
+        """Refill at the old rate up to ``now_ms``, then use ``rate``; tokens
+        above the new cap are lost."""
+        self._tokens = self._at(now_ms)
+        self._t = max(self._t, int(now_ms))
+        self._rate = Fraction(rate)
+        self._tokens = min(self._tokens, self._cap())
+
+    def split(self, now_ms: int) -> "TokenBucket":
+        """A bucket with half of this one's rate and tokens (for a child)."""
+        b = TokenBucket(0, now_ms, burst_seconds=1)
+        b._rate, b._burst = self._rate / 2, self._burst
+        b._tokens, b._t = self._at(now_ms) / 2, max(self._t, int(now_ms))
+        return b
+
+    def __repr__(self) -> str:
+        return f"<TokenBucket rate={self.rate:g}/s tokens={float(self._tokens):g} t={self._t}>"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What :meth:`TableCapacity.consume` decided.
+
+    ``source`` is ``'bucket'`` (own share or burst), ``'adaptive'``
+    (borrowed) or ``'on-demand'`` when served. When throttled, ``code`` is
+    the DynamoDB error code and ``limit`` one of
+    ``'ProvisionedThroughputExceeded'``, ``'KeyRangeThroughputExceeded'``
+    (AWS's throttling-reason limit types) or ``'OnDemandPeakExceeded'``
+    (this lab's name for "more than twice the previous peak").
+    """
+
+    ok: bool
+    op: str
+    units: float
+    partition: str
+    index: str | None = None
+    source: str | None = None
+    code: str | None = None
+    limit: str | None = None
+
+    @property
+    def reason(self) -> str | None:
+        """AWS's ThrottlingReason form, e.g. ``TableWriteKeyRangeThroughputExceeded``."""
+        if self.ok:
+            return None
+        return f"{'Table' if self.index is None else 'Index'}{self.op.title()}{self.limit}"
+
+    @property
+    def message(self) -> str | None:
+        """The error message DynamoDB sends with ``code``."""
+        if self.ok:
+            return None
+        return ON_DEMAND_MESSAGE if self.code == "ThrottlingException" else PROVISIONED_MESSAGE
+
+
+class _Window:
+    """One partition's activity in one calendar second."""
+
+    __slots__ = ("second", "units", "requests", "adaptive", "throttled", "refused", "traffic")
+
+    def __init__(self, second: int) -> None:
+        self.second = second
+        self.units = {"read": Fraction(0), "write": Fraction(0)}
+        self.requests = {"read": 0, "write": 0}
+        self.adaptive = Fraction(0)
+        self.refused = {"read": Fraction(0), "write": Fraction(0)}
+        self.traffic: dict[int, Fraction] = {}          # key hash -> units asked
+        # limit -> [read_events, write_events, requests, units, first_t, code]
+        self.throttled: dict[str, list] = {}
+
+
+class _PState:
+    __slots__ = ("buckets", "win", "streak", "last_hot", "traffic")
+
+    def __init__(self, read: TokenBucket, write: TokenBucket) -> None:
+        self.buckets = {"read": read, "write": write}
+        self.win: _Window | None = None
+        self.streak = 0
+        self.last_hot: int | None = None
+        self.traffic: dict[int, Fraction] = {}
+
+
+class TableCapacity:
+    """Capacity accounting for one :class:`PartitionMap` (a table or a GSI).
+
+    Parameters
+    ----------
+    pmap : PartitionMap
+        The partitions; shares and splits are read from it (lazily: call
+        :meth:`sync` to apply a change at an exact time).
+    mode : 'PROVISIONED' or 'PAY_PER_REQUEST'
+    log : EventLog or None
+        Where ``capacity.*`` events go.
+    now_ms : int
+        When the buckets start.
+    burst_seconds : number
+        Unused capacity kept, in seconds of share (300).
+    adaptive : bool
+        Lend the table's unused throughput to short partitions.
+    heat_seconds : int
+        Consecutive hot seconds before :meth:`hot` names a partition.
+    on_demand_initial : (rcu, wcu)
+        What a new on-demand table serves at once (12,000, 4,000).
+    ramp_ms : int
+        How long a new on-demand peak takes to become the previous peak.
+
+    Costs: ``consume`` O(1) amortised (plus O(P) after the map changed);
+    ``flush`` O(P).
+    """
+
+    def __init__(self, pmap: PartitionMap, *, mode: str = "PROVISIONED", log: Any = None,
+                 now_ms: int = 0, burst_seconds: float = BURST_SECONDS, adaptive: bool = True,
+                 heat_seconds: int = 10,
+                 on_demand_initial: tuple[float, float] = (ON_DEMAND_INITIAL_RCU,
+                                                           ON_DEMAND_INITIAL_WCU),
+                 ramp_ms: int = ON_DEMAND_RAMP_MS) -> None:
+        if mode not in ("PROVISIONED", "PAY_PER_REQUEST"):
+            raise ValueError(f"mode must be PROVISIONED or PAY_PER_REQUEST, not {mode!r}")
+        self.pmap, self.mode, self.log = pmap, mode, log
+        self.burst_seconds, self.adaptive = burst_seconds, adaptive
+        self.heat_seconds, self.ramp_ms = int(heat_seconds), int(ramp_ms)
+        self._initial_peak = {"read": Fraction(on_demand_initial[0]) / 2,
+                              "write": Fraction(on_demand_initial[1]) / 2}
+        self._peaks: dict[str, list[tuple[int, Fraction]]] = {"read": [], "write": []}
+        self._table_win = {"read": [None, Fraction(0)], "write": [None, Fraction(0)]}
+        self._st: dict[str, _PState] = {}
+        for p in pmap:
+            self._st[p.id] = _PState(
+                TokenBucket(p.rcu_share, now_ms, burst_seconds=burst_seconds),
+                TokenBucket(p.wcu_share, now_ms, burst_seconds=burst_seconds))
+        self._version = pmap.version
+        self._seen_splits = len(pmap.splits)
+
+    # -- the request path ----------------------------------------------------
+    def consume(self, op: str, units: float, now_ms: int, *, key_hash: int | None = None,
+                partition: str | None = None, requests: int = 1) -> Verdict:
+        """Charge ``units`` of ``op`` ('read' or 'write') on one partition.
+
+        Give the partition by ``key_hash`` (routed through the map) or by id.
+        On a throttle nothing is charged; the refusal is counted for the
+        ``capacity.throttled`` event. See the module docstring for the rules.
+
+        Examples
+        --------
+        >>> cap = TableCapacity(PartitionMap("T", rcu=10, wcu=5))
+        >>> cap.consume("write", 5, 0, key_hash=1).source
+        'bucket'
+        >>> cap.consume("write", 1, 0, key_hash=1).code
+        'ProvisionedThroughputExceededException'
+        >>> cap.consume("write", 1, 200, partition="p0").ok   # 0.2 s refilled 1 unit
+        True
+        """
+        if op not in ("read", "write"):
+            raise ValueError(f"op must be 'read' or 'write', not {op!r}")
+        if units < 0:
+            raise ValueError(f"units must be >= 0, not {units}")
+        if key_hash is None and partition is None:
+            raise ValueError("give key_hash= or partition=")
+        self.sync(now_ms)
+        part = self.pmap.locate(key_hash) if partition is None else self.pmap.get(partition)
+        st = self._st[part.id]
+        sec = now_ms - now_ms % 1000
+        win = self._roll(part.id, st, sec)
+        tw = self._table_roll(op, sec)
+        u = Fraction(units)
+        index = self.pmap.index
+        share = part.rcu_share if op == "read" else part.wcu_share
+        on_demand = self.mode == "PAY_PER_REQUEST"
+
+        r = win.units["read"] + (u if op == "read" else 0)
+        w = win.units["write"] + (u if op == "write" else 0)
+        source = limit = None
+        if r / PARTITION_MAX_RCU + w / PARTITION_MAX_WCU > 1:
+            limit = "KeyRangeThroughputExceeded"
+        elif on_demand:
+            if tw[1] + u <= 2 * self._peak(op, now_ms):
+                source = "on-demand"
+            else:
+                limit = "OnDemandPeakExceeded"
+        elif st.buckets[op].try_consume(u, now_ms):
+            source = "bucket"
+        elif (self.adaptive and tw[1] + u <= self._table_rate(op)
+              and win.adaptive + u <= self._table_rate(op) - share):
+            source = "adaptive"
+            win.adaptive += u
+        else:
+            limit = "ProvisionedThroughputExceeded"
+
+        if source is None:
+            code = ("ThrottlingException" if limit == "OnDemandPeakExceeded"
+                    else "ProvisionedThroughputExceededException")
+            t = win.throttled.setdefault(limit, [0, 0, 0, Fraction(0), now_ms, code])
+            t[0 if op == "read" else 1] += 1
+            t[2] += requests
+            t[3] += u
+            win.refused[op] += u
+            if key_hash is not None:
+                win.traffic[key_hash] = win.traffic.get(key_hash, Fraction(0)) + u
+            return Verdict(False, op, float(u), part.id, index, None, code, limit)
+        win.units[op] += u
+        win.requests[op] += requests
+        tw[1] += u
+        if key_hash is not None:
+            win.traffic[key_hash] = win.traffic.get(key_hash, Fraction(0)) + u
+        return Verdict(True, op, float(u), part.id, index, source)
+
+    # -- reading -------------------------------------------------------------
+    def tokens(self, partition: str, op: str, now_ms: int) -> float:
+        """Tokens in a partition's read or write bucket at ``now_ms``."""
+        self.sync(now_ms)
+        return self._st[partition].buckets[op].tokens(now_ms)
+
+    def bucket(self, partition: str, op: str) -> TokenBucket:
+        """The partition's read or write bucket (to predict throttles)."""
+        return self._st[partition].buckets[op]
+
+    def previous_peak(self, op: str, now_ms: int) -> float:
+        """On-demand: the previous peak that counts at ``now_ms``."""
+        self._table_roll(op, now_ms - now_ms % 1000)
+        return float(self._peak(op, now_ms))
+
+    # -- upkeep --------------------------------------------------------------
+    def sync(self, now_ms: int) -> None:
+        """Apply the map's splits and shares as of ``now_ms``. O(P) when the
+        map changed, O(1) otherwise."""
+        if self._version == self.pmap.version:
+            return
+        splits = self.pmap.splits
+        for s in splits[self._seen_splits:]:
+            st = self._st.pop(s.parent)
+            self._close(s.parent, st)
+            for c in s.children:
+                self._st[c] = _PState(st.buckets["read"].split(now_ms),
+                                      st.buckets["write"].split(now_ms))
+        self._seen_splits = len(splits)
+        for p in self.pmap:
+            b = self._st[p.id].buckets
+            b["read"].set_rate(p.rcu_share, now_ms)
+            b["write"].set_rate(p.wcu_share, now_ms)
+        self._version = self.pmap.version
+
+    def flush(self, now_ms: int) -> None:
+        """Emit the events of every second that ended by ``now_ms``."""
+        sec = now_ms - now_ms % 1000
+        for pid, st in self._st.items():
+            if st.win is not None and st.win.second < sec:
+                self._roll(pid, st, sec)
+        for op in ("read", "write"):
+            self._table_roll(op, sec)
+
+    def hot(self, now_ms: int) -> list[str]:
+        """Partitions hot for ``heat_seconds`` consecutive seconds by ``now_ms``.
+
+        Examples
+        --------
+        One partition with 5 WCU asked for 10 writes a second, three seconds
+        running:
+
+        >>> cap = TableCapacity(PartitionMap("T", rcu=0, wcu=5), heat_seconds=3)
+        >>> for t in range(0, 3000, 100):
+        ...     _ = cap.consume("write", 1, t, key_hash=7)
+        >>> cap.hot(2999), cap.hot(3000), cap.heat_split_point("p0")
+        ([], ['p0'], 7)
+        """
+        self.sync(now_ms)
+        self.flush(now_ms)
+        last = now_ms - now_ms % 1000 - 1000
+        return [pid for pid, st in self._st.items()
+                if st.streak >= self.heat_seconds and st.last_hot == last]
+
+    def heat_split_point(self, partition: str) -> int | None:
+        """Where to split a hot partition: the traffic-weighted median hash
+        of its streak, so the hot key starts the right child (or, when it
+        already starts the range, sits alone in the left one). None when
+        no key hashes were seen or the range cannot be cut there."""
+        st = self._st[partition]
+        p = self.pmap.get(partition)
+        if not st.traffic:
+            return None
+        hashes = sorted(st.traffic)
+        total, acc = sum(st.traffic.values()), Fraction(0)
+        for m in hashes:
+            acc += st.traffic[m]
+            if 2 * acc >= total:
+                break
+        at = m + 1 if m == p.start else m
+        return at if p.start < at < p.end else None
+
+    def split_for_heat(self, now_ms: int) -> tuple[Split, ...]:
+        """Split every partition that :meth:`hot` names, at its
+        :meth:`heat_split_point`. Returns the splits."""
+        out = []
+        for pid in self.hot(now_ms):
+            at = self.heat_split_point(pid)
+            if at is not None:
+                out.append(self.pmap.split(pid, "heat", at))
+        self.sync(now_ms)
+        return tuple(out)
+
+    # -- internals -----------------------------------------------------------
+    def _table_rate(self, op: str) -> Fraction:
+        return self.pmap.throughput[0 if op == "read" else 1]
+
+    def _peak(self, op: str, now_ms: int) -> Fraction:
+        peak = self._initial_peak[op]
+        for sec, v in self._peaks[op]:
+            if sec + 1000 + self.ramp_ms <= now_ms and v > peak:
+                peak = v
+        return peak
+
+    def _table_roll(self, op: str, sec: int) -> list:
+        tw = self._table_win[op]
+        if tw[0] != sec:
+            if tw[0] is not None and self.mode == "PAY_PER_REQUEST":
+                best = max([self._initial_peak[op]] + [v for _, v in self._peaks[op]])
+                if tw[1] > best:
+                    self._peaks[op].append((tw[0], tw[1]))
+                    if self.log is not None:
+                        self.log.emit("capacity.peak", table=self.pmap.table,
+                                      index=self.pmap.index, op=op, units=float(tw[1]),
+                                      second=tw[0])
+            if tw[0] is None or sec > tw[0]:
+                tw[0], tw[1] = sec, Fraction(0)
+        return tw
+
+    def _roll(self, pid: str, st: _PState, sec: int) -> _Window:
+        if st.win is None or st.win.second != sec:
+            if st.win is not None:
+                self._close(pid, st)
+            st.win = _Window(sec)
+        return st.win
+
+    def _close(self, pid: str, st: _PState) -> None:
+        win = st.win
+        if win is None:
+            return
+        st.win = None
+        part_share = None
+        try:
+            p = self.pmap.get(pid)
+            part_share = (p.rcu_share, p.wcu_share)
+        except KeyError:
+            pass
+        self._heat(st, win, part_share)
+        if self.log is None:
+            return
+        where = dict(table=self.pmap.table, index=self.pmap.index, partition=pid,
+                     second=win.second)
+        if win.requests["read"] or win.requests["write"] or any(win.units.values()):
+            end = win.second + 1000
+            self.log.emit("capacity.consumed", **where,
+                          read_units=float(win.units["read"]),
+                          write_units=float(win.units["write"]),
+                          reads=win.requests["read"], writes=win.requests["write"],
+                          adaptive_units=float(win.adaptive),
+                          tokens=(st.buckets["read"].tokens(end),
+                                  st.buckets["write"].tokens(end)))
+        for limit, (re, we, rq, units, first_t, code) in win.throttled.items():
+            self.log.emit("capacity.throttled", **where, read_events=re, write_events=we,
+                          requests=rq, units=float(units), first_t=first_t, code=code,
+                          reason=limit)
+
+    def _heat(self, st: _PState, win: _Window, share: tuple | None) -> None:
+        if share is None:
+            return
+        if self.mode == "PAY_PER_REQUEST":
+            share = (Fraction(PARTITION_MAX_RCU, 2), Fraction(PARTITION_MAX_WCU, 2))
+        demand = {op: win.units[op] + win.refused[op] for op in ("read", "write")}
+        if not (demand["read"] > share[0] or demand["write"] > share[1]):
+            st.streak, st.last_hot, st.traffic = 0, None, {}
+            return
+        if st.last_hot is not None and st.last_hot + 1000 == win.second:
+            st.streak += 1
+            for h, u in win.traffic.items():
+                st.traffic[h] = st.traffic.get(h, Fraction(0)) + u
+        else:
+            st.streak, st.traffic = 1, dict(win.traffic)
+        st.last_hot = win.second
