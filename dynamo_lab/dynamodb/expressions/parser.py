@@ -1,0 +1,518 @@
+"""Recursive-descent parsers for DynamoDB's expression language.
+
+No ``eval``: :mod:`.tokens` splits the text and each grammar rule below is
+one method. Placeholders are resolved through an :class:`.Expressions`
+context, which records what was used.
+
+Errors come in DynamoDB's order and words: a syntax error first
+(``Invalid <Kind>: Syntax error; token: "...", near: "..."``); only a
+syntactically valid expression reports its first semantic problem
+(reserved word, undefined placeholder, misused function, wrong constant
+operand type, overlapping update paths...).
+
+Public API
+----------
+``parse_condition(text, ctx=None, kind="ConditionExpression") -> Condition``
+    ConditionExpression, FilterExpression (pass ``kind``) and the raw
+    grammar of KeyConditionExpression.
+``parse_update(text, ctx=None) -> Update``
+    SET (``+``/``-``, ``if_not_exists``, ``list_append``), REMOVE, ADD,
+    DELETE; each section once; no two paths overlapping.
+``parse_projection(text, ctx=None) -> tuple[Path, ...]``
+``check_paths(paths, kind)``
+    DynamoDB's overlap/conflict rule on a list of paths.
+
+All cost O(len(text)) except the path check, O(paths²).
+
+Examples
+--------
+>>> from .context import Expressions
+>>> ctx = Expressions({"#s": "status"}, {":v": {"S": "ok"}})
+>>> parse_condition("#s = :v AND NOT attribute_exists(a.b[1])", ctx)  # doctest: +NORMALIZE_WHITESPACE
+And(left=Compare(op='=', left=Path(elements=('status',)), right=Value(name=':v', value={'S': 'ok'})),
+    right=Not(operand=Func(name='attribute_exists', args=(Path(elements=('a', 'b', 1)),))))
+>>> parse_condition("status = :v", ctx)
+Traceback (most recent call last):
+...
+dynamo_lab.dynamodb.errors.ValidationError: Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: status
+>>> parse_update("SET a = :v REMOVE a.b", Expressions(values={":v": {"N": "1"}}))
+Traceback (most recent call last):
+...
+dynamo_lab.dynamodb.errors.ValidationError: Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ValidationError
+from ..types import compare_values, serialization_error, value_type
+from .ast import (AddAction, And, Arith, Between, Compare, DeleteAction, Func,
+                  IfNotExists, In, ListAppend, Not, Or, Path, RemoveAction,
+                  SetAction, Size, Update, Value)
+from .context import Expressions
+from .reserved import is_reserved
+from .tokens import Token, syntax_error, tokenize
+
+__all__ = ["parse_condition", "parse_update", "parse_projection", "check_paths",
+           "CONDITION_FUNCTIONS", "UPDATE_FUNCTIONS", "MAX_EXPRESSION_SIZE",
+           "MAX_PATH_DEPTH", "MAX_IN_OPERANDS", "TYPE_NAMES"]
+
+CONDITION_FUNCTIONS = ("attribute_exists", "attribute_not_exists", "attribute_type",
+                       "begins_with", "contains")
+UPDATE_FUNCTIONS = ("if_not_exists", "list_append")
+_ARITY = {"attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2,
+          "begins_with": 2, "contains": 2, "size": 1, "if_not_exists": 2,
+          "list_append": 2}
+MAX_EXPRESSION_SIZE = 4096
+MAX_PATH_DEPTH = 32
+MAX_IN_OPERANDS = 100
+COMPARATORS = ("=", "<>", "<", "<=", ">", ">=")
+# The long type names DynamoDB uses in ADD/DELETE operand errors.
+TYPE_NAMES = {"S": "STRING", "N": "NUMBER", "B": "BINARY", "SS": "STRING SET",
+              "NS": "NUMBER SET", "BS": "BINARY SET", "M": "MAP", "L": "LIST",
+              "NULL": "NULL", "BOOL": "BOOLEAN"}
+_ATTRIBUTE_TYPES = "{ B,NULL,SS,BOOL,L,BS,N,NS,S,M }"
+
+
+class _Parser:
+    """One parse of one expression. ``pending`` holds the first semantic
+    error, raised only once the whole text has parsed."""
+
+    def __init__(self, text: Any, kind: str, ctx: Expressions | None) -> None:
+        if not isinstance(text, str):
+            raise serialization_error(text, "String")
+        self.text, self.kind = text, kind
+        self.ctx = ctx if ctx is not None else Expressions()
+        if not text.strip():
+            raise self.invalid("The expression can not be empty;")
+        size = len(text.encode("utf-8"))
+        if size > MAX_EXPRESSION_SIZE:
+            raise self.invalid("Expression size has exceeded the maximum allowed size; "
+                               f"expression size: {size}")
+        self.tokens = tokenize(text)
+        self.i = 0
+        self.pending: ValidationError | None = None
+
+    # -- helpers ---------------------------------------------------------
+    def invalid(self, message: str) -> ValidationError:
+        return ValidationError(f"Invalid {self.kind}: {message}")
+
+    def defer(self, message: str) -> None:
+        if self.pending is None:
+            self.pending = self.invalid(message)
+
+    def peek(self, k: int = 0) -> Token:
+        return self.tokens[min(self.i + k, len(self.tokens) - 1)]
+
+    def take(self) -> Token:
+        tok = self.tokens[self.i]
+        if tok.kind != "EOF":
+            self.i += 1
+        return tok
+
+    def fail(self) -> ValidationError:
+        return syntax_error(self.kind, self.text, self.tokens, self.i)
+
+    def is_op(self, text: str, k: int = 0) -> bool:
+        tok = self.peek(k)
+        return tok.kind == "OP" and tok.text == text
+
+    def is_keyword(self, word: str) -> bool:
+        tok = self.peek()
+        return tok.kind == "KEYWORD" and tok.text.upper() == word
+
+    def expect_op(self, text: str) -> None:
+        if not self.is_op(text):
+            raise self.fail()
+        self.take()
+
+    def finish(self, result: Any) -> Any:
+        if self.peek().kind != "EOF":
+            raise self.fail()
+        if self.pending is not None:
+            raise self.pending
+        return result
+
+    def is_call(self) -> bool:
+        return self.peek().kind == "NAME" and self.is_op("(", 1)
+
+    # -- paths and values -------------------------------------------------
+    def path(self) -> Path:
+        elements = [self.path_element()]
+        while True:
+            if self.is_op("."):
+                self.take()
+                elements.append(self.path_element())
+            elif self.is_op("["):
+                self.take()
+                tok = self.peek()
+                if tok.kind != "NUMBER":
+                    raise self.fail()
+                self.take()
+                self.expect_op("]")
+                elements.append(int(tok.text))
+            else:
+                break
+        if len(elements) > MAX_PATH_DEPTH:
+            self.defer("The document path has too many nesting levels; "
+                       f"nesting levels: {len(elements)}")
+        return Path(tuple(elements))
+
+    def path_element(self) -> str:
+        tok = self.peek()
+        if tok.kind == "NAME":
+            self.take()
+            if is_reserved(tok.text):
+                self.defer(f"Attribute name is a reserved keyword; reserved keyword: {tok.text}")
+            return tok.text
+        if tok.kind == "NAME_REF":
+            self.take()
+            name = self.ctx.name(tok.text)
+            if name is None:
+                self.defer("An expression attribute name used in the document path is "
+                           f"not defined; attribute name: {tok.text}")
+                return tok.text
+            return name
+        raise self.fail()
+
+    def value(self) -> Value:
+        tok = self.peek()
+        if tok.kind != "VALUE_REF":
+            raise self.fail()
+        self.take()
+        av = self.ctx.value(tok.text)
+        if av is None:
+            self.defer("An expression attribute value used in expression is not defined; "
+                       f"attribute value: {tok.text}")
+            av = {"NULL": True}
+        return Value(tok.text, av)
+
+    def call_args(self, operand) -> tuple[str, list]:
+        name = self.take().text
+        self.expect_op("(")
+        args = [operand()]
+        while self.is_op(","):
+            self.take()
+            args.append(operand())
+        self.expect_op(")")
+        if len(args) != _ARITY.get(name, len(args)):
+            self.defer("Incorrect number of operands for operator or function; "
+                       f"operator or function: {name}, number of operands: {len(args)}")
+        return name, args
+
+    def needs_path(self, name: str, arg: Any) -> None:
+        if not isinstance(arg, Path):
+            self.defer("Operator or function requires a document path; "
+                       f"operator or function: {name}")
+
+    def operand_type(self, name: str, arg: Any, allowed: tuple) -> None:
+        if isinstance(arg, Value) and value_type(arg.value) not in allowed:
+            self.defer("Incorrect operand type for operator or function; operator or "
+                       f"function: {name}, operand type: {value_type(arg.value)}")
+
+    # -- conditions -------------------------------------------------------
+    def condition(self):
+        node = self.conjunction()
+        while self.is_keyword("OR"):
+            self.take()
+            node = Or(node, self.conjunction())
+        return node
+
+    def conjunction(self):
+        node = self.negation()
+        while self.is_keyword("AND"):
+            self.take()
+            node = And(node, self.negation())
+        return node
+
+    def negation(self):
+        if self.is_keyword("NOT"):
+            self.take()
+            return Not(self.negation())
+        return self.primary()
+
+    def primary(self):
+        if self.is_op("("):
+            self.take()
+            node = self.condition()
+            self.expect_op(")")
+            return node
+        if self.is_call():
+            name = self.peek().text
+            if name in CONDITION_FUNCTIONS:
+                node = self.boolean_function()
+                if not self.at_comparison():
+                    return node
+                self.defer("The function is not allowed to be used this way in an "
+                           f"expression; function: {name}")
+                left = Value(name, {"NULL": True})
+            else:
+                left = self.cond_operand()  # defers unknown/update function errors
+                if not self.at_comparison():
+                    if name == "size":
+                        self.defer("The function is not allowed to be used this way in an "
+                                   "expression; function: size")
+                    if self.pending is not None:
+                        return Func(name, ())
+            return self.comparison(left)
+        return self.comparison(self.cond_operand())
+
+    def at_comparison(self) -> bool:
+        tok = self.peek()
+        return (tok.kind == "OP" and tok.text in COMPARATORS) or \
+            (tok.kind == "KEYWORD" and tok.text.upper() in ("BETWEEN", "IN"))
+
+    def comparison(self, left):
+        tok = self.peek()
+        if tok.kind == "OP" and tok.text in COMPARATORS:
+            self.take()
+            return Compare(tok.text, left, self.cond_operand())
+        if self.is_keyword("BETWEEN"):
+            self.take()
+            low = self.cond_operand()
+            if not self.is_keyword("AND"):
+                raise self.fail()
+            self.take()
+            high = self.cond_operand()
+            self.check_bounds(low, high)
+            return Between(left, low, high)
+        if self.is_keyword("IN"):
+            self.take()
+            self.expect_op("(")
+            options = [self.cond_operand()]
+            while self.is_op(","):
+                self.take()
+                options.append(self.cond_operand())
+            self.expect_op(")")
+            if len(options) > MAX_IN_OPERANDS:
+                self.defer("The IN operator is provided with too many operands; "
+                           f"number of operands: {len(options)}")
+            return In(left, tuple(options))
+        raise self.fail()
+
+    def check_bounds(self, low: Any, high: Any) -> None:
+        if isinstance(low, Value) and isinstance(high, Value) \
+                and compare_values(low.value, high.value) == 1:
+            self.defer("The BETWEEN operator requires upper bound to be greater than or "
+                       f"equal to lower bound; lower bound operand: AttributeValue: "
+                       f"{_brief(low.value)}, upper bound operand: AttributeValue: "
+                       f"{_brief(high.value)}")
+
+    def boolean_function(self):
+        name, args = self.call_args(self.cond_operand)
+        if args:
+            if name.startswith("attribute_"):
+                self.needs_path(name, args[0])
+            if name == "attribute_type" and len(args) == 2:
+                self.operand_type(name, args[1], ("S",))
+                arg = args[1]
+                if isinstance(arg, Value) and "S" in arg.value \
+                        and arg.value["S"] not in _ARITY_TYPES:
+                    self.defer(f"Invalid attribute type name found; type: {arg.value['S']}, "
+                               f"valid types: {_ATTRIBUTE_TYPES}")
+            if name == "begins_with":
+                for arg in args:
+                    self.operand_type(name, arg, ("S", "B"))
+        return Func(name, tuple(args))
+
+    def cond_operand(self):
+        tok = self.peek()
+        if self.is_call():
+            if tok.text == "size":
+                name, args = self.call_args(self.cond_operand)
+                self.needs_path(name, args[0])
+                return Size(args[0] if isinstance(args[0], Path) else Path(("",)))
+            if tok.text in CONDITION_FUNCTIONS:
+                self.defer("The function is not allowed to be used this way in an "
+                           f"expression; function: {tok.text}")
+            elif tok.text in UPDATE_FUNCTIONS:
+                self.defer("The function is not allowed in a condition expression; "
+                           f"function: {tok.text}")
+            else:
+                self.defer(f"Invalid function name; function: {tok.text}")
+            self.call_args(self.cond_operand)
+            return Value(tok.text, {"NULL": True})
+        if tok.kind == "VALUE_REF":
+            return self.value()
+        return self.path()
+
+    # -- updates ----------------------------------------------------------
+    def update(self) -> Update:
+        seen: set[str] = set()
+        actions: list = []
+        while self.peek().kind != "EOF":
+            tok = self.peek()
+            clause = tok.text.upper() if tok.kind == "NAME" else ""
+            if clause not in ("SET", "REMOVE", "ADD", "DELETE"):
+                raise self.fail()
+            self.take()
+            if clause in seen:
+                self.defer(f'The "{clause}" section can only be used once in an '
+                           "update expression;")
+            seen.add(clause)
+            while True:
+                actions.append(self.action(clause))
+                if not self.is_op(","):
+                    break
+                self.take()
+        return Update(tuple(actions))
+
+    def action(self, clause: str):
+        path = self.path()
+        if clause == "SET":
+            self.expect_op("=")
+            return SetAction(path, self.set_value())
+        if clause == "REMOVE":
+            return RemoveAction(path)
+        value = self.value()
+        allowed = ("N", "SS", "NS", "BS") if clause == "ADD" else ("SS", "NS", "BS")
+        t = value_type(value.value)
+        if t not in allowed:
+            self.defer("Incorrect operand type for operator or function; operator: "
+                       f"{clause}, operand type: {TYPE_NAMES[t]}, "
+                       f"typeSet: ALLOWED_FOR_{clause}_OPERAND")
+        return (AddAction if clause == "ADD" else DeleteAction)(path, value)
+
+    def set_value(self):
+        left = self.update_operand()
+        tok = self.peek()
+        if tok.kind == "OP" and tok.text in "+-":
+            self.take()
+            right = self.update_operand()
+            for side in (left, right):
+                self.operand_type(tok.text, side, ("N",))
+            return Arith(tok.text, left, right)
+        return left
+
+    def update_operand(self):
+        tok = self.peek()
+        if self.is_call():
+            if tok.text == "if_not_exists":
+                name, args = self.call_args(self.update_operand)
+                self.needs_path(name, args[0])
+                path = args[0] if isinstance(args[0], Path) else Path(("",))
+                return IfNotExists(path, args[-1])
+            if tok.text == "list_append":
+                name, args = self.call_args(self.update_operand)
+                for arg in args:
+                    self.operand_type(name, arg, ("L",))
+                return ListAppend(args[0], args[-1])
+            if tok.text in CONDITION_FUNCTIONS or tok.text == "size":
+                self.defer("The function is not allowed in an update expression; "
+                           f"function: {tok.text}")
+            else:
+                self.defer(f"Invalid function name; function: {tok.text}")
+            self.call_args(self.update_operand)
+            return Value(tok.text, {"NULL": True})
+        if tok.kind == "VALUE_REF":
+            return self.value()
+        return self.path()
+
+    # -- projections ------------------------------------------------------
+    def projection(self) -> tuple:
+        paths = [self.path()]
+        while self.is_op(","):
+            self.take()
+            paths.append(self.path())
+        return tuple(paths)
+
+
+_ARITY_TYPES = frozenset({"S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M"})
+
+
+def _brief(av: dict) -> str:
+    t = value_type(av)
+    return f"{{{t}:{av[t]}}}"
+
+
+def check_paths(paths, kind: str) -> None:
+    """Raise DynamoDB's error if two paths overlap (one is a prefix of the
+    other, or they are equal) or conflict (one indexes a list where the
+    other names a map key).
+
+    Examples
+    --------
+    >>> check_paths([Path(("a", 1)), Path(("a", "b"))], "UpdateExpression")
+    Traceback (most recent call last):
+    ...
+    dynamo_lab.dynamodb.errors.ValidationError: Invalid UpdateExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [a, [1]], path two: [a, b]
+    >>> check_paths([Path(("a", 1)), Path(("a", 2))], "UpdateExpression")
+    """
+    paths = list(paths)
+    for i, one in enumerate(paths):
+        for two in paths[i + 1:]:
+            relation = _relation(one.elements, two.elements)
+            if relation:
+                raise ValidationError(
+                    f"Invalid {kind}: Two document paths {relation} with each other; must "
+                    "remove or rewrite one of these paths; path one: "
+                    f"{one.display()}, path two: {two.display()}")
+
+
+def _relation(a: tuple, b: tuple) -> str | None:
+    for x, y in zip(a, b):
+        if isinstance(x, int) != isinstance(y, int):
+            return "conflict"
+        if x != y:
+            return None
+    return "overlap"
+
+
+def parse_condition(text: str, ctx: Expressions | None = None,
+                    kind: str = "ConditionExpression"):
+    """Parse a condition (ConditionExpression, FilterExpression...).
+
+    Parameters
+    ----------
+    text : str
+        The expression.
+    ctx : Expressions, optional
+        The request's placeholder maps; a fresh empty one if omitted.
+    kind : str
+        The request parameter name, used in error messages.
+
+    Examples
+    --------
+    >>> parse_condition("a BETWEEN :lo AND :hi", Expressions(values={":lo": {"N": "1"}, ":hi": {"N": "5"}}))
+    Between(subject=Path(elements=('a',)), low=Value(name=':lo', value={'N': '1'}), high=Value(name=':hi', value={'N': '5'}))
+    >>> parse_condition("a = ", kind="FilterExpression")
+    Traceback (most recent call last):
+    ...
+    dynamo_lab.dynamodb.errors.ValidationError: Invalid FilterExpression: Syntax error; token: "<EOF>", near: "="
+    """
+    p = _Parser(text, kind, ctx)
+    return p.finish(p.condition())
+
+
+def parse_update(text: str, ctx: Expressions | None = None) -> Update:
+    """Parse an UpdateExpression into an :class:`Update`.
+
+    Examples
+    --------
+    >>> u = parse_update("SET n = n + :one REMOVE prev[0] ADD tags :t",
+    ...                  Expressions(values={":one": {"N": "1"}, ":t": {"SS": ["x"]}}))
+    >>> [type(a).__name__ for a in u.actions]
+    ['SetAction', 'RemoveAction', 'AddAction']
+    >>> parse_update("SET a = :v SET b = :v", Expressions(values={":v": {"N": "1"}}))
+    Traceback (most recent call last):
+    ...
+    dynamo_lab.dynamodb.errors.ValidationError: Invalid UpdateExpression: The "SET" section can only be used once in an update expression;
+    """
+    p = _Parser(text, "UpdateExpression", ctx)
+    result = p.finish(p.update())
+    check_paths(result.paths, "UpdateExpression")
+    return result
+
+
+def parse_projection(text: str, ctx: Expressions | None = None) -> tuple:
+    """Parse a ProjectionExpression into a tuple of :class:`Path`.
+
+    Examples
+    --------
+    >>> [str(p) for p in parse_projection("a, #b.c[1]", Expressions({"#b": "b"}))]
+    ['a', 'b.c[1]']
+    """
+    p = _Parser(text, "ProjectionExpression", ctx)
+    result = p.finish(p.projection())
+    check_paths(result, "ProjectionExpression")
+    return result
