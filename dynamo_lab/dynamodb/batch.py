@@ -1,11 +1,150 @@
-"""Placeholder while the module is written."""
-from .errors import DynamoDBError
+"""BatchGetItem and BatchWriteItem: many items, several tables, one call.
 
-__all__: list = []
+A batch is not a transaction: each item succeeds or fails on its own, and
+what the service does not get to comes back as ``UnprocessedKeys`` /
+``UnprocessedItems`` for the caller to retry. Here a BatchGetItem leaves
+keys unprocessed once its answer passes 16 MB; throttling (a later issue)
+will leave more. The request as a whole is still checked first: at most 100
+keys or 25 writes, no key twice, every key matching its table's schema.
+
+Examples
+--------
+>>> from dynamo_lab.dynamodb.service import DynamoDB
+>>> ddb = DynamoDB(seed=0, create_ms=0)
+>>> _ = ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
+...     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+...     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
+>>> ddb.handle("BatchWriteItem", {"RequestItems": {"Tab": [
+...     {"PutRequest": {"Item": {"id": {"S": "a"}}}},
+...     {"PutRequest": {"Item": {"id": {"S": "b"}}}}]}})
+{'UnprocessedItems': {}}
+>>> r = ddb.handle("BatchGetItem", {"RequestItems": {"Tab": {"Keys": [
+...     {"id": {"S": "a"}}, {"id": {"S": "zz"}}]}}})
+>>> r["Responses"]["Tab"], r["UnprocessedKeys"]
+([{'id': {'S': 'a'}}], {})
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .capacity import Meter, read_units
+from .errors import ValidationError
+from .evaluate import prepare
+from .items import WritePlan, commit, read_key
+from .size import check_item_size, item_size
+from .types import validate_item
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .service import DynamoDB
+
+__all__ = ["batch_get_item", "batch_write_item", "MAX_GET_KEYS", "MAX_WRITES",
+           "MAX_RESPONSE_BYTES"]
+
+MAX_GET_KEYS = 100
+MAX_WRITES = 25
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+_DUPLICATES = "Provided list of item keys contains duplicates"
 
 
-def _todo(svc, p):
-    raise DynamoDBError("UnknownOperationException", "not implemented yet")
+def batch_get_item(svc: "DynamoDB", p: dict) -> dict:
+    requests = p["RequestItems"]
+    if sum(len(r.get("Keys") or ()) for r in requests.values()) > MAX_GET_KEYS:
+        raise ValidationError("Too many items requested for the BatchGetItem call")
+    plan = []
+    for name, r in requests.items():
+        table = svc.table_for_data(name)
+        if not r.get("Keys"):
+            raise ValidationError("1 validation error detected: Value null at "
+                                  f"'requestItems.{name}.member.keys' failed to satisfy "
+                                  "constraint: Member must not be null")
+        expr = prepare(r, "BatchGetItem")
+        keys, seen = [], set()
+        for k in r["Keys"]:
+            key = read_key(table, k)
+            skey = table.schema.storage_key(key)
+            if skey in seen:
+                raise ValidationError(_DUPLICATES)
+            seen.add(skey)
+            keys.append((k, key))
+        plan.append((name, table, expr, keys, bool(r.get("ConsistentRead", False))))
+    # -- read ---------------------------------------------------------------
+    responses: dict[str, list] = {}
+    unprocessed: dict[str, dict] = {}
+    meters = []
+    total = 0
+    for name, table, expr, keys, consistent in plan:
+        meter = Meter(table.name)
+        got = responses.setdefault(name, [])
+        for wire_key, key in keys:
+            if total > MAX_RESPONSE_BYTES:
+                entry = unprocessed.setdefault(name, {k: v for k, v in requests[name].items()
+                                                      if k != "Keys"})
+                entry.setdefault("Keys", []).append(wire_key)
+                continue
+            item = table.get(key)
+            size = item_size(item) if item else 0
+            meter.table_read(read_units(size, consistent))
+            if item is not None:
+                total += size
+                got.append(expr.project(item))
+        meters.append(meter)
+    out: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": unprocessed}
+    caps = [m.render(p.get("ReturnConsumedCapacity")) for m in meters]
+    if caps and caps[0] is not None:
+        out["ConsumedCapacity"] = caps
+    return out
 
 
-query = scan = batch_get_item = batch_write_item = transact_get_items = transact_write_items = _todo
+def batch_write_item(svc: "DynamoDB", p: dict) -> dict:
+    requests = p["RequestItems"]
+    if sum(len(reqs) for reqs in requests.values()) > MAX_WRITES:
+        raise ValidationError("Too many items requested for the BatchWriteItem call")
+    plans: list[tuple[Meter, list[WritePlan]]] = []
+    for name, reqs in requests.items():
+        table = svc.table_for_data(name)
+        seen: set = set()
+        table_plans = []
+        for r in reqs:
+            put, delete = r.get("PutRequest"), r.get("DeleteRequest")
+            if (put is None) == (delete is None):
+                raise ValidationError("Supplied AttributeValue has more than one datatypes set, "
+                                      "must contain exactly one of the supported datatypes"
+                                      if put is not None else
+                                      "1 validation error detected: Value null at "
+                                      f"'requestItems.{name}.member.putRequest' failed to "
+                                      "satisfy constraint: Member must not be null")
+            if put is not None:
+                if put.get("Item") is None:
+                    raise ValidationError("1 validation error detected: Value null at "
+                                          f"'requestItems.{name}.member.putRequest.item' failed "
+                                          "to satisfy constraint: Member must not be null")
+                item = validate_item(put["Item"])
+                table.schema.check_item(item)
+                for ix in table.indexes.values():
+                    ix.schema.check_item(item, index=ix.name)
+                check_item_size(item)
+                key = table.schema.key_of(item)
+            else:
+                if delete.get("Key") is None:
+                    raise ValidationError("1 validation error detected: Value null at "
+                                          f"'requestItems.{name}.member.deleteRequest.key' failed "
+                                          "to satisfy constraint: Member must not be null")
+                key, item = read_key(table, delete["Key"]), None
+            skey = table.schema.storage_key(key)
+            if skey in seen:
+                raise ValidationError(_DUPLICATES)
+            seen.add(skey)
+            table_plans.append((table, key, item))
+        plans.append((Meter(table.name), table_plans))
+    # -- every request checked: write them all -----------------------------
+    for meter, table_plans in plans:
+        for table, key, item in table_plans:
+            plan = WritePlan(table, key, table.get(key), item, "put" if item else "delete")
+            plan.meter(meter)
+            commit(svc, plan)
+    out: dict[str, Any] = {"UnprocessedItems": {}}
+    caps = [m.render(p.get("ReturnConsumedCapacity")) for m, _ in plans]
+    if caps and caps[0] is not None:
+        out["ConsumedCapacity"] = caps
+    return out

@@ -187,10 +187,9 @@ def _write(svc: "DynamoDB", p: dict, op: str) -> dict:
         plan = planner(table, p, expr)
     except _Failure as f:
         # A failed condition still costs the write it would have been.
+        # (AWS charges it; the error body does not report it.)
         f.plan.meter(meter)
-        err = _failed(f.expr, p, f.plan.old)
-        cc = meter.render(p.get("ReturnConsumedCapacity"))
-        raise err from None
+        raise _failed(f.expr, p, f.plan.old) from None
     plan.meter(meter)
     commit(svc, plan)
     out: dict[str, Any] = {}

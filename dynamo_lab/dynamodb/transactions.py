@@ -1,11 +1,222 @@
-"""Placeholder while the module is written."""
-from .errors import DynamoDBError
+"""TransactWriteItems and TransactGetItems: all or nothing, up to 100 actions.
 
-__all__: list = []
+A write transaction runs in three steps. First every action is checked as a
+request (keys, items, expressions); a bad one fails the whole call with a
+``ValidationException``. Then every condition is evaluated and every update
+computed against the items as they stand; if any action fails, nothing is
+written and ``TransactionCanceledException`` lists one reason per action, in
+request order (``None`` for those that would have succeeded). Only then are
+all writes applied.
+
+A ``ClientRequestToken`` makes the call idempotent for ten minutes of
+virtual time: the same token with the same request returns the first answer
+without writing again; with a different request it is refused.
+
+Every item is read or written twice (prepare, commit), so transactions cost
+double capacity.
+
+Examples
+--------
+>>> from dynamo_lab.dynamodb.service import DynamoDB
+>>> ddb = DynamoDB(seed=0, create_ms=0)
+>>> _ = ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
+...     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+...     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
+>>> put = {"Put": {"TableName": "Tab", "Item": {"id": {"S": "a"}},
+...                "ConditionExpression": "attribute_not_exists(id)"}}
+>>> ddb.handle("TransactWriteItems", {"TransactItems": [put]})
+{}
+>>> try:
+...     ddb.handle("TransactWriteItems", {"TransactItems": [put]})
+... except Exception as e:
+...     print(e.code, e.extra["CancellationReasons"])
+TransactionCanceledException [{'Code': 'ConditionalCheckFailed', 'Message': 'The conditional request failed'}]
+"""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from .capacity import Meter, read_units
+from .errors import DynamoDBError, ValidationError
+from .evaluate import prepare
+from .items import WritePlan, commit, read_key
+from .size import check_item_size, item_size
+from .types import validate_item
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .service import DynamoDB
+
+__all__ = ["transact_write_items", "transact_get_items", "TOKEN_WINDOW_MS", "MAX_ACTIONS"]
+
+MAX_ACTIONS = 100
+#: How long a ClientRequestToken is remembered: ten minutes.
+TOKEN_WINDOW_MS = 10 * 60 * 1000
+MAX_TRANSACTION_BYTES = 4 * 1024 * 1024
+_ONE_ITEM = "Transaction request cannot include multiple operations on one item"
+_KINDS = ("ConditionCheck", "Put", "Delete", "Update")
 
 
-def _todo(svc, p):
-    raise DynamoDBError("UnknownOperationException", "not implemented yet")
+class _Action:
+    __slots__ = ("kind", "p", "table", "key", "item", "expr", "skey")
 
 
-query = scan = batch_get_item = batch_write_item = transact_get_items = transact_write_items = _todo
+def _parse_action(svc: "DynamoDB", entry: dict, i: int) -> _Action:
+    present = [k for k in _KINDS if entry.get(k) is not None]
+    if len(present) != 1:
+        raise ValidationError("TransactItems can only contain one of Check, Put, Update or Delete")
+    a = _Action()
+    a.kind = present[0]
+    a.p = entry[a.kind]
+    a.table = svc.table_for_data(a.p["TableName"])
+    schema = a.table.schema
+    a.item = None
+    if a.kind == "Put":
+        a.item = validate_item(a.p["Item"])
+        schema.check_item(a.item)
+        for ix in a.table.indexes.values():
+            ix.schema.check_item(a.item, index=ix.name)
+        check_item_size(a.item)
+        a.key = schema.key_of(a.item)
+    else:
+        a.key = read_key(a.table, a.p["Key"])
+    if a.kind == "ConditionCheck" and a.p.get("ConditionExpression") is None:
+        raise ValidationError("1 validation error detected: Value null at "
+                              f"'transactItems.{i}.member.conditionCheck.conditionExpression' "
+                              "failed to satisfy constraint: Member must not be null")
+    if a.kind == "Update" and a.p.get("UpdateExpression") is None:
+        raise ValidationError("1 validation error detected: Value null at "
+                              f"'transactItems.{i}.member.update.updateExpression' failed to "
+                              "satisfy constraint: Member must not be null")
+    a.expr = prepare(a.p, a.kind)
+    a.skey = (a.table.name, schema.storage_key(a.key))
+    return a
+
+
+def _fingerprint(p: dict) -> str:
+    body = {k: v for k, v in p.items() if k != "ClientRequestToken"}
+    return json.dumps(body, sort_keys=True, default=str)
+
+
+def _remembered(svc: "DynamoDB", token: str | None, p: dict) -> dict | None:
+    if token is None:
+        return None
+    now = svc.sim.now
+    for t, rec in list(svc.transactions.items()):
+        if now - rec[0] >= TOKEN_WINDOW_MS:
+            del svc.transactions[t]
+    rec = svc.transactions.get(token)
+    if rec is None:
+        return None
+    if rec[1] != _fingerprint(p):
+        raise DynamoDBError("IdempotentParameterMismatchException",
+                            "Specified idempotent token has been used with different request "
+                            "parameters within the last 10 minutes")
+    return rec[2]
+
+
+def transact_write_items(svc: "DynamoDB", p: dict) -> dict:
+    token = p.get("ClientRequestToken")
+    actions = [_parse_action(svc, e, i) for i, e in enumerate(p["TransactItems"], 1)]
+    seen: set = set()
+    for a in actions:
+        if a.skey in seen:
+            raise ValidationError(_ONE_ITEM)
+        seen.add(a.skey)
+    if sum(item_size(a.item) for a in actions if a.item) > MAX_TRANSACTION_BYTES:
+        raise ValidationError("Transaction size has exceeded the maximum allowed size of 4 MB")
+    earlier = _remembered(svc, token, p)
+    if earlier is not None:
+        return dict(earlier)
+    # -- evaluate every condition against the items as they are ------------
+    reasons: list[dict] = []
+    plans: list[WritePlan | None] = []
+    meters: dict[str, Meter] = {}
+    failed = False
+    for a in actions:
+        old = a.table.get(a.key)
+        meter = meters.setdefault(a.table.name, Meter(a.table.name, split=True))
+        try:
+            if not a.expr.condition(old):
+                reason = {"Code": "ConditionalCheckFailed",
+                          "Message": "The conditional request failed"}
+                if a.p.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old is not None:
+                    reason["Item"] = old
+                reasons.append(reason)
+                plans.append(None)
+                failed = True
+                continue
+            if a.kind == "ConditionCheck":
+                meter.table_read(read_units(item_size(old) if old else 0, True, True))
+                plan = None
+            elif a.kind == "Put":
+                plan = WritePlan(a.table, a.key, old, a.item, "put")
+            elif a.kind == "Delete":
+                plan = WritePlan(a.table, a.key, old, None, "delete")
+            else:
+                new, paths = a.expr.update(old, a.key)
+                for n in a.table.schema.names:
+                    if new.get(n) != a.key[n]:
+                        raise ValidationError("One or more parameter values were invalid: Cannot "
+                                              f"update attribute {n}. This attribute is part of "
+                                              "the key")
+                for ix in a.table.indexes.values():
+                    ix.schema.check_item(new, index=ix.name)
+                check_item_size(new, update=True)
+                plan = WritePlan(a.table, a.key, old, new, "update", paths)
+        except ValidationError as e:
+            reasons.append({"Code": "ValidationError", "Message": e.message})
+            plans.append(None)
+            failed = True
+            continue
+        reasons.append({"Code": "None"})
+        plans.append(plan)
+    if failed:
+        codes = ", ".join(r["Code"] for r in reasons)
+        svc.log.emit("txn.canceled", token=token, reasons=tuple(r["Code"] for r in reasons))
+        raise DynamoDBError("TransactionCanceledException",
+                            "Transaction cancelled, please refer cancellation reasons for "
+                            f"specific reasons [{codes}]", CancellationReasons=reasons)
+    # -- commit ------------------------------------------------------------
+    for a, plan in zip(actions, plans):
+        if plan is not None:
+            plan.meter(meters[a.table.name], transactional=True)
+            commit(svc, plan)
+    svc.log.emit("txn.committed", token=token, actions=len(actions),
+                 tables=tuple(sorted({a.table.name for a in actions})))
+    out: dict[str, Any] = {}
+    caps = [m.render(p.get("ReturnConsumedCapacity")) for m in meters.values()]
+    if caps and caps[0] is not None:
+        out["ConsumedCapacity"] = caps
+    if token is not None:
+        svc.transactions[token] = (svc.sim.now, _fingerprint(p), out)
+    return out
+
+
+def transact_get_items(svc: "DynamoDB", p: dict) -> dict:
+    gets = []
+    seen: set = set()
+    for i, entry in enumerate(p["TransactItems"], 1):
+        g = entry.get("Get")
+        if g is None:
+            raise ValidationError("1 validation error detected: Value null at "
+                                  f"'transactItems.{i}.member.get' failed to satisfy "
+                                  "constraint: Member must not be null")
+        table = svc.table_for_data(g["TableName"])
+        key = read_key(table, g["Key"])
+        skey = (table.name, table.schema.storage_key(key))
+        if skey in seen:
+            raise ValidationError(_ONE_ITEM)
+        seen.add(skey)
+        gets.append((table, key, prepare(g, "Get")))
+    responses, meters = [], {}
+    for table, key, expr in gets:
+        item = table.get(key)
+        meter = meters.setdefault(table.name, Meter(table.name, split=True))
+        meter.table_read(read_units(item_size(item) if item else 0, True, True))
+        responses.append({"Item": expr.project(item)} if item is not None else {})
+    out: dict[str, Any] = {"Responses": responses}
+    caps = [m.render(p.get("ReturnConsumedCapacity")) for m in meters.values()]
+    if caps and caps[0] is not None:
+        out["ConsumedCapacity"] = caps
+    return out
