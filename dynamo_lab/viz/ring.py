@@ -7,6 +7,7 @@ events, which is how the drawing changes.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -69,10 +70,11 @@ def ring_scene(state: RingState, key: str | None = None, n: int = 3,
     tr = max(1.5, min(5.0, 2 * 3.14159 * R / max(ntok, 1) / 2.5))
 
     add(["circle", "track", {"class": "dl-track", "cx": CX, "cy": CY, "r": R}, ""])
+    on_ring = {tok: polar(CX, CY, R, tok) for tok in state.tokens}
     spans = ringstate.ranges(state)
     for start, end, node in spans:
         cls = "dl-range dl-down" if node in state.down else "dl-range"
-        add(["path", f"r:{end:x}", {"class": cls, "d": arc_path(CX, CY, R, start, end),
+        add(["path", f"r:{end:x}", {"class": cls, "d": arc_path(CX, CY, R, start, end, on_ring),
                                     "stroke": color(cidx.get(node, 0)), "data-node": node}, ""])
     if len(zlist) > 1:
         merged: list = []
@@ -93,7 +95,7 @@ def ring_scene(state: RingState, key: str | None = None, n: int = 3,
              {"class": "dl-move", "d": arc_path(CX, CY, R + 14, start, end),
               "stroke": color(cidx.get(who, 0)), "data-from": str(src), "data-to": str(dst)}, ""])
     for tok, node in state.tokens.items():
-        x, y = polar(CX, CY, R, tok)
+        x, y = on_ring[tok]
         attrs = {"class": "dl-token dl-down" if node in state.down else "dl-token",
                  "cx": _r(x), "cy": _r(y), "r": _r(tr), "fill": color(cidx.get(node, 0)),
                  "data-node": node}
@@ -114,7 +116,7 @@ def ring_scene(state: RingState, key: str | None = None, n: int = 3,
             add(["path", "walk", {"class": "dl-walk",
                                   "d": arc_path(CX, CY, R - 17, kpos, pref[-1][1])}, ""])
         for i, (node, tok) in enumerate(pref):
-            x, y = polar(CX, CY, R, tok)
+            x, y = on_ring[tok]
             cls = "dl-pref dl-coordinator" if i == 0 else "dl-pref"
             add(["circle", f"p:{i}", {"class": cls, "cx": _r(x), "cy": _r(y), "r": _r(tr + 4),
                                       "data-node": node, "data-rank": i + 1}, ""])
@@ -244,7 +246,9 @@ class RingView(View, anywidget.AnyWidget):
     _esm = _STATIC / "ring.js"
     _css = _STATIC / "views.css"
 
-    scene = traitlets.Dict().tag(sync=True)
+    #: the drawing, a JSON text of ``ring_scene(...)``: one string is far
+    #: cheaper for ipywidgets to send than thousands of nested lists
+    scene = traitlets.Unicode("{}").tag(sync=True)
     key = traitlets.Unicode("").tag(sync=True)
     n = traitlets.Int(3).tag(sync=True)
     controls = traitlets.Dict().tag(sync=True)
@@ -259,7 +263,8 @@ class RingView(View, anywidget.AnyWidget):
         self._attach(source)
         key = key or ""
         anywidget.AnyWidget.__init__(self, key=key, n=n,
-                                     scene=ring_scene(self.state, key, n, self._keys, self._zones),
+                                     scene=_json(ring_scene(self.state, key, n, self._keys,
+                                                            self._zones)),
                                      controls=self._controls())
         self.observe(lambda change: self._batcher.mark(), names=["key", "n"])
         self.on_msg(self._on_msg)
@@ -321,7 +326,7 @@ class RingView(View, anywidget.AnyWidget):
 
     def _flush(self) -> None:
         with self.hold_sync():
-            self.scene = self.render(self.state)
+            self.scene = _json(self.render(self.state))
             self.controls = self._controls()
 
     # -- commands -------------------------------------------------------
@@ -391,6 +396,10 @@ class RingView(View, anywidget.AnyWidget):
         for node, zone in s.nodes.items():
             ring.add_node(node, zone=zone)
         self.engine = ring
+
+
+def _json(scene: dict) -> str:
+    return json.dumps(scene, separators=(",", ":"), ensure_ascii=False)
 
 
 def _is_ring(engine: Any) -> bool:

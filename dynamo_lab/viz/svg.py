@@ -63,21 +63,24 @@ def polar(cx: float, cy: float, r: float, pos: int) -> tuple[float, float]:
     return cx + r * math.sin(a), cy - r * math.cos(a)
 
 
-def arc_path(cx: float, cy: float, r: float, start: int, end: int) -> str:
+def arc_path(cx: float, cy: float, r: float, start: int, end: int,
+             points: dict | None = None) -> str:
     """An SVG path along the circle from ``start`` clockwise to ``end``.
 
     ``start == end`` draws the whole circle (a single token owns everything).
+    ``points`` may map positions to ready ``(x, y)`` on this circle, to save
+    the trigonometry when many arcs share their ends.
     """
     span = (end - start) % RING or RING
+    p0 = points[start] if points and start in points else polar(cx, cy, r, start)
+    rr = num(r)
     if span == RING:
-        x0, y0 = polar(cx, cy, r, start)
         x1, y1 = polar(cx, cy, r, start + RING // 2)
-        return (f"M{num(x0)} {num(y0)}A{num(r)} {num(r)} 0 1 1 {num(x1)} {num(y1)}"
-                f"A{num(r)} {num(r)} 0 1 1 {num(x0)} {num(y0)}")
-    x0, y0 = polar(cx, cy, r, start)
-    x1, y1 = polar(cx, cy, r, end)
+        return (f"M{num(p0[0])} {num(p0[1])}A{rr} {rr} 0 1 1 {num(x1)} {num(y1)}"
+                f"A{rr} {rr} 0 1 1 {num(p0[0])} {num(p0[1])}")
+    p1 = points[end] if points and end in points else polar(cx, cy, r, end)
     large = 1 if span > RING // 2 else 0
-    return f"M{num(x0)} {num(y0)}A{num(r)} {num(r)} 0 {large} 1 {num(x1)} {num(y1)}"
+    return f"M{num(p0[0])} {num(p0[1])}A{rr} {rr} 0 {large} 1 {num(p1[0])} {num(p1[1])}"
 
 
 def _attr(v) -> str:

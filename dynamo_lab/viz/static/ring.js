@@ -1,6 +1,6 @@
 // RingView front end (anywidget ES module). Python computes the whole
 // drawing as a keyed scene ([tag, id, attrs, text] items); this file only
-// reconciles it into one <svg>, so that CSS transitions animate what changed,
+// reconciles it (sent as JSON text) into one <svg>, so that CSS transitions animate what changed,
 // and sends control commands back. Redraws are coalesced per animation frame.
 const NS = "http://www.w3.org/2000/svg";
 
@@ -79,7 +79,7 @@ export default {
 
     let known = new Map();
     let frame = 0;
-    const redraw = () => { frame = 0; known = draw(svg, model.get("scene"), known); };
+    const redraw = () => { frame = 0; known = draw(svg, JSON.parse(model.get("scene") || "{}"), known); };
     const schedule = () => { if (!frame) frame = requestAnimationFrame(redraw); };
     const sync = () => {
       const c = model.get("controls") || {};
