@@ -230,7 +230,10 @@ class AntiEntropyMixin:
         xid, items, leaves, stats = body
         stats["sent"] += len(items)
         self._ae_merge(src, items, stats)
-        back = self._leaf_versions(leaves)
+        # Send back only what the peer does not already hold.
+        theirs = {k: _digest(vs) for k, vs in items}
+        back = [(k, vs) for k, vs in self._leaf_versions(leaves)
+                if theirs.get(k) != _digest(vs)]
         self.send(src, "ae_keys_reply", (xid, back, stats))
 
     def on_ae_keys_reply(self, src: str, body: tuple) -> None:

@@ -304,6 +304,15 @@ class DynamoCluster:
                 ks.update(k for _t, k, _v in nd.store.hints())
         return sorted(ks)
 
+    def views(self) -> dict[str, tuple]:
+        """Each live node's membership view: the nodes it knows as joined."""
+        return {x: tuple(self.nodes_by_name[x].view.up_members()) for x in self._live_nodes()}
+
+    def membership_converged(self) -> bool:
+        """Whether every live node knows exactly the current members."""
+        want = tuple(sorted(self.nodes))
+        return all(v == want for v in self.views().values())
+
     def divergence(self) -> list[tuple]:
         """Ranges whose home replicas disagree: ``(start, end, {node: root})``."""
         out = []

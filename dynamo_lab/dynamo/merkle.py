@@ -67,7 +67,7 @@ class MerkleTree:
         Levels below the root.
     """
 
-    __slots__ = ("start", "end", "depth", "levels", "buckets")
+    __slots__ = ("start", "end", "depth", "levels", "buckets", "_n")
 
     def __init__(self, start: int, end: int, entries: Iterable[tuple[int, str, str]],
                  depth: int = 4) -> None:
@@ -94,6 +94,7 @@ class MerkleTree:
         levels.reverse()
         self.levels = levels
         self.buckets = buckets
+        self._n = sum(len(b) for b in buckets)
 
     @property
     def root(self) -> bytes:
@@ -107,7 +108,7 @@ class MerkleTree:
         return tuple(k for k, _ in self.buckets[index])
 
     def key_count(self) -> int:
-        return sum(len(b) for b in self.buckets)
+        return self._n
 
     def __repr__(self) -> str:
         return (f"<MerkleTree ({self.start:#x}, {self.end:#x}] depth={self.depth} "

@@ -1,0 +1,121 @@
+"""Temporary and permanent failures: hinted handoff, lost hints, anti-entropy,
+and the W=1 lesson (paper 4.6, 4.7, 6.1)."""
+from dynamo_lab.check import check_history
+from dynamo_lab.dynamo.cluster import DynamoCluster
+from dynamo_lab.dynamo.merkle import MerkleTree, diff
+
+
+def test_write_under_crashed_replica_leaves_hint_delivered_after_recovery():
+    c = DynamoCluster(nodes=5, seed=21)
+    homes = c.preference_list("cart")[:3]
+    down = homes[2]
+    c.crash(down)
+    res = c.put("cart", {"book"}, coordinator=homes[0])
+    assert res.ok
+    c.run(ms=100)
+    stored = c.sim.log.of_kind("hint.stored")
+    assert len(stored) == 1 and stored[0].target == down
+    holder = stored[0].node
+    assert holder not in homes
+    assert c.hints()[0].target == down and c.hints()[0].node == holder
+    assert c.node(down).store.get("cart") == []
+    c.recover(down)
+    c.run(ms=3000)
+    delivered = c.sim.log.of_kind("hint.delivered")
+    assert [(e.node, e.target, e.key) for e in delivered] == [(holder, down, "cart")]
+    assert c.hints() == []
+    assert [v.value for v in c.node(down).store.get("cart")] == [{"book"}]
+
+
+def test_hint_is_lost_when_holder_crashes_and_anti_entropy_repairs():
+    c = DynamoCluster(nodes=5, seed=22, anti_entropy_ms=1000)
+    keys = [f"k{i}" for i in range(30)]
+    victim = "n3"
+    mine = [k for k in keys if victim in c.preference_list(k)[:3]]
+    assert len(mine) >= 5
+    c.crash(victim)
+    for k in mine:
+        coord = next(x for x in c.preference_list(k)[:3] if x != victim)
+        assert c.put(k, f"{k}-v1", coordinator=coord).ok
+    c.run(ms=200)
+    holders = sorted({h.node for h in c.hints() if h.target == victim})
+    assert holders
+    for h in holders:          # every hint holder crashes before handoff
+        c.crash(h)
+    lost = c.sim.log.of_kind("hint.lost")
+    assert {e.target for e in lost} == {victim} and len(lost) == len(mine)
+    for h in holders:
+        c.recover(h)
+    c.recover(victim)
+    assert c.hints() == []
+    assert all(c.node(victim).store.get(k) == [] for k in mine)
+    c.run(ms=30_000)
+    assert all([v.value for v in c.node(victim).store.get(k)] == [f"{k}-v1"] for k in mine)
+    repairs = [e for e in c.sim.log.of_kind("merkle.repair") if e.node == victim]
+    assert {e.key for e in repairs} == set(mine)
+    assert c.converged()
+    done = [e for e in c.sim.log.of_kind("merkle.done") if e.repaired]
+    assert all(e.keys_sent <= e.keys_full for e in done)
+    assert c.anti_entropy["keys_sent"] < c.anti_entropy["keys_full"]
+
+
+def test_merkle_descent_compares_less_than_full_scan():
+    entries = [(i * (2 ** 120), f"k{i}", "A:1") for i in range(200)]
+    other = list(entries)
+    other[17] = (other[17][0], "k17", "A:2")
+    a = MerkleTree(0, 0, entries, depth=6)
+    b = MerkleTree(0, 0, other, depth=6)
+    d = diff(a, b)
+    assert d.keys == ("k17",) or "k17" in d.keys
+    assert len(d.keys) < 10 and d.keys_total == 400
+    assert d.hashes_compared == 1 + 2 * 6
+
+
+def test_w1_crash_of_only_holder_before_handoff_is_a_counted_loss():
+    c = DynamoCluster(nodes=4, seed=23, n=3, r=1, w=1, anti_entropy_ms=1000)
+    homes = c.preference_list("k")[:3]
+    spare = c.preference_list("k")[3]
+    for h in homes:
+        c.crash(h)
+    res = c.put("k", "precious", coordinator=spare)
+    assert res.ok and res.acks == 1
+    assert c.hints() and all(h.node == spare for h in c.hints())
+    c.crash(spare)             # the only copy was an in-memory hint
+    for x in homes + [spare]:
+        c.recover(x)
+    c.run(ms=20_000)
+    rep = check_history(c)
+    assert not rep.ok and len(rep.lost) == 1 and rep.lost[0][2] == "precious"
+    assert c.get("k").values == []
+
+
+def test_failure_detection_is_local():
+    c = DynamoCluster(nodes=5, seed=24, anti_entropy_ms=0, handoff_ms=0)
+    c.partition(["n1"], ["n2"])       # only the n1-n2 link is cut
+    key = next(f"k{i}" for i in range(200) if c.preference_list(f"k{i}")[:3][:2] == ["n1", "n2"]
+               or set(c.preference_list(f"k{i}")[:2]) == {"n1", "n2"})
+    c.put(key, 1, coordinator="n1")
+    c.run(ms=100)
+    assert "n2" in c.node("n1").down
+    assert "n2" not in c.node("n3").down
+    ev = [e for e in c.sim.log.of_kind("member.down") if e.node == "n2"]
+    assert ev and {e.observer for e in ev} == {"n1"}
+    c.heal()
+    c.run(ms=2500)
+    assert "n2" not in c.node("n1").down
+    assert any(e.observer == "n1" and e.node == "n2" for e in c.sim.log.of_kind("member.up"))
+
+
+def test_zone_loss_and_recovery_keeps_acknowledged_writes():
+    c = DynamoCluster(nodes=6, zones=3, seed=25)
+    for i in range(20):
+        assert c.put(f"k{i}", i).ok
+    c.crash_zone("az1")
+    for i in range(20, 40):
+        c.put(f"k{i}", i)
+    c.recover_zone("az1")
+    c.run(ms=30_000)
+    rep = check_history(c)
+    assert rep.ok and rep.acked >= 30
+    assert c.converged()
+    assert c.sim.log.of_kind("cluster.zone_down")[0].nodes == ("n1", "n4")
