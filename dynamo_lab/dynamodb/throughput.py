@@ -152,8 +152,10 @@ class TokenBucket:
     """Tokens that refill at ``rate`` per second, up to ``burst_seconds`` of them.
 
     Time is virtual ms and must not go backwards between calls that change
-    the bucket. Arithmetic is exact (fractions), so a learner's prediction
-    of the first throttle holds to the millisecond. Every method is O(1).
+    the bucket. Arithmetic is exact: with ``rate = num/den`` the bucket
+    counts in integer steps of ``1/(1000*den)`` token, so a 1,666.67 RCU
+    share (5000/3) refills exactly and a learner's prediction of the first
+    throttle holds to the millisecond. Every method is O(1).
 
     Parameters
     ----------
@@ -161,7 +163,7 @@ class TokenBucket:
         Units per second (the partition's share).
     now_ms : int
         When the bucket starts.
-    burst_seconds : number
+    burst_seconds : int
         How many seconds of unused capacity it keeps (the cap is
         ``rate * burst_seconds``).
     initial : number or None
@@ -176,37 +178,48 @@ class TokenBucket:
     (False, 15.0)
     """
 
-    __slots__ = ("_rate", "_burst", "_tokens", "_t")
+    __slots__ = ("_num", "_den", "_scale", "_burst", "_cap", "_tok", "_t")
 
-    def __init__(self, rate: float, now_ms: int = 0, *, burst_seconds: float = BURST_SECONDS,
+    def __init__(self, rate: float, now_ms: int = 0, *, burst_seconds: int = BURST_SECONDS,
                  initial: float | None = None) -> None:
-        if rate < 0 or burst_seconds < 1:
-            raise ValueError("rate must be >= 0 and burst_seconds >= 1")
-        self._rate = Fraction(rate)
-        self._burst = Fraction(burst_seconds)
-        start = self._rate if initial is None else Fraction(initial)
-        self._tokens = min(self._cap(), max(Fraction(0), start))
+        if rate < 0 or burst_seconds < 1 or int(burst_seconds) != burst_seconds:
+            raise ValueError("rate must be >= 0 and burst_seconds a whole number >= 1")
+        self._burst = int(burst_seconds)
         self._t = int(now_ms)
+        self._tok = 0
+        self._set(Fraction(rate))
+        start = Fraction(rate) if initial is None else Fraction(initial)
+        self._tok = min(self._cap, max(0, int(start * self._scale)))
 
-    def _cap(self) -> Fraction:
-        return self._rate * self._burst
+    def _set(self, rate: Fraction) -> None:
+        self._num, self._den = rate.numerator, rate.denominator
+        self._scale = 1000 * self._den          # steps per token; refill is _num per ms
+        self._cap = self._num * 1000 * self._burst
 
-    def _at(self, now_ms: int) -> Fraction:
+    def _steps(self, units: float) -> int:
+        if isinstance(units, int):
+            return units * self._scale
+        twice = units * 2
+        if isinstance(units, float) and twice.is_integer():
+            return int(twice) * (self._scale // 2)      # _scale is even
+        return ceil(Fraction(units) * self._scale)
+
+    def _at(self, now_ms: int) -> int:
         if now_ms <= self._t:
-            return self._tokens
-        return min(self._cap(), self._tokens + self._rate * (now_ms - self._t) / 1000)
+            return self._tok
+        return min(self._cap, self._tok + self._num * (now_ms - self._t))
 
     @property
     def rate(self) -> float:
-        return float(self._rate)
+        return self._num / self._den
 
     @property
     def capacity(self) -> float:
-        return float(self._cap())
+        return self._cap / self._scale
 
     def tokens(self, now_ms: int) -> float:
         """Tokens available at ``now_ms`` (pure: changes nothing)."""
-        return float(self._at(now_ms))
+        return self._at(now_ms) / self._scale
 
     def try_consume(self, units: float, now_ms: int) -> bool:
         """Take ``units`` at ``now_ms`` if there are that many; on False
@@ -214,39 +227,39 @@ class TokenBucket:
         if now_ms < self._t:
             raise ValueError(f"time went backwards: {now_ms} < {self._t}")
         have = self._at(now_ms)
-        need = Fraction(units)
+        need = self._steps(units)
         if need > have:
             return False
-        self._tokens, self._t = have - need, int(now_ms)
+        self._tok, self._t = have - need, int(now_ms)
         return True
 
     def time_until(self, units: float, now_ms: int) -> int | None:
         """Ms from ``now_ms`` until ``units`` tokens are there (0: now);
         None if they never will be (more than the cap)."""
-        need = Fraction(units) - self._at(now_ms)
-        if need <= 0:
+        need = self._steps(units)
+        short = need - self._at(now_ms)
+        if short <= 0:
             return 0
-        if Fraction(units) > self._cap() or self._rate == 0:
+        if need > self._cap or self._num == 0:
             return None
-        return ceil(need * 1000 / self._rate)
+        return -(-short // self._num)
 
     def set_rate(self, rate: float, now_ms: int) -> None:
         """Refill at the old rate up to ``now_ms``, then use ``rate``; tokens
         above the new cap are lost."""
-        self._tokens = self._at(now_ms)
+        tokens = Fraction(self._at(now_ms), self._scale)
         self._t = max(self._t, int(now_ms))
-        self._rate = Fraction(rate)
-        self._tokens = min(self._tokens, self._cap())
+        self._set(Fraction(rate))
+        self._tok = min(self._cap, int(tokens * self._scale))
 
     def split(self, now_ms: int) -> "TokenBucket":
         """A bucket with half of this one's rate and tokens (for a child)."""
-        b = TokenBucket(0, now_ms, burst_seconds=1)
-        b._rate, b._burst = self._rate / 2, self._burst
-        b._tokens, b._t = self._at(now_ms) / 2, max(self._t, int(now_ms))
-        return b
+        return TokenBucket(Fraction(self._num, self._den) / 2, max(self._t, int(now_ms)),
+                           burst_seconds=self._burst,
+                           initial=Fraction(self._at(now_ms), self._scale) / 2)
 
     def __repr__(self) -> str:
-        return f"<TokenBucket rate={self.rate:g}/s tokens={float(self._tokens):g} t={self._t}>"
+        return f"<TokenBucket rate={self.rate:g}/s tokens={self._tok / self._scale:g} t={self._t}>"
 
 
 @dataclass(frozen=True)
@@ -292,11 +305,11 @@ class _Window:
 
     def __init__(self, second: int) -> None:
         self.second = second
-        self.units = {"read": Fraction(0), "write": Fraction(0)}
+        self.units = {"read": 0.0, "write": 0.0}
         self.requests = {"read": 0, "write": 0}
-        self.adaptive = Fraction(0)
-        self.refused = {"read": Fraction(0), "write": Fraction(0)}
-        self.traffic: dict[int, Fraction] = {}          # key hash -> units asked
+        self.adaptive = 0.0
+        self.refused = {"read": 0.0, "write": 0.0}
+        self.traffic: dict[int, float] = {}          # key hash -> units asked
         # limit -> [read_events, write_events, requests, units, first_t, code]
         self.throttled: dict[str, list] = {}
 
@@ -309,7 +322,7 @@ class _PState:
         self.win: _Window | None = None
         self.streak = 0
         self.last_hot: int | None = None
-        self.traffic: dict[int, Fraction] = {}
+        self.traffic: dict[int, float] = {}
 
 
 class TableCapacity:
@@ -351,10 +364,10 @@ class TableCapacity:
         self.pmap, self.mode, self.log = pmap, mode, log
         self.burst_seconds, self.adaptive = burst_seconds, adaptive
         self.heat_seconds, self.ramp_ms = int(heat_seconds), int(ramp_ms)
-        self._initial_peak = {"read": Fraction(on_demand_initial[0]) / 2,
-                              "write": Fraction(on_demand_initial[1]) / 2}
-        self._peaks: dict[str, list[tuple[int, Fraction]]] = {"read": [], "write": []}
-        self._table_win = {"read": [None, Fraction(0)], "write": [None, Fraction(0)]}
+        self._initial_peak = {"read": on_demand_initial[0] / 2,
+                              "write": on_demand_initial[1] / 2}
+        self._peaks: dict[str, list[tuple[int, float]]] = {"read": [], "write": []}
+        self._table_win: dict[str, list] = {"read": [None, 0.0], "write": [None, 0.0]}
         self._st: dict[str, _PState] = {}
         for p in pmap:
             self._st[p.id] = _PState(
@@ -394,15 +407,15 @@ class TableCapacity:
         sec = now_ms - now_ms % 1000
         win = self._roll(part.id, st, sec)
         tw = self._table_roll(op, sec)
-        u = Fraction(units)
+        u = units
         index = self.pmap.index
-        share = part.rcu_share if op == "read" else part.wcu_share
+        share = part.rcu if op == "read" else part.wcu
         on_demand = self.mode == "PAY_PER_REQUEST"
 
         r = win.units["read"] + (u if op == "read" else 0)
         w = win.units["write"] + (u if op == "write" else 0)
         source = limit = None
-        if r / PARTITION_MAX_RCU + w / PARTITION_MAX_WCU > 1:
+        if r * PARTITION_MAX_WCU + w * PARTITION_MAX_RCU > PARTITION_MAX_RCU * PARTITION_MAX_WCU:
             limit = "KeyRangeThroughputExceeded"
         elif on_demand:
             if tw[1] + u <= 2 * self._peak(op, now_ms):
@@ -421,19 +434,19 @@ class TableCapacity:
         if source is None:
             code = ("ThrottlingException" if limit == "OnDemandPeakExceeded"
                     else "ProvisionedThroughputExceededException")
-            t = win.throttled.setdefault(limit, [0, 0, 0, Fraction(0), now_ms, code])
+            t = win.throttled.setdefault(limit, [0, 0, 0, 0.0, now_ms, code])
             t[0 if op == "read" else 1] += 1
             t[2] += requests
             t[3] += u
             win.refused[op] += u
             if key_hash is not None:
-                win.traffic[key_hash] = win.traffic.get(key_hash, Fraction(0)) + u
+                win.traffic[key_hash] = win.traffic.get(key_hash, 0.0) + u
             return Verdict(False, op, float(u), part.id, index, None, code, limit)
         win.units[op] += u
         win.requests[op] += requests
         tw[1] += u
         if key_hash is not None:
-            win.traffic[key_hash] = win.traffic.get(key_hash, Fraction(0)) + u
+            win.traffic[key_hash] = win.traffic.get(key_hash, 0.0) + u
         return Verdict(True, op, float(u), part.id, index, source)
 
     # -- reading -------------------------------------------------------------
@@ -510,7 +523,7 @@ class TableCapacity:
         if not st.traffic:
             return None
         hashes = sorted(st.traffic)
-        total, acc = sum(st.traffic.values()), Fraction(0)
+        total, acc = sum(st.traffic.values()), 0.0
         for m in hashes:
             acc += st.traffic[m]
             if 2 * acc >= total:
@@ -530,10 +543,10 @@ class TableCapacity:
         return tuple(out)
 
     # -- internals -----------------------------------------------------------
-    def _table_rate(self, op: str) -> Fraction:
-        return self.pmap.throughput[0 if op == "read" else 1]
+    def _table_rate(self, op: str) -> float:
+        return self.pmap.rcu if op == "read" else self.pmap.wcu
 
-    def _peak(self, op: str, now_ms: int) -> Fraction:
+    def _peak(self, op: str, now_ms: int) -> float:
         peak = self._initial_peak[op]
         for sec, v in self._peaks[op]:
             if sec + 1000 + self.ramp_ms <= now_ms and v > peak:
@@ -552,7 +565,7 @@ class TableCapacity:
                                       index=self.pmap.index, op=op, units=float(tw[1]),
                                       second=tw[0])
             if tw[0] is None or sec > tw[0]:
-                tw[0], tw[1] = sec, Fraction(0)
+                tw[0], tw[1] = sec, 0.0
         return tw
 
     def _roll(self, pid: str, st: _PState, sec: int) -> _Window:
@@ -570,7 +583,7 @@ class TableCapacity:
         part_share = None
         try:
             p = self.pmap.get(pid)
-            part_share = (p.rcu_share, p.wcu_share)
+            part_share = (p.rcu, p.wcu)
         except KeyError:
             pass
         self._heat(st, win, part_share)
@@ -596,7 +609,7 @@ class TableCapacity:
         if share is None:
             return
         if self.mode == "PAY_PER_REQUEST":
-            share = (Fraction(PARTITION_MAX_RCU, 2), Fraction(PARTITION_MAX_WCU, 2))
+            share = (PARTITION_MAX_RCU / 2, PARTITION_MAX_WCU / 2)
         demand = {op: win.units[op] + win.refused[op] for op in ("read", "write")}
         if not (demand["read"] > share[0] or demand["write"] > share[1]):
             st.streak, st.last_hot, st.traffic = 0, None, {}
@@ -604,7 +617,7 @@ class TableCapacity:
         if st.last_hot is not None and st.last_hot + 1000 == win.second:
             st.streak += 1
             for h, u in win.traffic.items():
-                st.traffic[h] = st.traffic.get(h, Fraction(0)) + u
+                st.traffic[h] = st.traffic.get(h, 0.0) + u
         else:
             st.streak, st.traffic = 1, dict(win.traffic)
         st.last_hot = win.second
