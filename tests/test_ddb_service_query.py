@@ -157,7 +157,9 @@ def test_batch_write_limits_duplicates_and_atomic_validation(ddb, c):
     assert err(e)[0] == "ValidationException"
     with pytest.raises(ClientError) as e:
         c.batch_write_item(RequestItems={"Qtab": puts + puts[:1]})
-    assert err(e)[1].endswith("Member must have length less than or equal to 25")
+    assert err(e)[1].endswith("at 'requestItems' failed to satisfy constraint: Map value must "
+                              "satisfy constraint: [Member must have length less than or equal "
+                              "to 25, Member must have length greater than or equal to 1]")
     assert ddb.tables["Qtab"].item_count == count
 
 

@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["create_table", "describe_table", "list_tables", "delete_table", "update_table",
            "update_time_to_live", "describe_time_to_live", "tag_resource",
-           "untag_resource", "list_tags_of_resource", "check_table_name"]
+           "untag_resource", "list_tags_of_resource", "describe_limits", "check_table_name"]
 
 _INVALID = "One or more parameter values were invalid: "
 _NAME = re.compile(r"[a-zA-Z0-9_.-]+")
@@ -286,8 +286,9 @@ def _drop(svc: "DynamoDB", table: Table) -> None:
 def update_table(svc: "DynamoDB", p: dict) -> dict:
     table = svc.table_for_control(p["TableName"])
     if table.status != "ACTIVE":
+        word = {"CREATING": "created", "UPDATING": "updated", "DELETING": "deleted"}[table.status]
         raise DynamoDBError("ResourceInUseException", "Attempt to change a resource which is "
-                            f"still in use: Table is being {table.status.lower()}: {table.name}")
+                            f"still in use: Table is being {word}: {table.name}")
     changes: list[str] = []
     billing = p.get("BillingMode", table.billing_mode)
     new_tp = None
@@ -391,6 +392,12 @@ def update_table(svc: "DynamoDB", p: dict) -> dict:
     svc.log.emit("table.updated", table=table.name, changes=tuple(changes))
     svc.after(svc.update_ms, _activate, svc, table)
     return {"TableDescription": table.describe(svc.arn(table.name))}
+
+
+def describe_limits(svc: "DynamoDB", p: dict) -> dict:
+    """The default quotas of a Region (us-east-1), as DescribeLimits reports them."""
+    return {"AccountMaxReadCapacityUnits": 80000, "AccountMaxWriteCapacityUnits": 80000,
+            "TableMaxReadCapacityUnits": 40000, "TableMaxWriteCapacityUnits": 40000}
 
 
 # -- time to live ------------------------------------------------------------

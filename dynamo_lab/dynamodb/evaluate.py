@@ -25,9 +25,9 @@ __all__ = ["Prepared", "prepare"]
 class Prepared:
     """A request's expressions, parsed once, ready to run on items."""
 
-    def __init__(self, p: dict, op: str) -> None:
+    def __init__(self, p: dict, op: str, schema=None) -> None:
         self.p, self.op = p, op
-        self._impl = _engine(p, op)
+        self._impl = _engine(p, op, schema)
 
     def condition(self, item: dict | None) -> bool:
         """Whether ``ConditionExpression`` (or ``Expected``) holds for ``item``
@@ -74,7 +74,7 @@ class Prepared:
 _ENGINE: Any = None
 
 
-def _engine(p: dict, op: str):
+def _engine(p: dict, op: str, schema=None):
     names = ("ConditionExpression", "UpdateExpression", "ProjectionExpression",
              "FilterExpression", "KeyConditionExpression", "Expected", "AttributeUpdates",
              "AttributesToGet", "KeyConditions", "QueryFilter", "ScanFilter",
@@ -82,10 +82,11 @@ def _engine(p: dict, op: str):
     if not any(p.get(n) is not None for n in names):
         return None
     from . import _exprglue
-    return _exprglue.compile_request(p, op)
+    return _exprglue.compile_request(p, op, schema)
 
 
-def prepare(p: dict, op: str) -> Prepared:
+def prepare(p: dict, op: str, schema=None) -> Prepared:
     """Parse and check a request's expressions (raises ValidationException in
-    DynamoDB's words for a bad or unused one)."""
-    return Prepared(p, op)
+    DynamoDB's words for a bad or unused one). A Query passes the key schema
+    of the table or index it reads, for its key condition."""
+    return Prepared(p, op, schema)

@@ -159,7 +159,7 @@ def query(svc: "DynamoDB", p: dict) -> dict:
     ix = _index(table, p)
     schema = ix.schema if ix else table.schema
     store = ix.store if ix else table.store
-    expr = prepare(p, "Query")
+    expr = prepare(p, "Query", schema)
     hash_av, range_pred = expr.key_condition(schema)
     _select(p, ix)
     after = _start_key(table, ix, p)

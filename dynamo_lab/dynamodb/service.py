@@ -56,6 +56,7 @@ def _operations() -> dict[str, Callable]:
         "UpdateTable": control.update_table,
         "UpdateTimeToLive": control.update_time_to_live,
         "DescribeTimeToLive": control.describe_time_to_live,
+        "DescribeLimits": control.describe_limits,
         "TagResource": control.tag_resource,
         "UntagResource": control.untag_resource,
         "ListTagsOfResource": control.list_tags_of_resource,

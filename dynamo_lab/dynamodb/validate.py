@@ -146,7 +146,17 @@ class _Walk:
             self.errors.append(
                 f"Value {value_text(value)} at '{path}' failed to satisfy constraint: {msg}")
 
-    def visit(self, value: Any, shape, path: str) -> Any:
+    def _map_part(self, whole: dict, part: Any, shape, path: str, which: str) -> None:
+        # Coral reports a map's keys and (list or scalar) values as one
+        # constraint on the map, listing every rule of the part's shape.
+        probe = _Walk()
+        probe._constraints(part, shape, path)
+        if probe.errors:
+            rules = _rules(shape)
+            word = "Map keys must" if which == "keys" else "Map value must"
+            self.fail(whole, path, f"{word} satisfy constraint: [{', '.join(rules)}]")
+
+    def visit(self, value: Any, shape, path: str, checked: bool = False) -> Any:
         """Type-check and constraint-check ``value``; returns it with nulls dropped."""
         _type_check(value, shape)
         if shape.name in _OPAQUE:
@@ -165,7 +175,8 @@ class _Walk:
                 out[name] = self.visit(v, member, sub)
             return out
         if t == "list":
-            self._length(value, meta, path)
+            if not checked:
+                self._length(value, meta, path)
             return [self.visit(x, shape.member, f"{path}.{i}.member")
                     for i, x in enumerate(value, 1) if x is not None]
         if t == "map":
@@ -174,11 +185,21 @@ class _Walk:
             for k, v in value.items():
                 if v is None:
                     continue
-                self._scalar(k, shape.key, f"{path}.{k}.key")
-                out[k] = self.visit(v, shape.value, f"{path}.{k}.member")
+                self._map_part(value, k, shape.key, path, "keys")
+                if shape.value.type_name not in ("structure", "map"):
+                    _type_check(v, shape.value)
+                    self._map_part(value, v, shape.value, path, "value")
+                out[k] = self.visit(v, shape.value, f"{path}.{k}.member", checked=True)
             return out
-        self._scalar(value, shape, path)
+        if not checked:
+            self._scalar(value, shape, path)
         return value
+
+    def _constraints(self, value: Any, shape, path: str) -> None:
+        if shape.type_name in ("list", "map"):
+            self._length(value, shape.metadata, path)
+        else:
+            self._scalar(value, shape, path)
 
     def _length(self, value: Any, meta: dict, path: str) -> None:
         if "min" in meta and len(value) < meta["min"]:
@@ -201,6 +222,26 @@ class _Walk:
                 self.fail(value, path, f"Member must have value greater than or equal to {meta['min']}")
             if "max" in meta and value > meta["max"]:
                 self.fail(value, path, f"Member must have value less than or equal to {meta['max']}")
+
+
+def _rules(shape) -> list[str]:
+    meta, t = shape.metadata, shape.type_name
+    out = []
+    if t in ("string", "list", "map"):
+        if "max" in meta:
+            out.append(f"Member must have length less than or equal to {meta['max']}")
+        if "min" in meta:
+            out.append(f"Member must have length greater than or equal to {meta['min']}")
+    else:
+        if "max" in meta:
+            out.append(f"Member must have value less than or equal to {meta['max']}")
+        if "min" in meta:
+            out.append(f"Member must have value greater than or equal to {meta['min']}")
+    if getattr(shape, "enum", None):
+        out.append("Member must satisfy enum value set: [" + ", ".join(shape.enum) + "]")
+    if "pattern" in meta:
+        out.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
+    return out
 
 
 def check_request(operation: str, params: Any) -> dict:
