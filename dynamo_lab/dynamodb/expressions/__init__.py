@@ -27,7 +27,12 @@ Public API
 ``evaluate(condition, item) -> bool``; ``resolve(item, path)``
 ``project(paths, item) -> item``
 ``apply_update(update, item) -> new item``; ``update_targets(update) -> set``
-Legacy parameters: see :mod:`.legacy` (``translate_request`` does it all).
+``request_expressions(params, operation, hash_key, range_key, key_types)``
+    every expression or legacy parameter of a request, parsed and
+    cross-checked (mixing, unused placeholders) -> :class:`RequestExpressions`
+Legacy parameters one by one: :mod:`.legacy` (``filter_condition``,
+``expected_condition``, ``key_conditions``, ``attributes_to_get``,
+``attribute_updates``).
 
 Examples
 --------
@@ -45,6 +50,9 @@ from .evaluate import evaluate, operand_value, resolve
 from .keycond import KeyCondition, key_condition_from_ast, parse_key_condition
 from .parser import check_paths, parse_condition, parse_projection, parse_update
 from .project import project
+from .legacy import (attribute_updates, attributes_to_get, expected_condition,
+                     filter_condition, key_conditions)
+from .request import RequestExpressions, request_expressions
 from .reserved import RESERVED_WORDS, is_reserved
 from .update import apply_update, update_targets
 
@@ -52,7 +60,9 @@ __all__ = [
     "Expressions", "parse_condition", "parse_update", "parse_projection",
     "parse_key_condition", "key_condition_from_ast", "KeyCondition", "check_paths",
     "evaluate", "resolve", "operand_value", "project", "apply_update", "update_targets",
-    "RESERVED_WORDS", "is_reserved",
+    "RESERVED_WORDS", "is_reserved", "request_expressions", "RequestExpressions",
+    "filter_condition", "expected_condition", "key_conditions", "attributes_to_get",
+    "attribute_updates",
     "Path", "Value", "Size", "IfNotExists", "ListAppend", "Arith", "Compare",
     "Between", "In", "Func", "And", "Or", "Not", "SetAction", "RemoveAction",
     "AddAction", "DeleteAction", "Update",

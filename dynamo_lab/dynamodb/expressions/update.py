@@ -163,6 +163,8 @@ def _add(item: dict, path: Path, value: dict) -> None:
         for k, v in _set_members(t, value[t]).items():
             members.setdefault(k, v)
         _set(item, path, {t: list(members.values())})
+    elif t == "L":  # only legacy AttributeUpdates ADD gets here: it appends
+        _set(item, path, {"L": current["L"] + copy.deepcopy(value["L"])})
     else:
         raise ValidationError(_BAD_TYPE)
 
