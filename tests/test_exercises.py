@@ -8,7 +8,7 @@ from dynamo_lab.exercises import (____, Exercise, ExerciseSet, Wrong, expect_cho
                                   expect_equal, expect_mapping, expect_number,
                                   expect_sequence, expect_set)
 
-LESSONS = ["lesson00", "lesson02"]
+LESSONS = ["lesson00", "lesson02", "lesson09"]
 
 
 def _q(**kw):
