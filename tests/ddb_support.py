@@ -27,7 +27,7 @@ DUMMY_ENV = {
     "AWS_DEFAULT_REGION": REGION,
 }
 # No retries: a test must see the first answer, and never sleep on a backoff.
-NO_RETRY = Config(retries={"max_attempts": 1, "mode": "standard"},
+NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"},
                   connect_timeout=10, read_timeout=60)
 
 _URL = re.compile(r"listening on (http://\S+)")

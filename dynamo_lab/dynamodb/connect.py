@@ -57,7 +57,7 @@ def _kwargs(endpoint_url: str | None, region_name: str | None, retries: int | No
         # A local endpoint ignores signatures, but botocore will not sign
         # without some credentials; never send a learner's real keys to it.
         kw.update(_DUMMY)
-    cfg = Config(retries={"max_attempts": retries, "mode": "standard"}) \
+    cfg = Config(retries={"total_max_attempts": retries + 1, "mode": "standard"}) \
         if retries is not None else None
     if config is not None:
         cfg = config if cfg is None else cfg.merge(config)
@@ -79,8 +79,9 @@ def connect(endpoint_url: str | None = None, region_name: str | None = None, *,
     region_name : str, optional
         Defaults to ``AWS_REGION``/``AWS_DEFAULT_REGION``, else us-east-1.
     retries : int, optional
-        botocore's ``max_attempts`` (standard mode). ``retries=1`` turns
-        retries off, so a throttled call raises at once instead of sleeping.
+        How many times botocore may retry a failed call (standard mode), as
+        for the lab's own clients: ``retries=0`` turns retrying off, so a
+        throttled call raises at once instead of sleeping.
     credentials : dict, optional
         ``aws_access_key_id``/``aws_secret_access_key``/``aws_session_token``.
         Loopback endpoints get placeholder keys when none are given.
