@@ -100,13 +100,10 @@ class AntiEntropyMixin:
         self._trees.clear()
         self._dirty.clear()
         shared: dict[str, list[int]] = {}
-        N = min(c.n, len(c.ring))
-        for end in kr.ends:
-            pl = c.ring.preference_list_at(end, N, zones=c.zone_aware)
-            if self.name in pl:
-                for other in pl:
-                    if other != self.name:
-                        shared.setdefault(other, []).append(end)
+        for end in c.replica_sets().get(self.name, ()):
+            for other in c.range_homes(end):
+                if other != self.name:
+                    shared.setdefault(other, []).append(end)
         self._shared = shared
 
     def _position(self, key: str) -> int:

@@ -178,6 +178,7 @@ class DynamoCluster:
                          sim=self.sim, n=n)
         self.ring_version = 0
         self.nodes_by_name: dict[str, Node] = {}
+        self._live: list[str] | None = None     # cache; reset by every fault
         self.sim.log.emit("cluster.created", nodes=tuple(names),
                           zones=tuple((x, self.zones[x]) for x in names), n=n, r=r, w=w,
                           store=self._store_kind, coordination=coordination,
@@ -185,13 +186,15 @@ class DynamoCluster:
         for name in names:
             self.ring.add_node(name, zone=self.zones[name])
         self.key_ranges = KeyRanges(self.ring)
+        self._homes = None
         for name in names:
             self._make_node(name)
+        toks = {x: tuple(self.ring.tokens_of(x)) for x in names}
         for name in names:
             node = self.nodes_by_name[name]
             known = names if membership == "converged" else [name] + self.seeds
             for x in known:
-                node.view.set(x, 1, "joined", self.zones[x], tuple(self.ring.tokens_of(x)))
+                node.view.set(x, 1, "joined", self.zones[x], toks[x])
         for name in names:
             self.nodes_by_name[name].start_tasks()
         self.client = Client(self, mode=coordination)
@@ -212,6 +215,7 @@ class DynamoCluster:
     def _make_node(self, name: str) -> Node:
         node = Node(self, name, self.zones[name], self._store_factory(name))
         self.nodes_by_name[name] = node
+        self._live = None
         self.sim.network.add(name, node.handle, zone=self.zones[name])
         return node
 
@@ -234,11 +238,37 @@ class DynamoCluster:
     def _ring_changed(self) -> None:
         self.ring_version += 1
         self.key_ranges = KeyRanges(self.ring)
+        self._homes = None
+
+    def _range_table(self) -> None:
+        N = min(self.n, len(self.ring))
+        homes, by_node = {}, {}
+        for end in self.key_ranges.ends:
+            pl = tuple(self.ring.preference_list_at(end, N, zones=self.zone_aware))
+            homes[end] = pl
+            for x in pl:
+                by_node.setdefault(x, []).append(end)
+        self._homes, self._by_node = homes, by_node
+
+    def range_homes(self, end: int) -> tuple:
+        """The home replicas (top N) of the key range ending at ``end``."""
+        if self._homes is None:
+            self._range_table()
+        return self._homes[end]
+
+    def replica_sets(self) -> dict[str, list[int]]:
+        """``{node: [ends of the key ranges it replicates]}`` on the ring."""
+        if self._homes is None:
+            self._range_table()
+        return self._by_node
 
     def _live_nodes(self) -> list[str]:
-        net = self.sim.network
-        return [x for x, nd in self.nodes_by_name.items()
-                if not nd.retired and net.is_up(x)]
+        live = self._live
+        if live is None:
+            net = self.sim.network
+            live = self._live = [x for x, nd in self.nodes_by_name.items()
+                                 if not nd.retired and net.is_up(x)]
+        return live
 
     # -- reading the cluster -------------------------------------------------
     @property
@@ -310,15 +340,17 @@ class DynamoCluster:
 
     def membership_converged(self) -> bool:
         """Whether every live node knows exactly the current members."""
-        want = tuple(sorted(self.nodes))
-        return all(v == want for v in self.views().values())
+        want = sorted(self.nodes)
+        views = [self.nodes_by_name[x].view for x in self._live_nodes()]
+        if any(len(v.up_members()) != len(want) for v in views):
+            return False
+        return all(v.up_members() == want for v in views)
 
     def divergence(self) -> list[tuple]:
         """Ranges whose home replicas disagree: ``(start, end, {node: root})``."""
         out = []
-        N = min(self.n, len(self.ring))
         for end in self.key_ranges.ends:
-            homes = self.ring.preference_list_at(end, N, zones=self.zone_aware)
+            homes = self.range_homes(end)
             roots = {h: self.nodes_by_name[h].tree(end).root.hex() for h in homes}
             if len(set(roots.values())) > 1:
                 out.append((self.key_ranges.start_of(end), end, roots))
@@ -409,6 +441,7 @@ class DynamoCluster:
     def crash(self, node: str) -> None:
         """Crash ``node``: it stops; memory-only data (buffer, hints) is lost."""
         nd = self.node(node)
+        self._live = None
         if self.sim.network.is_up(node):
             self.sim.network.crash(node)
             nd.crash()
@@ -416,6 +449,7 @@ class DynamoCluster:
     def recover(self, node: str) -> None:
         """Restart ``node`` with what its store kept."""
         nd = self.node(node)
+        self._live = None
         if not self.sim.network.is_up(node) and not nd.retired:
             nd.recover()
             self.sim.network.recover(node)
@@ -521,6 +555,7 @@ class DynamoCluster:
     def _retire(self, name: str) -> None:
         nd = self.nodes_by_name[name]
         nd.retired = True
+        self._live = None
         nd.stop_tasks()
         if self.sim.network.is_up(name):
             self.sim.network.crash(name)

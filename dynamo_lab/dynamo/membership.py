@@ -20,11 +20,11 @@ Examples
 True
 >>> other = MemberView("B")
 >>> _ = other.set("B", 1, "joined", "az2", (30,))
->>> v.merge(other.entries)
+>>> v.merge(other)
 ('B',)
 >>> v.up_members()
 ['A', 'B']
->>> v.merge(other.entries)
+>>> v.merge(other)
 ()
 """
 from __future__ import annotations
@@ -41,36 +41,51 @@ class MemberView:
     by reference. ``merge`` is O(m) for m entries.
     """
 
-    __slots__ = ("owner", "entries", "_up", "stamp")
+    __slots__ = ("owner", "entries", "_up", "stamp", "digest")
 
     def __init__(self, owner: str) -> None:
         self.owner = owner
         self.entries: dict[str, tuple] = {}
         self._up: list[str] | None = None
         self.stamp = 0  # bumped on every change; lets callers cache derived data
+        # XOR of hash((node, version)) over the entries: equal digests mean
+        # equal views, so converged peers skip the O(m) merge.
+        self.digest = 0
 
     def set(self, node: str, version: int, status: str, zone: Any, tokens: tuple) -> bool:
         """Record an entry if it is newer than what the view holds."""
         cur = self.entries.get(node)
         if cur is not None and cur[0] >= version:
             return False
+        if cur is not None:
+            self.digest ^= hash((node, cur[0]))
+        self.digest ^= hash((node, version))
         self.entries[node] = (version, status, zone, tokens)
         self._up = None
         self.stamp += 1
         return True
 
-    def merge(self, other: dict[str, tuple]) -> tuple[str, ...]:
+    def merge(self, other: "MemberView | dict[str, tuple]") -> tuple[str, ...]:
         """Take every newer entry of ``other``; return the nodes learned about."""
         mine = self.entries
+        if isinstance(other, MemberView):
+            if other.digest == self.digest and len(other.entries) == len(mine):
+                return ()
+            other = other.entries
         if other is mine:
             return ()
         learned = []
+        d = self.digest
         for node, e in other.items():
             cur = mine.get(node)
             if cur is None or e[0] > cur[0]:
+                if cur is not None:
+                    d ^= hash((node, cur[0]))
+                d ^= hash((node, e[0]))
                 mine[node] = e
                 learned.append(node)
         if learned:
+            self.digest = d
             self._up = None
             self.stamp += 1
         return tuple(learned)
@@ -143,11 +158,11 @@ class GossipMixin:
             peer = peers[(peers.index(peer) + 1 + self._rng.randrange(n - 1)) % n]
         self._gossip_pending = peer
         self.gossip_rounds += 1
-        self.send(peer, "gossip", self.view.entries)
+        self.send(peer, "gossip", self.view)
 
-    def on_gossip(self, src: str, entries: dict) -> None:
-        learned = self.view.merge(entries)
-        self.send(src, "gossip_reply", (self.view.entries, learned))
+    def on_gossip(self, src: str, view: MemberView) -> None:
+        learned = self.view.merge(view)
+        self.send(src, "gossip_reply", (self.view, learned))
         if learned:
             self._membership_changed(learned)
 

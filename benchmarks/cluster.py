@@ -1,0 +1,110 @@
+"""Benchmark the Dynamo paper engine (DynamoCluster), in one run:
+
+1. simulated (N,R,W) = (3,2,2) operations per wall-clock second on 100 nodes
+   with gossip (and the other background tasks) running;
+2. what the event log costs when nobody listens: wall time with events
+   recorded / with ``Simulation(events=False)`` (goal <= 1.10);
+3. memory per stored version (tracemalloc);
+4. simulated time for gossip to converge from seeds at 10, 100 and 1,000 nodes.
+
+    .venv/bin/python benchmarks/cluster.py [--quick]
+"""
+from __future__ import annotations
+
+import gc
+import math
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from dynamo_lab import Simulation  # noqa: E402
+from dynamo_lab.dynamo.cluster import DynamoCluster  # noqa: E402
+from dynamo_lab.dynamo.storage import MemoryStore  # noqa: E402
+from dynamo_lab.dynamo.vclock import VectorClock, Version  # noqa: E402
+
+
+def workload(events: bool, ops: int, nodes: int = 100, seed: int = 1) -> tuple[float, int]:
+    """Run ``ops`` client operations (half read-modify-write); return wall s, events."""
+    sim = Simulation(seed, events=events, strict=False)
+    c = DynamoCluster(nodes=nodes, zones=3, sim=sim, n=3, r=2, w=2)
+    c.run(ms=2000)                                # gossip and friends warm up
+    rng = sim.rng_for("bench")
+    keys = [f"user:{i}" for i in range(500)]
+    gc.collect()
+    t = time.perf_counter()
+    done = 0
+    while done < ops:
+        k = keys[rng.randrange(len(keys))]
+        got = c.get(k)
+        c.put(k, done, context=got.context if got.ok else None)
+        done += 2
+        c.run(ms=5)
+    return time.perf_counter() - t, len(sim.log)
+
+
+def ops_per_second(ops: int) -> None:
+    wall, nev = workload(True, ops)
+    print(f"(3,2,2) on 100 nodes, gossip/handoff/anti-entropy running: "
+          f"{ops / wall:,.0f} ops/s wall ({ops} ops in {wall:.2f} s, {nev:,} events)")
+
+
+def event_cost(ops: int, repeats: int) -> None:
+    on, off = [], []
+    for _ in range(repeats):
+        off.append(workload(False, ops)[0])
+        on.append(workload(True, ops)[0])
+    ratio = statistics.median(on) / statistics.median(off)
+    verdict = "ok" if ratio <= 1.10 else "over the 1.10 goal"
+    print(f"event log, nobody listening: on/off = {ratio:.3f} "
+          f"(median of {repeats}: {statistics.median(on):.2f} s / "
+          f"{statistics.median(off):.2f} s) -> {verdict}")
+
+
+def memory_per_version(count: int) -> None:
+    store = MemoryStore()
+    values = [f"value-{i:06d}" for i in range(count)]
+    keys = [f"key-{i:06d}" for i in range(count)]
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for i in range(count):
+        store.put(keys[i], Version(values[i], VectorClock([("n001", 1, i), ("n002", 1, i)])))
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    per = (after - before) / count
+    print(f"memory per stored version (2-entry clock, short value, key and value "
+          f"strings excluded): {per:,.0f} bytes ({count:,} versions)")
+
+
+def gossip_convergence(sizes: list[int]) -> None:
+    for n in sizes:
+        sim = Simulation(n, events=False, strict=False)
+        t = time.perf_counter()
+        c = DynamoCluster(nodes=n, sim=sim, membership="seeds", anti_entropy_ms=0,
+                          handoff_ms=0, probe_ms=0)
+        while not c.membership_converged():
+            c.run(ms=100)
+            if sim.now > 120_000:
+                break
+        wall = time.perf_counter() - t
+        rounds = sim.now / c.gossip_ms
+        print(f"gossip from seeds, {n:>5} nodes: converged after {sim.now / 1000:.1f} s "
+              f"simulated = {rounds:.1f} rounds (log2 n = {math.log2(n):.1f}; "
+              f"wall {wall:.1f} s)")
+
+
+def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    ops_per_second(1000 if quick else 4000)
+    event_cost(600 if quick else 2000, 3 if quick else 5)
+    memory_per_version(10_000 if quick else 50_000)
+    gossip_convergence([10, 100] if quick else [10, 100, 1000])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
