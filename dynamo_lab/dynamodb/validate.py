@@ -35,6 +35,7 @@ dynamo_lab.dynamodb.errors.ValidationError: 1 validation error detected: Value n
 """
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from typing import Any
@@ -191,6 +192,8 @@ class _Walk:
                     self._map_part(value, v, shape.value, path, "value")
                 out[k] = self.visit(v, shape.value, f"{path}.{k}.member", checked=True)
             return out
+        if t in ("integer", "long") and isinstance(value, float):
+            value = math.floor(value)     # Coral truncates a JSON 2.5 to an Integer 2
         if not checked:
             self._scalar(value, shape, path)
         return value
