@@ -272,6 +272,7 @@ class PartitionMap:
         self._next = 0
         self._parts: list[Partition] = []
         self._starts: list[int] = []
+        self._by_id: dict[str, Partition] = {}
         self._items: SortedDict = SortedDict()      # hash -> [bytes, items]
         self.version = 0                             # bumps on any change of the layout
         self.splits: list[Split] = []                # every split, oldest first
@@ -281,6 +282,7 @@ class PartitionMap:
                           self._rcu / n, self._wcu / n)
             self._parts.append(p)
             self._starts.append(p.start)
+            self._by_id[p.id] = p
 
     # -- reading ---------------------------------------------------------
     def __len__(self) -> int:
@@ -316,11 +318,12 @@ class PartitionMap:
         return sum(p.item_count for p in self._parts)
 
     def get(self, pid: str) -> Partition:
-        """The partition with id ``pid`` (KeyError if it split or never was)."""
-        for p in self._parts:
-            if p.id == pid:
-                return p
-        raise KeyError(pid)
+        """The partition with id ``pid`` (KeyError if it split or never was). O(1)."""
+        return self._by_id[pid]
+
+    def find(self, pid: str) -> Partition | None:
+        """The partition with id ``pid``, or None. O(1)."""
+        return self._by_id.get(pid)
 
     def locate(self, h: int) -> Partition:
         """The partition whose range holds hash ``h``. O(log P).
@@ -467,10 +470,8 @@ class PartitionMap:
         """
         if reason not in _REASONS:
             raise ValueError(f"reason must be one of {_REASONS}, not {reason!r}")
-        i = next((k for k, p in enumerate(self._parts) if p.id == pid), None)
-        if i is None:
-            raise KeyError(pid)
-        p = self._parts[i]
+        p = self._by_id[pid]
+        i = bisect_right(self._starts, p.start) - 1
         if at is None:
             at = self._size_cut(p) if reason == "size" else None
             if at is None:
@@ -491,6 +492,8 @@ class PartitionMap:
                 c.item_count += self._items[k][1]
         self._parts[i:i + 1] = [left, right]
         self._starts[i:i + 1] = [left.start, right.start]
+        del self._by_id[pid]
+        self._by_id[left_id], self._by_id[right_id] = left, right
         self.version += 1
         split = Split(pid, (left_id, right_id), reason, at, ranges)
         self.splits.append(split)
@@ -538,7 +541,7 @@ class PartitionMap:
             assert a.end == b.start and a.start < a.end, (a, b)
         assert self._starts == [p.start for p in self._parts]
         ids = [p.id for p in self._parts]
-        assert len(set(ids)) == len(ids)
+        assert len(set(ids)) == len(ids) and set(ids) == set(self._by_id)
         assert sum(p.rcu_share for p in self._parts) == self._rcu
         assert sum(p.wcu_share for p in self._parts) == self._wcu
         for p in self._parts:

@@ -25,21 +25,20 @@ per-partition limit: in one second a partition serves at most
 Otherwise the request is *throttled* and **nothing changes** (buckets,
 borrowing, consumption): ``ProvisionedThroughputExceededException``.
 
-**On-demand mode** (AWS: "up to double the previous peak"; a new table
-serves 12,000 RRU or 4,000 WRU at once). Per operation, the table's
-*previous peak* starts at half of that (6,000 reads / 2,000 writes a
-second). In any calendar second the table serves up to twice the previous
-peak; beyond it throttles with ``ThrottlingException``. The busiest second
-so far becomes the previous peak ``ramp_ms`` after it happened (AWS: growth
-past double the peak within 30 minutes may throttle; default 30 min, a
-lesson can shorten it). The per-partition limit applies too.
+**On-demand mode** (AWS: up to double the previous peak at once; a new table
+serves 12,000 RRU or 4,000 WRU). Per operation the table's *previous peak*
+starts at half that (6,000 reads / 2,000 writes a second); in any calendar
+second the table serves up to twice the previous peak and throttles beyond
+with ``ThrottlingException``. The busiest second so far becomes the previous
+peak ``ramp_ms`` after it happened (AWS: passing double the peak within 30
+minutes may throttle; a lesson can shorten it). The partition limit holds.
 
 **Split for heat.** A partition is *hot* in a second when the units asked of
-it (served plus throttled) exceed its share, for reads or for writes
-(on-demand: half the per-partition limit). After ``heat_seconds`` hot seconds in a row, :meth:`TableCapacity.hot`
-names it and :meth:`TableCapacity.heat_split_point` proposes the cut: the
-traffic-weighted median hash of the keys it served during the streak, so
-repeated splits isolate a hot key.
+it (served plus throttled) exceed its share, for reads or writes (on-demand:
+half the per-partition limit). After ``heat_seconds`` hot seconds in a row
+:meth:`TableCapacity.hot` names it and :meth:`~TableCapacity.heat_split_point`
+proposes the cut: the traffic-weighted median hash of the keys asked during
+the streak, so repeated splits isolate a hot key.
 
 How the service calls it
 ------------------------
@@ -80,15 +79,12 @@ from typing import Any
 from .partitioning import KB, PARTITION_MAX_RCU, PARTITION_MAX_WCU, PartitionMap, Split
 
 __all__ = ["READ_UNIT_BYTES", "WRITE_UNIT_BYTES", "BURST_SECONDS", "ON_DEMAND_INITIAL_RCU",
-           "ON_DEMAND_INITIAL_WCU", "ON_DEMAND_RAMP_MS", "units_per_read",
-           "units_per_write", "rcu_for", "wcu_for", "TokenBucket", "Verdict",
-           "TableCapacity"]
+           "ON_DEMAND_INITIAL_WCU", "ON_DEMAND_RAMP_MS", "units_per_read", "units_per_write",
+           "rcu_for", "wcu_for", "TokenBucket", "Verdict", "TableCapacity"]
 
-READ_UNIT_BYTES = 4 * KB
-WRITE_UNIT_BYTES = 1 * KB
+READ_UNIT_BYTES, WRITE_UNIT_BYTES = 4 * KB, 1 * KB
 BURST_SECONDS = 300
-ON_DEMAND_INITIAL_RCU = 12_000
-ON_DEMAND_INITIAL_WCU = 4_000
+ON_DEMAND_INITIAL_RCU, ON_DEMAND_INITIAL_WCU = 12_000, 4_000
 ON_DEMAND_RAMP_MS = 30 * 60 * 1000
 
 PROVISIONED_MESSAGE = ("The level of configured provisioned throughput for the table was "
@@ -121,15 +117,12 @@ def units_per_write(item_size_bytes: float) -> int:
 
 
 def rcu_for(item_size_bytes: float, reads_per_s: float, consistent: bool = True) -> int:
-    """RCU to provision for ``reads_per_s`` reads of items of this size.
-
-    Each read rounds up to 4 KB steps; eventually consistent reads cost
-    half; the total rounds up to a whole unit (you provision integers).
+    """RCU to provision for ``reads_per_s`` reads of items of this size
+    (per read 4 KB steps rounded up, half if eventual; total rounded up).
 
     Examples
     --------
-    The deck: 1.2 KB items, 1,000 reads/s: 1.2/4 = 0.3 -> 1 unit -> 1,000 RCU;
-    4.5 KB: 4.5/4 = 1.1 -> 2 units -> 2,000 RCU.
+    The deck: 1.2 KB: 0.3 -> 1 unit -> 1,000 RCU; 4.5 KB: 1.1 -> 2 -> 2,000 RCU.
 
     >>> rcu_for(1.2 * KB, 1000), rcu_for(4.5 * KB, 1000), rcu_for(4.5 * KB, 1000, consistent=False)
     (1000, 2000, 1000)
@@ -314,7 +307,7 @@ class _Window:
         self.throttled: dict[str, list] = {}
 
 
-class _PState:
+class _PState:                       # one partition: buckets, open second, heat
     __slots__ = ("buckets", "win", "streak", "last_hot", "traffic")
 
     def __init__(self, read: TokenBucket, write: TokenBucket) -> None:
@@ -338,16 +331,14 @@ class TableCapacity:
         Where ``capacity.*`` events go.
     now_ms : int
         When the buckets start.
-    burst_seconds : number
-        Unused capacity kept, in seconds of share (300).
-    adaptive : bool
-        Lend the table's unused throughput to short partitions.
+    burst_seconds, adaptive : int, bool
+        Unused capacity kept, in seconds of share (300); lend the table's
+        unused throughput to short partitions (True).
     heat_seconds : int
         Consecutive hot seconds before :meth:`hot` names a partition.
-    on_demand_initial : (rcu, wcu)
-        What a new on-demand table serves at once (12,000, 4,000).
-    ramp_ms : int
-        How long a new on-demand peak takes to become the previous peak.
+    on_demand_initial, ramp_ms : (rcu, wcu), int
+        What a new on-demand table serves at once (12,000, 4,000); how long
+        a new peak takes to become the previous peak (30 min).
 
     Costs: ``consume`` O(1) amortised (plus O(P) after the map changed);
     ``flush`` O(P).
@@ -431,6 +422,8 @@ class TableCapacity:
         else:
             limit = "ProvisionedThroughputExceeded"
 
+        if key_hash is not None:                     # heat counts what was asked
+            win.traffic[key_hash] = win.traffic.get(key_hash, 0.0) + u
         if source is None:
             code = ("ThrottlingException" if limit == "OnDemandPeakExceeded"
                     else "ProvisionedThroughputExceededException")
@@ -439,14 +432,10 @@ class TableCapacity:
             t[2] += requests
             t[3] += u
             win.refused[op] += u
-            if key_hash is not None:
-                win.traffic[key_hash] = win.traffic.get(key_hash, 0.0) + u
             return Verdict(False, op, float(u), part.id, index, None, code, limit)
         win.units[op] += u
         win.requests[op] += requests
         tw[1] += u
-        if key_hash is not None:
-            win.traffic[key_hash] = win.traffic.get(key_hash, 0.0) + u
         return Verdict(True, op, float(u), part.id, index, source)
 
     # -- reading -------------------------------------------------------------
@@ -454,9 +443,8 @@ class TableCapacity:
         """Tokens in a partition's read or write bucket at ``now_ms``."""
         self.sync(now_ms)
         return self._st[partition].buckets[op].tokens(now_ms)
-
     def bucket(self, partition: str, op: str) -> TokenBucket:
-        """The partition's read or write bucket (to predict throttles)."""
+        """The partition's read or write bucket (``time_until`` predicts throttles)."""
         return self._st[partition].buckets[op]
 
     def previous_peak(self, op: str, now_ms: int) -> float:
@@ -522,9 +510,8 @@ class TableCapacity:
         p = self.pmap.get(partition)
         if not st.traffic:
             return None
-        hashes = sorted(st.traffic)
         total, acc = sum(st.traffic.values()), 0.0
-        for m in hashes:
+        for m in sorted(st.traffic):
             acc += st.traffic[m]
             if 2 * acc >= total:
                 break
@@ -547,11 +534,8 @@ class TableCapacity:
         return self.pmap.rcu if op == "read" else self.pmap.wcu
 
     def _peak(self, op: str, now_ms: int) -> float:
-        peak = self._initial_peak[op]
-        for sec, v in self._peaks[op]:
-            if sec + 1000 + self.ramp_ms <= now_ms and v > peak:
-                peak = v
-        return peak
+        return max([self._initial_peak[op]] + [v for sec, v in self._peaks[op]
+                                               if sec + 1000 + self.ramp_ms <= now_ms])
 
     def _table_roll(self, op: str, sec: int) -> list:
         tw = self._table_win[op]
@@ -570,8 +554,7 @@ class TableCapacity:
 
     def _roll(self, pid: str, st: _PState, sec: int) -> _Window:
         if st.win is None or st.win.second != sec:
-            if st.win is not None:
-                self._close(pid, st)
+            self._close(pid, st)
             st.win = _Window(sec)
         return st.win
 
@@ -580,24 +563,17 @@ class TableCapacity:
         if win is None:
             return
         st.win = None
-        part_share = None
-        try:
-            p = self.pmap.get(pid)
-            part_share = (p.rcu, p.wcu)
-        except KeyError:
-            pass
-        self._heat(st, win, part_share)
+        p = self.pmap.find(pid)                  # None: it split meanwhile
+        self._heat(st, win, None if p is None else (p.rcu, p.wcu))
         if self.log is None:
             return
         where = dict(table=self.pmap.table, index=self.pmap.index, partition=pid,
                      second=win.second)
         if win.requests["read"] or win.requests["write"] or any(win.units.values()):
             end = win.second + 1000
-            self.log.emit("capacity.consumed", **where,
-                          read_units=float(win.units["read"]),
-                          write_units=float(win.units["write"]),
-                          reads=win.requests["read"], writes=win.requests["write"],
-                          adaptive_units=float(win.adaptive),
+            self.log.emit("capacity.consumed", **where, read_units=float(win.units["read"]),
+                          write_units=float(win.units["write"]), reads=win.requests["read"],
+                          writes=win.requests["write"], adaptive_units=float(win.adaptive),
                           tokens=(st.buckets["read"].tokens(end),
                                   st.buckets["write"].tokens(end)))
         for limit, (re, we, rq, units, first_t, code) in win.throttled.items():
@@ -610,8 +586,8 @@ class TableCapacity:
             return
         if self.mode == "PAY_PER_REQUEST":
             share = (PARTITION_MAX_RCU / 2, PARTITION_MAX_WCU / 2)
-        demand = {op: win.units[op] + win.refused[op] for op in ("read", "write")}
-        if not (demand["read"] > share[0] or demand["write"] > share[1]):
+        if not (win.units["read"] + win.refused["read"] > share[0]
+                or win.units["write"] + win.refused["write"] > share[1]):
             st.streak, st.last_hot, st.traffic = 0, None, {}
             return
         if st.last_hot is not None and st.last_hot + 1000 == win.second:
