@@ -382,7 +382,7 @@ class Ring(RingCore):
             self._sl.add(t)
             self._owner[t] = name
         absent = dict.fromkeys(new_tokens)
-        moves = self._change(new_tokens, old_ov=absent, new_ov=None)
+        moves = self._change(new_tokens, absent, None, len(self._zones) - 1, len(self._zones))
         return self._record("join", name, zone, tuple(sorted(new_tokens)), moves, (), weight)
 
     def remove_node(self, name: str) -> RingChange:
@@ -421,7 +421,7 @@ class Ring(RingCore):
             new_ov = dict.fromkeys(held)
         # Moves are worked out on the ring as it is, with the leaver's tokens
         # overridden to their new owners (or absent).
-        moves = self._change(held, old_ov=None, new_ov=new_ov)
+        moves = self._change(held, None, new_ov, len(self._zones), len(self._zones) - 1)
         token_moves = ()
         if handout:
             got: dict[str, list] = {}
@@ -458,7 +458,7 @@ class Ring(RingCore):
                 self._held[src].remove(t)
             self._owner[t] = name
             self._held[name].add(t)
-        moves = self._change(toks, old_ov=old_ov, new_ov=None)
+        moves = self._change(toks, old_ov, None, len(self._zones) - 1, len(self._zones))
         by_src: dict[str, list] = {}
         for t, src in steals:
             if src is not None:
@@ -467,11 +467,11 @@ class Ring(RingCore):
                             for src, ts in sorted(by_src.items()))
         return self._record("join", name, zone, tuple(sorted(toks)), moves, token_moves, weight)
 
-    def _change(self, changed, old_ov, new_ov) -> tuple:
+    def _change(self, changed, old_ov, new_ov, s_old: int, s_new: int) -> tuple:
         """Work out the range moves of a change and drop the cached lists it
         touches. The table holds every token involved; ``old_ov``/``new_ov``
         give the owners before/after where they differ (None: absent)."""
-        aff = self._affected(changed, old_ov, new_ov, self._window(), self.n)
+        aff = self._affected(changed, old_ov, new_ov, self.n, s_old, s_new)
         moves = self._moves(aff)
         self._invalidate(aff, changed)
         return moves

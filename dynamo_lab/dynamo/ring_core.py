@@ -193,19 +193,22 @@ class RingCore:
             prev = t
 
     # -- what a change touches ------------------------------------------------
-    def _affected(self, changed, old_ov, new_ov, window: int, n: int) -> dict:
+    def _affected(self, changed, old_ov, new_ov, n: int, s_old: int, s_new: int) -> dict:
         """What a change touches: ``{token: (predecessor, old list, new list)}``.
 
-        The tokens are those whose walk of ``window`` distinct nodes reaches a
-        changed token in the old or the new ring (only their cached lists can
-        change); the lists are their first ``n`` distinct nodes before and
-        after. ``old_ov``/``new_ov`` override owners (None: absent).
+        The tokens are those whose walk of ``n`` distinct nodes reaches a
+        changed token in the old or the new ring (only their lists can
+        change), with their first ``n`` distinct nodes before and after.
+        ``old_ov``/``new_ov`` override owners (None: absent); ``s_old`` and
+        ``s_new`` count the nodes before and after, since a walk on a ring of
+        fewer than ``n`` nodes ends once it has met them all.
 
-        From each changed token c it walks forward until n distinct nodes are
-        seen, and back until ``window`` are; every walk from a token behind c
-        is that back part, reversed, then the forward part. So the cost is
-        O(window) tokens per changed token, whatever the ring's size.
+        From each changed token c it walks forward until ``n`` distinct nodes
+        are seen, and back likewise; every walk from a token behind c is that
+        back part, reversed, then the forward part. So the cost is O(n)
+        tokens per changed token on average, whatever the ring's size.
         """
+        n_old, n_new = min(n, s_old), min(n, s_new)
         out: dict[int, tuple] = {}
         owner = self._owner
         old_ov = old_ov or {}
@@ -225,7 +228,7 @@ class RingCore:
                     so.add(a)
                 if b is not None:
                     sn.add(b)
-                if len(so) >= n and len(sn) >= n:
+                if len(so) >= n_old and len(sn) >= n_new:
                     break
             bt: list = [c]             # affected tokens, c first, going back
             bo: list = []
@@ -243,7 +246,7 @@ class RingCore:
                     so.add(a)
                 if b is not None:
                     sn.add(b)
-                if len(so) >= window and len(sn) >= window:
+                if len(so) >= n_old and len(sn) >= n_new:
                     break
                 bt.append(t)
                 bo.append(a)
@@ -255,8 +258,8 @@ class RingCore:
                 if t in out:
                     continue
                 # The walk from bt[i] passes bt[i], ..., bt[1], then c onwards.
-                out[t] = (p, _first(bo[i - 1::-1] if i else (), fo, n),
-                          _first(bn[i - 1::-1] if i else (), fn, n))
+                out[t] = (p, _first(bo[i - 1::-1] if i else (), fo, n_old),
+                          _first(bn[i - 1::-1] if i else (), fn, n_new))
         return out
 
     def _moves(self, aff: dict) -> tuple:
@@ -285,31 +288,34 @@ class RingCore:
         return tuple(moves)
 
     def _invalidate(self, aff: dict, changed) -> None:
-        """Drop the cached lists a change may have touched."""
+        """Drop the cached lists a change may have touched.
+
+        Lists of the ring's N are dropped only near the change (``aff`` was
+        worked out for N). Longer lists (fallback nodes) and zone-aware ones
+        may reach far round the ring, so their caches start afresh: a join
+        stays O(T) whatever the ring's size, and they refill lazily.
+        """
         for k in self._caches:
-            if k[1]:
-                # Zone-aware walks may run far round the ring; start afresh.
+            if k[1] or k[0] > self.n:
                 self._caches[k] = {}
-        plain = [c for k, c in self._caches.items() if not k[1]]
-        if not plain:
+        near = [c for k, c in self._caches.items() if c and not k[1] and k[0] <= self.n]
+        if not near:
             return
         if self.strategy == 2:
             units = [e for t, v in aff.items() for e in _ends_in(self._ends, v[0], t)]
         else:
             units = list(aff)
             units.extend(changed)     # a token that leaves is a unit that goes
-        for cache in plain:
+        for cache in near:
             for u in units:
                 cache.pop(u, None)
-
-    def _window(self) -> int:
-        """How far a change can reach: the longest cached or moved list."""
-        return max([self.n] + [k[0] for k in self._caches if not k[1]])
 
 
 def _first(head, tail, n: int) -> tuple:
     """The first ``n`` distinct names in ``head`` then ``tail``, skipping None."""
     out: list = []
+    if n <= 0:
+        return ()
     for seq in (head, tail):
         for x in seq:
             if x is not None and x not in out:
