@@ -57,11 +57,32 @@ def event_cost(ops: int, repeats: int) -> None:
     for _ in range(repeats):
         off.append(workload(False, ops)[0])
         on.append(workload(True, ops)[0])
-    ratio = statistics.median(on) / statistics.median(off)
+    # min is the least noisy estimate on a shared machine; median shown too
+    ratio = min(on) / min(off)
     verdict = "ok" if ratio <= 1.10 else "over the 1.10 goal"
-    print(f"event log, nobody listening: on/off = {ratio:.3f} "
-          f"(median of {repeats}: {statistics.median(on):.2f} s / "
-          f"{statistics.median(off):.2f} s) -> {verdict}")
+    print(f"event log, nobody listening: on/off = {ratio:.3f} (best of {repeats}: "
+          f"{min(on):.2f} s / {min(off):.2f} s; medians "
+          f"{statistics.median(on) / statistics.median(off):.3f}) -> {verdict}")
+
+
+def coordination(ops: int) -> None:
+    """Paper 6.4: client-driven vs server-driven coordination latencies."""
+    out = {}
+    for mode in ("server", "client"):
+        sim = Simulation(3, events=False, strict=False)
+        c = DynamoCluster(nodes=30, zones=3, sim=sim, coordination=mode, disk_ms=(1, 2))
+        rng = sim.rng_for("bench")
+        for i in range(ops):
+            k = f"cart:{rng.randrange(300)}"
+            got = c.get(k)
+            c.put(k, i, context=got.context if got.ok else None)
+            c.run(ms=rng.randint(1, 20))
+        out[mode] = {op: (c.client.percentile(op, 50), c.client.percentile(op, 99.9))
+                     for op in ("get", "put")}
+    for op in ("get", "put"):
+        (s50, s999), (c50, c999) = out["server"][op], out["client"][op]
+        print(f"{op} latency, simulated ms (p50 / p99.9): server-driven {s50:.0f} / {s999:.0f}, "
+              f"client-driven {c50:.0f} / {c999:.0f}")
 
 
 def memory_per_version(count: int) -> None:
@@ -101,6 +122,7 @@ def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     ops_per_second(1000 if quick else 4000)
     event_cost(600 if quick else 2000, 3 if quick else 5)
+    coordination(300 if quick else 2000)
     memory_per_version(10_000 if quick else 50_000)
     gossip_convergence([10, 100] if quick else [10, 100, 1000])
     return 0

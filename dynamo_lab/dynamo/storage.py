@@ -346,6 +346,10 @@ class SqliteStore(Store):
     def _drop_all_hints(self):
         self._conn().execute("DELETE FROM hints")
 
+    def hinted(self, key):
+        rows = self._conn().execute("SELECT versions FROM hints WHERE key=?", (key,))
+        return [v for (b,) in rows for v in self._dec(b)]
+
     def crash(self):
         info = super().crash()
         if self._db is not None:
