@@ -67,7 +67,8 @@ class WritePlan:
         self.table, self.key, self.old, self.new, self.op = table, key, old, new, op
         self.size = item_size(new) if new is not None else 0
         self.paths = paths or []
-        old_size = item_size(old) if old is not None else 0
+        # The store remembers each item's size; no need to measure it again.
+        old_size = table.store.size_of(table.schema.storage_key(key)) if old is not None else 0
         self.units = write_units(max(self.size, old_size))
 
     def meter(self, meter: Meter, transactional: bool = False) -> None:

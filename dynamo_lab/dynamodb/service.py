@@ -41,6 +41,8 @@ from .validate import check_request, operation_names
 
 __all__ = ["DynamoDB", "EPOCH"]
 
+_ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
 #: Unix time (s) at virtual time 0: 2026-01-01T00:00:00Z. Fixed, so a seed
 #: gives the same CreationDateTime and TTL outcomes on every laptop.
 EPOCH = 1_767_225_600
@@ -192,10 +194,10 @@ class DynamoDB:
         return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
 
     def request_id(self) -> str:
-        """A request id drawn from the seed (52 characters, like AWS's)."""
+        """A request id drawn from the seed (52 base32 characters, like AWS's)."""
         with self._lock:
-            return "".join(self._ids.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-                           for _ in range(52))
+            n = self._ids.getrandbits(260)
+        return "".join(_ID_CHARS[(n >> (5 * i)) & 31] for i in range(52))
 
     def stream_label(self) -> str:
         t = datetime.fromtimestamp(self.epoch_now(), tz=timezone.utc)
