@@ -200,3 +200,27 @@ def test_admission_control_defers_background_work():
     c.run(ms=3000)
     deferred = c.sim.log.of_kind("background.deferred")
     assert deferred and deferred[0].latency_ms > 5
+
+
+def test_event_log_is_identical_across_processes_and_hash_seeds():
+    import hashlib
+    import os
+    import subprocess
+    import sys
+    code = (
+        "import hashlib\n"
+        "from dynamo_lab import Simulation\n"
+        "from dynamo_lab.dynamo.cluster import DynamoCluster\n"
+        "sim = Simulation(seed=31)\n"
+        "c = DynamoCluster(nodes=5, zones=3, sim=sim, reconcile='union')\n"
+        "for i in range(12):\n"
+        "    c.put(f'cart{i % 3}', frozenset({f'item{i}', 'x'}))\n"
+        "c.crash('n2'); c.put('cart1', frozenset({'y'})); c.run(ms=2000)\n"
+        "c.recover('n2'); c.run(ms=6000)\n"
+        "print(hashlib.sha256(sim.log.dumps().encode()).hexdigest())\n")
+    out = []
+    for hs in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=hs)
+        out.append(subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                                  capture_output=True, text=True).stdout)
+    assert out[0] == out[1] and len(out[0]) == 65
