@@ -1,5 +1,7 @@
 """Capacity: unit arithmetic, token buckets, a throttle predicted then seen,
 burst, adaptive capacity, the per-partition limit, on-demand, heat splits."""
+from fractions import Fraction
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -305,3 +307,28 @@ def test_bucket_never_negative_never_above_cap(rate, burst, steps):
             b.set_rate(new_rate, now)
         assert 0 <= b.tokens(now) <= b.capacity
         assert 0 <= b.tokens(now + 10**7) <= b.capacity
+
+
+def test_fractional_share_refills_exactly():
+    """The slide's 1,666.67 RCU share is 5000/3; three seconds refill exactly 5,000."""
+    pmap = PartitionMap("T", rcu=5000, wcu=500)
+    cap = TableCapacity(pmap)
+    b = cap.bucket("p0", "read")
+    assert b.rate == pytest.approx(5000 / 3)
+    assert b.tokens(0) == pytest.approx(5000 / 3)          # one second's worth to start
+    assert b.try_consume(1666, 0) and b.try_consume(0.5, 0)
+    assert not b.try_consume(0.5, 0)                     # 1/6 of a unit is left
+    assert b.tokens(0) == pytest.approx(1 / 6)
+    b = TokenBucket(Fraction(5000, 3), 0, initial=0)
+    assert b.tokens(3000) == 5000.0
+    assert b.time_until(5000, 0) == 3000
+
+
+def test_time_must_not_go_backwards():
+    cap = TableCapacity(PartitionMap("T", wcu=10))
+    cap.consume("write", 1, 5000, partition="p0")
+    with pytest.raises(ValueError):
+        cap.consume("write", 1, 3000, partition="p0")
+    with pytest.raises(ValueError):
+        cap.consume("write", 1, 6000)                   # neither key_hash nor partition
+    assert repr(cap) == "<TableCapacity T/None PROVISIONED 1 partitions>"

@@ -379,23 +379,20 @@ class TableCapacity:
         Examples
         --------
         >>> cap = TableCapacity(PartitionMap("T", rcu=10, wcu=5))
-        >>> cap.consume("write", 5, 0, key_hash=1).source
-        'bucket'
-        >>> cap.consume("write", 1, 0, key_hash=1).code
-        'ProvisionedThroughputExceededException'
+        >>> [cap.consume("write", u, 0, key_hash=1).code for u in (5, 1)]
+        [None, 'ProvisionedThroughputExceededException']
         >>> cap.consume("write", 1, 200, partition="p0").ok   # 0.2 s refilled 1 unit
         True
         """
-        if op not in ("read", "write"):
-            raise ValueError(f"op must be 'read' or 'write', not {op!r}")
-        if units < 0:
-            raise ValueError(f"units must be >= 0, not {units}")
-        if key_hash is None and partition is None:
-            raise ValueError("give key_hash= or partition=")
+        if op not in ("read", "write") or units < 0 or (key_hash is None and partition is None):
+            raise ValueError(f"need op 'read' or 'write' (not {op!r}), units >= 0 (not "
+                             f"{units}) and key_hash= or partition=")
         self.sync(now_ms)
         part = self.pmap.locate(key_hash) if partition is None else self.pmap.get(partition)
         st = self._st[part.id]
         sec = now_ms - now_ms % 1000
+        if st.win is not None and sec < st.win.second:
+            raise ValueError(f"time went backwards: {now_ms} ms is before second {st.win.second}")
         win = self._roll(part.id, st, sec)
         tw = self._table_roll(op, sec)
         u = units
@@ -451,6 +448,10 @@ class TableCapacity:
         """On-demand: the previous peak that counts at ``now_ms``."""
         self._table_roll(op, now_ms - now_ms % 1000)
         return float(self._peak(op, now_ms))
+
+    def __repr__(self) -> str:
+        return (f"<TableCapacity {self.pmap.table}/{self.pmap.index} {self.mode} "
+                f"{len(self._st)} partitions>")
 
     # -- upkeep --------------------------------------------------------------
     def sync(self, now_ms: int) -> None:
@@ -539,7 +540,7 @@ class TableCapacity:
 
     def _table_roll(self, op: str, sec: int) -> list:
         tw = self._table_win[op]
-        if tw[0] != sec:
+        if tw[0] is None or sec > tw[0]:
             if tw[0] is not None and self.mode == "PAY_PER_REQUEST":
                 best = max([self._initial_peak[op]] + [v for _, v in self._peaks[op]])
                 if tw[1] > best:
@@ -548,8 +549,7 @@ class TableCapacity:
                         self.log.emit("capacity.peak", table=self.pmap.table,
                                       index=self.pmap.index, op=op, units=float(tw[1]),
                                       second=tw[0])
-            if tw[0] is None or sec > tw[0]:
-                tw[0], tw[1] = sec, 0.0
+            tw[0], tw[1] = sec, 0.0
         return tw
 
     def _roll(self, pid: str, st: _PState, sec: int) -> _Window:
