@@ -223,3 +223,12 @@ def test_same_seed_same_log():
             c.put_item(TableName="Items", Item=key(str(i)))
         return svc.log.dumps(), c.describe_table(TableName="Items")["Table"]["TableId"]
     assert run() == run()
+
+
+def test_update_may_not_name_key_even_unchanged(ddb, c):
+    c.put_item(TableName="Items", Item=key())
+    with pytest.raises(ClientError) as e:
+        c.update_item(TableName="Items", Key=key(), UpdateExpression="SET sk = :same",
+                      ExpressionAttributeValues={":same": {"N": "1"}})
+    assert err(e)[1] == ("One or more parameter values were invalid: Cannot update attribute "
+                         "sk. This attribute is part of the key")

@@ -167,3 +167,25 @@ def test_query_needs_key_condition(c):
     with pytest.raises(ClientError) as e:
         c.query(TableName="Qtab")
     assert err(e)[0] == "ValidationException"
+
+
+def test_batch_get_leaves_keys_past_16_mb_unprocessed(ddb):
+    big = "x" * (399 * 1024)
+    for i in range(45):
+        ddb.handle("PutItem", {"TableName": "Qtab", "Item": {"pk": {"S": f"b{i}"},
+                                                           "sk": {"N": "0"}, "v": {"S": big}}})
+    keys = [{"pk": {"S": f"b{i}"}, "sk": {"N": "0"}} for i in range(45)]
+    r = ddb.handle("BatchGetItem", {"RequestItems": {"Qtab": {"Keys": keys}}})
+    got, left = len(r["Responses"]["Qtab"]), r["UnprocessedKeys"]["Qtab"]["Keys"]
+    assert 40 <= got < 45 and got + len(left) == 45
+    assert left == keys[got:]
+
+
+def test_index_key_rules_on_write(c):
+    with pytest.raises(ClientError) as e:
+        c.put_item(TableName="Qtab", Item={"pk": {"S": "x"}, "sk": {"N": "1"}, "g": {"S": ""}})
+    assert err(e)[1].endswith("IndexName: byG, IndexKey: g")
+    with pytest.raises(ClientError) as e:
+        c.put_item(TableName="Qtab", Item={"pk": {"S": "x"}, "sk": {"N": "1"}, "g": {"N": "1"}})
+    assert err(e)[1] == ("One or more parameter values were invalid: Type mismatch for Index Key "
+                         "g Expected: S Actual: N IndexName: byG")

@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .errors import ValidationError
-from .expressions import apply_update, evaluate, project, request_expressions
+from .expressions import (apply_update, evaluate, project, request_expressions,
+                          update_targets)
 
 __all__ = ["compile_request"]
 
@@ -47,6 +48,9 @@ class Compiled:
             return (dict(item) if item else dict(key)), []
         new = apply_update(self.r.update, item if item is not None else dict(key))
         return new, list(self.r.update.paths)
+
+    def targets(self) -> set:
+        return set() if self.r.update is None else set(update_targets(self.r.update))
 
     def pick(self, item: dict | None, paths: list) -> dict:
         return project(paths, item) if item else {}

@@ -57,6 +57,10 @@ class Prepared:
             return True
         return self._impl.filter(item)
 
+    def targets(self) -> set:
+        """Top-level attributes the update writes or removes."""
+        return set() if self._impl is None else self._impl.targets()
+
     def pick(self, item: dict | None, paths: list) -> dict:
         """The parts of ``item`` at ``paths`` (``UPDATED_*`` return values)."""
         if self._impl is None or item is None:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .service import DynamoDB
 
 __all__ = ["get_item", "put_item", "update_item", "delete_item", "WritePlan",
-           "plan_put", "plan_update", "plan_delete", "commit", "expire_item",
+           "plan_put", "plan_update", "plan_delete", "commit", "expire_item", "check_key_untouched",
            "read_key", "event_key"]
 
 _INVALID = "One or more parameter values were invalid: "
@@ -124,9 +124,18 @@ def plan_put(table: Table, p: dict, expr: Prepared | None = None) -> WritePlan:
     return plan
 
 
+def check_key_untouched(table: Table, expr: Prepared) -> None:
+    """An update may not name a key attribute, even to set the same value."""
+    for n in table.schema.names:
+        if n in expr.targets():
+            raise ValidationError(_INVALID + f"Cannot update attribute {n}. This attribute is "
+                                  "part of the key")
+
+
 def plan_update(table: Table, p: dict, expr: Prepared | None = None) -> WritePlan:
     key = read_key(table, p["Key"])
     expr = expr or prepare(p, "UpdateItem")
+    check_key_untouched(table, expr)
     old = table.get(key)
     if not expr.condition(old):
         raise _Failure(WritePlan(table, key, old, None, "update"), expr)

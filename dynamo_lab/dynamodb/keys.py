@@ -179,7 +179,15 @@ class KeySchema:
                 continue
             if index is None:
                 check_key_value(n, av, self.types[n])
-            elif list(av) != [self.types[n]]:
+                continue
+            if list(av) == [self.types[n]] and av[self.types[n]] in ("", b""):
+                what = "string" if self.types[n] == "S" else "binary"
+                raise ValidationError(
+                    "One or more parameter values are not valid. A value specified for a "
+                    "secondary index key is not supported. The AttributeValue for a key "
+                    f"attribute cannot contain an empty {what} value. IndexName: {index}, "
+                    f"IndexKey: {n}")
+            if list(av) != [self.types[n]]:
                 raise ValidationError(
                     "One or more parameter values were invalid: Type mismatch for Index Key "
                     f"{n} Expected: {self.types[n]} Actual: {next(iter(av))} IndexName: {index}")

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from .capacity import Meter, read_units
 from .errors import DynamoDBError, ValidationError
 from .evaluate import prepare
-from .items import WritePlan, commit, read_key
+from .items import WritePlan, check_key_untouched, commit, read_key
 from .size import check_item_size, item_size
 from .types import validate_item
 
@@ -89,6 +89,8 @@ def _parse_action(svc: "DynamoDB", entry: dict, i: int) -> _Action:
                               f"'transactItems.{i}.member.update.updateExpression' failed to "
                               "satisfy constraint: Member must not be null")
     a.expr = prepare(a.p, a.kind)
+    if a.kind == "Update":
+        check_key_untouched(a.table, a.expr)
     a.skey = (a.table.name, schema.storage_key(a.key))
     return a
 
