@@ -114,8 +114,9 @@ class DynamoCluster(InspectMixin):
         waits before read repair; how long a target may stay silent before
         the coordinator uses the next node of the preference list (0: never).
     admission_ms
-        Background work yields while foreground latency is above this
-        (paper 6.5; 0 turns admission control off).
+        Background work yields while this node's recent foreground latency
+        (as coordinator or replica) is above this many ms (paper 6.5; 0
+        turns admission control off).
     """
 
     def __init__(self, nodes: int | Iterable[str] = 5, *, n: int = 3, r: int = 2, w: int = 2,
@@ -126,7 +127,8 @@ class DynamoCluster(InspectMixin):
                  membership: str = "converged", seeds: Iterable[str] | None = None,
                  gossip_ms: int = 1000, handoff_ms: int = 1000, anti_entropy_ms: int = 2000,
                  probe_ms: int = 1000, flush_ms: int = 100, timeout_ms: int = 200,
-                 read_repair_ms: int = 20, retry_ms: int = 50, admission_ms: int = 0, merkle_depth: int = 4,
+                 read_repair_ms: int = 20, retry_ms: int = 50, admission_ms: int = 100,
+                 merkle_depth: int = 4,
                  fastest_writer: bool = True, zone_aware: bool | None = None) -> None:
         from .ring import Ring
         names = _names(nodes)

@@ -296,9 +296,9 @@ class CoordinatorMixin:
             missing = [v for v in best if v.clock not in have]
             if not missing:
                 continue
-            # A replier whose versions all descend from... nothing newer: skip.
-            log.emit("read_repair", rid=req.rid, key=req.key, coordinator=self.name,
-                     node=node, clocks=tuple(v.clock.entries for v in missing))
+            if log.enabled:
+                log.emit("read_repair", rid=req.rid, key=req.key, coordinator=self.name,
+                         node=node, clocks=tuple(v.clock.entries for v in missing))
             hint = req.hints.get(node)
             for v in missing:
                 if node == self.name:

@@ -231,6 +231,7 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
         self.write_local(key, version, hint_for, source)
         if rid is not None:
             d = self.disk_delay()
+            self._note_latency(d)      # replica-side service time counts as foreground
             if d:
                 self.sim.schedule(d, self._ack_if_up, src, rid)
             else:
