@@ -243,3 +243,86 @@ def test_projection():
         'Invalid ProjectionExpression: Syntax error; token: "<EOF>", near: ","')
     assert error(parse_projection, "size", None) == (
         "Invalid ProjectionExpression: Attribute name is a reserved keyword; reserved keyword: size")
+
+
+# -- which error DynamoDB reports first ------------------------------------------------
+
+@pytest.mark.parametrize("text,names,values,message", [
+    # reserved words beat duplicate sections and undefined placeholders
+    (" set #c = :c set abOrt = true ", {"#a": "a"}, {":a": {"S": "a"}},
+     "Attribute name is a reserved keyword; reserved keyword: abOrt"),
+    # an unknown function beats duplicate sections and undefined names
+    ("set #c = if_not_exist(:c) set c = d", {"#a": "a"}, {":a": {"S": "a"}},
+     "Invalid function name; function: if_not_exist"),
+    # duplicate sections beat undefined placeholders
+    ("set a = #c set c = :d", {"#a": "a"}, {":a": {"S": "a"}},
+     'The "SET" section can only be used once in an update expression;'),
+    # undefined placeholders beat function arity
+    ("SET #c = if_not_exists(:c)", {"#a": "a"}, {":a": {"S": "a"}},
+     "An expression attribute name used in the document path is not defined; attribute name: #c"),
+    # overlaps beat conflicts and function arity
+    ("set d[1] = a, d.b = a, c[1].a = a, #c = if_not_exists(a)", {"#c": "c", "#d": "[3]"}, None,
+     "Two document paths overlap with each other; must remove or rewrite one of these paths; "
+     "path one: [c, [1], a], path two: [c]"),
+    ("set #c[3].#d = a, #c.#d[3] = if_not_exists(a)", {"#c": "c", "#d": "[3]"}, None,
+     "Two document paths conflict with each other; must remove or rewrite one of these paths; "
+     "path one: [c, [3], [3]], path two: [c, [3], [3]]"),
+    ("remove a.#c set a[1] = #d", {"#c": "c", "#d": "[3]"}, None,
+     "Two document paths conflict with each other; must remove or rewrite one of these paths; "
+     "path one: [a, c], path two: [a, [1]]"),
+    # ADD/DELETE operand types beat function checks
+    ("set b = list_append(:a, a), c = if_not_exists(a) add a.b :a", None, {":a": {"S": "a"}},
+     "Incorrect operand type for operator or function; operator: ADD, operand type: STRING, "
+     "typeSet: ALLOWED_FOR_ADD_OPERAND"),
+    ("set a = if_not_exists(if_not_exists(a, b), c)", None, None,
+     "Operator or function requires a document path; operator or function: if_not_exists"),
+    ("set a = list_append(c)", None, None,
+     "Incorrect number of operands for operator or function; operator or function: list_append, "
+     "number of operands: 1"),
+    ("set a = :c + a", None, {":c": {"B": "YQ=="}},
+     "Incorrect operand type for operator or function; operator or function: +, operand type: B"),
+])
+def test_update_error_order(text, names, values, message):
+    assert error(parse_update, text, Expressions(names, values)) == (
+        "Invalid UpdateExpression: " + message)
+
+
+@pytest.mark.parametrize("text", [
+    "whatever", "set a", "add a", "delete a", "set a=set", "remove a = b", "add a = b",
+    "delete a = b", "delete a b", "delete a if_not_exist(b)", "add abort b",
+    "add a if_not_exist(b)", "remove a b", "set a b", "set :a = b", "add :a b", "delete :a b",
+    "remove :a", "set a = b / c", "set a = b * c", 'set a[1] = "eight"', "set a[1] = 1",
+    "SET a = if_not_exist(a, 100)", "SET if_not_exist(a, b) = a", "set (a = (b + c))",
+    "set a = (b.c).d + e", "set a = (b.c)[0] + e", "set a = b + c + d",
+])
+def test_update_syntax_errors_win(text):
+    assert error(parse_update, text, Expressions()).startswith(
+        "Invalid UpdateExpression: Syntax error; ")
+
+
+def test_parenthesised_update_values():
+    from dynamo_lab.dynamodb.expressions import apply_update
+    u = parse_update("set a = (b + c), d = ((b) - (c))")
+    assert apply_update(u, {"b": {"N": "5"}, "c": {"N": "2"}}) == {
+        "b": {"N": "5"}, "c": {"N": "2"}, "a": {"N": "7"}, "d": {"N": "3"}}
+
+
+@pytest.mark.parametrize("text,names,message", [
+    ("((attribute_not_exists(pk)))", None, "The expression has redundant parentheses;"),
+    ("(a = :n) AND ((b = :n))", None, "The expression has redundant parentheses;"),
+    ("contains(#a, #a)", {"#a": "data"}, "The first operand must be distinct from the remaining "
+     "operands for this operator or function; operator: contains, first operand: [data]"),
+    ("a.b = a.b", None, "The first operand must be distinct from the remaining operands for "
+     "this operator or function; operator: =, first operand: [a, b]"),
+    ("a BETWEEN :n AND :s", None, "The BETWEEN operator requires same data type for lower and "
+     "upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: "
+     "AttributeValue: {S:x}"),
+])
+def test_more_condition_rules(text, names, message):
+    assert error(parse_condition, text, ctx(names)) == "Invalid ConditionExpression: " + message
+
+
+def test_single_parentheses_are_fine():
+    parse_condition("(a = :n)", ctx())
+    parse_condition("(a = :n) AND (NOT (b = :n OR c = :n))", ctx())
+    parse_condition("a = b", ctx())

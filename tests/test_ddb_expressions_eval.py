@@ -48,8 +48,8 @@ def cond(text):
     ("size(b) > :1", True), ("size(n) > :1", False), ("size(nope) > :1", False),
     ("m.a.b = :deep", True), ("l[0] = :n1", True), ("l[1] = :two", True),
     ("NOT n = :10", False), ("n = :5 OR s = :hello", True), ("n = :10 AND s = :he", False),
-    ("NOT (n = :5 OR s = :he) AND t = t", True),
-    ("n = n", True), ("nope = nope", False),
+    ("NOT (n = :5 OR s = :he) AND attribute_exists(t)", True), ("n = s", False),
+    ("n > l[0]", True), ("s <> n", True),
 ])
 def test_evaluate(text, expected):
     assert evaluate(cond(text), ITEM) is expected

@@ -145,8 +145,22 @@ def formulas():
             st.tuples(inner, inner).map(lambda p: (f"{p[0][0]} AND {p[1][0]}", p)),
             st.tuples(inner, inner).map(lambda p: (f"{p[0][0]} OR {p[1][0]}", p)),
             inner.map(lambda p: (f"NOT {p[0]}", p)),
-            inner.map(lambda p: (f"({p[0]})", p)),
+            # DynamoDB rejects "((...))" as redundant, so never double-wrap.
+            inner.filter(lambda p: not _is_group(p[0])).map(lambda p: (f"({p[0]})", p)),
         ).map(_reference), max_leaves=6)
+
+
+def _is_group(text):
+    """True if ``text`` is one parenthesised group, "( ... )"."""
+    if not text.startswith("("):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            return i == len(text) - 1
+    return False
 
 
 def _reference(node):

@@ -196,6 +196,9 @@ def expected_condition(expected: Any, operator: Any = None):
             if values is not None and value is not None:
                 raise ValidationError(_INVALID + "Value and AttributeValueList cannot be used "
                                       f"together for Attribute: {attr}")
+            if values is None and value is None and _ARGS.get(op, 1) > 0:
+                raise ValidationError(_INVALID + "Value or AttributeValueList must be used with "
+                                      f"ComparisonOperator: {op} for Attribute: {attr}")
             nodes.append(compare_condition(attr, op, values if values is not None else
                                            ([value] if value is not None else []), "Expected"))
         elif values is not None:

@@ -72,6 +72,7 @@ TYPE_NAMES = {"S": "STRING", "N": "NUMBER", "B": "BINARY", "SS": "STRING SET",
               "NS": "NUMBER SET", "BS": "BINARY SET", "M": "MAP", "L": "LIST",
               "NULL": "NULL", "BOOL": "BOOLEAN"}
 _ATTRIBUTE_TYPES = "{ B,NULL,SS,BOOL,L,BS,N,NS,S,M }"
+_CLAUSES = ("SET", "REMOVE", "ADD", "DELETE")
 
 
 class _Parser:
@@ -91,15 +92,17 @@ class _Parser:
                                f"expression size: {size}")
         self.tokens = tokenize(text)
         self.i = 0
-        self.pending: ValidationError | None = None
+        # Semantic errors found so far, as (level, order, error); DynamoDB
+        # reports syntax first, then checks in passes, see _LEVELS.
+        self.errors: list = []
+        self.grouped: set = set()  # ids of conditions already in parentheses
 
     # -- helpers ---------------------------------------------------------
     def invalid(self, message: str) -> ValidationError:
         return ValidationError(f"Invalid {self.kind}: {message}")
 
-    def defer(self, message: str) -> None:
-        if self.pending is None:
-            self.pending = self.invalid(message)
+    def defer(self, message: str, level: int = 8) -> None:
+        self.errors.append((level, len(self.errors), self.invalid(message)))
 
     def peek(self, k: int = 0) -> Token:
         return self.tokens[min(self.i + k, len(self.tokens) - 1)]
@@ -129,8 +132,8 @@ class _Parser:
     def finish(self, result: Any) -> Any:
         if self.peek().kind != "EOF":
             raise self.fail()
-        if self.pending is not None:
-            raise self.pending
+        if self.errors:
+            raise min(self.errors, key=lambda e: e[:2])[2]
         return result
 
     def is_call(self) -> bool:
@@ -155,22 +158,25 @@ class _Parser:
                 break
         if len(elements) > MAX_PATH_DEPTH:
             self.defer("The document path has too many nesting levels; "
-                       f"nesting levels: {len(elements)}")
+                       f"nesting levels: {len(elements)}", level=2)
         return Path(tuple(elements))
 
     def path_element(self) -> str:
         tok = self.peek()
         if tok.kind == "NAME":
+            if self.kind == "UpdateExpression" and tok.text.upper() in _CLAUSES:
+                raise self.fail()  # clause words are grammar, not names, here
             self.take()
             if is_reserved(tok.text):
-                self.defer(f"Attribute name is a reserved keyword; reserved keyword: {tok.text}")
+                self.defer("Attribute name is a reserved keyword; reserved keyword: "
+                           f"{tok.text}", level=2)
             return tok.text
         if tok.kind == "NAME_REF":
             self.take()
             name = self.ctx.name(tok.text)
             if name is None:
                 self.defer("An expression attribute name used in the document path is "
-                           f"not defined; attribute name: {tok.text}")
+                           f"not defined; attribute name: {tok.text}", level=4)
                 return tok.text
             return name
         raise self.fail()
@@ -183,7 +189,7 @@ class _Parser:
         av = self.ctx.value(tok.text)
         if av is None:
             self.defer("An expression attribute value used in expression is not defined; "
-                       f"attribute value: {tok.text}")
+                       f"attribute value: {tok.text}", level=4)
             av = {"NULL": True}
         return Value(tok.text, av)
 
@@ -236,6 +242,9 @@ class _Parser:
             self.take()
             node = self.condition()
             self.expect_op(")")
+            if id(node) in self.grouped:
+                self.defer("The expression has redundant parentheses;", level=2)
+            self.grouped.add(id(node))
             return node
         if self.is_call():
             name = self.peek().text
@@ -252,7 +261,7 @@ class _Parser:
                     if name == "size":
                         self.defer("The function is not allowed to be used this way in an "
                                    "expression; function: size")
-                    if self.pending is not None:
+                    if self.errors:
                         return Func(name, ())
             return self.comparison(left)
         return self.comparison(self.cond_operand())
@@ -266,7 +275,9 @@ class _Parser:
         tok = self.peek()
         if tok.kind == "OP" and tok.text in COMPARATORS:
             self.take()
-            return Compare(tok.text, left, self.cond_operand())
+            right = self.cond_operand()
+            self.distinct(tok.text, left, (right,))
+            return Compare(tok.text, left, right)
         if self.is_keyword("BETWEEN"):
             self.take()
             low = self.cond_operand()
@@ -274,6 +285,7 @@ class _Parser:
                 raise self.fail()
             self.take()
             high = self.cond_operand()
+            self.distinct("BETWEEN", left, (low, high))
             self.check_bounds(low, high)
             return Between(left, low, high)
         if self.is_keyword("IN"):
@@ -287,10 +299,23 @@ class _Parser:
             if len(options) > MAX_IN_OPERANDS:
                 self.defer("The IN operator is provided with too many operands; "
                            f"number of operands: {len(options)}")
+            self.distinct("IN", left, options)
             return In(left, tuple(options))
         raise self.fail()
 
+    def distinct(self, operator: str, first: Any, rest) -> None:
+        # DynamoDB refuses a path compared with itself ("a = a").
+        if isinstance(first, Path) and any(first == other for other in rest):
+            self.defer("The first operand must be distinct from the remaining operands for "
+                       f"this operator or function; operator: {operator}, first operand: "
+                       f"{first.display()}")
+
     def check_bounds(self, low: Any, high: Any) -> None:
+        if isinstance(low, Value) and isinstance(high, Value) \
+                and value_type(low.value) != value_type(high.value):
+            self.defer("The BETWEEN operator requires same data type for lower and upper "
+                       f"bounds; lower bound operand: AttributeValue: {_brief(low.value)}, "
+                       f"upper bound operand: AttributeValue: {_brief(high.value)}")
         if isinstance(low, Value) and isinstance(high, Value) \
                 and compare_values(low.value, high.value) == 1:
             self.defer("The BETWEEN operator requires upper bound to be greater than or "
@@ -313,6 +338,8 @@ class _Parser:
             if name == "begins_with":
                 for arg in args:
                     self.operand_type(name, arg, ("S", "B"))
+            if name in ("begins_with", "contains"):
+                self.distinct(name, args[0], args[1:])
         return Func(name, tuple(args))
 
     def cond_operand(self):
@@ -327,9 +354,9 @@ class _Parser:
                            f"expression; function: {tok.text}")
             elif tok.text in UPDATE_FUNCTIONS:
                 self.defer("The function is not allowed in a condition expression; "
-                           f"function: {tok.text}")
+                           f"function: {tok.text}", level=2)
             else:
-                self.defer(f"Invalid function name; function: {tok.text}")
+                self.defer(f"Invalid function name; function: {tok.text}", level=2)
             self.call_args(self.cond_operand)
             return Value(tok.text, {"NULL": True})
         if tok.kind == "VALUE_REF":
@@ -343,12 +370,12 @@ class _Parser:
         while self.peek().kind != "EOF":
             tok = self.peek()
             clause = tok.text.upper() if tok.kind == "NAME" else ""
-            if clause not in ("SET", "REMOVE", "ADD", "DELETE"):
+            if clause not in _CLAUSES:
                 raise self.fail()
             self.take()
             if clause in seen:
                 self.defer(f'The "{clause}" section can only be used once in an '
-                           "update expression;")
+                           "update expression;", level=3)
             seen.add(clause)
             while True:
                 actions.append(self.action(clause))
@@ -370,7 +397,7 @@ class _Parser:
         if t not in allowed:
             self.defer("Incorrect operand type for operator or function; operator: "
                        f"{clause}, operand type: {TYPE_NAMES[t]}, "
-                       f"typeSet: ALLOWED_FOR_{clause}_OPERAND")
+                       f"typeSet: ALLOWED_FOR_{clause}_OPERAND", level=7)
         return (AddAction if clause == "ADD" else DeleteAction)(path, value)
 
     def set_value(self):
@@ -386,6 +413,13 @@ class _Parser:
 
     def update_operand(self):
         tok = self.peek()
+        if self.is_op("("):
+            # DynamoDB accepts "SET a = (b + c)"; a parenthesised value
+            # cannot be followed by a path step, so "(b.c).d" stays an error.
+            self.take()
+            inner = self.set_value()
+            self.expect_op(")")
+            return inner
         if self.is_call():
             if tok.text == "if_not_exists":
                 name, args = self.call_args(self.update_operand)
@@ -399,9 +433,9 @@ class _Parser:
                 return ListAppend(args[0], args[-1])
             if tok.text in CONDITION_FUNCTIONS or tok.text == "size":
                 self.defer("The function is not allowed in an update expression; "
-                           f"function: {tok.text}")
+                           f"function: {tok.text}", level=2)
             else:
-                self.defer(f"Invalid function name; function: {tok.text}")
+                self.defer(f"Invalid function name; function: {tok.text}", level=2)
             self.call_args(self.update_operand)
             return Value(tok.text, {"NULL": True})
         if tok.kind == "VALUE_REF":
@@ -425,6 +459,24 @@ def _brief(av: dict) -> str:
     return f"{{{t}:{av[t]}}}"
 
 
+def path_problems(paths) -> list:
+    """Overlaps first, then conflicts, as ``(level, message)`` pairs.
+
+    DynamoDB reports any overlap before any conflict; within each, pairs in
+    source order with the earlier path as "path one".
+    """
+    paths = list(paths)
+    found = []
+    for level, wanted in ((5, "overlap"), (6, "conflict")):
+        for i, one in enumerate(paths):
+            for two in paths[i + 1:]:
+                if _relation(one.elements, two.elements) == wanted:
+                    found.append((level, f"Two document paths {wanted} with each other; must "
+                                  "remove or rewrite one of these paths; path one: "
+                                  f"{one.display()}, path two: {two.display()}"))
+    return found
+
+
 def check_paths(paths, kind: str) -> None:
     """Raise DynamoDB's error if two paths overlap (one is a prefix of the
     other, or they are equal) or conflict (one indexes a list where the
@@ -438,15 +490,9 @@ def check_paths(paths, kind: str) -> None:
     dynamo_lab.dynamodb.errors.ValidationError: Invalid UpdateExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [a, [1]], path two: [a, b]
     >>> check_paths([Path(("a", 1)), Path(("a", 2))], "UpdateExpression")
     """
-    paths = list(paths)
-    for i, one in enumerate(paths):
-        for two in paths[i + 1:]:
-            relation = _relation(one.elements, two.elements)
-            if relation:
-                raise ValidationError(
-                    f"Invalid {kind}: Two document paths {relation} with each other; must "
-                    "remove or rewrite one of these paths; path one: "
-                    f"{one.display()}, path two: {two.display()}")
+    problems = path_problems(paths)
+    if problems:
+        raise ValidationError(f"Invalid {kind}: {problems[0][1]}")
 
 
 def _relation(a: tuple, b: tuple) -> str | None:
@@ -499,9 +545,10 @@ def parse_update(text: str, ctx: Expressions | None = None) -> Update:
     dynamo_lab.dynamodb.errors.ValidationError: Invalid UpdateExpression: The "SET" section can only be used once in an update expression;
     """
     p = _Parser(text, "UpdateExpression", ctx)
-    result = p.finish(p.update())
-    check_paths(result.paths, "UpdateExpression")
-    return result
+    result = p.update()
+    for level, message in path_problems(result.paths):
+        p.defer(message, level)
+    return p.finish(result)
 
 
 def parse_projection(text: str, ctx: Expressions | None = None) -> tuple:
@@ -513,6 +560,7 @@ def parse_projection(text: str, ctx: Expressions | None = None) -> tuple:
     ['a', 'b.c[1]']
     """
     p = _Parser(text, "ProjectionExpression", ctx)
-    result = p.finish(p.projection())
-    check_paths(result, "ProjectionExpression")
-    return result
+    result = p.projection()
+    for level, message in path_problems(result):
+        p.defer(message, level)
+    return p.finish(result)
