@@ -332,3 +332,43 @@ def test_time_must_not_go_backwards():
     with pytest.raises(ValueError):
         cap.consume("write", 1, 6000)                   # neither key_hash nor partition
     assert repr(cap) == "<TableCapacity T/None PROVISIONED 1 partitions>"
+
+
+_cap_ops = st.lists(st.tuples(
+    st.sampled_from(["read", "write", "write", "tp", "heat"]),
+    st.integers(0, 700),                        # ms to advance
+    st.integers(0, 2000).map(lambda x: x / 2),   # units
+    st.integers(0, HASH_SPACE - 1)), max_size=120)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["PROVISIONED", "PAY_PER_REQUEST"]), st.integers(0, 8000),
+       st.integers(0, 3000), _cap_ops)
+def test_capacity_invariants_under_random_traffic(mode, rcu, wcu, ops):
+    pmap = PartitionMap("T", rcu=rcu, wcu=wcu)
+    cap = TableCapacity(pmap, mode=mode, heat_seconds=2)
+    now, per_second = 0, {}
+    for kind, dt, units, h in ops:
+        now += dt
+        if kind == "tp":
+            pmap.set_throughput(units * 4, units)
+            continue
+        if kind == "heat":
+            cap.split_for_heat(now)
+            continue
+        pid = pmap.locate(h).id
+        before = (cap.tokens(pid, "read", now), cap.tokens(pid, "write", now))
+        v = cap.consume(kind, units, now, key_hash=h)
+        after = (cap.tokens(pid, "read", now), cap.tokens(pid, "write", now))
+        if not v.ok:
+            assert after == before                       # a throttle changes nothing
+        else:
+            box = per_second.setdefault((pid, now // 1000), [0.0, 0.0])
+            box[kind == "write"] += units
+            r, w = box
+            assert r / 3000 + w / 1000 <= 1 + 1e-9      # the partition limit holds
+        for p in pmap:
+            for op in ("read", "write"):
+                b = cap.bucket(p.id, op)
+                assert 0 <= b.tokens(now) <= b.capacity + 1e-9
+    pmap._check()
