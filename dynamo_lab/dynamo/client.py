@@ -155,8 +155,10 @@ class Client:
             self.sim.network.send(self.name, node, "membership_req",
                                   ("membership_req", None))
 
-    def route(self, op: str, key: str, fastest: str | None) -> tuple[str, bool]:
-        """Pick the node to send a request to; True if it must coordinate."""
+    def route(self, op: str, key: str, fastest: str | None) -> tuple[str, Any]:
+        """Pick the node to send a request to, and the routing flag: True if
+        it must coordinate, False to route by its preference list, or the
+        name of a preferred write coordinator."""
         c = self.cluster
         if self.mode == "client":
             up = [n for n, e in self.members.items() if e[1] == "joined"]
@@ -166,11 +168,11 @@ class Client:
                 if op == "put":
                     return (fastest if fastest in pl else pl[0]), True
                 return pl[self._rng.randrange(len(pl))], True
-        if fastest is not None and op == "put" and c.fastest_writer \
-                and self.sim.network.is_up(fastest) and fastest in c.nodes_by_name:
-            return fastest, False
         live = c._live_nodes()
-        return live[self._rng.randrange(len(live))], False
+        entry = live[self._rng.randrange(len(live))]
+        if fastest is not None and op == "put" and c.fastest_writer:
+            return entry, fastest     # the entry node forwards to it (paper 5)
+        return entry, False
 
     def call(self, op: str, dst: str, body: tuple, rid: int, key: str) -> tuple[dict, int]:
         """Send a request and run the simulation until its reply (or timeout)."""

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .vclock import VectorClock, Version, reconcile
+from .vclock import TRUNCATE_AT, VectorClock, Version, reconcile
 
 __all__ = ["CoordinatorMixin", "Request", "Context"]
 
@@ -98,8 +98,13 @@ class CoordinatorMixin:
     def on_put(self, src: str, body: tuple) -> None:
         rid, key, value, clock, client, forwarded = body
         plan = self.plan(key)
-        if not forwarded and self.name not in plan.targets and plan.targets:
-            return self._forward("put", plan.targets[0], body)
+        if forwarded is not True and plan.targets:
+            # ``forwarded`` may name the node that answered the preceding read
+            # fastest: the preferred write coordinator (paper 5).
+            if forwarded and forwarded != self.name and forwarded in plan.targets:
+                return self._forward("put", forwarded, body)
+            if self.name not in plan.targets:
+                return self._forward("put", plan.targets[0], body)
         c = self.cluster
         if len(plan.targets) < c.w:
             return self._fail_fast("put", rid, key, client, len(plan.targets), c.w,
@@ -109,8 +114,7 @@ class CoordinatorMixin:
         req.spare = list(plan.spare)
         req.version = version
         self._start(req)
-        if len(clock) >= 10 and len(version.clock) == len(clock) and \
-                self.name not in clock._c:
+        if len(clock) >= TRUNCATE_AT and clock.counter(self.name) == 0:
             self.sim.log.emit("vclock.truncated", node=self.name, key=key,
                               clock=version.clock.entries)
         for t in plan.targets:
@@ -127,7 +131,7 @@ class CoordinatorMixin:
     def on_get(self, src: str, body: tuple) -> None:
         rid, key, client, forwarded = body
         plan = self.plan(key)
-        if not forwarded and self.name not in plan.targets and plan.targets:
+        if forwarded is not True and self.name not in plan.targets and plan.targets:
             return self._forward("get", plan.targets[0], body)
         c = self.cluster
         if len(plan.targets) < c.r:

@@ -49,6 +49,16 @@ def in_range(pos: int, start: int, end: int) -> bool:
     return pos > start or pos <= end
 
 
+_EMPTY_LEVELS: dict[int, list] = {}
+
+
+def _empty_levels(depth: int) -> list:
+    lv = _EMPTY_LEVELS.get(depth)
+    if lv is None:
+        lv = _EMPTY_LEVELS[depth] = [(_EMPTY,) * (1 << d) for d in range(depth + 1)]
+    return lv
+
+
 class MerkleTree:
     """A binary hash tree of ``2**depth`` leaves over the range ``(start, end]``.
 
@@ -74,6 +84,12 @@ class MerkleTree:
         self.start, self.end, self.depth = start, end, depth
         size = (end - start) % SPACE or SPACE
         nleaves = 1 << depth
+        entries = list(entries)
+        if not entries:       # an empty range: every hash is the empty hash
+            self.levels = _empty_levels(depth)
+            self.buckets = [()] * nleaves
+            self._n = 0
+            return
         buckets: list[list[tuple[str, str]]] = [[] for _ in range(nleaves)]
         for pos, key, dig in entries:
             off = (pos - start - 1) % SPACE

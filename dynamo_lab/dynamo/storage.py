@@ -66,7 +66,7 @@ def merge_into(existing: list[Version], v: Version) -> tuple[str, list[Version]]
     keep = [x for x in existing if not vc.descends(x.clock)]
     keep.append(v)
     if len(keep) > 1:
-        keep.sort(key=lambda x: x.clock._key)
+        keep.sort(key=lambda x: x.clock.pairs)
         return "sibling", keep
     return "stored", keep
 
@@ -171,7 +171,7 @@ class Store:
 
     def hints(self) -> list[tuple[str, str, Version]]:
         """Every hint as ``(target, key, version)``, in a stable order."""
-        return sorted(self._hint_all(), key=lambda h: (h[0], h[1], h[2].clock._key))
+        return sorted(self._hint_all(), key=lambda h: (h[0], h[1], h[2].clock.pairs))
 
     def drop_hint(self, target: str, key: str, clock: VectorClock) -> bool:
         """Delete one delivered hint; returns whether it was there."""

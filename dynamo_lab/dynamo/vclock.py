@@ -51,13 +51,13 @@ class VectorClock:
     for k entries.
     """
 
-    __slots__ = ("entries", "_c", "_key")
+    # One slot only: a stored version's clock costs one small tuple of
+    # entries; comparisons walk the two sorted tuples side by side.
+    __slots__ = ("entries",)
 
     def __init__(self, entries: Iterable[Sequence] = ()) -> None:
         ents = tuple(sorted((str(n), int(c), int(ts)) for n, c, ts in entries))
         object.__setattr__(self, "entries", ents)
-        object.__setattr__(self, "_c", {n: c for n, c, _ in ents})
-        object.__setattr__(self, "_key", tuple((n, c) for n, c, _ in ents))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("vector clocks are immutable")
@@ -65,16 +65,22 @@ class VectorClock:
     # -- reading ---------------------------------------------------------
     def counter(self, node: str) -> int:
         """The counter of ``node`` (0 when absent)."""
-        return self._c.get(node, 0)
+        for n, c, _ in self.entries:
+            if n == node:
+                return c
+        return 0
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, VectorClock) and self._key == other._key
+        if not isinstance(other, VectorClock):
+            return False
+        a, b = self.entries, other.entries
+        return len(a) == len(b) and all(x[0] == y[0] and x[1] == y[1] for x, y in zip(a, b))
 
     def __hash__(self) -> int:
-        return hash(self._key)
+        return hash(self.pairs)
 
     def __repr__(self) -> str:
         return "VectorClock(" + ",".join(f"[{n},{c}]" for n, c, _ in self.entries) + ")"
@@ -82,7 +88,7 @@ class VectorClock:
     @property
     def pairs(self) -> tuple:
         """The ``(node, counter)`` pairs, sorted by node."""
-        return self._key
+        return tuple((n, c) for n, c, _ in self.entries)
 
     @property
     def timestamp(self) -> int:
@@ -91,14 +97,18 @@ class VectorClock:
 
     def digest(self) -> str:
         """A short stable text for this clock, e.g. ``'Sx:3,Sy:1'``."""
-        return ",".join(f"{n}:{c}" for n, c in self._key)
+        return ",".join(f"{n}:{c}" for n, c, _ in self.entries)
 
     # -- comparing -------------------------------------------------------
     def descends(self, other: "VectorClock") -> bool:
         """Whether this clock is ``other`` or a descendant of it (``>=``)."""
-        mine = self._c
-        for n, c in other._key:
-            if mine.get(n, 0) < c:
+        mine = self.entries
+        size = len(mine)
+        i = 0
+        for n, c, _ in other.entries:
+            while i < size and mine[i][0] < n:
+                i += 1
+            if i == size or mine[i][0] != n or mine[i][1] < c:
                 return False
         return True
 
@@ -115,7 +125,7 @@ class VectorClock:
         an ancestor, which makes a false sibling, never a lost one.
         """
         ents = [e for e in self.entries if e[0] != node]
-        ents.append((node, self._c.get(node, 0) + 1, int(t)))
+        ents.append((node, self.counter(node) + 1, int(t)))
         while len(ents) > limit:
             oldest = min(ents, key=lambda e: (e[2], e[0]))
             ents.remove(oldest)
@@ -213,7 +223,7 @@ def reconcile(versions: Iterable[Version]) -> list[Version]:
     vs = list(uniq.values())
     if len(vs) > 1:
         vs = [v for v in vs if not any(o is not v and o.clock.descends(v.clock) for o in vs)]
-        vs.sort(key=lambda v: v.clock._key)
+        vs.sort(key=lambda v: v.clock.pairs)
     return vs
 
 
@@ -240,7 +250,7 @@ def last_write_wins(versions: Sequence[Version]) -> Any:
     >>> last_write_wins([old, new])
     'new'
     """
-    return max(versions, key=lambda v: (v.clock.timestamp, v.clock._key)).value
+    return max(versions, key=lambda v: (v.clock.timestamp, v.clock.pairs)).value
 
 
 def resolve_policy(policy: Any) -> Callable[[Sequence[Version]], Any] | None:
