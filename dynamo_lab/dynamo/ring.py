@@ -40,13 +40,12 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_left
-from hashlib import md5 as _md5
 from typing import Iterable
 
 from sortedcontainers import SortedList
 
 from ..sim import Simulation, make_rng
-from .hashing import RING_SIZE, position
+from .hashing import RING_SIZE, _md5, position
 from .ring_core import RingCore
 from .ring_records import LoadBalance, NodeRanges, RingChange, TokenMove
 

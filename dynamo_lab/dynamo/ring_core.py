@@ -194,7 +194,7 @@ class RingCore:
 
     # -- what a change touches ------------------------------------------------
     def _affected(self, changed, old_ov, new_ov, n: int, s_old: int, s_new: int) -> dict:
-        """What a change touches: ``{token: (predecessor, old list, new list)}``.
+        """What a change touches: ``{token: [predecessor, old list, new list]}``.
 
         The tokens are those whose walk of ``n`` distinct nodes reaches a
         changed token in the old or the new ring (only their lists can
@@ -220,8 +220,8 @@ class RingCore:
             sn: set = set()
             for t in self._cw(c):
                 x = owner[t]
-                a = old_ov[t] if t in old_ov else x
-                b = new_ov[t] if t in new_ov else x
+                a = old_ov.get(t, x)
+                b = new_ov.get(t, x)
                 fo.append(a)
                 fn.append(b)
                 if a is not None:
@@ -230,36 +230,39 @@ class RingCore:
                     sn.add(b)
                 if len(so) >= n_old and len(sn) >= n_new:
                     break
-            bt: list = [c]             # affected tokens, c first, going back
-            bo: list = []
-            bn: list = []
+            # The walk from c, then from each token behind it in turn: a walk
+            # is its first owner followed by the walk from the next token, so
+            # each list comes from the one before it (see _prepend).
+            lo = _first(fo, n_old)
+            ln = _first(fn, n_new)
             so, sn = set(), set()
-            pred = c
+            prev = c
+            first = True
             for t in self._ccw(c):
-                if t == c and not bo:
+                if first:               # c itself
+                    first = False
+                    if c not in out:
+                        out[c] = [None, lo, ln]
                     continue
+                out[prev][0] = t        # t is the predecessor of prev
                 x = owner[t]
-                a = old_ov[t] if t in old_ov else x
-                b = new_ov[t] if t in new_ov else x
-                pred = t
+                a = old_ov.get(t, x)
+                b = new_ov.get(t, x)
                 if a is not None:
                     so.add(a)
                 if b is not None:
                     sn.add(b)
                 if len(so) >= n_old and len(sn) >= n_new:
                     break
-                bt.append(t)
-                bo.append(a)
-                bn.append(b)
+                if a is not None:
+                    lo = _prepend(a, lo, n_old)
+                if b is not None:
+                    ln = _prepend(b, ln, n_new)
+                if t not in out:
+                    out[t] = [None, lo, ln]
+                prev = t
             else:
-                pred = c               # went all the way round
-            for i, t in enumerate(bt):
-                p = bt[i + 1] if i + 1 < len(bt) else pred
-                if t in out:
-                    continue
-                # The walk from bt[i] passes bt[i], ..., bt[1], then c onwards.
-                out[t] = (p, _first(bo[i - 1::-1] if i else (), fo, n_old),
-                          _first(bn[i - 1::-1] if i else (), fn, n_new))
+                out[prev][0] = c        # went all the way round
         return out
 
     def _moves(self, aff: dict) -> tuple:
@@ -270,10 +273,13 @@ class RingCore:
             pred, old, new = aff[t]
             if old == new:
                 continue
-            lost = sorted(x for x in old if x not in new)
-            won = sorted(x for x in new if x not in old)
-            if not lost and not won:      # the same holders, in a new order
-                continue
+            lost = [x for x in old if x not in new]
+            if not lost and len(old) == len(new):
+                continue                  # the same holders, in a new order
+            won = [x for x in new if x not in old]
+            if len(lost) > 1 or len(won) > 1:
+                lost.sort()
+                won.sort()
             if self.strategy == 2:
                 # Keys move by partition: those whose end leads to token t.
                 ends = _ends_in(self._ends, pred, t)
@@ -311,18 +317,27 @@ class RingCore:
                 cache.pop(u, None)
 
 
-def _first(head, tail, n: int) -> tuple:
-    """The first ``n`` distinct names in ``head`` then ``tail``, skipping None."""
+def _first(seq, n: int) -> tuple:
+    """The first ``n`` distinct names in ``seq``, skipping None."""
     out: list = []
     if n <= 0:
         return ()
-    for seq in (head, tail):
-        for x in seq:
-            if x is not None and x not in out:
-                out.append(x)
-                if len(out) == n:
-                    return tuple(out)
+    for x in seq:
+        if x is not None and x not in out:
+            out.append(x)
+            if len(out) == n:
+                break
     return tuple(out)
+
+
+def _prepend(x: str, walk: tuple, n: int) -> tuple:
+    """The first ``n`` distinct names of ``x`` followed by a sequence whose
+    first ``n`` distinct names are ``walk``. If x is among them it moves to
+    the front; if not, it pushes the last one out. O(n)."""
+    if x in walk:
+        i = walk.index(x)
+        return (x,) + walk[:i] + walk[i + 1:]
+    return (x,) + walk[:n - 1]
 
 
 def _ends_in(ends: list[int], a: int, b: int) -> list[int]:
