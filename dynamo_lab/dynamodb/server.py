@@ -29,8 +29,8 @@ Choices the lab makes (documented here because tests hold them):
   limit plus a margin for JSON framing); bigger ones get ``413`` with a
   ``ValidationException`` body, and the connection is closed without
   reading the body.
-- Malformed JSON (or a body that is not an object, or ``NaN``/``Infinity``)
-  is ``SerializationException``; an unknown or missing target is
+- Malformed JSON (or a body that is not an object, or ``NaN``/``Infinity``,
+  or a number too large for a double) is ``SerializationException``; an unknown or missing target is
   ``UnknownOperationException``; a content type other than the JSON ones is
   ``UnknownOperationException`` too, because that is how the AWS front end
   routes an unrecognised protocol. All are ``400`` and the server stays up.
@@ -61,6 +61,7 @@ Choices the lab makes (documented here because tests hold them):
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import signal
@@ -104,12 +105,20 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e400 parses to inf: no DynamoDB member holds that
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
 def _decode(body: bytes) -> dict:
     """The request body as a dict, or a SerializationException."""
     if not body.strip():
         return {}
     try:
-        params = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        params = json.loads(body.decode("utf-8"), parse_constant=_reject_constant,
+                            parse_float=_finite_float)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise error("SerializationException",
                     "Start of structure or map found where not expected.") from None
