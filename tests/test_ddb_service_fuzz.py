@@ -112,6 +112,8 @@ def test_malformed_requests_are_refused_cleanly(seed):
             assert e.code != "InternalServerError", (op, p, ddb.internal_errors[-1:])
             if e.code != "TransactionCanceledException":
                 assert snapshot(ddb) == before, (op, e.code, e.message, p)
+        for t in ddb.tables.values():
+            t._check()
         ddb.run(ms=1)
     assert ddb.internal_errors == []
     assert codes["ok"] and codes["ValidationException"] and codes["SerializationException"]

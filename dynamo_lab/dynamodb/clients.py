@@ -141,8 +141,9 @@ def _virtual_backoff(svc: "DynamoDB", handler):
             return delay
         ms = max(0, int(round(delay * 1000)))
         op = kwargs.get("operation")
-        svc.log.emit("client.retry", operation=getattr(op, "name", "?"),
-                     attempt=int(kwargs.get("attempts", 0)), delay_ms=ms)
+        with svc._lock:   # the log is shared with the service's threads
+            svc.log.emit("client.retry", operation=getattr(op, "name", "?"),
+                         attempt=int(kwargs.get("attempts", 0)), delay_ms=ms)
         svc.run(ms=ms)
         return 0          # botocore sleeps this long: not at all
     return needs_retry

@@ -92,6 +92,20 @@ class Store:
     def size_bytes(self) -> int:
         return sum(p.size_bytes for p in self.partitions)
 
+    def _check(self) -> None:
+        """Invariants, for stress tests: partitions tile the hash space in
+        order, every item sits in the partition owning its position, and the
+        byte counts add up."""
+        assert self.partitions[0].start == 0 and self.partitions[-1].end == HASH_SPACE
+        assert self._starts == [p.start for p in self.partitions]
+        for a, b in zip(self.partitions, self.partitions[1:]):
+            assert a.end == b.start, (a, b)
+        for p in self.partitions:
+            assert set(p.items) == set(p.sizes)
+            assert p.size_bytes == sum(p.sizes.values())
+            for k in p.items:
+                assert p.start <= k[0] < p.end, (p, k)
+
     def irange(self, lo: tuple, hi: tuple, reverse: bool = False) -> Iterator[tuple]:
         """``(skey, item)`` with ``lo <= skey <= hi`` inside one partition
         (the bounds share a position: one hash key's items)."""

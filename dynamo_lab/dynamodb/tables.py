@@ -178,6 +178,22 @@ class Table:
                 projected = ix.project(item, self.schema)
                 ix.store.put(ix.storage_key(item, skey), projected, _approx_size(projected))
 
+    def _check(self) -> None:
+        """Invariants, for stress tests: the store is sound, every stored
+        item carries a valid key of this table at its storage key, and each
+        index holds exactly the projections of the items that have its key."""
+        self.store._check()
+        expected: dict[str, dict] = {name: {} for name in self.indexes}
+        for skey, item in self.store.scan_from(None):
+            assert self.schema.has_key(item) and self.schema.storage_key(item) == skey
+            assert self.store.size_of(skey) == item_size(item)
+            for ix in self.indexes.values():
+                if ix.schema.has_key(item):
+                    expected[ix.name][ix.storage_key(item, skey)] = ix.project(item, self.schema)
+        for ix in self.indexes.values():
+            ix.store._check()
+            assert dict(ix.store.scan_from(None)) == expected[ix.name], ix.name
+
     # -- description ------------------------------------------------------
     def index(self, name: str) -> Index | None:
         return self.indexes.get(name)
