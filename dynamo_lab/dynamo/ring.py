@@ -17,24 +17,28 @@ The paper's three partitioning strategies (section 6.2):
 
 Examples
 --------
-The paper's Figure 2: seven nodes, and a key K in the range (A, B] is stored
-on B, C and D.
+The paper's Figure 2: nodes A to G in ring order; a key K in the range
+(A, B] is coordinated by B and stored on B, C and D.
 
->>> from dynamo_lab.dynamo.hashing import RING_SIZE
+>>> from dynamo_lab.dynamo.hashing import RING_SIZE, position
 >>> ring = Ring(seed=1)
 >>> for i, name in enumerate("ABCDEFG"):
 ...     _ = ring.add_node(name, tokens=[i * RING_SIZE // 7])
->>> k = RING_SIZE // 14          # between A's token and B's
->>> ring.preference_list(k.to_bytes(16, "big") and "K", 3) == ring.preference_list("K", 3)
-True
->>> ring.preference_list_at(k, 3)
-['B', 'C', 'D']
->>> ring.owner_at(k)
-'B'
+>>> k = RING_SIZE // 14                  # a position between A's token and B's
+>>> ring.owner_at(k), ring.preference_list_at(k, 3)
+('B', ['B', 'C', 'D'])
 >>> ring.nodes
 ['A', 'B', 'C', 'D', 'E', 'F', 'G']
->>> [e.kind for e in ring.sim.log][:2]
-['ring.created', 'ring.node_added']
+
+Keys are hashed with MD5; every join and leave reports which ranges moved.
+
+>>> ring.preference_list("cart:alice") == ring.preference_list_at(position("cart:alice"))
+True
+>>> change = ring.add_node("H", tokens=[RING_SIZE // 10])
+>>> all(m.dst == "H" for m in change.moves)
+True
+>>> [e.kind for e in ring.sim.log][-2:]
+['ring.node_added', 'ring.ranges_moved']
 """
 from __future__ import annotations
 
@@ -48,6 +52,7 @@ from ..sim import Simulation, make_rng
 from .hashing import RING_SIZE, _md5, position
 from .ring_core import RingCore
 from .ring_records import LoadBalance, NodeRanges, RingChange, TokenMove
+from .ring_strategies import check_weight, plan_join, plan_leave, position_int, positive_int
 
 __all__ = ["Ring", "RING_SIZE"]
 
@@ -96,9 +101,9 @@ class Ring(RingCore):
             raise ValueError("strategy 1 has no fixed partitions; leave partitions=None")
         T = _DEFAULT_T if tokens_per_node is None else tokens_per_node
         Q = _DEFAULT_Q if partitions is None else partitions
-        _positive_int("tokens_per_node", T)
-        _positive_int("partitions", Q)
-        _positive_int("n", n)
+        positive_int("tokens_per_node", T)
+        positive_int("partitions", Q)
+        positive_int("n", n)
         if Q > RING_SIZE:
             raise ValueError(f"partitions must be at most 2**128, not {Q}")
         self.tokens_per_node = T if strategy != 3 else None
@@ -121,18 +126,46 @@ class Ring(RingCore):
     # ------------------------------------------------------------------
     @property
     def nodes(self) -> list[str]:
-        """The physical nodes, in the order they joined. O(S)."""
+        """The physical nodes, in the order they joined. O(S).
+
+        Examples
+        --------
+        >>> ring = Ring(seed=1)
+        >>> _ = ring.add_node("B"); _ = ring.add_node("A", zone="az1")
+        >>> ring.nodes, len(ring), "A" in ring, ring.zone("A"), ring.zone("B")
+        (['B', 'A'], 2, True, 'az1', None)
+        """
         return list(self._zones)
 
     @property
     def tokens(self) -> list[tuple[int, str]]:
-        """Every ``(token, node)`` pair, sorted by token. O(t)."""
+        """Every ``(token, node)`` pair, sorted by token. O(t).
+
+        Examples
+        --------
+        >>> ring = Ring(seed=1)
+        >>> _ = ring.add_node("A", tokens=[30, 10]); _ = ring.add_node("B", tokens=[20])
+        >>> ring.tokens
+        [(10, 'A'), (20, 'B'), (30, 'A')]
+        >>> ring.tokens_of("A")
+        [10, 30]
+        """
         own = self._owner
         return [(t, own[t]) for t in self._sl]
 
     @property
     def changes(self) -> list[RingChange]:
-        """Every join and leave so far, oldest first."""
+        """Every join and leave so far, oldest first. O(changes).
+
+        Examples
+        --------
+        >>> ring = Ring(seed=1, n=1)
+        >>> _ = ring.add_node("A", tokens=[10]); _ = ring.add_node("B", tokens=[20])
+        >>> ring.changes
+        [RingChange(join 'A', tokens=1, moves=1), RingChange(join 'B', tokens=1, moves=1)]
+        >>> ring.last_change.moves
+        (RangeMove(start=10, end=20, src='A', dst='B'),)
+        """
         return list(self._changes)
 
     @property
@@ -235,10 +268,18 @@ class Ring(RingCore):
         """The preference list of ring position ``pos`` (an int), O(log t).
 
         Lessons use it to ask about a spot on the ring, not a key.
+
+        Examples
+        --------
+        >>> ring = Ring(seed=1)
+        >>> for name, t in [("A", 100), ("B", 200), ("C", 300)]:
+        ...     _ = ring.add_node(name, tokens=[t])
+        >>> ring.preference_list_at(150, 2), ring.preference_list_at(301, 3), ring.owner_at(200)
+        (['B', 'C'], ['A', 'B', 'C'], 'B')
         """
         if n is None:
             n = self.n
-        pos = _position_int(pos)
+        pos = position_int(pos)
         if (n, zones) not in self._caches:
             self._new_cache(n, zones)
         return list(self._cached(self._unit_of(pos), n, zones))
@@ -365,9 +406,8 @@ class Ring(RingCore):
         >>> ring.add_node("B", tokens=[15]).moves
         (RangeMove(start=10, end=15, src='A', dst='B'),)
         """
-        from .ring_strategies import plan_join
         name = self._new_name(name)
-        _check_weight(weight)
+        check_weight(weight)
         if zone is not None and not isinstance(zone, str):
             raise ValueError(f"zone must be a str or None, not {type(zone).__name__}")
         new_tokens, steals = plan_join(self, name, tokens, weight)   # validates; no change yet
@@ -409,7 +449,6 @@ class Ring(RingCore):
         ...
         KeyError: "no node 'A' on the ring (nodes: ['B'])"
         """
-        from .ring_strategies import plan_leave
         name = self._known(name)
         zone = self._zones[name]
         held = tuple(self._held[name])
@@ -443,53 +482,6 @@ class Ring(RingCore):
     # ------------------------------------------------------------------
     # internals
     # ------------------------------------------------------------------
-    def _apply_steals(self, name, zone, weight, steals) -> RingChange:
-        """Strategy 3 join: ``steals`` is [(token, old owner)]."""
-        toks = [t for t, _ in steals]
-        old_ov = dict(steals)
-        self._zones[name] = zone
-        self._weights[name] = weight
-        self._held[name] = SortedList()
-        for t, src in steals:
-            if src is None:              # the first node: the ring was empty
-                self._sl.add(t)
-            else:
-                self._held[src].remove(t)
-            self._owner[t] = name
-            self._held[name].add(t)
-        moves = self._change(toks, old_ov, None, len(self._zones) - 1, len(self._zones))
-        by_src: dict[str, list] = {}
-        for t, src in steals:
-            if src is not None:
-                by_src.setdefault(src, []).append(t)
-        token_moves = tuple(TokenMove(src, name, tuple(sorted(ts)))
-                            for src, ts in sorted(by_src.items()))
-        return self._record("join", name, zone, tuple(sorted(toks)), moves, token_moves, weight)
-
-    def _change(self, changed, old_ov, new_ov, s_old: int, s_new: int) -> tuple:
-        """Work out the range moves of a change and drop the cached lists it
-        touches. The table holds every token involved; ``old_ov``/``new_ov``
-        give the owners before/after where they differ (None: absent)."""
-        aff = self._affected(changed, old_ov, new_ov, self.n, s_old, s_new)
-        moves = self._moves(aff)
-        self._invalidate(aff, changed)
-        return moves
-
-    def _record(self, change, name, zone, tokens, moves, token_moves, weight) -> RingChange:
-        rec = RingChange(change, name, zone, tokens, moves, token_moves)
-        self._changes.append(rec)
-        log = self.sim.log
-        if change == "join":
-            for tm in token_moves:
-                log.emit("ring.tokens_moved", src=tm.src, dst=tm.dst, tokens=tm.tokens)
-            log.emit("ring.node_added", node=name, zone=zone, tokens=tokens, weight=weight)
-        else:
-            log.emit("ring.node_removed", node=name, tokens=tokens)
-            for tm in token_moves:
-                log.emit("ring.tokens_moved", src=tm.src, dst=tm.dst, tokens=tm.tokens)
-        log.emit("ring.ranges_moved", node=name, change=change, moves=tuple(tuple(m) for m in moves))
-        return rec
-
     def _known(self, node) -> str:
         if node not in self._zones:
             raise KeyError(f"no node {node!r} on the ring (nodes: {list(self._zones)})")
@@ -521,20 +513,3 @@ def _wrap_merge(ranges: list) -> tuple:
     if len(ranges) > 1 and ranges[-1][1] == ranges[0][0]:
         ranges = [(ranges[-1][0], ranges[0][1])] + ranges[1:-1]
     return tuple(ranges)
-
-
-def _position_int(pos) -> int:
-    if not isinstance(pos, int) or isinstance(pos, bool) or not 0 <= pos < RING_SIZE:
-        raise ValueError(f"a ring position must be an int in [0, 2**128), not {pos!r}")
-    return pos
-
-
-def _positive_int(what: str, v) -> None:
-    if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-        raise ValueError(f"{what} must be a positive int, not {v!r}")
-
-
-def _check_weight(w) -> None:
-    if isinstance(w, bool) or not isinstance(w, (int, float)) or not w > 0 or w != w \
-            or w == float("inf"):
-        raise ValueError(f"weight must be a positive number, not {w!r}")

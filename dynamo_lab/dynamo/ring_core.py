@@ -2,8 +2,9 @@
 
 :class:`RingCore` holds the tokens (a ``SortedList``), who owns each, and the
 cached preference lists. Its walks go clockwise (preference lists) and
-counter-clockwise (which cached lists a change can touch). The public API is
-:class:`dynamo_lab.dynamo.ring.Ring`, which builds on this class.
+counter-clockwise (which cached lists a change can touch); from those it
+works out a change's range moves, applies the change and records it. The
+public API is :class:`dynamo_lab.dynamo.ring.Ring`, which builds on this.
 
 A *unit* is what a cached preference list belongs to: a token (strategies 1
 and 3) or a partition end (strategy 2). Keys in the range ``(start, end]`` of
@@ -27,7 +28,7 @@ from typing import Iterator
 from sortedcontainers import SortedList
 
 from .hashing import RING_SIZE
-from .ring_records import RangeMove
+from .ring_records import RangeMove, RingChange, TokenMove
 
 __all__ = ["RingCore"]
 
@@ -315,6 +316,54 @@ class RingCore:
         for cache in near:
             for u in units:
                 cache.pop(u, None)
+
+    # -- applying a change ---------------------------------------------------
+    def _apply_steals(self, name, zone, weight, steals) -> RingChange:
+        """Strategy 3 join: ``steals`` is [(token, old owner)]."""
+        toks = [t for t, _ in steals]
+        old_ov = dict(steals)
+        self._zones[name] = zone
+        self._weights[name] = weight
+        self._held[name] = SortedList()
+        for t, src in steals:
+            if src is None:              # the first node: the ring was empty
+                self._sl.add(t)
+            else:
+                self._held[src].remove(t)
+            self._owner[t] = name
+            self._held[name].add(t)
+        moves = self._change(toks, old_ov, None, len(self._zones) - 1, len(self._zones))
+        by_src: dict[str, list] = {}
+        for t, src in steals:
+            if src is not None:
+                by_src.setdefault(src, []).append(t)
+        token_moves = tuple(TokenMove(src, name, tuple(sorted(ts)))
+                            for src, ts in sorted(by_src.items()))
+        return self._record("join", name, zone, tuple(sorted(toks)), moves, token_moves, weight)
+
+    def _change(self, changed, old_ov, new_ov, s_old: int, s_new: int) -> tuple:
+        """Work out the range moves of a change and drop the cached lists it
+        touches. The table holds every token involved; ``old_ov``/``new_ov``
+        give the owners before/after where they differ (None: absent)."""
+        aff = self._affected(changed, old_ov, new_ov, self.n, s_old, s_new)
+        moves = self._moves(aff)
+        self._invalidate(aff, changed)
+        return moves
+
+    def _record(self, change, name, zone, tokens, moves, token_moves, weight) -> RingChange:
+        rec = RingChange(change, name, zone, tokens, moves, token_moves)
+        self._changes.append(rec)
+        log = self.sim.log
+        if change == "join":
+            for tm in token_moves:
+                log.emit("ring.tokens_moved", src=tm.src, dst=tm.dst, tokens=tm.tokens)
+            log.emit("ring.node_added", node=name, zone=zone, tokens=tokens, weight=weight)
+        else:
+            log.emit("ring.node_removed", node=name, tokens=tokens)
+            for tm in token_moves:
+                log.emit("ring.tokens_moved", src=tm.src, dst=tm.dst, tokens=tm.tokens)
+        log.emit("ring.ranges_moved", node=name, change=change, moves=tuple(tuple(m) for m in moves))
+        return rec
 
 
 def _first(seq, n: int) -> tuple:

@@ -25,7 +25,7 @@ from .hashing import RING_SIZE
 if TYPE_CHECKING:
     from .ring import Ring
 
-__all__ = ["plan_join", "plan_leave", "zone_walk"]
+__all__ = ["plan_join", "plan_leave", "zone_walk", "positive_int", "position_int", "check_weight"]
 
 
 def plan_join(ring: "Ring", name: str, tokens: Iterable[int] | None,
@@ -175,3 +175,21 @@ def zone_walk(ring: "Ring", start: int, n: int) -> tuple:
         if len(used) == len(zones) and len(picked) + len(aside) >= n:
             break
     return tuple(picked + aside[:n - len(picked)])
+
+
+# -- argument checks (the ring refuses bad input before it changes) -------------
+def position_int(pos) -> int:
+    if not isinstance(pos, int) or isinstance(pos, bool) or not 0 <= pos < RING_SIZE:
+        raise ValueError(f"a ring position must be an int in [0, 2**128), not {pos!r}")
+    return pos
+
+
+def positive_int(what: str, v) -> None:
+    if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+        raise ValueError(f"{what} must be a positive int, not {v!r}")
+
+
+def check_weight(w) -> None:
+    if isinstance(w, bool) or not isinstance(w, (int, float)) or not w > 0 or w != w \
+            or w == float("inf"):
+        raise ValueError(f"weight must be a positive number, not {w!r}")
