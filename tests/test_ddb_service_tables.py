@@ -186,3 +186,19 @@ def test_raw_requests_never_escape_as_python_errors(ddb):
             ddb.handle(op, body)
         assert e.value.code == code, (op, body)
     assert ddb.tables == {}
+
+
+def test_resource_waiters(ddb):
+    r = ddb.resource()
+    t = r.create_table(TableName="Res", KeySchema=HASH, AttributeDefinitions=DEFS,
+                       BillingMode="PAY_PER_REQUEST")
+    assert t.table_status == "CREATING"
+    t.wait_until_exists()
+    t.reload()
+    assert t.table_status == "ACTIVE" and t.item_count == 0
+    t.put_item(Item={"pk": "a", "n": 2})
+    assert t.get_item(Key={"pk": "a"})["Item"] == {"pk": "a", "n": 2}
+    assert [x.name for x in r.tables.all()] == ["Res"]
+    t.delete()
+    t.wait_until_not_exists()
+    assert ddb.tables == {}

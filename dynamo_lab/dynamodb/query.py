@@ -168,9 +168,12 @@ def query(svc: "DynamoDB", p: dict) -> dict:
         raise ValidationError("The provided starting key is outside query boundaries based on "
                               "provided conditions")
     forward = p.get("ScanIndexForward", True)
-    rows = store.irange(lo, hi, reverse=not forward)
-    if after is not None:
-        rows = (r for r in rows if (r[0] > after if forward else r[0] < after))
+    if after is None:
+        rows = store.irange(lo, hi, reverse=not forward)
+    elif forward:       # resume strictly after the start key: O(log n), not a skip
+        rows = store.irange(after, hi, inclusive=(False, True))
+    else:
+        rows = store.irange(lo, after, reverse=True, inclusive=(True, False))
     return _page(svc, table, ix, p, "Query", rows, key_ok=(range_pred, expr))
 
 

@@ -106,11 +106,12 @@ class Store:
             for k in p.items:
                 assert p.start <= k[0] < p.end, (p, k)
 
-    def irange(self, lo: tuple, hi: tuple, reverse: bool = False) -> Iterator[tuple]:
-        """``(skey, item)`` with ``lo <= skey <= hi`` inside one partition
+    def irange(self, lo: tuple, hi: tuple, reverse: bool = False,
+               inclusive: tuple = (True, True)) -> Iterator[tuple]:
+        """``(skey, item)`` between ``lo`` and ``hi`` inside one partition
         (the bounds share a position: one hash key's items)."""
         p = self.partition_for(lo[0])
-        for k in p.items.irange(lo, hi, reverse=reverse):
+        for k in p.items.irange(lo, hi, inclusive=inclusive, reverse=reverse):
             yield k, p.items[k]
 
     def scan_from(self, after: tuple | None, start: int = 0,
