@@ -189,3 +189,14 @@ def test_index_key_rules_on_write(c):
         c.put_item(TableName="Qtab", Item={"pk": {"S": "x"}, "sk": {"N": "1"}, "g": {"N": "1"}})
     assert err(e)[1] == ("One or more parameter values were invalid: Type mismatch for Index Key "
                          "g Expected: S Actual: N IndexName: byG")
+
+
+def test_query_filter_may_not_use_key_attributes(c):
+    with pytest.raises(ClientError) as e:
+        c.query(TableName="Qtab", KeyConditionExpression="pk = :a", FilterExpression="sk > :s",
+                ExpressionAttributeValues={":a": {"S": "a"}, ":s": {"N": "1"}})
+    assert err(e) == ("ValidationException", "Filter Expression can only contain non-primary "
+                      "key attributes: Primary key attribute: sk")
+    r = c.scan(TableName="Qtab", FilterExpression="sk > :s",
+               ExpressionAttributeValues={":s": {"N": "50"}})
+    assert r["Count"] == 1

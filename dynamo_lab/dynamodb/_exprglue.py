@@ -12,10 +12,11 @@ Examples
 """
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass
 from typing import Any, Callable
 
 from .errors import ValidationError
-from .expressions import (apply_update, evaluate, project, request_expressions,
+from .expressions import (Path, apply_update, evaluate, project, request_expressions,
                           update_targets)
 
 __all__ = ["compile_request"]
@@ -49,6 +50,10 @@ class Compiled:
         new = apply_update(self.r.update, item if item is not None else dict(key))
         return new, list(self.r.update.paths)
 
+    def filter_attributes(self) -> set:
+        """Top-level attribute names the filter mentions."""
+        return _tops(self.r.filter) if self.r.filter is not None else set()
+
     def targets(self) -> set:
         return set() if self.r.update is None else set(update_targets(self.r.update))
 
@@ -64,6 +69,17 @@ class Compiled:
             return kc.hash_value, None
         name = kc.range_name
         return kc.hash_value, (lambda item: kc.matches(item.get(name)))
+
+
+def _tops(node) -> set:
+    # Walk the (frozen dataclass) syntax tree generically for its paths.
+    if isinstance(node, Path):
+        return {node.top}
+    if isinstance(node, (list, tuple)):
+        return set().union(*(_tops(x) for x in node)) if node else set()
+    if is_dataclass(node):
+        return set().union(*(_tops(getattr(node, f.name)) for f in fields(node)))
+    return set()
 
 
 def compile_request(p: dict, op: str, schema=None) -> Any:

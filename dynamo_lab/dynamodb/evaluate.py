@@ -57,6 +57,10 @@ class Prepared:
             return True
         return self._impl.filter(item)
 
+    def filter_attributes(self) -> set:
+        """Top-level attributes the filter mentions."""
+        return set() if self._impl is None else self._impl.filter_attributes()
+
     def targets(self) -> set:
         """Top-level attributes the update writes or removes."""
         return set() if self._impl is None else self._impl.targets()

@@ -161,6 +161,11 @@ def query(svc: "DynamoDB", p: dict) -> dict:
     store = ix.store if ix else table.store
     expr = prepare(p, "Query", schema)
     hash_av, range_pred = expr.key_condition(schema)
+    if p.get("FilterExpression") is not None:
+        for n in schema.names:
+            if n in expr.filter_attributes():
+                raise ValidationError("Filter Expression can only contain non-primary key "
+                                      f"attributes: Primary key attribute: {n}")
     _select(p, ix)
     after = _start_key(table, ix, p)
     lo, hi = schema.hash_bounds(hash_av)
