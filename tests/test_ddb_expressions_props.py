@@ -10,7 +10,7 @@ from dynamo_lab.dynamodb.expressions import (Expressions, apply_update, evaluate
                                              parse_projection, parse_update, project)
 from dynamo_lab.dynamodb.types import validate_item, validate_value
 
-FAST = settings(max_examples=150, deadline=None,
+FAST = settings(max_examples=100, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 VALUES = {":n": {"N": "1"}, ":m": {"N": "-2.5"}, ":s": {"S": "ab"}, ":e": {"S": ""},
@@ -226,3 +226,45 @@ def test_precedence_examples():
     # (NOT a) AND c
     assert not evaluate(parse_condition("NOT a = :n AND c = :n", ctx), item)
     assert evaluate(parse_condition("NOT (a = :n AND b = :n) AND c = :n", ctx), item)
+
+
+# -- key conditions select exactly the matching sort keys -------------------------
+
+key_values = st.one_of(
+    st.lists(st.integers(-50, 50).map(lambda n: {"N": str(n)}), max_size=12),
+    st.lists(st.text(alphabet="aAbé\U0001F600", max_size=3).map(lambda s: {"S": s}), max_size=12),
+)
+
+
+@FAST
+@given(key_values, st.sampled_from(["=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"]),
+       st.data())
+def test_key_condition_bounds_select_the_matching_keys(keys, op, data):
+    from sortedcontainers import SortedKeyList
+
+    from dynamo_lab.dynamodb.types import sort_key
+    if not keys:
+        return
+    kind = "N" if "N" in keys[0] else "S"
+    if op == "begins_with" and kind == "N":
+        return
+    pick = lambda: data.draw(st.sampled_from(keys))  # noqa: E731
+    lo, hi = sorted([pick(), pick()], key=sort_key)
+    text = {"BETWEEN": "h = :h AND r BETWEEN :a AND :b",
+            "begins_with": "h = :h AND begins_with(r, :a)"}.get(op, f"h = :h AND r {op} :a")
+    values = {":h": {"S": "x"}, ":a": lo}
+    if op == "BETWEEN":
+        values[":b"] = hi
+    if op == "begins_with" and lo["S"] == "":
+        values[":a"] = {"S": "a"}
+    kc = parse_key_condition(text, Expressions(values=values), "h", "r")
+    unique = {tuple(sorted(k.items())): k for k in keys}.values()
+    ordered = SortedKeyList(unique, key=sort_key)
+    low, low_inc, high, high_inc = kc.bounds()
+    got = []
+    for k in ordered.irange_key(low, high, (low_inc, high_inc)):
+        if not kc.matches(k):
+            assert op == "begins_with"  # ranges are exact; prefixes stop here
+            break
+        got.append(k)
+    assert got == [k for k in ordered if kc.matches(k)]

@@ -69,8 +69,9 @@ class Value:
 
 @dataclass(frozen=True)
 class Size:
-    """``size(path)``: a number operand."""
-    path: Path
+    """``size(operand)``: a number. The operand is usually a path, but a
+    constant with a size (``size(:s)``) is allowed too."""
+    operand: "Operand"
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ def operand_value(operand, item: dict | None) -> dict | None:
     if isinstance(operand, Path):
         return resolve(item, operand)
     if isinstance(operand, Size):
-        return value_size_function(resolve(item, operand.path))
+        return value_size_function(operand_value(operand.operand, item))
     raise TypeError(f"not a condition operand: {operand!r}")  # parser bug, not user input
 
 

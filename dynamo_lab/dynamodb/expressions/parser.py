@@ -50,6 +50,7 @@ from .ast import (AddAction, And, Arith, Between, Compare, DeleteAction, Func,
                   IfNotExists, In, ListAppend, Not, Or, Path, RemoveAction,
                   SetAction, Size, Update, Value)
 from .context import Expressions
+from .paths import check_paths, path_problems
 from .reserved import is_reserved
 from .tokens import Token, syntax_error, tokenize
 
@@ -73,6 +74,11 @@ TYPE_NAMES = {"S": "STRING", "N": "NUMBER", "B": "BINARY", "SS": "STRING SET",
               "NULL": "NULL", "BOOL": "BOOLEAN"}
 _ATTRIBUTE_TYPES = "{ B,NULL,SS,BOOL,L,BS,N,NS,S,M }"
 _CLAUSES = ("SET", "REMOVE", "ADD", "DELETE")
+# DynamoDB checks a syntactically valid expression in passes; a lower level
+# is reported first (same level: first in the text). Established from
+# requests recorded against DynamoDB (dynalite's test suite).
+_FUNCTION_NAME, _MISUSE, _NAMES, _SECTIONS, _UNDEFINED = 2, 3, 4, 5, 6
+_OVERLAP, _CONFLICT, _ADD_DELETE, _OPERANDS = 7, 8, 9, 10
 
 
 class _Parser:
@@ -91,17 +97,20 @@ class _Parser:
             raise self.invalid("Expression size has exceeded the maximum allowed size; "
                                f"expression size: {size}")
         self.tokens = tokenize(text)
+        if _redundant_parentheses(self.tokens):
+            # DynamoDB finds "((x))" before it parses: even "((b.c)).d",
+            # otherwise a syntax error, is reported this way.
+            raise self.invalid("The expression has redundant parentheses;")
         self.i = 0
         # Semantic errors found so far, as (level, order, error); DynamoDB
         # reports syntax first, then checks in passes, see _LEVELS.
         self.errors: list = []
-        self.grouped: set = set()  # ids of conditions already in parentheses
 
     # -- helpers ---------------------------------------------------------
     def invalid(self, message: str) -> ValidationError:
         return ValidationError(f"Invalid {self.kind}: {message}")
 
-    def defer(self, message: str, level: int = 8) -> None:
+    def defer(self, message: str, level: int = _OPERANDS) -> None:
         self.errors.append((level, len(self.errors), self.invalid(message)))
 
     def peek(self, k: int = 0) -> Token:
@@ -158,7 +167,7 @@ class _Parser:
                 break
         if len(elements) > MAX_PATH_DEPTH:
             self.defer("The document path has too many nesting levels; "
-                       f"nesting levels: {len(elements)}", level=2)
+                       f"nesting levels: {len(elements)}", level=_NAMES)
         return Path(tuple(elements))
 
     def path_element(self) -> str:
@@ -169,14 +178,14 @@ class _Parser:
             self.take()
             if is_reserved(tok.text):
                 self.defer("Attribute name is a reserved keyword; reserved keyword: "
-                           f"{tok.text}", level=2)
+                           f"{tok.text}", level=_NAMES)
             return tok.text
         if tok.kind == "NAME_REF":
             self.take()
             name = self.ctx.name(tok.text)
             if name is None:
                 self.defer("An expression attribute name used in the document path is "
-                           f"not defined; attribute name: {tok.text}", level=4)
+                           f"not defined; attribute name: {tok.text}", level=_UNDEFINED)
                 return tok.text
             return name
         raise self.fail()
@@ -189,7 +198,7 @@ class _Parser:
         av = self.ctx.value(tok.text)
         if av is None:
             self.defer("An expression attribute value used in expression is not defined; "
-                       f"attribute value: {tok.text}", level=4)
+                       f"attribute value: {tok.text}", level=_UNDEFINED)
             av = {"NULL": True}
         return Value(tok.text, av)
 
@@ -212,9 +221,12 @@ class _Parser:
                        f"operator or function: {name}")
 
     def operand_type(self, name: str, arg: Any, allowed: tuple) -> None:
-        if isinstance(arg, Value) and value_type(arg.value) not in allowed:
+        # Constants have a known type, and so does size(): a number.
+        t = value_type(arg.value) if isinstance(arg, Value) else \
+            "N" if isinstance(arg, Size) else None
+        if t is not None and t not in allowed:
             self.defer("Incorrect operand type for operator or function; operator or "
-                       f"function: {name}, operand type: {value_type(arg.value)}")
+                       f"function: {name}, operand type: {t}")
 
     # -- conditions -------------------------------------------------------
     def condition(self):
@@ -238,33 +250,47 @@ class _Parser:
         return self.primary()
 
     def primary(self):
-        if self.is_op("("):
+        if self.is_op("(") and not self.operand_group_ahead():
             self.take()
             node = self.condition()
             self.expect_op(")")
-            if id(node) in self.grouped:
-                self.defer("The expression has redundant parentheses;", level=2)
-            self.grouped.add(id(node))
             return node
-        if self.is_call():
+        if self.is_call() and self.peek().text in CONDITION_FUNCTIONS:
             name = self.peek().text
-            if name in CONDITION_FUNCTIONS:
-                node = self.boolean_function()
-                if not self.at_comparison():
-                    return node
+            node = self.boolean_function()
+            if not self.at_comparison():
+                return node
+            self.defer("The function is not allowed to be used this way in an "
+                       f"expression; function: {name}", level=_MISUSE)
+            return self.comparison(Value(name, {"NULL": True}))
+        name, was_call = self.peek().text, self.is_call()
+        left = self.cond_operand()
+        if was_call and not self.at_comparison():
+            # A function standing alone as a condition: size() is misused,
+            # an unknown one has already been reported by name.
+            if name == "size":
                 self.defer("The function is not allowed to be used this way in an "
-                           f"expression; function: {name}")
-                left = Value(name, {"NULL": True})
-            else:
-                left = self.cond_operand()  # defers unknown/update function errors
-                if not self.at_comparison():
-                    if name == "size":
-                        self.defer("The function is not allowed to be used this way in an "
-                                   "expression; function: size")
-                    if self.errors:
-                        return Func(name, ())
-            return self.comparison(left)
-        return self.comparison(self.cond_operand())
+                           "expression; function: size", level=_MISUSE)
+            if self.errors:
+                return Func(name, ())
+        return self.comparison(left)
+
+    def operand_group_ahead(self) -> bool:
+        """At "(": is this a parenthesised operand, as in "(a) BETWEEN (b)
+        AND (c)", rather than a parenthesised condition? Decided by what
+        follows the matching ")"."""
+        depth = 0
+        for j in range(self.i, len(self.tokens)):
+            tok = self.tokens[j]
+            if tok.kind == "OP" and tok.text == "(":
+                depth += 1
+            elif tok.kind == "OP" and tok.text == ")":
+                depth -= 1
+                if depth == 0:
+                    nxt = self.tokens[min(j + 1, len(self.tokens) - 1)]
+                    return (nxt.kind == "OP" and nxt.text in COMPARATORS) or \
+                        (nxt.kind == "KEYWORD" and nxt.text.upper() in ("BETWEEN", "IN"))
+        return False
 
     def at_comparison(self) -> bool:
         tok = self.peek()
@@ -325,38 +351,45 @@ class _Parser:
 
     def boolean_function(self):
         name, args = self.call_args(self.cond_operand)
-        if args:
-            if name.startswith("attribute_"):
-                self.needs_path(name, args[0])
-            if name == "attribute_type" and len(args) == 2:
-                self.operand_type(name, args[1], ("S",))
-                arg = args[1]
-                if isinstance(arg, Value) and "S" in arg.value \
-                        and arg.value["S"] not in _ARITY_TYPES:
-                    self.defer(f"Invalid attribute type name found; type: {arg.value['S']}, "
-                               f"valid types: {_ATTRIBUTE_TYPES}")
-            if name == "begins_with":
-                for arg in args:
-                    self.operand_type(name, arg, ("S", "B"))
-            if name in ("begins_with", "contains"):
-                self.distinct(name, args[0], args[1:])
+        if name.startswith("attribute_"):
+            self.needs_path(name, args[0])
+        if name == "attribute_type" and len(args) == 2:
+            self.operand_type(name, args[1], ("S",))
+            arg = args[1]
+            if isinstance(arg, Value) and "S" in arg.value \
+                    and arg.value["S"] not in _ARITY_TYPES:
+                self.defer(f"Invalid attribute type name found; type: {arg.value['S']}, "
+                           f"valid types: {_ATTRIBUTE_TYPES}")
+        if name == "begins_with":
+            for arg in args:
+                self.operand_type(name, arg, ("S", "B"))
+        if name in ("begins_with", "contains", "attribute_type"):
+            self.distinct(name, args[0], args[1:])
         return Func(name, tuple(args))
 
     def cond_operand(self):
         tok = self.peek()
+        if self.is_op("("):
+            self.take()
+            inner = self.cond_operand()
+            self.expect_op(")")
+            return inner
         if self.is_call():
             if tok.text == "size":
                 name, args = self.call_args(self.cond_operand)
-                self.needs_path(name, args[0])
-                return Size(args[0] if isinstance(args[0], Path) else Path(("",)))
+                # size() takes a path or a constant with a size (S, B, set,
+                # L, M); size(size(a)) is a number, so refused.
+                self.operand_type("size", args[0], ("S", "B", "SS", "NS", "BS", "L", "M"))
+                return Size(args[0])
             if tok.text in CONDITION_FUNCTIONS:
                 self.defer("The function is not allowed to be used this way in an "
-                           f"expression; function: {tok.text}")
+                           f"expression; function: {tok.text}", level=_MISUSE)
             elif tok.text in UPDATE_FUNCTIONS:
                 self.defer("The function is not allowed in a condition expression; "
-                           f"function: {tok.text}", level=2)
+                           f"function: {tok.text}", level=_FUNCTION_NAME)
             else:
-                self.defer(f"Invalid function name; function: {tok.text}", level=2)
+                self.defer(f"Invalid function name; function: {tok.text}",
+                           level=_FUNCTION_NAME)
             self.call_args(self.cond_operand)
             return Value(tok.text, {"NULL": True})
         if tok.kind == "VALUE_REF":
@@ -375,7 +408,7 @@ class _Parser:
             self.take()
             if clause in seen:
                 self.defer(f'The "{clause}" section can only be used once in an '
-                           "update expression;", level=3)
+                           "update expression;", level=_SECTIONS)
             seen.add(clause)
             while True:
                 actions.append(self.action(clause))
@@ -397,7 +430,7 @@ class _Parser:
         if t not in allowed:
             self.defer("Incorrect operand type for operator or function; operator: "
                        f"{clause}, operand type: {TYPE_NAMES[t]}, "
-                       f"typeSet: ALLOWED_FOR_{clause}_OPERAND", level=7)
+                       f"typeSet: ALLOWED_FOR_{clause}_OPERAND", level=_ADD_DELETE)
         return (AddAction if clause == "ADD" else DeleteAction)(path, value)
 
     def set_value(self):
@@ -433,9 +466,10 @@ class _Parser:
                 return ListAppend(args[0], args[-1])
             if tok.text in CONDITION_FUNCTIONS or tok.text == "size":
                 self.defer("The function is not allowed in an update expression; "
-                           f"function: {tok.text}", level=2)
+                           f"function: {tok.text}", level=_FUNCTION_NAME)
             else:
-                self.defer(f"Invalid function name; function: {tok.text}", level=2)
+                self.defer(f"Invalid function name; function: {tok.text}",
+                           level=_FUNCTION_NAME)
             self.call_args(self.update_operand)
             return Value(tok.text, {"NULL": True})
         if tok.kind == "VALUE_REF":
@@ -454,54 +488,24 @@ class _Parser:
 _ARITY_TYPES = frozenset({"S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M"})
 
 
+def _redundant_parentheses(tokens: list) -> bool:
+    """True if some matched pair of grouping parentheses directly encloses
+    another. A function call's parentheses are not grouping: DynamoDB
+    accepts ``f((:x))``."""
+    stack: list = []
+    pairs: dict = {}
+    for j, tok in enumerate(tokens):
+        if tok.kind == "OP" and tok.text == "(":
+            stack.append(j)
+        elif tok.kind == "OP" and tok.text == ")" and stack:
+            pairs[stack.pop()] = j
+    calls = {i for i in pairs if i > 0 and tokens[i - 1].kind == "NAME"}
+    return any(pairs.get(i + 1) == j - 1 for i, j in pairs.items() if i not in calls)
+
+
 def _brief(av: dict) -> str:
     t = value_type(av)
     return f"{{{t}:{av[t]}}}"
-
-
-def path_problems(paths) -> list:
-    """Overlaps first, then conflicts, as ``(level, message)`` pairs.
-
-    DynamoDB reports any overlap before any conflict; within each, pairs in
-    source order with the earlier path as "path one".
-    """
-    paths = list(paths)
-    found = []
-    for level, wanted in ((5, "overlap"), (6, "conflict")):
-        for i, one in enumerate(paths):
-            for two in paths[i + 1:]:
-                if _relation(one.elements, two.elements) == wanted:
-                    found.append((level, f"Two document paths {wanted} with each other; must "
-                                  "remove or rewrite one of these paths; path one: "
-                                  f"{one.display()}, path two: {two.display()}"))
-    return found
-
-
-def check_paths(paths, kind: str) -> None:
-    """Raise DynamoDB's error if two paths overlap (one is a prefix of the
-    other, or they are equal) or conflict (one indexes a list where the
-    other names a map key).
-
-    Examples
-    --------
-    >>> check_paths([Path(("a", 1)), Path(("a", "b"))], "UpdateExpression")
-    Traceback (most recent call last):
-    ...
-    dynamo_lab.dynamodb.errors.ValidationError: Invalid UpdateExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [a, [1]], path two: [a, b]
-    >>> check_paths([Path(("a", 1)), Path(("a", 2))], "UpdateExpression")
-    """
-    problems = path_problems(paths)
-    if problems:
-        raise ValidationError(f"Invalid {kind}: {problems[0][1]}")
-
-
-def _relation(a: tuple, b: tuple) -> str | None:
-    for x, y in zip(a, b):
-        if isinstance(x, int) != isinstance(y, int):
-            return "conflict"
-        if x != y:
-            return None
-    return "overlap"
 
 
 def parse_condition(text: str, ctx: Expressions | None = None,
@@ -546,8 +550,8 @@ def parse_update(text: str, ctx: Expressions | None = None) -> Update:
     """
     p = _Parser(text, "UpdateExpression", ctx)
     result = p.update()
-    for level, message in path_problems(result.paths):
-        p.defer(message, level)
+    for relation, message in path_problems(result.paths):
+        p.defer(message, _OVERLAP if relation == "overlap" else _CONFLICT)
     return p.finish(result)
 
 
@@ -561,6 +565,6 @@ def parse_projection(text: str, ctx: Expressions | None = None) -> tuple:
     """
     p = _Parser(text, "ProjectionExpression", ctx)
     result = p.projection()
-    for level, message in path_problems(result):
-        p.defer(message, level)
+    for relation, message in path_problems(result):
+        p.defer(message, _OVERLAP if relation == "overlap" else _CONFLICT)
     return p.finish(result)
