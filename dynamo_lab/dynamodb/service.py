@@ -148,7 +148,7 @@ class DynamoDB:
             if operation in operation_names():
                 raise DynamoDBError("UnknownOperationException",
                                     f"dynamo_lab does not implement {operation}")
-            raise DynamoDBError("UnknownOperationException", "An unknown operation was requested.")
+            raise DynamoDBError("UnknownOperationException", "")
         with self._lock:
             if self.request_ms:
                 self.sim.run(ms=self.request_ms)
