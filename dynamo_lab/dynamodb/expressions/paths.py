@@ -50,6 +50,7 @@ def check_paths(paths, kind: str) -> None:
 
     Examples
     --------
+    >>> from .ast import Path
     >>> check_paths([Path(("a", 1)), Path(("a", "b"))], "UpdateExpression")
     Traceback (most recent call last):
     ...
