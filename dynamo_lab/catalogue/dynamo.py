@@ -13,6 +13,8 @@ from ._spec import kind
 _CLOCK = "vector clock: ((node, counter, timestamp), ...)"
 _CLOCKS = "tuple of vector clocks"
 _OP = "'get' or 'put'"
+_GAP = ("None, or (node, past): the clock's node counter is a single new event whose "
+        "past knew node only up to past (see VectorClock)")
 
 KINDS = {
     "cluster.created": kind(
@@ -68,7 +70,7 @@ KINDS = {
     # -- replicas and versions (paper 4.4, 6.1) ------------------------------
     "replica.write": kind(
         "a node merged a version into its own data", node="the node", key="the key",
-        clock=_CLOCK,
+        clock=_CLOCK, gap=_GAP,
         outcome="'stored' (only version), 'sibling' (beside concurrent ones) or "
                 "'obsolete' (already held or superseded; nothing changed)",
         source="'put', 'read_repair', 'handoff', 'anti_entropy' or 'transfer'",
@@ -87,7 +89,7 @@ KINDS = {
     "hint.stored": kind(
         "a fallback node kept a version for a home node that was down",
         node="the fallback (hint holder)", target="the home node the hint names",
-        key="the key", clock=_CLOCK, outcome="as replica.write",
+        key="the key", clock=_CLOCK, gap=_GAP, outcome="as replica.write",
         source="'put' or 'read_repair'"),
     "hint.delivered": kind("a hint reached its home node and was deleted",
                            node="the hint holder", target="the home node", key="the key",

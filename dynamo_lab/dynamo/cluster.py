@@ -251,7 +251,9 @@ class DynamoCluster(InspectMixin):
         if context is None:
             return VectorClock(), None
         if isinstance(context, Context):
-            return VectorClock.from_context(context.clock.entries), context.fastest
+            if not isinstance(context.clock, VectorClock):
+                raise MalformedContext(f"not a context this store handed out: {context!r}")
+            return context.clock, context.fastest
         if isinstance(context, GetResult):
             if context.context is None:
                 raise MalformedContext("that get failed; it has no context")

@@ -64,13 +64,14 @@ class Request:
 
     __slots__ = ("rid", "op", "key", "client", "started", "targets", "hints", "need",
                  "answered", "quorum", "replies", "done", "timer", "version", "repaired",
-                 "result", "spare")
+                 "result", "spare", "extras")
 
     def __init__(self, rid, op, key, client, started, targets, hints, need):
         self.rid, self.op, self.key, self.client = rid, op, key, client
         self.started, self.targets, self.need = started, targets, need
         self.hints = dict(hints)
         self.spare: list[str] = []
+        self.extras: tuple = ()
         self.answered: list[str] = []       # in reply order
         self.quorum: tuple = ()             # the replies that completed it
         self.replies: dict[str, list] = {}  # get: node -> versions
@@ -86,6 +87,7 @@ class CoordinatorMixin:
 
     def _init_coordinator(self) -> None:
         self.requests: dict[int, Request] = {}
+        self._issued: dict[str, int] = {}  # key -> last counter this node issued
         self.latencies: list[int] = []   # recent foreground latencies (admission control)
 
     def _crash_coordinator(self) -> None:
@@ -109,10 +111,14 @@ class CoordinatorMixin:
         if len(plan.targets) < c.w:
             return self._fail_fast("put", rid, key, client, len(plan.targets), c.w,
                                    plan.targets)
-        version = Version(value, clock.increment(self.name, self.sim.now))
+        version = Version(value, self._next_clock(key, clock))
         req = Request(rid, "put", key, client, self.sim.now, plan.targets, plan.hints, c.w)
         req.spare = list(plan.spare)
         req.version = version
+        # A gapped clock travels with the local siblings it does not cover, so
+        # any replica holding it also holds them (what a merged context claims).
+        req.extras = () if version.clock.gap is None else tuple(
+            v for v in self.read_local(key) if not version.clock.descends(v.clock))
         self._start(req)
         if len(clock) >= TRUNCATE_AT and clock.counter(self.name) == 0:
             self.sim.log.emit("vclock.truncated", node=self.name, key=key,
@@ -126,7 +132,8 @@ class CoordinatorMixin:
                 else:
                     self._on_answer(req, self.name, None)
             else:
-                self.send(t, "replicate", (rid, key, version, plan.hints.get(t), "put"))
+                self.send(t, "replicate", (rid, key, version, plan.hints.get(t), "put",
+                                           req.extras))
 
     def on_get(self, src: str, body: tuple) -> None:
         rid, key, client, forwarded = body
@@ -145,6 +152,23 @@ class CoordinatorMixin:
                 self._on_answer(req, self.name, self.read_local(key))
             else:
                 self.send(t, "read", (rid, key))
+
+    def _next_clock(self, key: str, context: VectorClock) -> VectorClock:
+        """The context's clock with this node's counter incremented (4.4).
+
+        The counter also passes every counter this node already issued for
+        the key. When that skips counters the context never saw, the clock
+        records a gap (see :class:`~dynamo_lab.dynamo.vclock.VectorClock`):
+        two puts with the same context through one coordinator then become
+        siblings instead of one silently replacing the other.
+        """
+        context = context.safe()
+        issued = self._issued.get(key, 0)
+        for v in self.read_local(key):
+            issued = max(issued, v.clock.counter(self.name))
+        clock = context.advance(self.name, issued, self.sim.now)
+        self._issued[key] = clock.counter(self.name)
+        return clock
 
     def _forward(self, op: str, dst: str, body: tuple) -> None:
         rid, key = body[0], body[1]
@@ -200,7 +224,8 @@ class CoordinatorMixin:
                 else:
                     self._on_answer(req, self.name, self.read_local(req.key))
             elif req.op == "put":
-                self.send(f, "replicate", (rid, req.key, req.version, home, "put"))
+                self.send(f, "replicate", (rid, req.key, req.version, home, "put",
+                                           req.extras))
             else:
                 self.send(f, "read", (rid, req.key))
 
@@ -308,7 +333,7 @@ class CoordinatorMixin:
                 if node == self.name:
                     self.write_local(req.key, v, hint, "read_repair")
                 else:
-                    self.send(node, "replicate", (None, req.key, v, hint, "read_repair"))
+                    self.send(node, "replicate", (None, req.key, v, hint, "read_repair", ()))
 
     # -- the end of a request ---------------------------------------------
     def _deadline(self, rid: int) -> None:

@@ -201,8 +201,8 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
                 self._range_dirty(key)
             if log.enabled:
                 log.emit("replica.write", node=self.name, key=key,
-                         clock=version.clock.entries, outcome=outcome, source=source,
-                         value=show(version.value))
+                         clock=version.clock.entries, gap=version.clock.gap, outcome=outcome,
+                         source=source, value=show(version.value))
                 if outcome == "sibling":
                     log.emit("vclock.siblings", node=self.name, key=key, where="store",
                              clocks=tuple(v.clock.entries for v in self.store.get(key)))
@@ -210,7 +210,8 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
             outcome = self.store.add_hint(hint_for, key, version)
             if log.enabled:
                 log.emit("hint.stored", node=self.name, target=hint_for, key=key,
-                         clock=version.clock.entries, outcome=outcome, source=source)
+                         clock=version.clock.entries, gap=version.clock.gap, outcome=outcome,
+                         source=source)
         return outcome
 
     def read_local(self, key: str) -> list[Version]:
@@ -227,7 +228,9 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
         return int(floor + (self._rng.expovariate(1.0 / tail) if tail > 0 else 0))
 
     def on_replicate(self, src: str, body: tuple) -> None:
-        rid, key, version, hint_for, source = body
+        rid, key, version, hint_for, source, extras = body
+        for v in extras:
+            self.write_local(key, v, hint_for, source)
         self.write_local(key, version, hint_for, source)
         if rid is not None:
             d = self.disk_delay()

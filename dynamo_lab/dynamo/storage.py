@@ -301,11 +301,16 @@ class SqliteStore(Store):
 
     @staticmethod
     def _enc(versions: list[Version]) -> bytes:
-        return pickle.dumps([(v.value, json.dumps(v.clock.entries)) for v in versions])
+        return pickle.dumps([(v.value, json.dumps([v.clock.entries, v.clock.gap]))
+                             for v in versions])
 
     @staticmethod
     def _dec(blob: bytes) -> list[Version]:
-        return [Version(val, VectorClock(json.loads(c))) for val, c in pickle.loads(blob)]
+        out = []
+        for val, c in pickle.loads(blob):
+            ents, gap = json.loads(c)
+            out.append(Version(val, VectorClock(ents, tuple(gap) if gap else None)))
+        return out
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:

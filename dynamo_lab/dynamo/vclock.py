@@ -49,15 +49,29 @@ class VectorClock:
     and hashing look at ``(node, counter)`` only; timestamps are there for
     truncation and for last-write-wins. ``descends`` and ``merge`` cost O(k)
     for k entries.
+
+    A clock may carry a *gap* ``(node, past)``: its ``node`` counter is a single
+    new event (a "dot") whose causal past only knew ``node`` up to ``past``.
+    Coordinators make such clocks when they already issued higher counters for
+    the key than the client's context knew (two writes through one
+    coordinator from the same context, or a blind write); without the gap the
+    new clock would claim to descend from writes it never saw and silently
+    replace them, or collide with an earlier clock. Contiguous clocks (every
+    clock of the paper's Figure 3) have no gap. It prints as ``[A,3/0]``.
     """
 
-    # One slot only: a stored version's clock costs one small tuple of
+    # Two slots only: a stored version's clock costs one small tuple of
     # entries; comparisons walk the two sorted tuples side by side.
-    __slots__ = ("entries",)
+    __slots__ = ("entries", "gap")
 
-    def __init__(self, entries: Iterable[Sequence] = ()) -> None:
+    def __init__(self, entries: Iterable[Sequence] = (), gap: tuple | None = None) -> None:
         ents = tuple(sorted((str(n), int(c), int(ts)) for n, c, ts in entries))
+        if gap is not None:
+            g, past = gap
+            own = next((c for n, c, _ in ents if n == g), 0)
+            gap = (g, int(past)) if own > int(past) + 1 else None
         object.__setattr__(self, "entries", ents)
+        object.__setattr__(self, "gap", gap)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("vector clocks are immutable")
@@ -77,13 +91,19 @@ class VectorClock:
         if not isinstance(other, VectorClock):
             return False
         a, b = self.entries, other.entries
-        return len(a) == len(b) and all(x[0] == y[0] and x[1] == y[1] for x, y in zip(a, b))
+        return (len(a) == len(b) and self.gap == other.gap
+                and all(x[0] == y[0] and x[1] == y[1] for x, y in zip(a, b)))
 
     def __hash__(self) -> int:
-        return hash(self.pairs)
+        return hash((self.pairs, self.gap))
 
     def __repr__(self) -> str:
-        return "VectorClock(" + ",".join(f"[{n},{c}]" for n, c, _ in self.entries) + ")"
+        return "VectorClock(" + self._text() + ")"
+
+    def _text(self) -> str:
+        g = self.gap
+        return ",".join(f"[{n},{c}/{g[1]}]" if g and g[0] == n else f"[{n},{c}]"
+                        for n, c, _ in self.entries)
 
     @property
     def pairs(self) -> tuple:
@@ -97,18 +117,37 @@ class VectorClock:
 
     def digest(self) -> str:
         """A short stable text for this clock, e.g. ``'Sx:3,Sy:1'``."""
-        return ",".join(f"{n}:{c}" for n, c, _ in self.entries)
+        g = self.gap
+        return ",".join(f"{n}:{c}/{g[1]}" if g and g[0] == n else f"{n}:{c}"
+                        for n, c, _ in self.entries)
 
     # -- comparing -------------------------------------------------------
+    def _knows(self, node: str, upto: int, event: int) -> bool:
+        """Whether this clock knows ``node``'s events 1..upto and ``event``."""
+        c = self.counter(node)
+        g = self.gap
+        if g is not None and g[0] == node:
+            return upto <= g[1] and (event <= g[1] or event == c)
+        return upto <= c and event <= c
+
     def descends(self, other: "VectorClock") -> bool:
         """Whether this clock is ``other`` or a descendant of it (``>=``)."""
-        mine = self.entries
-        size = len(mine)
-        i = 0
+        if self.gap is None and other.gap is None:
+            mine = self.entries
+            size = len(mine)
+            i = 0
+            for n, c, _ in other.entries:
+                while i < size and mine[i][0] < n:
+                    i += 1
+                if i == size or mine[i][0] != n or mine[i][1] < c:
+                    return False
+            return True
+        og = other.gap
         for n, c, _ in other.entries:
-            while i < size and mine[i][0] < n:
-                i += 1
-            if i == size or mine[i][0] != n or mine[i][1] < c:
+            if og is not None and og[0] == n:
+                if not self._knows(n, og[1], c):
+                    return False
+            elif not self._knows(n, c, c):
                 return False
         return True
 
@@ -124,12 +163,26 @@ class VectorClock:
         dropped (paper 4.4); a truncated clock may then fail to descend from
         an ancestor, which makes a false sibling, never a lost one.
         """
+        return self.advance(node, 0, t, limit=limit)
+
+    def advance(self, node: str, issued: int, t: int = 0, *,
+                limit: int = TRUNCATE_AT) -> "VectorClock":
+        """Like :meth:`increment`, but past ``issued``, the highest counter
+        ``node`` already gave out for this key; if that skips counters the new
+        clock carries a gap, so it does not claim to know the skipped ones."""
+        past = self.counter(node)
+        if self.gap is not None and self.gap[0] == node:
+            past = self.gap[1]
+        new = max(past, self.counter(node), issued) + 1
         ents = [e for e in self.entries if e[0] != node]
-        ents.append((node, self.counter(node) + 1, int(t)))
+        ents.append((node, new, int(t)))
         while len(ents) > limit:
             oldest = min(ents, key=lambda e: (e[2], e[0]))
             ents.remove(oldest)
-        return VectorClock(ents)
+        keep_gap = self.gap if self.gap is not None and self.gap[0] != node else None
+        if new > past + 1:
+            keep_gap = (node, past)   # one gap per clock: the newest dot's
+        return VectorClock(ents, keep_gap)
 
     def merge(self, *others: "VectorClock") -> "VectorClock":
         """The least clock that descends from this one and ``others``."""
@@ -140,6 +193,17 @@ class VectorClock:
                 if cur is None or c > cur[0] or (c == cur[0] and ts > cur[1]):
                     best[n] = (c, ts)
         return VectorClock((n, c, ts) for n, (c, ts) in best.items())
+
+    def safe(self) -> "VectorClock":
+        """This clock without its gap's dot: only what its past surely knew.
+
+        Used when a gapped clock comes back as a context.
+        """
+        if self.gap is None:
+            return self
+        g, past = self.gap
+        ents = [e if e[0] != g else (g, past, e[2]) for e in self.entries]
+        return VectorClock(e for e in ents if e[1] > 0)
 
     # -- contexts --------------------------------------------------------
     def to_context(self) -> tuple:
@@ -202,7 +266,7 @@ class Version:
         return hash(self.clock)
 
     def __repr__(self) -> str:
-        return f"Version({self.value!r}, " + repr(self.clock)[len("VectorClock("):]
+        return f"Version({self.value!r}, {self.clock._text()})"
 
 
 def reconcile(versions: Iterable[Version]) -> list[Version]:
