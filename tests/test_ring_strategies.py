@@ -76,11 +76,15 @@ def test_strategy_3_join_steals_and_leave_hands_out():
         assert tm.dst == "F" and all(before[t] == tm.src for t in tm.tokens)
     moved = [e for e in ring.sim.log[mark:] if e.kind == "ring.tokens_moved"]
     assert [(e.src, e.dst, e.tokens) for e in moved] == [tuple(tm) for tm in change.token_moves]
-    # Leaving hands every token to a remaining node, keeping shares near Q/S.
+    # Leaving hands every token to a remaining node, keeping shares near Q/S,
+    # and keys move only away from the leaver.
     leave = ring.remove_node("B")
     got = {t for tm in leave.token_moves for t in tm.tokens}
     assert got == set(leave.tokens) and all(tm.src == "B" for tm in leave.token_moves)
-    assert sorted(len(ring.tokens_of(x)) for x in ring.nodes) == [12] * 5
+    shares = [len(ring.tokens_of(x)) for x in ring.nodes]
+    # (tokens one list can pass go to one node, so shares may differ a little)
+    assert sum(shares) == q and max(shares) - min(shares) <= 3
+    assert leave.moves and all(m.src == "B" and m.dst != "B" for m in leave.moves)
     assert [t for t, _ in ring.tokens] == sorted(before)
     ring._check()
 

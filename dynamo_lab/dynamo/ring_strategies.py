@@ -128,20 +128,61 @@ def _plan_steals(ring: "Ring", name: str, tokens: list[int] | None,
 
 
 def plan_leave(ring: "Ring", name: str) -> list[tuple[int, str]]:
-    """Strategy 3: ``[(token, new owner)]`` for the leaver's tokens, each to
-    a least loaded remaining node (ties at random). Empty for strategies 1
-    and 2, and for the last node. Cost: O(T S)."""
+    """Strategy 3: ``[(token, new owner)]`` for the leaver's tokens.
+
+    Each token goes, at random, to one of the least loaded remaining nodes
+    (tokens per unit of weight). Tokens close enough that one preference
+    list can pass both (fewer than N-1 other nodes between them) go to the
+    same node: then every list loses only the leaver, and keys move only away
+    from it, as in strategies 1 and 2. Empty for strategies 1 and 2, and for
+    the last node. Cost: O(T (S + N)).
+    """
     if ring.strategy != 3 or len(ring._held) == 1:
         return []
     rng, weights = ring._rng, ring._weights
     count = {x: len(ts) for x, ts in ring._held.items() if x != name}
+    held = list(ring._held[name])
+    # With N or fewer nodes left every list holds them all, so no grouping
+    # is needed; otherwise group tokens one list can pass together.
+    near = ring.n - 1 if len(count) > ring.n else 0
+    groups = [[held[0]]]
+    for a, b in zip(held, held[1:]):
+        if _others_between(ring, a, b, name, near) < near:
+            groups[-1].append(b)
+        else:
+            groups.append([b])
+    if len(groups) > 1 and _others_between(ring, held[-1], held[0], name, near) < near:
+        groups[0] = groups.pop() + groups[0]          # the run wraps past 0
     out = []
-    for t in ring._held[name]:
+    # Largest groups first, each to a least loaded node: the singletons that
+    # come last then even the shares out.
+    for group in sorted(groups, key=len, reverse=True):
         low = min(count[x] / weights[x] for x in count)
         dst = rng.choice([x for x in count if count[x] / weights[x] == low])
-        count[dst] += 1
-        out.append((t, dst))
+        count[dst] += len(group)
+        out.extend((t, dst) for t in group)
+    out.sort()
     return out
+
+
+def _others_between(ring: "Ring", a: int, b: int, name: str, enough: int) -> int:
+    """Distinct nodes other than ``name`` on tokens strictly between ``a``
+    and ``b`` clockwise, counted up to ``enough``."""
+    seen: set = set()
+    owner = ring._owner
+    if enough <= 0:
+        return 0
+    for t in ring._cw(a):
+        if t == a:
+            continue
+        if t == b:
+            break
+        x = owner[t]
+        if x != name:
+            seen.add(x)
+            if len(seen) >= enough:
+                break
+    return len(seen)
 
 
 def zone_walk(ring: "Ring", start: int, n: int) -> tuple:
