@@ -108,3 +108,35 @@ def test_malformed_context_rejected_without_state_change(bad):
     with pytest.raises(MalformedContext):
         c.put("k", "v", context=bad)
     assert len(c.sim.log) == before and c.keys() == []
+
+
+def test_same_context_through_one_coordinator_makes_siblings_not_overwrites():
+    c = DynamoCluster(nodes=["A", "B", "C"], seed=9)
+    base = c.put("k", "v0", coordinator="A")
+    one = c.put("k", "v1", context=base.context, coordinator="A")
+    two = c.put("k", "v2", context=base.context, coordinator="A")   # never saw v1
+    assert pairs(one.clock) == [("A", 2)]
+    assert two.clock.gap == ("A", 1) and repr(two.clock) == "VectorClock([A,3/1])"
+    assert one.clock.concurrent(two.clock)
+    got = c.get("k")
+    assert sorted(got.values) == ["v1", "v2"]
+    merged = c.put("k", "v12", context=got.context, coordinator="B")
+    assert merged.clock.descends(one.clock) and merged.clock.descends(two.clock)
+    assert c.get("k").values == ["v12"]
+
+
+def test_blind_writes_through_one_coordinator_are_kept_as_siblings():
+    c = DynamoCluster(nodes=["A", "B", "C"], seed=10)
+    c.put("k", "x", coordinator="A")
+    c.put("k", "y", coordinator="A")
+    assert sorted(c.get("k").values) == ["x", "y"]
+
+
+def test_gap_semantics():
+    plain = VectorClock([("A", 2, 0)])
+    gapped = VectorClock([("A", 3, 0)], gap=("A", 0))
+    assert not gapped.descends(plain) and not plain.descends(gapped)
+    assert VectorClock([("A", 3, 0)]).descends(gapped)
+    assert gapped.descends(VectorClock()) and gapped.descends(gapped)
+    assert gapped.safe() == VectorClock()
+    assert VectorClock([("A", 1, 0)], gap=("A", 0)).gap is None   # contiguous
