@@ -26,7 +26,7 @@ def test_random_writes_match_a_model(seed):
                               BillingMode="PAY_PER_REQUEST", GlobalSecondaryIndexes=GSI)
     t.wait_until_exists()
     model: dict = {}
-    for step in range(300):
+    for step in range(200):
         k = (f"h{rng.randrange(4)}", Decimal(rng.choice(["-1.5", "0", "2", "10", "100", "7e3"]))
              + rng.randrange(3))
         r = rng.random()
@@ -70,3 +70,25 @@ def test_random_writes_match_a_model(seed):
                 assert sorted((i["sk"], i["pk"]) for i in page["Items"]) == want
                 assert all(set(i) <= {"pk", "sk", "g", "v"} for i in page["Items"])
     assert ddb.internal_errors == []
+
+
+def test_split_partitions_keep_every_read_working():
+    ddb = DynamoDB(seed=4, create_ms=0)
+    c = ddb.client()
+    c.create_table(TableName="Split", KeySchema=KS, AttributeDefinitions=AD[:2],
+                   BillingMode="PAY_PER_REQUEST")
+    for i in range(60):
+        c.put_item(TableName="Split", Item={"pk": {"S": f"h{i % 6}"}, "sk": {"N": str(i)}})
+    store = ddb.tables["Split"].store
+    store.split(0, 1 << 127)
+    store.split(1, 3 << 126)
+    ddb.tables["Split"]._check()
+    assert [p["id"] for p in ddb.partitions("Split")] == [0, 1, 2]
+    assert sum(p["items"] for p in ddb.partitions("Split")) == 60
+    keys = [(i["pk"]["S"], i["sk"]["N"]) for p in c.get_paginator("scan").paginate(
+        TableName="Split", PaginationConfig={"PageSize": 7}) for i in p["Items"]]
+    assert len(set(keys)) == 60
+    for h in range(6):
+        r = c.query(TableName="Split", KeyConditionExpression="pk = :h",
+                    ExpressionAttributeValues={":h": {"S": f"h{h}"}})
+        assert [int(i["sk"]["N"]) for i in r["Items"]] == list(range(h, 60, 6))

@@ -78,6 +78,33 @@ class Store:
             p.size_bytes -= p.sizes.pop(skey)
         return item
 
+    def split(self, pid: int, at: int) -> Partition:
+        """Split partition ``pid`` at hash position ``at``: it keeps
+        ``[start, at)`` and a new partition (the next free id) takes
+        ``[at, end)`` with its items. O(k log n) for the k items moved.
+
+        >>> st = Store()
+        >>> st.put((10, b"a", None), {}, 1); st.put((90, b"b", None), {}, 2)
+        >>> new = st.split(0, 50)
+        >>> [(p.id, p.start, len(p.items), p.size_bytes) for p in st.partitions]
+        [(0, 0, 1, 1), (1, 50, 1, 2)]
+        """
+        i = next(n for n, p in enumerate(self.partitions) if p.id == pid)
+        old = self.partitions[i]
+        if not old.start < at < old.end:
+            raise ValueError(f"split point {at} is outside partition {pid}")
+        new = Partition(max(p.id for p in self.partitions) + 1, at, old.end)
+        for k in list(old.items.irange(minimum=(at,))):
+            size = old.sizes.pop(k)
+            new.items[k] = old.items.pop(k)
+            new.sizes[k] = size
+            new.size_bytes += size
+            old.size_bytes -= size
+        old.end = at
+        self.partitions.insert(i + 1, new)
+        self._starts.insert(i + 1, at)
+        return new
+
     def clear(self) -> None:
         for p in self.partitions:
             p.items.clear()
