@@ -53,7 +53,7 @@ def backend(request) -> Backend:
         from dynamo_lab.dynamodb.service import DynamoDB
         ddb = DynamoDB(seed=0)
         streams = getattr(ddb, "streams_client", None)
-        return Backend("inprocess", ddb.client(), ddb.resource(),
+        return Backend("inprocess", ddb.client(retries=0), ddb.resource(retries=0),
                        streams() if streams else None)
     srv = request.getfixturevalue("_serve_proc")
     return Backend("server", boto_client(srv.url), boto_resource(srv.url),
