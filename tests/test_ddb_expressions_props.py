@@ -12,6 +12,7 @@ from dynamo_lab.dynamodb.types import validate_item, validate_value
 
 FAST = settings(max_examples=100, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
+SOME = settings(FAST, max_examples=50)
 
 VALUES = {":n": {"N": "1"}, ":m": {"N": "-2.5"}, ":s": {"S": "ab"}, ":e": {"S": ""},
           ":l": {"L": [{"N": "1"}]}, ":ss": {"SS": ["a", "b"]}, ":ns": {"NS": ["1", "3"]},
@@ -268,3 +269,49 @@ def test_key_condition_bounds_select_the_matching_keys(keys, op, data):
             break
         got.append(k)
     assert got == [k for k in ordered if kc.matches(k)]
+
+
+# -- malformed JSON anywhere becomes a DynamoDB error, never a traceback ------------
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False),
+              st.sampled_from(["", "a", "1", "EQ", "AND", "OR", "ADD", "PUT", "DELETE", "S",
+                               ":v", "#n", "NOT_NULL", "BETWEEN", "IN", "AA=="])),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L",
+                                         "M", "a", "Value", "Exists", "Action",
+                                         "ComparisonOperator", "AttributeValueList", ":v",
+                                         "#n"]), inner, max_size=3)),
+    max_leaves=10)
+
+REQUEST_KEYS = ["ConditionExpression", "FilterExpression", "ProjectionExpression",
+                "UpdateExpression", "KeyConditionExpression", "ExpressionAttributeNames",
+                "ExpressionAttributeValues", "AttributesToGet", "KeyConditions", "QueryFilter",
+                "ScanFilter", "Expected", "AttributeUpdates", "ConditionalOperator"]
+
+
+@SOME
+@given(st.dictionaries(st.sampled_from(REQUEST_KEYS), json_values, max_size=4))
+def test_malformed_requests_give_dynamodb_errors(params):
+    from dynamo_lab.dynamodb.expressions import request_expressions
+    try:
+        request_expressions(params, "Query", "h", "r", {"h": "S", "r": "N"})
+    except DynamoDBError as e:
+        assert e.code in ("ValidationException", "SerializationException")
+
+
+@SOME
+@given(json_values)
+def test_malformed_values_and_items_give_dynamodb_errors(value):
+    from dynamo_lab.dynamodb.expressions import (attribute_updates, attributes_to_get,
+                                                 expected_condition, filter_condition,
+                                                 key_conditions)
+    for fn in (validate_value, validate_item, attribute_updates, attributes_to_get,
+               expected_condition, filter_condition, lambda v: key_conditions(v, "a"),
+               lambda v: Expressions(v), lambda v: Expressions(None, v),
+               lambda v: Expressions({"#n": "n"}, {":v": v})):
+        try:
+            fn(value)
+        except DynamoDBError as e:
+            assert e.code in ("ValidationException", "SerializationException")
