@@ -203,3 +203,25 @@ def test_stream_records(backend):
             if not it or not page["Records"]:
                 break
     assert events == ["INSERT", "MODIFY", "REMOVE"]
+
+
+def test_deletion_protection(client):
+    name = make_table(client, DeletionProtectionEnabled=True)
+    assert client.describe_table(TableName=name)["Table"]["DeletionProtectionEnabled"] is True
+    with pytest.raises(ClientError) as e:
+        client.delete_table(TableName=name)
+    assert error_of(e) == ("ValidationException", "Resource cannot be deleted as it is "
+                           "currently protected against deletion. Disable deletion protection "
+                           "first.")
+    client.update_table(TableName=name, DeletionProtectionEnabled=False)
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1,
+                                                                         "MaxAttempts": 30})
+    client.delete_table(TableName=name)
+    client.get_waiter("table_not_exists").wait(TableName=name, WaiterConfig={"Delay": 1,
+                                                                             "MaxAttempts": 30})
+
+
+def test_table_arn_accepted_as_table_name(client, table):
+    arn = client.describe_table(TableName=table)["Table"]["TableArn"]
+    client.put_item(TableName=arn, Item={"pk": {"S": "by-arn"}})
+    assert client.get_item(TableName=table, Key={"pk": {"S": "by-arn"}})["Item"]
