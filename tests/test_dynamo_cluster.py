@@ -91,7 +91,7 @@ def test_read_repair_fixes_stale_replica_including_late_answerers():
     assert got.values == ["new"]
     c.run(ms=100)
     assert [v.value for v in c.node("n3").store.get("k")] == ["new"]
-    assert any(e.node == "n3" for e in c.sim.log.of_kind("read_repair"))
+    assert any(e.node == "n3" for e in c.sim.log.of_kind("request.read_repair"))
 
 
 def test_write_coordinator_is_fastest_reader():

@@ -63,7 +63,7 @@ KINDS = {
         ok="success", latency_ms="end-to-end ms seen by the client",
         mode="'server' or 'client' coordination", entry="node the client sent to",
         coordinator="node that coordinated (None if no reply)"),
-    "read_repair": kind(
+    "request.read_repair": kind(
         "after a get, the coordinator sent a stale replier the versions it lacked",
         rid="request id", key="the key", coordinator="the coordinator",
         node="the stale replica", clocks="versions sent"),

@@ -326,7 +326,7 @@ class CoordinatorMixin:
             if not missing:
                 continue
             if log.enabled:
-                log.emit("read_repair", rid=req.rid, key=req.key, coordinator=self.name,
+                log.emit("request.read_repair", rid=req.rid, key=req.key, coordinator=self.name,
                          node=node, clocks=tuple(v.clock.entries for v in missing))
             hint = req.hints.get(node)
             for v in missing:
