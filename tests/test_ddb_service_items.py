@@ -232,3 +232,10 @@ def test_update_may_not_name_key_even_unchanged(ddb, c):
                       ExpressionAttributeValues={":same": {"N": "1"}})
     assert err(e)[1] == ("One or more parameter values were invalid: Cannot update attribute "
                          "sk. This attribute is part of the key")
+
+
+def test_table_arn_works_as_a_name(c):
+    arn = c.describe_table(TableName="Items")["Table"]["TableArn"]
+    r = c.put_item(TableName=arn, Item=key(), ReturnConsumedCapacity="TOTAL")
+    assert r["ConsumedCapacity"]["TableName"] == arn
+    assert c.get_item(TableName=arn, Key=key())["Item"] == key()

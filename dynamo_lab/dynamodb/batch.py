@@ -74,7 +74,7 @@ def batch_get_item(svc: "DynamoDB", p: dict) -> dict:
     meters = []
     total = 0
     for name, table, expr, keys, consistent in plan:
-        meter = Meter(table.name)
+        meter = Meter(name)  # as the request named it (name or ARN)
         got = responses.setdefault(name, [])
         for wire_key, key in keys:
             if total > MAX_RESPONSE_BYTES:
@@ -136,7 +136,7 @@ def batch_write_item(svc: "DynamoDB", p: dict) -> dict:
                 raise ValidationError(_DUPLICATES)
             seen.add(skey)
             table_plans.append((table, key, item))
-        plans.append((Meter(table.name), table_plans))
+        plans.append((Meter(name), table_plans))
     # -- every request checked: write them all -----------------------------
     for meter, table_plans in plans:
         for table, key, item in table_plans:

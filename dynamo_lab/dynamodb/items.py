@@ -192,7 +192,7 @@ def _write(svc: "DynamoDB", p: dict, op: str) -> dict:
     rv = _check_return_values(p, allowed)
     expr = prepare(p, op)
     planner = {"PutItem": plan_put, "UpdateItem": plan_update, "DeleteItem": plan_delete}[op]
-    meter = Meter(table.name)
+    meter = Meter(p["TableName"])  # as the request named it (name or ARN)
     try:
         plan = planner(table, p, expr)
     except _Failure as f:
@@ -238,7 +238,7 @@ def get_item(svc: "DynamoDB", p: dict) -> dict:
     key = read_key(table, p["Key"])
     expr = prepare(p, "GetItem")
     item = table.get(key)
-    meter = Meter(table.name)
+    meter = Meter(p["TableName"])
     meter.table_read(read_units(item_size(item) if item else 0,
                                 bool(p.get("ConsistentRead", False))))
     out: dict[str, Any] = {}

@@ -132,7 +132,7 @@ def _page(svc: "DynamoDB", table: Table, ix: Index | None, p: dict, op: str,
         if (limit is not None and scanned >= limit) or size >= PAGE_BYTES:
             last, stopped = item, True
             break
-    meter = Meter(table.name)
+    meter = Meter(p["TableName"])  # as the request named it (name or ARN)
     units = read_units(size, consistent)
     if ix is None:
         meter.table_read(units)

@@ -137,7 +137,7 @@ def transact_write_items(svc: "DynamoDB", p: dict) -> dict:
     failed = False
     for a in actions:
         old = a.table.get(a.key)
-        meter = meters.setdefault(a.table.name, Meter(a.table.name, split=True))
+        meter = meters.setdefault(a.table.name, Meter(a.p["TableName"], split=True))
         try:
             if not a.expr.condition(old):
                 reason = {"Code": "ConditionalCheckFailed",
@@ -210,11 +210,11 @@ def transact_get_items(svc: "DynamoDB", p: dict) -> dict:
         if skey in seen:
             raise ValidationError(_ONE_ITEM)
         seen.add(skey)
-        gets.append((table, key, prepare(g, "Get")))
+        gets.append((table, key, prepare(g, "Get"), g["TableName"]))
     responses, meters = [], {}
-    for table, key, expr in gets:
+    for table, key, expr, named in gets:
         item = table.get(key)
-        meter = meters.setdefault(table.name, Meter(table.name, split=True))
+        meter = meters.setdefault(table.name, Meter(named, split=True))
         meter.table_read(read_units(item_size(item) if item else 0, True, True))
         responses.append({"Item": expr.project(item)} if item is not None else {})
     out: dict[str, Any] = {"Responses": responses}
