@@ -340,7 +340,8 @@ class DynamoCluster(InspectMixin):
     def _zone_nodes(self, zone: str) -> list[str]:
         got = [x for x in self.nodes if self.zones.get(x) == zone]
         if not got:
-            raise KeyError(f"unknown zone {zone!r}; zones: {sorted(set(map(str, self.zones.values())))}")
+            known = sorted({str(z) for z in self.zones.values()})
+            raise KeyError(f"unknown zone {zone!r}; zones: {known}")
         return got
 
     def crash_zone(self, zone: str) -> None:
