@@ -246,19 +246,18 @@ class Ring(RingCore):
             p = _from_bytes(_md5(key.encode()).digest(), "big")
         else:
             p = position(key)
-        if self.strategy == 2:
+        if self._by_partition:
             ends = self._ends
             i = bisect_left(ends, p)
             u = ends[i] if i < len(ends) else ends[0]
         else:
             # RingCore._succ_token, inlined (see the note there).
-            maxes = self._sl._maxes
-            i = bisect_left(maxes, p)
-            if i == len(maxes):
-                u = self._sl._lists[0][0]
-            else:
-                sub = self._sl._lists[i]
+            lists = self._tok_lists
+            try:
+                sub = lists[bisect_left(self._tok_maxes, p)]
                 u = sub[bisect_left(sub, p)]
+            except IndexError:           # past the last token: wrap to the first
+                u = lists[0][0]
         pl = cache.get(u)
         if pl is None:
             pl = cache[u] = self._walk_unit(u, n, zones)

@@ -47,6 +47,11 @@ class RingCore:
     def __init__(self, strategy: int, partitions: int | None) -> None:
         self.strategy = strategy
         self._sl = SortedList()                   # every token, in ring order
+        # SortedList changes these two lists in place (add, remove), so the
+        # hot lookup path may hold them directly (see _succ_token).
+        self._tok_lists = self._sl._lists
+        self._tok_maxes = self._sl._maxes
+        self._by_partition = strategy == 2
         self._owner: dict[int, str] = {}          # token -> physical node
         self._held: dict[str, SortedList] = {}    # node -> its tokens
         self._zones: dict[str, str | None] = {}   # node -> zone, in join order
@@ -72,11 +77,11 @@ class RingCore:
     # compares these with SortedList's public methods.
     def _succ_token(self, p: int) -> int:
         """The first token at or clockwise after position ``p``. O(log t)."""
-        maxes = self._sl._maxes
+        maxes = self._tok_maxes
         k = bisect_left(maxes, p)
         if k == len(maxes):
-            return self._sl._lists[0][0]
-        sub = self._sl._lists[k]
+            return self._tok_lists[0][0]
+        sub = self._tok_lists[k]
         return sub[bisect_left(sub, p)]
 
     def _unit_of(self, p: int) -> int:
