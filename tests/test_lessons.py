@@ -1,0 +1,157 @@
+"""The lesson notebooks: clean as committed, checked by nbval, and their
+exercises judged right when solved and wrong when answered wrongly.
+
+Every lesson in ``lessons/`` runs twice:
+
+1. as committed, under ``pytest --nbval-lax --nbval-current-env`` in a
+   subprocess (cells marked ``# NBVAL_CHECK_OUTPUT`` must match their saved
+   output, which includes the friendly "not attempted yet" of an exercise);
+2. with nbclient, answered: before each answer cell (``qN_x = ____``) a known
+   wrong answer (``WRONG`` of the lesson's exercise module) and a check, which
+   must say "not quite" and leave the exercise "incorrect"; the answer cell
+   itself replaced by the exercise's solution code, after which the lesson's
+   own check cells must say "correct!" and every exercise end "correct".
+
+No cell of any run may write to stderr.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = ROOT / "lessons"
+NOTEBOOKS = sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
+CHECK = "# NBVAL_CHECK_OUTPUT"
+
+pytestmark = pytest.mark.notebooks
+
+
+def _ids(paths):
+    return [p.stem for p in paths]
+
+
+def _env() -> dict:
+    # The kernels must import this checkout, whatever is installed.
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
+        DYNAMO_LAB_STRICT_EVENTS="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
+
+
+def _exercises(path: Path):
+    """The exercise module of a lesson (``lesson02`` for ``02_...``), or None."""
+    try:
+        return importlib.import_module(f"dynamo_lab.exercises.lesson{path.name[:2]}")
+    except ModuleNotFoundError:
+        return None
+
+
+def test_there_are_lessons():
+    names = [p.name for p in NOTEBOOKS]
+    for want in ("00_welcome.ipynb", "02_consistent_hashing.ipynb",
+                 "09_partitioning_strategies.ipynb"):
+        assert want in names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_committed_notebook_is_clean(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert "widgets" not in nb.metadata, "widget state is saved in the notebook"
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and "Source" in first.source, \
+        "a lesson opens with the source section it teaches"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "viz.setup()" in code[0].source, "the setup cell sets the plotly renderer"
+    for c in code:
+        checked = c.source.startswith(CHECK)
+        if not checked:
+            assert not c.outputs, f"outputs saved in an unchecked cell:\n{c.source[:200]}"
+            continue
+        assert c.outputs, f"a checked cell has no reference output:\n{c.source[:200]}"
+        for o in c.outputs:
+            assert o.output_type != "error"
+            assert not (o.output_type == "stream" and o.name == "stderr"), c.source[:200]
+            data = o.get("data", {})
+            assert "application/vnd.jupyter.widget-view+json" not in data
+            text = json.dumps(o)
+            assert not re.search(r"0x[0-9a-f]{6,}", text), "a memory address in checked output"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_nbval(path):
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+           "--nbval-lax", "--nbval-current-env", "--nbval-cell-timeout=180", str(path)]
+    proc = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, f"nbval failed on {path.name}:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}"
+
+
+def _answer_cell(nb, var: str):
+    pat = re.compile(rf"^{re.escape(var)}\s*=\s*____", re.M)
+    hits = [c for c in nb.cells if c.cell_type == "code" and pat.search(c.source)]
+    assert len(hits) == 1, f"expected one answer cell `{var} = ____`, found {len(hits)}"
+    return hits[0]
+
+
+def _run(nb, monkeypatch):
+    from nbclient import NotebookClient
+    for k, v in _env().items():
+        monkeypatch.setenv(k, v)
+    NotebookClient(nb, timeout=180, kernel_name="python3", allow_errors=False,
+                   resources={"metadata": {"path": str(LESSONS)}}).execute()
+    for c in nb.cells:
+        for o in c.get("outputs", []):
+            assert not (o.output_type == "stream" and o.name == "stderr"), \
+                f"stderr in cell:\n{c.source[:300]}\n---\n{o.text[:1000]}"
+    out = nb.cells[-1].outputs
+    line = next(o.text for o in out if o.output_type == "stream" and "STATUS" in o.text)
+    return json.loads(line.split("STATUS", 1)[1])
+
+
+def _texts(cell) -> list[str]:
+    return [o.get("text") or o.get("data", {}).get("text/plain", "") for o in cell.outputs]
+
+
+WITH_EXERCISES = [p for p in NOTEBOOKS if _exercises(p) is not None]
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=_ids(WITH_EXERCISES))
+def test_exercises_wrong_then_solved(path, monkeypatch):
+    """One run per lesson: before each answer cell, a known wrong answer and a
+    check (which must say "not quite"); the answer cell itself gets the
+    solution, and the lesson's own check cell must then say "correct!"."""
+    nb = nbformat.read(path, as_version=4)
+    mod = _exercises(path)
+    probes = {}
+    for q in mod.exercises:
+        cell = _answer_cell(nb, q.var)
+        cell.source = q.solution_code
+        wrong = nbformat.v4.new_code_cell(f"{q.var} = {mod.WRONG[q.name][0]!r}")
+        probe = nbformat.v4.new_code_cell(
+            f"ex.{q.name}.check()\nprint('WRONG', ex.{q.name}.status)")
+        i = nb.cells.index(cell)
+        nb.cells[i:i] = [wrong, probe]
+        probes[q.name] = probe
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import json\nprint('STATUS', json.dumps({q.name: q.status for q in ex.exercises}))"))
+    status = _run(nb, monkeypatch)
+    assert status == {q.name: "correct" for q in mod.exercises}
+    for q in mod.exercises:
+        texts = _texts(probes[q.name])
+        assert any(t.startswith(f"{q.name}: not quite.") for t in texts), texts
+        assert "WRONG incorrect\n" in texts, texts
+        assert not any("Traceback" in t for t in texts)
+        checks = [c for c in nb.cells if c.cell_type == "code"
+                  and c.source.strip().endswith(f"ex.{q.name}.check()")]
+        assert checks and all(any(t.startswith(f"{q.name}: correct!") for t in _texts(c))
+                              for c in checks), [_texts(c) for c in checks]
