@@ -202,3 +202,27 @@ def test_resource_waiters(ddb):
     t.delete()
     t.wait_until_not_exists()
     assert ddb.tables == {}
+
+
+def test_gsi_added_later_is_backfilled_and_deleted(ddb, c):
+    make(c, KeySchema=HASH, AttributeDefinitions=DEFS)
+    for i in range(5):
+        c.put_item(TableName="Music", Item={"pk": {"S": f"p{i}"}, "g": {"S": "even" if i % 2 == 0 else "odd"}})
+    d = c.update_table(TableName="Music", AttributeDefinitions=DEFS + [
+        {"AttributeName": "g", "AttributeType": "S"}], GlobalSecondaryIndexUpdates=[{"Create": {
+            "IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "KEYS_ONLY"}}}])["TableDescription"]
+    assert d["GlobalSecondaryIndexes"][0]["IndexStatus"] == "CREATING"
+    c.get_waiter("table_exists").wait(TableName="Music")
+    t = c.describe_table(TableName="Music")["Table"]
+    assert t["GlobalSecondaryIndexes"][0]["IndexStatus"] == "ACTIVE"
+    assert t["GlobalSecondaryIndexes"][0]["ItemCount"] == 5
+    r = c.query(TableName="Music", IndexName="byG", KeyConditionExpression="g = :e",
+                ExpressionAttributeValues={":e": {"S": "even"}})
+    assert sorted(i["pk"]["S"] for i in r["Items"]) == ["p0", "p2", "p4"]
+    c.update_table(TableName="Music",
+                   GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "byG"}}])
+    c.get_waiter("table_exists").wait(TableName="Music")
+    assert "GlobalSecondaryIndexes" not in c.describe_table(TableName="Music")["Table"]
+    assert [a["AttributeName"] for a in c.describe_table(TableName="Music")["Table"][
+        "AttributeDefinitions"]] == ["pk"]
