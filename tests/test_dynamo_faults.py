@@ -119,3 +119,19 @@ def test_zone_loss_and_recovery_keeps_acknowledged_writes():
     assert rep.ok and rep.acked >= 30
     assert c.converged()
     assert c.sim.log.of_kind("cluster.zone_down")[0].nodes == ("n1", "n4")
+
+
+def test_hints_for_a_node_that_left_go_to_the_keys_new_homes():
+    c = DynamoCluster(nodes=6, seed=26)
+    homes = c.preference_list("k")[:3]
+    c.crash(homes[1])
+    assert c.put("k", "v", coordinator=homes[0]).ok
+    c.run(ms=100)
+    assert [h.target for h in c.hints()] == [homes[1]]
+    c.remove_node(homes[1])
+    c.run(ms=3000)
+    assert c.hints() == []
+    ev = c.sim.log.of_kind("hint.delivered")[-1]
+    assert ev.target == homes[1] and ev.to in c.preference_list("k")[:3]
+    assert all([v.value for v in c.node(x).store.get("k")] == ["v"]
+               for x in c.preference_list("k")[:3])

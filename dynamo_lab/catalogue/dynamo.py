@@ -93,7 +93,9 @@ KINDS = {
         source="'put' or 'read_repair'"),
     "hint.delivered": kind("a hint reached its home node and was deleted",
                            node="the hint holder", target="the home node", key="the key",
-                           clock=_CLOCK),
+                           clock=_CLOCK,
+                           to="the node that took it: the target, or a current home of "
+                              "the key if the target left the ring"),
     "hint.lost": kind("a hint holder crashed and its in-memory hint is gone",
                       node="the hint holder", target="the home node", key="the key",
                       clock=_CLOCK),

@@ -57,27 +57,38 @@ class HandoffMixin:
             return
         if not self.admitted("handoff"):
             return
-        batches: dict[str, list] = {}
+        batches: dict[tuple, list] = {}
+        ring = self.cluster.ring
         for target, key, version in store.hints():
-            if target in self.down or target not in self.cluster.nodes_by_name:
+            dst = target
+            if target not in ring:
+                # The home node left for good: hand the copy to a node that
+                # replicates the key now, so the write is not stranded.
+                dst = next((h for h in self.plan(key).homes
+                            if h != self.name and h not in self.down), None)
+                if dst is None:
+                    continue
+            elif target in self.down:
                 continue
-            batches.setdefault(target, []).append((key, version))
-        for target, items in sorted(batches.items()):
-            self.send(target, "handoff", tuple(items))
+            batches.setdefault((dst, target), []).append((key, version))
+        for (dst, target), items in sorted(batches.items()):
+            self.send(dst, "handoff", (target, tuple(items)))
 
-    def on_handoff(self, src: str, items: tuple) -> None:
+    def on_handoff(self, src: str, body: tuple) -> None:
+        target, items = body
         done = []
         for key, version in items:
             self.write_local(key, version, None, "handoff")
             done.append((key, version.clock))
-        self.send(src, "handoff_ack", tuple(done))
+        self.send(src, "handoff_ack", (target, tuple(done)))
 
-    def on_handoff_ack(self, src: str, done: tuple) -> None:
+    def on_handoff_ack(self, src: str, body: tuple) -> None:
+        target, done = body
         log = self.sim.log
         for key, clock in done:
-            if self.store.drop_hint(src, key, clock):
-                log.emit("hint.delivered", node=self.name, target=src, key=key,
-                         clock=clock.entries)
+            if self.store.drop_hint(target, key, clock):
+                log.emit("hint.delivered", node=self.name, target=target, key=key,
+                         clock=clock.entries, to=src)
 
     def hint_summary(self) -> dict[str, Any]:
         """How many hints this node holds, per target."""
