@@ -200,3 +200,20 @@ def test_query_filter_may_not_use_key_attributes(c):
     r = c.scan(TableName="Qtab", FilterExpression="sk > :s",
                ExpressionAttributeValues={":s": {"N": "50"}})
     assert r["Count"] == 1
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(Select="SPECIFIC_ATTRIBUTES"),
+     "Must specify the AttributesToGet or ProjectionExpression when choosing to get "
+     "SPECIFIC_ATTRIBUTES"),
+    (dict(Select="ALL_PROJECTED_ATTRIBUTES"),
+     "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"),
+    (dict(Select="COUNT", ProjectionExpression="pk"),
+     "Cannot specify the ProjectionExpression when choosing to get only the Count"),
+    (dict(Select="ALL_ATTRIBUTES", ProjectionExpression="pk"),
+     "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES"),
+])
+def test_select_rules(c, kw, message):
+    with pytest.raises(ClientError) as e:
+        c.scan(TableName="Qtab", **kw)
+    assert err(e) == ("ValidationException", message)

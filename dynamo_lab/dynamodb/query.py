@@ -72,8 +72,8 @@ def _select(p: dict, ix: Index | None) -> str:
         param = "ProjectionExpression" if projected else "AttributesToGet"
         raise ValidationError(f"Cannot specify the {param} when choosing to get {what}")
     if sel == "SPECIFIC_ATTRIBUTES" and not (projected or listed):
-        raise ValidationError("Select type SPECIFIC_ATTRIBUTES requires AttributesToGet or "
-                              "ProjectionExpression")
+        raise ValidationError("Must specify the AttributesToGet or ProjectionExpression when "
+                              "choosing to get SPECIFIC_ATTRIBUTES")
     if sel == "ALL_PROJECTED_ATTRIBUTES" and ix is None:
         raise ValidationError("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using "
                               "an IndexName")
