@@ -95,6 +95,8 @@ def test_client_request_token_idempotency(ddb, c):
     with pytest.raises(ClientError) as e:
         c.transact_write_items(**transfer(20, token="tok-1"))
     assert e.value.response["Error"]["Code"] == "IdempotentParameterMismatchException"
+    assert e.value.response["Error"]["Message"] == (
+        "The request uses the same client token as a previous, but non-identical request.")
     ddb.run(ms=10 * 60 * 1000)
     c.transact_write_items(**transfer(10, token="tok-1"))        # window over: runs again
     assert balances(c) == ["80", "20"]

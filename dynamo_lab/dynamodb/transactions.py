@@ -112,8 +112,8 @@ def _remembered(svc: "DynamoDB", token: str | None, p: dict) -> dict | None:
         return None
     if rec[1] != _fingerprint(p):
         raise DynamoDBError("IdempotentParameterMismatchException",
-                            "Specified idempotent token has been used with different request "
-                            "parameters within the last 10 minutes")
+                            "The request uses the same client token as a previous, but "
+                            "non-identical request.")
     return rec[2]
 
 
