@@ -74,6 +74,9 @@ def test_strategy_3_join_steals_and_leave_hands_out():
     assert stolen == set(change.tokens)
     for tm in change.token_moves:
         assert tm.dst == "F" and all(before[t] == tm.src for t in tm.tokens)
+    # Stolen tokens are spaced so no list passes two from different nodes:
+    # keys move only to the newcomer, as in strategies 1 and 2.
+    assert change.moves and all(m.dst == "F" and m.src != "F" for m in change.moves)
     moved = [e for e in ring.sim.log[mark:] if e.kind == "ring.tokens_moved"]
     assert [(e.src, e.dst, e.tokens) for e in moved] == [tuple(tm) for tm in change.token_moves]
     # Leaving hands every token to a remaining node, keeping shares near Q/S,

@@ -12,8 +12,10 @@ The paper's three partitioning strategies (section 6.2):
 2. ``strategy=2``: T random tokens per node and Q equal, fixed partitions;
    a partition is placed by walking clockwise from its end to the first token.
 3. ``strategy=3``: Q equal partitions and Q/S tokens per node; the tokens are
-   the partitions. A joining node steals tokens from the most loaded nodes; a
-   leaving node's tokens go, at random, to the least loaded ones.
+   the partitions. A joining node steals tokens at random from the most
+   loaded nodes; a leaving node's tokens go, at random, to the least loaded
+   ones. Both pick tokens so that, as in strategies 1 and 2, keys move only
+   to a joining node and only away from a leaving one.
 
 Examples
 --------
@@ -118,6 +120,7 @@ class Ring(RingCore):
         RingCore.__init__(self, strategy, self.partitions)
         self._changes: list[RingChange] = []
         self._check_state = None
+        self._unspaced: set[int] = set()
         self.sim.log.emit("ring.created", strategy=strategy, tokens_per_node=self.tokens_per_node,
                           partitions=self.partitions, n=n)
 
@@ -409,9 +412,14 @@ class Ring(RingCore):
         check_weight(weight)
         if zone is not None and not isinstance(zone, str):
             raise ValueError(f"zone must be a str or None, not {type(zone).__name__}")
-        new_tokens, steals = plan_join(self, name, tokens, weight)   # validates; no change yet
+        new_tokens, steals, spaced = plan_join(self, name, tokens, weight)  # no change yet
         if steals:
-            return self._apply_steals(name, zone, weight, steals)
+            change = self._apply_steals(name, zone, weight, steals)
+            if not spaced:
+                # ring_check holds strategy-3 joins to "keys move only to the
+                # newcomer" only where the steals were spaced out.
+                self._unspaced.add(len(self._changes) - 1)
+            return change
         # Tokens are inserted first; the old ring is this one with them absent.
         self._zones[name] = zone
         self._weights[name] = weight

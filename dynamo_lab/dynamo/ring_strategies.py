@@ -29,18 +29,20 @@ __all__ = ["plan_join", "plan_leave", "zone_walk", "positive_int", "position_int
 
 
 def plan_join(ring: "Ring", name: str, tokens: Iterable[int] | None,
-              weight: float) -> tuple[list[int], list[tuple[int, str | None]]]:
-    """Plan a join: ``(new tokens, [])`` for strategies 1 and 2, or
-    ``([], [(token, its current owner or None)])`` for strategy 3.
+              weight: float) -> tuple[list[int], list[tuple[int, str | None]], bool]:
+    """Plan a join: ``(new tokens, [], True)`` for strategies 1 and 2, or
+    ``([], [(token, its current owner or None)], spaced)`` for strategy 3,
+    where ``spaced`` says no preference list passes tokens stolen from two
+    different nodes (so keys move only to the newcomer).
 
     Cost: O(T) draws (strategies 1, 2); O(Q) for strategy 3.
     """
     if tokens is not None:
         tokens = _explicit(ring, tokens)
     if ring.strategy == 3:
-        return [], _plan_steals(ring, name, tokens, weight)
+        return [], *_plan_steals(ring, name, tokens, weight)
     if tokens is not None:
-        return tokens, []
+        return tokens, [], True
     count = max(1, round(ring.tokens_per_node * weight))
     rng, owner = ring._rng, ring._owner
     out: list[int] = []
@@ -52,7 +54,7 @@ def plan_join(ring: "Ring", name: str, tokens: Iterable[int] | None,
         if t not in owner and t not in taken:
             taken.add(t)
             out.append(t)
-    return out, []
+    return out, [], True
 
 
 def _explicit(ring: "Ring", tokens: Iterable[int]) -> list[int]:
@@ -75,7 +77,7 @@ def _explicit(ring: "Ring", tokens: Iterable[int]) -> list[int]:
 
 
 def _plan_steals(ring: "Ring", name: str, tokens: list[int] | None,
-                 weight: float) -> list[tuple[int, str | None]]:
+                 weight: float) -> tuple[list[tuple[int, str | None]], bool]:
     Q = ring.partitions
     held = ring._held
     if not held:
@@ -83,7 +85,7 @@ def _plan_steals(ring: "Ring", name: str, tokens: list[int] | None,
         if tokens is not None and sorted(tokens) != ring._ends:
             raise ValueError("strategy 3: the first node holds all Q partitions; "
                              "give explicit tokens only for later nodes")
-        return [(e, None) for e in ring._ends]
+        return [(e, None) for e in ring._ends], True
     if len(held) + 1 > Q:
         raise ValueError(f"strategy 3 with Q={Q} partitions holds at most {Q} nodes; "
                          f"the ring has {len(held)} already")
@@ -101,13 +103,14 @@ def _plan_steals(ring: "Ring", name: str, tokens: list[int] | None,
                 raise ValueError(f"strategy 3: taking token {t} would leave node "
                                  f"{src!r} with no tokens")
             steals.append((t, src))
-        return steals
+        return steals, False          # the lesson chose them; no spacing promised
     total = sum(ring._weights.values()) + weight
     target = max(1, round(Q * weight / total))
     rng, weights = ring._rng, ring._weights
     count = {x: len(ts) for x, ts in held.items()}
-    taken: dict[str, set] = {x: set() for x in held}
-    steals = []
+    chosen: dict[int, str] = {}
+    spaced = True
+    near = ring.n - 1
     for _ in range(target):
         # Steal from the most loaded node (tokens per unit of weight); a tie
         # is broken at random, so no node is always the first victim.
@@ -116,15 +119,40 @@ def _plan_steals(ring: "Ring", name: str, tokens: list[int] | None,
             break
         top = max(count[x] / weights[x] for x in donors)
         src = rng.choice([x for x in donors if count[x] / weights[x] == top])
-        mine = held[src]
-        while True:
-            t = mine[rng.randrange(len(mine))]
-            if t not in taken[src]:
-                break
-        taken[src].add(t)
+        mine = [t for t in held[src] if t not in chosen]
+        rng.shuffle(mine)
+        # Prefer a token no preference list can pass together with a token
+        # stolen from another node: then every list gains only the newcomer,
+        # and keys move only to it, as in strategies 1 and 2.
+        t = next((t for t in mine if not _conflict(ring, t, src, chosen, near)), None)
+        if t is None:
+            t, spaced = mine[0], False
+        chosen[t] = src
         count[src] -= 1
-        steals.append((t, src))
-    return steals
+    return list(chosen.items()), spaced
+
+
+def _conflict(ring: "Ring", t: int, src: str, chosen: dict, near: int) -> bool:
+    """Whether a walk of N nodes could pass token ``t`` (to be taken from
+    ``src``) and a token already chosen from another node: fewer than
+    ``near`` other nodes lie between them. O(N) tokens."""
+    if near <= 0:
+        return False
+    owner = ring._owner
+    for walk in (ring._cw(t), ring._ccw(t)):
+        seen: set = set()
+        for u in walk:
+            if u == t:
+                continue
+            c = chosen.get(u)
+            if c is not None:
+                if c != src:
+                    return True
+                continue                 # the newcomer's too: not another node
+            seen.add(owner[u])
+            if len(seen) >= near:
+                break
+    return False
 
 
 def plan_leave(ring: "Ring", name: str) -> list[tuple[int, str]]:
