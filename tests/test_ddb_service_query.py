@@ -217,3 +217,12 @@ def test_select_rules(c, kw, message):
     with pytest.raises(ClientError) as e:
         c.scan(TableName="Qtab", **kw)
     assert err(e) == ("ValidationException", message)
+
+
+def test_item_collection_metrics_on_lsi_tables(c):
+    r = c.put_item(TableName="Qtab", Item={"pk": {"S": "a"}, "sk": {"N": "5"}},
+                   ReturnItemCollectionMetrics="SIZE")
+    assert r["ItemCollectionMetrics"] == {"ItemCollectionKey": {"pk": {"S": "a"}},
+                                          "SizeEstimateRangeGB": [0.0, 1.0]}
+    assert "ItemCollectionMetrics" not in c.put_item(TableName="Qtab", Item={
+        "pk": {"S": "a"}, "sk": {"N": "6"}})

@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["get_item", "put_item", "update_item", "delete_item", "WritePlan",
            "plan_put", "plan_update", "plan_delete", "commit", "expire_item", "check_key_untouched",
-           "read_key", "event_key"]
+           "read_key", "event_key", "collection_metrics"]
 
 _INVALID = "One or more parameter values were invalid: "
 
@@ -218,7 +218,30 @@ def _write(svc: "DynamoDB", p: dict, op: str) -> dict:
     cc = meter.render(p.get("ReturnConsumedCapacity"))
     if cc is not None:
         out["ConsumedCapacity"] = cc
+    icm = collection_metrics(table, plan.key, p)
+    if icm is not None:
+        out["ItemCollectionMetrics"] = icm
     return out
+
+
+def collection_metrics(table: Table, key: dict, p: dict) -> dict | None:
+    """``ItemCollectionMetrics`` for ``ReturnItemCollectionMetrics=SIZE``.
+
+    Only tables with a local secondary index have item collections (every
+    item of one partition key, with its LSI entries); DynamoDB reports their
+    size as a range of whole gigabytes, against the 10 GB limit.
+    """
+    if p.get("ReturnItemCollectionMetrics") != "SIZE" or \
+            not any(ix.kind == "LSI" for ix in table.indexes.values()):
+        return None
+    h = table.schema.hash
+    lo, hi = table.schema.hash_bounds(key[h])
+    size = sum(table.store.size_of(k) for k, _ in table.store.irange(lo, hi))
+    for ix in table.indexes.values():
+        if ix.kind == "LSI":
+            size += sum(ix.store.size_of(k) for k, _ in ix.store.irange(lo, hi))
+    gb = size // (1 << 30)
+    return {"ItemCollectionKey": {h: key[h]}, "SizeEstimateRangeGB": [float(gb), float(gb + 1)]}
 
 
 def put_item(svc: "DynamoDB", p: dict) -> dict:
