@@ -188,6 +188,12 @@ def test_key_condition_errors(text, message):
     assert e.value.message == message
 
 
+def test_key_condition_on_hash_only_table():
+    with pytest.raises(DynamoDBError, match="^Query key condition not supported$"):
+        kc("h = :h AND x2 = :n1", range_key=None)
+    assert kc("h = :h", range_key=None).range_name is None
+
+
 def test_key_condition_types():
     with pytest.raises(DynamoDBError, match="Condition parameter type does not match schema type"):
         kc("h = :n1", {"h": "S"})

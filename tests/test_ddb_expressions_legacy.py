@@ -112,6 +112,7 @@ def test_attributes_to_get():
                            "status": {"S": "ok"}}) == {
         "h": {"S": "x"}, "a.b": {"N": "1"}, "status": {"S": "ok"}}
     assert error(attributes_to_get, ["a", "a"]) == INVALID + "Duplicate value in attribute name: a"
+    assert "Member must have length greater than or equal to 1" in error(attributes_to_get, [])
 
 
 def test_attribute_updates():

@@ -153,8 +153,9 @@ def key_condition_from_ast(node, hash_key: str, range_key: str | None = None,
         raise ValidationError(f"Query condition missed key schema element: {hash_key}")
     for name in by_name:
         if name not in (hash_key, range_key):
-            raise ValidationError("Query condition missed key schema element: "
-                                  f"{range_key if range_key else hash_key}")
+            if range_key is None:  # nothing else can be a key here
+                raise ValidationError("Query key condition not supported")
+            raise ValidationError(f"Query condition missed key schema element: {range_key}")
     hash_op, hash_values = by_name[hash_key]
     if hash_op != "=":
         raise ValidationError("Query key condition not supported")

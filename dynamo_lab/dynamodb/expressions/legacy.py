@@ -258,6 +258,10 @@ def attributes_to_get(names: Any) -> tuple:
     """
     if not isinstance(names, list):
         raise serialization_error(names, "List")
+    if not names:
+        raise ValidationError("1 validation error detected: Value '[]' at 'attributesToGet' "
+                              "failed to satisfy constraint: Member must have length greater "
+                              "than or equal to 1")
     seen = set()
     for name in names:
         if not isinstance(name, str):
