@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from ddb_support import ServeProcess, boto_client, error_of, unique
 
-from dynamo_lab.dynamodb.server import HEALTH, MAX_BODY, Server
+from dynamo_lab.dynamodb.server import HEALTH, MAX_BODY, Server, StateFileError
 
 JSON10 = "application/x-amz-json-1.0"
 KEY = dict(AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
@@ -283,16 +283,49 @@ def test_state_roundtrip_in_process(tmp_path):
     with Server(state=path) as srv:
         c = boto_client(srv.url)
         c.create_table(TableName="kept", **KEY)
-        c.get_waiter("table_exists").wait(TableName="kept", WaiterConfig={"MaxAttempts": 1})
+        c.create_table(
+            TableName="indexed", BillingMode="PROVISIONED",
+            ProvisionedThroughput={"ReadCapacityUnits": 7, "WriteCapacityUnits": 3},
+            AttributeDefinitions=KEY["AttributeDefinitions"] + [
+                {"AttributeName": "g", "AttributeType": "N"}],
+            KeySchema=KEY["KeySchema"],
+            GlobalSecondaryIndexes=[{
+                "IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+                "ProvisionedThroughput": {"ReadCapacityUnits": 2, "WriteCapacityUnits": 2}}])
+        for name in ("kept", "indexed"):
+            c.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"MaxAttempts": 1})
         for i in range(30):
             c.put_item(TableName="kept", Item={"pk": {"S": f"k{i}"}, "n": {"N": str(i)},
                                                "b": {"B": bytes([i])}})
+        c.put_item(TableName="indexed", Item={"pk": {"S": "x"}, "g": {"N": "4"}})
+        c.update_time_to_live(TableName="indexed", TimeToLiveSpecification={
+            "Enabled": True, "AttributeName": "expires"})
+        arn = c.describe_table(TableName="indexed")["Table"]["TableArn"]
+        c.tag_resource(ResourceArn=arn, Tags=[{"Key": "course", "Value": "dynamo"}])
     with Server(state=path) as srv:
         c = boto_client(srv.url)
-        assert c.list_tables()["TableNames"] == ["kept"]
+        assert c.list_tables()["TableNames"] == ["indexed", "kept"]
         items = c.scan(TableName="kept")["Items"]
         assert sorted(int(i["n"]["N"]) for i in items) == list(range(30))
         assert c.get_item(TableName="kept", Key={"pk": {"S": "k7"}})["Item"]["b"] == {"B": b"\x07"}
+        desc = c.describe_table(TableName="indexed")["Table"]
+        assert desc["ProvisionedThroughput"]["ReadCapacityUnits"] == 7
+        assert [g["IndexName"] for g in desc["GlobalSecondaryIndexes"]] == ["by_g"]
+        got = c.query(TableName="indexed", IndexName="by_g", KeyConditionExpression="g = :g",
+                      ExpressionAttributeValues={":g": {"N": "4"}})["Items"]
+        assert got == [{"pk": {"S": "x"}, "g": {"N": "4"}}]
+        ttl = c.describe_time_to_live(TableName="indexed")["TimeToLiveDescription"]
+        assert ttl["AttributeName"] == "expires"
+        assert c.list_tags_of_resource(ResourceArn=arn)["Tags"] == [
+            {"Key": "course", "Value": "dynamo"}]
+
+
+def test_unreadable_state_file_in_process(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{"format": "something else"}')
+    with pytest.raises(StateFileError):
+        Server(state=str(path)).start()
 
 
 # -- the real command, in a subprocess ----------------------------------------

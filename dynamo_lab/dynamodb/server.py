@@ -77,7 +77,7 @@ from typing import Any
 
 from .errors import DynamoDBError, error
 
-__all__ = ["Server", "serve_main", "served_service", "MAX_BODY", "HEALTH", "MAX_CATCH_UP_MS"]
+__all__ = ["Server", "StateFileError", "serve_main", "served_service", "MAX_BODY", "HEALTH", "MAX_CATCH_UP_MS"]
 
 #: DynamoDB caps a request at 16 MB of data; the JSON framing around it gets
 #: 1 MB more before the server refuses to read the body.
@@ -291,6 +291,10 @@ class _HTTPServer(ThreadingHTTPServer):
         raise error("UnknownOperationException", "")
 
 
+class StateFileError(ValueError):
+    """The ``--state`` file exists but cannot be loaded."""
+
+
 def served_service(seed: int = 0) -> Any:
     """A ``DynamoDB`` set up for serving: table status changes take no
     virtual time, so HTTP waiters succeed on their first poll."""
@@ -352,7 +356,10 @@ class Server:
         """Load ``state`` if it exists, bind, and serve in a daemon thread."""
         if self.state and os.path.exists(self.state):
             from . import statefile
-            statefile.load_file(self.service, self.state)
+            try:
+                statefile.load_file(self.service, self.state)
+            except (OSError, ValueError, KeyError, TypeError, DynamoDBError) as exc:
+                raise StateFileError(f"{self.state}: {exc}") from exc
         self._httpd = _HTTPServer((self.host, self.port), self.service, self.verbose,
                                   self.clock)
         self._thread = threading.Thread(target=self._httpd.serve_forever,
@@ -396,13 +403,12 @@ def serve_main(args: Any) -> int:
     try:
         server = Server(host=args.host, port=args.port, seed=args.seed,
                         state=args.state, clock="wall").start()
+    except StateFileError as exc:
+        print(f"dynamo-lab serve: cannot load state from {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"dynamo-lab serve: cannot listen on {args.host}:{args.port}: "
               f"{exc.strerror or exc}", file=sys.stderr)
-        return 1
-    except (ValueError, DynamoDBError) as exc:
-        print(f"dynamo-lab serve: cannot load state from {args.state}: {exc}",
-              file=sys.stderr)
         return 1
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)

@@ -16,7 +16,7 @@ def test_provisioned_write_throttling(client):
     name = make_table(client, ProvisionedThroughput={"ReadCapacityUnits": 1,
                                                      "WriteCapacityUnits": 1})
     throttled = None
-    for i in range(600):             # 1 WCU with burst: throttled long before this
+    for i in range(300):             # 1 WCU: throttled long before this
         try:
             client.put_item(TableName=name, Item={"pk": {"S": f"w{i}"}})
         except ClientError as err:
