@@ -8,8 +8,11 @@ and has a deterministic ``repr`` and static SVG.
 """
 from __future__ import annotations
 
+from .health import HealthView
+from .membership import MembershipView
+from .merkle import MerkleView
 from .replicas import ReplicaView
 from .sequence import SequenceView
 from .versions import VersionView
 
-__all__ = ["ReplicaView", "SequenceView", "VersionView"]
+__all__ = ["HealthView", "MembershipView", "MerkleView", "ReplicaView", "SequenceView", "VersionView"]

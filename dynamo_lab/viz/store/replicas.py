@@ -38,6 +38,7 @@ from ..ring import CX, CY, R, H, ring_scene
 from ..ringstate import RingState, key_position
 from ..svg import polar
 from ._base import StoreView, clock_key
+from .health import _older
 
 __all__ = ["ReplicaView", "ReplicaState"]
 
@@ -123,7 +124,10 @@ class ReplicaView(StoreView):
                 state.held[key].setdefault(event.node, set()).add(ck)
         elif kind == "hint.stored":
             if event.outcome != "obsolete":
-                state.hints[key].setdefault((event.node, event.target), {})[ck] = "stored"
+                h = state.hints[key].setdefault((event.node, event.target), {})
+                for old in [c for c, st in h.items() if st == "stored" and _older(c, ck)]:
+                    del h[old]     # the holder replaced an older hinted version
+                h[ck] = "stored"
         elif kind in ("hint.delivered", "hint.lost"):
             h = state.hints[key].setdefault((event.node, event.target), {})
             h[ck] = kind[5:]
