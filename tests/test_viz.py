@@ -283,16 +283,23 @@ def test_load_view_counts_every_replica_and_draws_the_band():
     assert set(data) == {"text/plain", "text/html", "application/vnd.plotly.v1+json"}
 
 
-def test_live_load_view_updates_its_one_figure_widget():
+def test_live_load_view_updates_its_one_widget_once_per_flush():
     sim = Simulation(seed=6)
     hand_ring(sim, nodes=3)
     view = LoadView(sim, [f"key{i}" for i in range(500)], n=1, live=True)
-    fw = view.widget()
-    assert fw is view.widget() and len(fw.data[0].x) == 2
-    sim.log.emit("ring.node_added", node="new", zone=None, tokens=(2 ** 127,))
+    w = view.widget()
+    assert w is view.widget() and w.kind == "dl-load"
+    bars = lambda: [it[2]["data-node"] for it in json.loads(w.scene)["items"]
+                    if it[2].get("class") == "dl-bar"]
+    assert bars() == ["n0", "n2"]
+    sent = count_messages(w)
+    for i in range(200):
+        sim.log.emit("ring.node_added", node=f"new{i}", zone=None, tokens=(2 ** 100 * i + 3,))
     view.flush()
-    assert list(fw.data[0].x)[-1] == "new"
-    assert "application/vnd.jupyter.widget-view+json" in view._repr_mimebundle_()
+    assert bars()[-1] == "new199" and len(sent) == 1
+    data = view._repr_mimebundle_()
+    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == w.model_id
+    assert "application/vnd.plotly.v1+json" not in data
 
 
 # -- Timeline ------------------------------------------------------------
@@ -332,11 +339,11 @@ def test_timeline_refuses_views_of_another_log():
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_esm_has_no_syntax_errors(tmp_path):
     # node --check reads .mjs as an ES module whatever package.json says
-    mjs = tmp_path / "ring.mjs"
-    mjs.write_text((STATIC / "ring.js").read_text())
+    mjs = tmp_path / "views.mjs"
+    mjs.write_text((STATIC / "views.js").read_text())
     subprocess.run(["node", "--check", str(mjs)], check=True, capture_output=True)
 
 
 def test_esm_stays_small():
-    assert (STATIC / "ring.js").stat().st_size < 8000
+    assert (STATIC / "views.js").stat().st_size < 8000
     assert (STATIC / "views.css").stat().st_size < 4000

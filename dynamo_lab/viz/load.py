@@ -6,11 +6,13 @@ many each node stores as one of the N replicas. Efficiency is mean load /
 max load; a node is out of balance when its load is more than 15% from the
 mean.
 
-Output: a plotly figure (:meth:`LoadView.figure`), shown with the plotly
-mimetype, plus a small deterministic SVG bar chart as ``text/html`` for
-static viewers and nbval. With ``live=True`` the view displays one
-``go.FigureWidget`` instead (plotly 6+ ships all of plotly.js in each one,
-about 5 MB, so make one per lesson at most), updated at most once a frame.
+Output: a plotly figure (:meth:`LoadView.figure`, a plain ``go.Figure``),
+shown with the plotly mimetype, plus a small deterministic SVG bar chart as
+``text/html`` for static viewers and nbval. With ``live=True`` the view shows
+that SVG chart in a :class:`~dynamo_lab.viz.widget.SceneWidget` that follows
+the log (bars move with CSS transitions, at most one update per frame). Not
+a ``go.FigureWidget``: plotly 6+ puts all of plotly.js, about 5 MB, into
+every one, and in JupyterLab 4.6 with plotly 7.1 it drew empty axes.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from . import ringstate
 from .base import View
 from .ringstate import RingState, key_position
 from .svg import color, html_block, to_svg
+from .widget import SceneWidget, scene_json
 
 __all__ = ["LoadView", "load_scene", "BAND"]
 
@@ -102,8 +105,8 @@ class LoadView(View):
     n : int
         N, the replicas per key.
     live : bool
-        Display one ``go.FigureWidget`` that follows the log; otherwise the
-        display is a plain figure of the moment it was shown.
+        Display a small widget that follows the log; otherwise the display
+        is a plotly figure of the moment it was shown.
 
     Examples
     --------
@@ -158,50 +161,44 @@ class LoadView(View):
         return {node: color(i) for i, node in enumerate(self.state.seen)}
 
     def figure(self):
-        """The chart as a ``plotly.graph_objects.Figure`` (deterministic)."""
+        """The chart as a plain ``plotly.graph_objects.Figure`` (deterministic):
+        bars per node, the mean as a dashed line, the ±15% band shaded."""
         import plotly.graph_objects as go
-        fig = go.Figure()
-        self._draw(fig)
-        return fig
-
-    def _draw(self, fig) -> None:
         load = self.loads()
         mean, _, _ = _summary(load)
         colors = self._colors()
         nodes = list(load)
-        if not fig.data:
-            fig.add_bar(x=nodes, y=[load[x] for x in nodes], name="keys stored")
-        bar = fig.data[0]
-        bar.x, bar.y = nodes, [load[x] for x in nodes]
-        bar.marker.color = [colors[x] for x in nodes]
+        fig = go.Figure(go.Bar(x=nodes, y=[load[x] for x in nodes], name="keys stored",
+                               marker_color=[colors[x] for x in nodes]))
         band = dict(type="rect", xref="paper", x0=0, x1=1, y0=mean * (1 - BAND),
                     y1=mean * (1 + BAND), fillcolor="#2ca02c", opacity=0.12, line_width=0,
                     layer="below")
         line = dict(type="line", xref="paper", x0=0, x1=1, y0=mean, y1=mean,
                     line=dict(color="#2ca02c", dash="dash", width=2))
         fig.update_layout(
-            title=self.title(), shapes=[band, line] if nodes else [],
+            title=_title(load, len(self.positions), self.n), shapes=[band, line] if nodes else [],
             template="simple_white", height=360, margin=dict(l=50, r=20, t=60, b=40),
-            showlegend=False, yaxis_title=f"keys stored (one of N={self.n})",
-            transition_duration=400)
+            showlegend=False, yaxis_title=f"keys stored (one of N={self.n})")
+        return fig
 
     # -- display --------------------------------------------------------
-    def widget(self):
-        """The one live ``go.FigureWidget`` of this view (made on first use)."""
+    def _scene(self) -> dict:
+        load = self.loads()
+        return load_scene(load, self._colors(), _title(load, len(self.positions), self.n))
+
+    def widget(self) -> SceneWidget:
+        """The live widget of this view (made on first use, then reused)."""
         if self._widget is None:
-            import plotly.graph_objects as go
-            self._widget = go.FigureWidget()
-            self._draw(self._widget)
+            self._widget = SceneWidget(scene=scene_json(self._scene()), kind="dl-load")
         return self._widget
 
     def _flush(self) -> None:
         if self._widget is not None:
-            with self._widget.batch_update():
-                self._draw(self._widget)
+            self._widget.scene = scene_json(self._scene())
 
     def svg(self) -> str:
         """The static SVG bar chart of the current state (deterministic)."""
-        sc = load_scene(self.loads(), self._colors(), self.title())
+        sc = self._scene()
         return to_svg(sc["items"], sc["w"], sc["h"])
 
     def __repr__(self) -> str:
@@ -219,10 +216,8 @@ class LoadView(View):
         self.flush()
         data: dict = {"text/plain": repr(self), "text/html": self._repr_html_()}
         if self.live:
-            wdata = self.widget()._repr_mimebundle_()
-            wdata = wdata[0] if isinstance(wdata, tuple) else wdata
             key = "application/vnd.jupyter.widget-view+json"
-            data[key] = wdata[key]
+            data[key] = self.widget()._repr_mimebundle_()[0][key]
         else:
             data["application/vnd.plotly.v1+json"] = self.figure().to_plotly_json()
         return data

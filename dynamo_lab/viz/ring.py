@@ -7,11 +7,8 @@ events, which is how the drawing changes.
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any, Iterable
 
-import anywidget
 import traitlets
 
 from ..events import Event
@@ -19,10 +16,9 @@ from . import ringstate
 from .base import View
 from .ringstate import RingState, key_position
 from .svg import ZONE_COLORS, arc_path, color, html_block, polar, to_svg
+from .widget import SceneWidget, scene_json
 
 __all__ = ["RingView", "ring_scene"]
-
-_STATIC = Path(__file__).parent / "static"
 
 W, H = 660, 470                  # drawing size
 CX, CY, R = 215, 215, 170        # ring centre and radius
@@ -185,7 +181,7 @@ def _captions(items: list, state: RingState, key, n, pref, zones) -> None:
         items.append(["text", "moves", {"class": "dl-caption", "x": 10, "y": H - 2}, text])
 
 
-class RingView(View, anywidget.AnyWidget):
+class RingView(View, SceneWidget):
     """The ring, live: tokens coloured by node, zones, keys, preference lists.
 
     Parameters
@@ -243,15 +239,8 @@ class RingView(View, anywidget.AnyWidget):
     ['A']
     """
 
-    _esm = _STATIC / "ring.js"
-    _css = _STATIC / "views.css"
-
-    #: the drawing, a JSON text of ``ring_scene(...)``: one string is far
-    #: cheaper for ipywidgets to send than thousands of nested lists
-    scene = traitlets.Unicode("{}").tag(sync=True)
     key = traitlets.Unicode("").tag(sync=True)
     n = traitlets.Int(3).tag(sync=True)
-    controls = traitlets.Dict().tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
 
     kinds = ringstate.KINDS
@@ -262,10 +251,9 @@ class RingView(View, anywidget.AnyWidget):
         self._zones = bool(zones)
         self._attach(source)
         key = key or ""
-        anywidget.AnyWidget.__init__(self, key=key, n=n,
-                                     scene=_json(ring_scene(self.state, key, n, self._keys,
-                                                            self._zones)),
-                                     controls=self._controls())
+        SceneWidget.__init__(self, key=key, n=n, kind="dl-ring", controls=self._controls(),
+                             scene=scene_json(ring_scene(self.state, key, n, self._keys,
+                                                         self._zones)))
         self.observe(lambda change: self._batcher.mark(), names=["key", "n"])
         self.on_msg(self._on_msg)
 
@@ -321,12 +309,12 @@ class RingView(View, anywidget.AnyWidget):
             vnodes = max(1, len(s.tokens) // len(s.nodes))
         else:
             vnodes = s.tokens_per_node
-        return {"enabled": eng is not None and self.at is None, **can,
+        return {"ring": True, "enabled": eng is not None and self.at is None, **can,
                 "nodes": list(s.nodes), "strategy": s.strategy, "vnodes": vnodes}
 
     def _flush(self) -> None:
         with self.hold_sync():
-            self.scene = _json(self.render(self.state))
+            self.scene = scene_json(self.render(self.state))
             self.controls = self._controls()
 
     # -- commands -------------------------------------------------------
@@ -396,10 +384,6 @@ class RingView(View, anywidget.AnyWidget):
         for node, zone in s.nodes.items():
             ring.add_node(node, zone=zone)
         self.engine = ring
-
-
-def _json(scene: dict) -> str:
-    return json.dumps(scene, separators=(",", ":"), ensure_ascii=False)
 
 
 def _is_ring(engine: Any) -> bool:

@@ -124,10 +124,12 @@ class Timeline(View, w.VBox):
     def _flush(self) -> None:
         end = self.state[0]
         live = self.slider.value >= self.slider.max
-        with self.slider.hold_sync(), self.play.hold_sync():
-            self.slider.max = self.play.max = end
-            if live:
-                self.slider.value = end
+        # max and value go in separate messages, max first: the front-end
+        # slider clamps a value beyond its old max and sends the clamped
+        # value back, which would pin every view in the past.
+        self.play.max = self.slider.max = end
+        if live:
+            self.slider.value = end
         if live:
             self.label.value = self._label(end)
         self.notes.options = self._note_options()
