@@ -23,7 +23,8 @@ from typing import Iterator
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "WIDGET_ERRORS", "chromium_missing_reason",
            "free_port", "jupyterlab", "LabPage"]
 
-CHROMIUM = Path("/usr/bin/chromium")
+#: Debian's Chromium; DYNAMO_LAB_CHROMIUM points elsewhere (e.g. another distro's build).
+CHROMIUM = Path(os.environ.get("DYNAMO_LAB_CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 #: Console messages that mean a widget never drew.
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def chromium_missing_reason() -> str | None:
     """Why the browser test cannot run here, or None when it can."""
     if not CHROMIUM.exists():
-        return ("Debian's Chromium is missing at /usr/bin/chromium; install it with "
+        return (f"Debian's Chromium is missing at {CHROMIUM}; install it with "
                 "`apt-get install -y chromium` (as root), or run `python3 dev.py test`, "
                 "which installs it")
     try:
