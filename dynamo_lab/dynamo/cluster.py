@@ -191,7 +191,10 @@ class DynamoCluster(InspectMixin):
                 node.view.set(x, 1, "joined", self.zones[x], toks[x])
         for name in names:
             self.nodes_by_name[name].start_tasks()
-        self.client = Client(self, mode=coordination)
+        taken = set(self.sim.network.endpoints)
+        cname = next(x for x in ("client", *(f"client{i}" for i in range(2, 10_000)))
+                     if x not in taken)
+        self.client = Client(self, name=cname, mode=coordination)
         self._pending_transfers: dict[str, int] = {}
 
     # -- construction helpers ------------------------------------------------
