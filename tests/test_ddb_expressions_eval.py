@@ -168,11 +168,11 @@ def test_key_conditions(text, op):
 
 
 @pytest.mark.parametrize("text,message", [
-    ("h = :h OR r = :n1", "Invalid KeyConditionExpression: Invalid operator used in KeyConditionExpression: OR"),
-    ("NOT h = :h", "Invalid KeyConditionExpression: Invalid operator used in KeyConditionExpression: NOT"),
-    ("h IN (:h)", "Invalid KeyConditionExpression: Invalid operator used in KeyConditionExpression: IN"),
-    ("h <> :h", "Invalid KeyConditionExpression: Invalid operator used in KeyConditionExpression: <>"),
-    ("h = :h AND attribute_exists(r)", "Invalid KeyConditionExpression: Invalid operator used in KeyConditionExpression: attribute_exists"),
+    ("h = :h OR r = :n1", "Invalid operator used in KeyConditionExpression: OR"),
+    ("NOT h = :h", "Invalid operator used in KeyConditionExpression: NOT"),
+    ("h IN (:h)", "Invalid operator used in KeyConditionExpression: IN"),
+    ("h <> :h", "Invalid operator used in KeyConditionExpression: <>"),
+    ("h = :h AND attribute_exists(r)", "Invalid operator used in KeyConditionExpression: attribute_exists"),
     ("r = :n1", "Query condition missed key schema element: h"),
     ("h > :h", "Query key condition not supported"),
     ("h = :h AND x2 = :n1", "Query condition missed key schema element: r"),

@@ -4,7 +4,7 @@ reports, and in which order it checks."""
 import pytest
 
 from dynamo_lab.dynamodb.errors import DynamoDBError
-from dynamo_lab.dynamodb.expressions import Expressions, parse_condition
+from dynamo_lab.dynamodb.expressions import Expressions, parse_condition, parse_key_condition
 
 PRE = "Invalid FilterExpression: "
 
@@ -150,3 +150,78 @@ def test_parenthesised_operands_are_valid():
     parse_condition("(a)between(b.c[45].#d)and(:a)", ctx, "FilterExpression")
     parse_condition("(size(a)) > :a", Expressions(values={":a": {"N": "1"}}))
     assert parse_condition(":a > :a", Expressions(values={":a": {"N": "1"}}))
+
+
+# -- key conditions (Query), checked before the table's key schema is known -----------
+
+def key_error(text, values=None):
+    with pytest.raises(DynamoDBError) as e:
+        parse_key_condition(text, Expressions(None, values), "a", "b")
+    return e.value.message
+
+
+@pytest.mark.parametrize("text,op", [
+    ("a > b and size(b) > c or a > c", "OR"), ("a in (b, size(c), d)", "IN"),
+    ("attribute_exists(a)", "attribute_exists"), ("attribute_not_exists(a)", "attribute_not_exists"),
+    ("contains(a.d, b)", "contains"), ("not a > b", "NOT"), ("a <> b", "<>"),
+])
+def test_key_condition_operators(text, op):
+    assert key_error(text) == f"Invalid operator used in KeyConditionExpression: {op}"
+
+
+def test_key_condition_attribute_type_operator():
+    assert key_error("attribute_type(a, :a)", {":a": {"S": "S"}}) == (
+        "Invalid operator used in KeyConditionExpression: attribute_type")
+
+
+@pytest.mark.parametrize("text,op", [
+    (":a between size(b) and size(a) and b > :b", "BETWEEN"),
+    ("begins_with(:a, b) and a > :b", "begins_with"),
+])
+def test_key_attribute_must_come_first(text, op):
+    assert key_error(text, {":a": {"S": "1"}, ":b": {"S": "1"}}) == (
+        f"Invalid condition in KeyConditionExpression: {op} operator must have the key "
+        "attribute as its first operand")
+
+
+@pytest.mark.parametrize("text", ["size(b) > a AND a.b > b AND b > c", "a > size(b.d)",
+                                  "a between size(b) and size(a)"])
+def test_key_condition_nested_operations(text):
+    assert key_error(text) == "KeyConditionExpressions cannot contain nested operations"
+
+
+@pytest.mark.parametrize("text", ["b > a.b", "b between c[1] and d", "a between b and size(a)",
+                                  "begins_with(a, b)"])
+def test_key_condition_multiple_names(text):
+    assert key_error(text) == (
+        "Invalid condition in KeyConditionExpression: Multiple attribute names used in one "
+        "condition")
+
+
+@pytest.mark.parametrize("text", ["b.d > a AND c.d > e.f", "a.d > c", "b[0] > a"])
+def test_key_condition_nested_attributes(text):
+    assert key_error(text) == "KeyConditionExpressions cannot have conditions on nested attributes"
+
+
+@pytest.mark.parametrize("text", [":b > :a AND a < :b", ":a > b AND :a < :b"])
+def test_key_condition_without_attribute(text):
+    assert key_error(text, {":a": {"N": "1"}, ":b": {"N": "1"}}) == (
+        "Invalid condition in KeyConditionExpression: No key attribute specified")
+
+
+@pytest.mark.parametrize("text", ["b > :a AND b < :a and c = :a and d = :a",
+                                  "(a > :a and b > :a) and (b > :a and c > :a)"])
+def test_one_condition_per_key(text):
+    assert key_error(text, {":a": {"N": "1"}}) == (
+        "KeyConditionExpressions must only contain one condition per key")
+
+
+def test_key_condition_between_bounds():
+    assert key_error("a between :b and :a", {":a": {"S": "a"}, ":b": {"N": "1"}}) == (
+        "Invalid KeyConditionExpression: The BETWEEN operator requires same data type for lower "
+        "and upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: "
+        "AttributeValue: {S:a}")
+    assert key_error("a between :b and :a", {":a": {"S": "a"}, ":b": {"S": "b"}}) == (
+        "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater "
+        "than or equal to lower bound; lower bound operand: AttributeValue: {S:b}, upper bound "
+        "operand: AttributeValue: {S:a}")

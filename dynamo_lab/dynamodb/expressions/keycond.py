@@ -100,43 +100,51 @@ class KeyCondition:
 
 
 def _conjuncts(node, kind: str) -> list:
+    """The AND-ed leaf conditions in text order; DynamoDB's own words (no
+    "Invalid KeyConditionExpression:" prefix) for any other operator."""
     if isinstance(node, And):
         return _conjuncts(node.left, kind) + _conjuncts(node.right, kind)
-    if isinstance(node, Or):
-        raise ValidationError(f"Invalid {kind}: Invalid operator used in {kind}: OR")
-    if isinstance(node, Not):
-        raise ValidationError(f"Invalid {kind}: Invalid operator used in {kind}: NOT")
-    if isinstance(node, In):
-        raise ValidationError(f"Invalid {kind}: Invalid operator used in {kind}: IN")
-    if isinstance(node, Compare) and node.op == "<>":
-        raise ValidationError(f"Invalid {kind}: Invalid operator used in {kind}: <>")
-    if isinstance(node, Func) and node.name != "begins_with":
-        raise ValidationError(f"Invalid {kind}: Invalid operator used in {kind}: {node.name}")
+    bad = ("OR" if isinstance(node, Or) else "NOT" if isinstance(node, Not) else
+           "IN" if isinstance(node, In) else
+           "<>" if isinstance(node, Compare) and node.op == "<>" else
+           node.name if isinstance(node, Func) and node.name != "begins_with" else None)
+    if bad is not None:
+        raise ValidationError(f"Invalid operator used in {kind}: {bad}")
     return [node]
 
 
 def _shape(node, kind: str) -> tuple:
-    """(path, op, values) of one key condition, path on the left."""
+    """(attribute, op, values) of one key condition, attribute first.
+
+    Follows DynamoDB's checks for one condition: BETWEEN/begins_with need
+    the attribute first; then operands left to right: size() is a nested
+    operation, the first path must be top-level, a second path is refused.
+    """
     if isinstance(node, Compare):
-        left, right, op = node.left, node.right, node.op
-        if isinstance(left, Value) and isinstance(right, Path):
-            left, right, op = right, left, _FLIP[op]
-        operands, values = (left,), (right,)
+        op, operands = node.op, [node.left, node.right]
+        if isinstance(node.left, Value):  # ":v < a" reads "a > :v"
+            op, operands = _FLIP[op], [node.right, node.left]
     elif isinstance(node, Between):
-        op, operands, values = "BETWEEN", (node.subject,), (node.low, node.high)
+        op, operands = "BETWEEN", [node.subject, node.low, node.high]
     else:
-        op, operands, values = "begins_with", node.args[:1], node.args[1:]
-    for operand in operands + values:
+        op, operands = "begins_with", list(node.args)
+    if op in ("BETWEEN", "begins_with") and isinstance(operands[0], Value):
+        raise ValidationError(f"Invalid condition in {kind}: {op} operator must have the key "
+                              "attribute as its first operand")
+    path = None
+    for operand in operands:
         if isinstance(operand, Size):
-            raise ValidationError(f"Invalid {kind}: Invalid operator used in {kind}: size")
-    if not isinstance(operands[0], Path) or not all(isinstance(v, Value) for v in values):
-        # Two paths or two constants: DynamoDB demands attribute op value.
-        raise ValidationError(f"Invalid {kind}: Syntax error; key condition must compare "
-                              "a key attribute with a value")
-    path = operands[0]
-    if len(path.elements) > 1:
-        raise ValidationError("KeyConditionExpressions cannot have conditions on nested attributes")
-    return path.top, op, tuple(v.value for v in values)
+            raise ValidationError(f"{kind}s cannot contain nested operations")
+        if isinstance(operand, Path):
+            if path is not None:
+                raise ValidationError(f"Invalid condition in {kind}: Multiple attribute names "
+                                      "used in one condition")
+            if len(operand.elements) > 1:
+                raise ValidationError(f"{kind}s cannot have conditions on nested attributes")
+            path = operand
+    if path is None:
+        raise ValidationError(f"Invalid condition in {kind}: No key attribute specified")
+    return path.top, op, tuple(o.value for o in operands if isinstance(o, Value))
 
 
 def key_condition_from_ast(node, hash_key: str, range_key: str | None = None,
@@ -153,7 +161,7 @@ def key_condition_from_ast(node, hash_key: str, range_key: str | None = None,
         raise ValidationError(f"Query condition missed key schema element: {hash_key}")
     for name in by_name:
         if name not in (hash_key, range_key):
-            if range_key is None:  # nothing else can be a key here
+            if range_key is None or range_key in by_name:  # no key left to mean
                 raise ValidationError("Query key condition not supported")
             raise ValidationError(f"Query condition missed key schema element: {range_key}")
     hash_op, hash_values = by_name[hash_key]
