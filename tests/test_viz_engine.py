@@ -88,3 +88,26 @@ def test_recorded_engine_run_replays_into_the_same_drawing(tmp_path):
     recorded = RingView(EventLog.load(path), key="K")
     assert recorded.svg() == live.svg() and recorded.state == live.state
     assert repr(recorded) == repr(live) == "<RingView 8 nodes, 48 tokens, key='K'>"
+
+
+def test_ring_view_of_a_cluster_follows_crashes_and_commands_it():
+    cluster_mod = pytest.importorskip("dynamo_lab.dynamo.cluster")
+    c = cluster_mod.DynamoCluster(seed=1)
+    view = RingView(c, key="cart")
+    assert view._controls()["add"] and not view._controls()["rebuild"]
+    c.crash(c.nodes[0])
+    assert view.state.down == {c.nodes[0]} and "dl-token dl-down" in view.svg()
+    view.command("add_node")
+    assert view.status == "" and "n6" in view.state.nodes and "n6" in c.nodes
+    assert view.preference_list() == c.ring.preference_list("cart", 3)
+    c.recover(c.nodes[0])
+    assert view.state.down == set()
+
+
+def test_rebuild_keeps_weights():
+    ring = Ring(seed=2)
+    ring.add_node("big", weight=2)
+    ring.add_node("small")
+    view = RingView(ring)
+    view.command("set_vnodes", value=3)
+    assert view.state.node_tokens() == {"big": 6, "small": 3}

@@ -7,6 +7,7 @@ events, which is how the drawing changes.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 import traitlets
@@ -382,7 +383,7 @@ class RingView(View, SceneWidget):
                     partitions=None if strategy == 1 else
                     (vnodes * size if strategy == 3 else (s.partitions or None)))
         for node, zone in s.nodes.items():
-            ring.add_node(node, zone=zone)
+            ring.add_node(node, zone=zone, weight=s.weights.get(node, 1))
         self.engine = ring
 
 
@@ -395,8 +396,18 @@ def _is_ring(engine: Any) -> bool:
 
 
 def _fresh_name(state: RingState) -> str:
-    """The first of A..Z, then N27, N28, ... that no node ever had."""
+    """A name no node ever had, in the ring's own style: ``n6`` after
+    ``n1..n5``, else the first free letter A..Z, else ``N27``, ``N28``...
+
+    >>> s = RingState(seen=["n1", "n2", "n5"])
+    >>> _fresh_name(s), _fresh_name(RingState(seen=["A", "B"]))
+    ('n6', 'C')
+    """
     taken = set(state.seen) | set(state.nodes)
+    m = [re.fullmatch(r"(\D*)(\d+)", x) for x in state.seen]
+    if m and all(m) and len({x.group(1) for x in m}) == 1:
+        prefix, top = m[0].group(1), max(int(x.group(2)) for x in m)
+        return f"{prefix}{top + 1}"
     for i in range(26):
         if chr(65 + i) not in taken:
             return chr(65 + i)

@@ -63,7 +63,7 @@ class RingState:
 
     ``tokens`` maps position -> node (a SortedDict, so lookups by position
     are O(log n)); ``nodes`` maps each present node to its zone, in join
-    order; ``seen`` lists every node ever added, so colours stay stable when
+    order, and ``weights`` to the weight it joined with; ``seen`` lists every node ever added, so colours stay stable when
     one leaves. ``last_moves`` holds the ranges moved by the latest join or
     leave, ``changes`` counts joins and leaves (views use it to animate each
     change once).
@@ -75,6 +75,7 @@ class RingState:
     tokens: SortedDict = field(default_factory=SortedDict)
     nodes: dict = field(default_factory=dict)
     seen: list = field(default_factory=list)
+    weights: dict = field(default_factory=dict)
     down: set = field(default_factory=set)
     last_change: tuple | None = None
     last_moves: tuple = ()
@@ -107,12 +108,14 @@ def apply(state: RingState, ev) -> RingState:
                           down=set(state.down), changes=state.changes)
     elif kind == "ring.node_added":
         state.nodes[ev.node] = ev.zone
+        state.weights[ev.node] = ev.get("weight") or 1
         if ev.node not in state.seen:
             state.seen.append(ev.node)
         for tok in ev.tokens:
             state.tokens[tok] = ev.node
     elif kind == "ring.node_removed":
         state.nodes.pop(ev.node, None)
+        state.weights.pop(ev.node, None)
         for tok in ev.tokens:
             if state.tokens.get(tok) == ev.node:
                 del state.tokens[tok]
