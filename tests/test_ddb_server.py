@@ -172,6 +172,24 @@ def test_chunked_body(server):
     assert resp.status == 200 and "TableNames" in json.loads(resp.read())
 
 
+@pytest.mark.parametrize("chunks", [b"-5\r\nabc\r\n0\r\n\r\n", b"zz\r\n", b"\r\n"])
+def test_malformed_chunked_body(server, client, chunks):
+    host, port = server.url.rsplit("/", 1)[-1].split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(f"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: {JSON10}\r\n"
+                     f"X-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+                     f"Transfer-Encoding: chunked\r\n\r\n".encode() + chunks)
+        reply = sock.recv(65536)
+    assert reply.startswith(b"HTTP/1.1 400")
+    assert "TableNames" in client.list_tables()
+
+
+def test_unknown_operation_message_matches_the_service(server):
+    _, wire = _post(server.url, b"{}", target="Nope.ListTables")
+    _, svc = _post(server.url, b"{}", target="DynamoDB_20120810.Frobnicate")
+    assert _error_body(wire) == _error_body(svc)
+
+
 def test_any_signature_is_accepted(server):
     resp, _ = _post(server.url, b"{}", headers={"Authorization": "garbage"})
     assert resp.status == 200

@@ -94,6 +94,8 @@ _STREAMS_PREFIX = "DynamoDBStreams_20120810."
 _JSON_TYPES = ("application/x-amz-json-1.0", "application/x-amz-json-1.1",
                "application/json")
 _RID_ALPHABET = string.ascii_uppercase + string.digits
+# AWS answers an unknown operation with an empty message; so does the service.
+_UNKNOWN = ""
 
 
 def _request_id() -> str:
@@ -179,7 +181,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if ctype not in _JSON_TYPES:
-            self._send_error(error("UnknownOperationException", ""))
+            self._send_error(error("UnknownOperationException", _UNKNOWN))
             return
         target = self.headers.get("X-Amz-Target", "")
         try:
@@ -220,6 +222,8 @@ class _Handler(BaseHTTPRequestHandler):
             line = self.rfile.readline(1024)
             try:
                 size = int(line.split(b";")[0].strip() or b"x", 16)
+                if size < 0:
+                    raise ValueError(size)
             except ValueError:
                 self._send_error(error("SerializationException",
                                        "Malformed chunked body"), close=True)
@@ -288,7 +292,7 @@ class _HTTPServer(ThreadingHTTPServer):
             handle_streams = getattr(self.service, "handle_streams", None)
             if op and handle_streams is not None:
                 return handle_streams(op, params)
-        raise error("UnknownOperationException", "")
+        raise error("UnknownOperationException", _UNKNOWN)
 
 
 class StateFileError(ValueError):
