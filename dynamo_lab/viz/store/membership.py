@@ -111,6 +111,9 @@ class MembershipView(StoreView):
                 quiet = not ev.learned_src and not ev.learned_dst
                 self._start(s, "converged" if quiet and ev.view_size >= len(s.members)
                             else "seeds")
+                if s.mode == "seeds" and s.series:
+                    # the guess was wrong: start the line again from the seeds-only start
+                    s.series = [(s.series[0][0], *_counts(s))]
             for who, learned in ((ev.src, ev.learned_src), (ev.dst, ev.learned_dst)):
                 k = s.knows.setdefault(who, {})
                 for n in learned:

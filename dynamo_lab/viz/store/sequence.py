@@ -135,7 +135,7 @@ def apply(state: SeqState, ev: Event, keep_rid: int | None = None) -> SeqState:
             state.ctx = None
             state.pending = (ev.id, rec) if kind == "msg.deliver" else None
         return state
-    if kind == "read_repair":
+    if kind in ("read_repair", "request.read_repair"):   # the engine is renaming it
         r = state.reqs.get(ev.rid)
         if r is not None:
             r.repairs.append((ev.node, ev.t, ev.clocks))
