@@ -107,7 +107,13 @@ class Result:
 
 
 def show(obj: Any) -> None:
-    """Display ``obj`` in a running kernel, print it otherwise."""
+    """Display ``obj`` in a running kernel, print its ``repr`` otherwise.
+
+    Examples
+    --------
+    >>> show(Result("q1", "correct", "q1: correct!"))
+    q1: correct!
+    """
     try:
         from IPython import get_ipython
         from IPython.display import display
@@ -276,7 +282,16 @@ def _kind(x: Any) -> str:
 
 
 def expect_equal(what: str = "answer") -> Callable[[Any, Any], None]:
-    """A checker: the answer equals the expected value."""
+    """A checker: the answer equals the expected value.
+
+    Examples
+    --------
+    >>> expect_equal("word")("dynamo", "dynamo")
+    >>> expect_equal("word")("cassandra", "dynamo")
+    Traceback (most recent call last):
+    ...
+    dynamo_lab.exercises.core.Wrong: Your word is 'cassandra'; that is not it.
+    """
     def check(answer: Any, expected: Any) -> None:
         if answer != expected:
             raise Wrong(f"Your {what} is {answer!r}; that is not it.")
@@ -285,10 +300,25 @@ def expect_equal(what: str = "answer") -> Callable[[Any, Any], None]:
 
 def expect_number(rel: float = 0.0, abs_tol: float = 0.0,
                   what: str = "number") -> Callable[[Any, Any], None]:
-    """A checker: a real number, equal to the expected within the tolerances."""
+    """A checker: a real number, equal to the expected within the tolerances.
+
+    Examples
+    --------
+    >>> c = expect_number(abs_tol=0.01, what="efficiency")
+    >>> c(0.905, 0.9)
+    >>> c(0.8, 0.9)
+    Traceback (most recent call last):
+    ...
+    dynamo_lab.exercises.core.Wrong: Your efficiency 0.8 is too low.
+    >>> c("0.9", 0.9)
+    Traceback (most recent call last):
+    ...
+    dynamo_lab.exercises.core.Wrong: Expected a number (efficiency), got a str: '0.9'.
+    """
     def check(answer: Any, expected: Any) -> None:
         if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-            raise Wrong(f"Expected a {what}, got a {_kind(answer)}: {answer!r}.")
+            kind = "a number" if what == "number" else f"a number ({what})"
+            raise Wrong(f"Expected {kind}, got a {_kind(answer)}: {answer!r}.")
         if not math.isclose(float(answer), float(expected), rel_tol=rel, abs_tol=abs_tol):
             hint = "too high" if answer > expected else "too low"
             if rel or abs_tol:
@@ -339,7 +369,16 @@ def expect_sequence(what: str = "items", ordered: bool = True) -> Callable[[Any,
 
 
 def expect_set(what: str = "items") -> Callable[[Any, Any], None]:
-    """A checker: the same items in any order (a set, list or tuple)."""
+    """A checker: the same items in any order (a set, list or tuple).
+
+    Examples
+    --------
+    >>> expect_set("nodes")(["E", "D", "F"], {"D", "E", "F"})
+    >>> expect_set("nodes")({"D", "E"}, {"D", "E", "F"})
+    Traceback (most recent call last):
+    ...
+    dynamo_lab.exercises.core.Wrong: 1 nodes is missing.
+    """
     def check(answer: Any, expected: Any) -> None:
         got, want = set(_as_list(answer, what)), set(expected)
         if got == want:
@@ -356,7 +395,17 @@ def expect_set(what: str = "items") -> Callable[[Any, Any], None]:
 
 def expect_choice(options: Iterable[Any], what: str = "choice",
                   why: dict | None = None) -> Callable[[Any, Any], None]:
-    """A checker: one of ``options``; ``why`` maps a wrong option to its explanation."""
+    """A checker: one of ``options``; ``why`` maps a wrong option to its explanation.
+
+    Examples
+    --------
+    >>> c = expect_choice("abc", why={"a": "Virtual time ignores the wall clock."})
+    >>> c("b", "b")
+    >>> c("a", "b")
+    Traceback (most recent call last):
+    ...
+    dynamo_lab.exercises.core.Wrong: Virtual time ignores the wall clock.
+    """
     opts = list(options)
 
     def check(answer: Any, expected: Any) -> None:
@@ -369,7 +418,17 @@ def expect_choice(options: Iterable[Any], what: str = "choice",
 
 def expect_mapping(what: str = "entries",
                    value: str = "value") -> Callable[[Any, Any], None]:
-    """A checker: a dict equal to the expected one, reporting the first difference."""
+    """A checker: a dict equal to the expected one, reporting the first difference.
+
+    Examples
+    --------
+    >>> c = expect_mapping("moves", "new owner")
+    >>> c({"k1": "B"}, {"k1": "B"})
+    >>> c({"k1": "C"}, {"k1": "B"})
+    Traceback (most recent call last):
+    ...
+    dynamo_lab.exercises.core.Wrong: The new owner for 'k1' is not 'C'.
+    """
     def check(answer: Any, expected: Any) -> None:
         if not isinstance(answer, dict):
             raise Wrong(f"Expected a dict of {what}, got a {_kind(answer)}: {answer!r}.")
