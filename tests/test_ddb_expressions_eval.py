@@ -125,6 +125,29 @@ def test_update_runtime_errors(text, message):
     assert ITEM == before
 
 
+@pytest.mark.parametrize("text", [
+    # recorded against DynamoDB (dynalite): b is a string, c a map, d a list, y missing
+    "set b.a = :a", "set b[1] = :a", "set y.a = :a", "set y[1] = :a", "set c[1] = :a",
+    "set d.#1 = :a", "remove b.a", "remove b[1]", "remove y.a", "remove y[1]", "remove c[1]",
+    "remove d.#1", "delete b.a :a", "delete b[1] :a", "delete y.a :a", "delete y[1] :a",
+    "delete c[1] :a", "delete d.#1 :a", "add b.a :a", "add b[1] :a", "add y.a :a",
+    "add y[1] :a", "add c[1] :a", "add d.#1 :a",
+])
+def test_invalid_document_paths(text):
+    item = {"a": {"S": "k"}, "b": {"S": "k"}, "c": {"M": {"1": {"S": "a"}}},
+            "d": {"L": [{"S": "a"}, {"S": "b"}]}}
+    names = {"#1": "1"} if "#1" in text else None
+    with pytest.raises(DynamoDBError) as e:
+        up(text, item, {":a": {"SS": ["a"]}}, names)
+    assert e.value.message == (
+        "The document path provided in the update expression is invalid for update")
+
+
+def test_missing_leaves_are_fine():
+    item = {"c": {"M": {}}, "d": {"L": []}}
+    assert up("remove c.x, d[3], nope delete c.y :a, zz :a", item, {":a": {"SS": ["a"]}}) == item
+
+
 def test_number_limits_in_updates():
     with pytest.raises(DynamoDBError, match="Number overflow"):
         up("SET n = n + :big", {"n": {"N": "9E+125"}}, {":big": {"N": "9E+125"}})

@@ -172,6 +172,10 @@ def _add(item: dict, path: Path, value: dict) -> None:
 def _delete(item: dict, path: Path, value: dict) -> None:
     current = resolve(item, path)
     if current is None:
+        # Nothing to delete from, but the path itself must make sense.
+        parent, last = _parent(item, path, strict=True), path.elements[-1]
+        if not isinstance(parent, list if isinstance(last, int) else dict):
+            raise ValidationError(_BAD_PATH)
         return
     t, vt = value_type(current), value_type(value)
     if t != vt or t not in SET_TYPES:
