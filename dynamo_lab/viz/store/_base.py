@@ -27,7 +27,7 @@ from ..svg import css, num, to_svg
 from ..widget import SceneWidget, scene_json
 
 __all__ = ["StoreView", "StoreWidget", "STORE_CSS", "store_html", "clock_text", "clock_key",
-           "REQUEST_MSGS", "arrow_head"]
+           "REQUEST_MSGS", "arrow_head", "older"]
 
 #: message kinds that belong to a get or put (client, coordinator, replicas)
 REQUEST_MSGS = frozenset({"put", "get", "replicate", "replicate_ack", "read", "read_reply",
@@ -110,6 +110,16 @@ def clock_key(clock: tuple) -> tuple:
     Timestamps are left out, as the engine's equality leaves them out.
     """
     return tuple(sorted((str(n), int(c)) for n, c, *_ in clock))
+
+
+def older(a: tuple, b: tuple) -> bool:
+    """Whether clock key ``a`` is strictly older than ``b`` (``b`` descends from it).
+
+    >>> older((("A", 1),), (("A", 2), ("B", 1))), older((("B", 1),), (("A", 1),))
+    (True, False)
+    """
+    db = dict(b)
+    return a != b and all(c <= db.get(n, 0) for n, c in a)
 
 
 def clock_text(clock: tuple, gap: tuple | None = None) -> str:

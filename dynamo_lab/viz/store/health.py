@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...events import Event
-from ._base import StoreView, clock_key
+from ._base import StoreView, clock_key, older as _older
 from ..svg import ZONE_COLORS
 
 __all__ = ["HealthView", "HealthState"]
 
-_COL, _BOX_H, _TOP = 170, 44, 52
+_COL, _BOX_H, _TOP = 200, 44, 52
 
 
 @dataclass
@@ -189,7 +189,7 @@ class HealthView(StoreView):
                      f"{n} · {st}"])
                 add(["text", f"nh:{n}", {"class": "dl-muted", "x": x + 16, "y": y + 34,
                                          "font-size": 10},
-                     f"holds {held.get(n, 0)} hints · {owed.get(n, 0)} held for it"])
+                     f"hints: holds {held.get(n, 0)} · held for it {owed.get(n, 0)}"])
                 if held.get(n):
                     add(["circle", f"nb:{n}", {"class": "dl-badge", "cx": x + _COL - 20,
                                                "cy": y + 12, "r": 6, "data-node": n}, ""])
@@ -206,8 +206,3 @@ class HealthView(StoreView):
         return (f"{parts}; hints {hs['held']} held ({hs['pending']} pending, "
                 f"{hs['waiting']} waiting)")
 
-
-def _older(a: tuple, b: tuple) -> bool:
-    """Whether clock ``a`` is strictly older than ``b`` (both clock keys)."""
-    da, db = dict(a), dict(b)
-    return a != b and all(c <= db.get(n, 0) for n, c in da.items())

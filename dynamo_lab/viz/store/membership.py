@@ -53,6 +53,7 @@ class MembershipState:
     crashed: set = field(default_factory=set)
     mode: str | None = None                       # 'converged', 'seeds' or None (guess)
     series: list = field(default_factory=list)    # (t, complete, accurate, total)
+    t: int = 0                                    # time of the last event read
 
 
 class MembershipView(StoreView):
@@ -74,7 +75,7 @@ class MembershipView(StoreView):
     with ``data-observer``, ``data-node``, ``data-state`` (self, up,
     suspect, unknown, left) and class ``dl-cell-<state>``; ``text.dl-row``
     / ``text.dl-col`` labels (``dl-crashed`` on crashed nodes);
-    ``path.dl-series`` with ``data-series`` "complete" or "accurate".
+    ``path.dl-series`` with ``data-series`` "complete", "accurate" or "total".
     """
 
     css_class = "dl-membership"
@@ -100,6 +101,7 @@ class MembershipView(StoreView):
 
     def apply(self, s: MembershipState, ev: Event) -> MembershipState:
         kind = ev.kind
+        s.t = ev.t
         if kind == "cluster.created":
             s.members = {n: "joined" for n in ev.nodes}
             s.seeds = tuple(ev.seeds)
@@ -240,7 +242,7 @@ class MembershipView(StoreView):
         add(["line", "cy", {"x1": x0, "x2": x0, "y1": y0, "y2": y1, "stroke": "#888"}, ""])
         if not ser:
             return
-        t0, t1 = ser[0][0], max(ser[-1][0], ser[0][0] + 1)
+        t0, t1 = ser[0][0], max(s.t, ser[0][0] + 1)
         top_n = max(max(p[3] for p in ser), 1)
 
         def X(t: float) -> float:
@@ -249,7 +251,8 @@ class MembershipView(StoreView):
         def Y(v: float) -> float:
             return round(y0 - (y0 - y1) * v / top_n, 2)
 
-        for name, idx, col in (("complete", 1, "#1f77b4"), ("accurate", 2, "#2ca02c")):
+        for name, idx, col in (("total", 3, "#bbbbbb"), ("complete", 1, "#1f77b4"),
+                               ("accurate", 2, "#2ca02c")):
             d = f"M{X(ser[0][0])} {Y(ser[0][idx])}"
             for a, b in zip(ser, ser[1:]):
                 d += f"H{X(b[0])}V{Y(b[idx])}"
@@ -266,6 +269,8 @@ class MembershipView(StoreView):
              "complete view"])
         add(["text", "ca", {"x": x0 + 110, "y": y1 + 2, "font-size": 10, "fill": "#2ca02c"},
              "complete, no wrong suspicion"])
+        add(["text", "ct", {"x": x0 + 290, "y": y1 + 2, "font-size": 10, "fill": "#999"},
+             "up members"])
 
     def summary(self, s: MembershipState) -> str:
         comp, acc, total = _counts(s)

@@ -37,8 +37,7 @@ from .. import ringstate
 from ..ring import CX, CY, R, H, ring_scene
 from ..ringstate import RingState, key_position
 from ..svg import polar
-from ._base import StoreView, clock_key
-from .health import _older
+from ._base import StoreView, clock_key, older as _older
 
 __all__ = ["ReplicaView", "ReplicaState"]
 

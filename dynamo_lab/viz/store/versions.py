@@ -236,7 +236,9 @@ class VersionView(StoreView):
             return "no versions yet"
         g = self.graph(state)
         gens = self.generations(state)
-        text = f"{key!r}: {g.number_of_nodes()} versions in {len(gens)} generations"
+        nv, ng = g.number_of_nodes(), len(gens)
+        text = (f"{key!r}: {nv} version{'' if nv == 1 else 's'} in {ng} "
+                f"generation{'' if ng == 1 else 's'}")
         sib = ["|".join(gen) for gen in gens if len(gen) > 1]
         merges = [v for v in sorted(g.nodes, key=lambda x: int(x[1:])) if g.in_degree(v) > 1]
         if sib:
