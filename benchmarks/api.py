@@ -144,7 +144,7 @@ def compare(title: str, ours, theirs, goal: float, rounds: int, n: int) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--quick", action="store_true",
                     help="200 puts/gets and 2 Query pages, one round")
     args = ap.parse_args(argv)
