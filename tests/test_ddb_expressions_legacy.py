@@ -177,3 +177,17 @@ def test_query_request():
     with pytest.raises(DynamoDBError) as e:
         request_expressions("nope")
     assert e.value.code == "SerializationException"
+
+
+@pytest.mark.parametrize("updates", [
+    # recorded against DynamoDB (dynalite): b is SS, c is N, d is NS
+    {"b": {"Action": "DELETE", "Value": {"NS": ["1"]}}},
+    {"b": {"Action": "DELETE", "Value": {"BS": ["YQ=="]}}},
+    {"c": {"Action": "DELETE", "Value": {"NS": ["1"]}}},
+    {"b": {"Action": "ADD", "Value": {"NS": ["1"]}}},
+    {"d": {"Action": "ADD", "Value": {"N": "1"}}},
+])
+def test_legacy_type_mismatch_wording(updates):
+    item = {"b": {"SS": ["1"]}, "c": {"N": "1"}, "d": {"NS": ["1"]}}
+    assert error(apply_update, attribute_updates(updates), item) == (
+        "Type mismatch for attribute to update")

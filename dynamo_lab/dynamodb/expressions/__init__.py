@@ -26,7 +26,8 @@ Public API
     -> :class:`KeyCondition` (``hash_value``, ``matches``, ``bounds``)
 ``evaluate(condition, item) -> bool``; ``resolve(item, path)``
 ``project(paths, item) -> item``
-``apply_update(update, item) -> new item``; ``update_targets(update) -> set``
+``apply_update(update, item) -> new item``; ``update_targets(update) -> set``;
+``update_paths(update) -> list`` (paths written and read)
 ``request_expressions(params, operation, hash_key, range_key, key_types)``
     every expression or legacy parameter of a request, parsed and
     cross-checked (mixing, unused placeholders) -> :class:`RequestExpressions`
@@ -54,12 +55,13 @@ from .legacy import (attribute_updates, attributes_to_get, expected_condition,
                      filter_condition, key_conditions)
 from .request import RequestExpressions, request_expressions
 from .reserved import RESERVED_WORDS, is_reserved
-from .update import apply_update, update_targets
+from .update import apply_update, update_paths, update_targets
 
 __all__ = [
     "Expressions", "parse_condition", "parse_update", "parse_projection",
     "parse_key_condition", "key_condition_from_ast", "KeyCondition", "check_paths",
     "evaluate", "resolve", "operand_value", "project", "apply_update", "update_targets",
+    "update_paths",
     "RESERVED_WORDS", "is_reserved", "request_expressions", "RequestExpressions",
     "filter_condition", "expected_condition", "key_conditions", "attributes_to_get",
     "attribute_updates",

@@ -160,14 +160,19 @@ class RemoveAction:
 
 @dataclass(frozen=True)
 class AddAction:
+    """``ADD path :v``; ``legacy`` marks one from ``AttributeUpdates``, whose
+    type errors DynamoDB words differently."""
     path: Path
     value: Value
+    legacy: bool = False
 
 
 @dataclass(frozen=True)
 class DeleteAction:
+    """``DELETE path :set`` (``legacy``: as for :class:`AddAction`)."""
     path: Path
     value: Value
+    legacy: bool = False
 
 
 Action = Union[SetAction, RemoveAction, AddAction, DeleteAction]

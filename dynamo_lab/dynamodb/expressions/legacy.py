@@ -305,10 +305,10 @@ def attribute_updates(updates: Any) -> Update:
         elif action == "ADD":
             if t not in ("N", "SS", "NS", "BS", "L"):
                 raise ValidationError(_INVALID + f"ADD action is not supported for the type {t}")
-            actions.append(AddAction(path, value))
+            actions.append(AddAction(path, value, legacy=True))
         else:
             if t not in ("SS", "NS", "BS"):
                 raise ValidationError(_INVALID + "DELETE action with value is not supported "
                                       f"for the type {t}")
-            actions.append(DeleteAction(path, value))
+            actions.append(DeleteAction(path, value, legacy=True))
     return Update(tuple(actions))

@@ -15,6 +15,8 @@ Public API
     invalid for update``, ``An operand in the update expression has an
     incorrect data type``, and number overflow/precision errors. The caller
     still checks key attributes, nesting and item size on the result.
+``update_paths(update) -> list[Path]``
+    Every path the update writes or reads (index-key checks need both).
 ``update_targets(update) -> set[str]``
     Top-level attribute names the update writes or removes (for the
     service's "Cannot update attribute ...; This attribute is part of the
@@ -47,11 +49,12 @@ from .ast import (AddAction, Arith, DeleteAction, IfNotExists, ListAppend, Path,
                   RemoveAction, SetAction, Update, Value)
 from .evaluate import resolve
 
-__all__ = ["apply_update", "update_targets"]
+__all__ = ["apply_update", "update_targets", "update_paths"]
 
 _MISSING = "The provided expression refers to an attribute that does not exist in the item"
 _BAD_PATH = "The document path provided in the update expression is invalid for update"
 _BAD_TYPE = "An operand in the update expression has an incorrect data type"
+_LEGACY_BAD_TYPE = "Type mismatch for attribute to update"
 
 
 def update_targets(update: Update) -> set:
@@ -63,6 +66,37 @@ def update_targets(update: Update) -> set:
     {'a'}
     """
     return {action.path.top for action in update.actions}
+
+
+def update_paths(update: Update) -> list:
+    """Every document path an update writes or reads, in source order.
+
+    The service needs the read ones too: DynamoDB refuses ``f = d[1]`` when
+    ``d`` is an index key ("Key attributes must be scalars; ...").
+
+    Examples
+    --------
+    >>> from .parser import parse_update
+    >>> [str(p) for p in update_paths(parse_update("SET a = b.c + d[0] REMOVE e"))]
+    ['a', 'b.c', 'd[0]', 'e']
+    """
+    found: list = []
+
+    def walk(operand) -> None:
+        if isinstance(operand, Path):
+            found.append(operand)
+        elif isinstance(operand, IfNotExists):
+            found.append(operand.path)
+            walk(operand.default)
+        elif isinstance(operand, (ListAppend, Arith)):
+            walk(operand.left)
+            walk(operand.right)
+
+    for action in update.actions:
+        found.append(action.path)
+        if isinstance(action, SetAction):
+            walk(action.value)
+    return found
 
 
 def _value(operand, item: dict) -> dict:
@@ -148,14 +182,14 @@ def _set_members(t: str, values: list) -> dict:
     return {v: v for v in values}
 
 
-def _add(item: dict, path: Path, value: dict) -> None:
+def _add(item: dict, path: Path, value: dict, bad_type: str = _BAD_TYPE) -> None:
     current = resolve(item, path)
     if current is None:
         _set(item, path, copy.deepcopy(value))
         return
     t, vt = value_type(current), value_type(value)
     if t != vt:
-        raise ValidationError(_BAD_TYPE)
+        raise ValidationError(bad_type)
     if t == "N":
         _set(item, path, {"N": add_numbers(current["N"], value["N"])})
     elif t in SET_TYPES:
@@ -166,10 +200,10 @@ def _add(item: dict, path: Path, value: dict) -> None:
     elif t == "L":  # only legacy AttributeUpdates ADD gets here: it appends
         _set(item, path, {"L": current["L"] + copy.deepcopy(value["L"])})
     else:
-        raise ValidationError(_BAD_TYPE)
+        raise ValidationError(bad_type)
 
 
-def _delete(item: dict, path: Path, value: dict) -> None:
+def _delete(item: dict, path: Path, value: dict, bad_type: str = _BAD_TYPE) -> None:
     current = resolve(item, path)
     if current is None:
         # Nothing to delete from, but the path itself must make sense.
@@ -179,7 +213,7 @@ def _delete(item: dict, path: Path, value: dict) -> None:
         return
     t, vt = value_type(current), value_type(value)
     if t != vt or t not in SET_TYPES:
-        raise ValidationError(_BAD_TYPE)
+        raise ValidationError(bad_type)
     gone = _set_members(t, value[t])
     kept = [v for k, v in _set_members(t, current[t]).items() if k not in gone]
     if kept:
@@ -218,8 +252,8 @@ def apply_update(update: Update, item: dict | None) -> dict:
     for action in sorted(removes, key=_removal_order, reverse=True):
         _remove(new, action.path)
     for action in update.actions:
-        if isinstance(action, AddAction):
-            _add(new, action.path, action.value.value)
-        elif isinstance(action, DeleteAction):
-            _delete(new, action.path, action.value.value)
+        if isinstance(action, (AddAction, DeleteAction)):
+            apply = _add if isinstance(action, AddAction) else _delete
+            apply(new, action.path, action.value.value,
+                  _LEGACY_BAD_TYPE if action.legacy else _BAD_TYPE)
     return new
