@@ -347,3 +347,14 @@ def test_esm_has_no_syntax_errors(tmp_path):
 def test_esm_stays_small():
     assert (STATIC / "views.js").stat().st_size < 8000
     assert (STATIC / "views.css").stat().st_size < 4000
+
+
+def test_closed_views_stop_following_the_log():
+    sim = Simulation(seed=9)
+    ring, load = RingView(sim), LoadView(sim, ["a"])
+    tl = Timeline(sim, views=[ring])
+    for v in (ring, load, tl):
+        v.close()
+    hand_ring(sim, nodes=2)
+    assert ring.state.nodes == {} and load.state.nodes == {} and tl.state == (0, ())
+    assert ring.comm is None

@@ -153,9 +153,23 @@ class View:
 
     def detach(self) -> None:
         """Stop following the log (the view keeps its last state)."""
-        if self._sub is not None:
-            self._sub.cancel()
+        sub = getattr(self, "_sub", None)    # None too on a half-made view
+        if sub is not None:
+            sub.cancel()
             self._sub = None
+
+    def close(self) -> None:
+        """Stop following the log, and close the widget if the view is one.
+
+        A lesson that re-runs a cell makes a new view; closing the old one
+        stops it from reducing events nobody will see.
+        """
+        self.detach()
+        if hasattr(self, "_batcher"):
+            self._batcher.dirty = False
+        parent = getattr(super(), "close", None)
+        if parent is not None:
+            parent()
 
     # -- moments of the run ---------------------------------------------
     def state_at(self, t: int | None = None, index: int | None = None) -> Any:

@@ -22,7 +22,7 @@ from ..events import Event
 from . import ringstate
 from .base import View
 from .ringstate import RingState, key_position
-from .svg import color, html_block, to_svg
+from .svg import color, dress, html_block, to_svg
 from .widget import SceneWidget, scene_json
 
 __all__ = ["LoadView", "load_scene", "BAND"]
@@ -90,7 +90,7 @@ def load_scene(load: dict[str, int], colors: dict[str, str], title: str) -> dict
                               "y1": y(mean), "y2": y(mean)}, ""])
         add(["text", "meanl", {"x": _LEFT - 4, "y": y(mean) + 4, "text-anchor": "end"},
              f"{mean:.0f}"])
-    return {"w": W, "h": H, "items": items}
+    return {"w": W, "h": H, "items": dress(items)}
 
 
 class LoadView(View):

@@ -16,7 +16,7 @@ from ..events import Event
 from . import ringstate
 from .base import View
 from .ringstate import RingState, key_position
-from .svg import ZONE_COLORS, arc_path, color, html_block, polar, to_svg
+from .svg import ZONE_COLORS, arc_path, color, dress, html_block, polar, to_svg
 from .widget import SceneWidget, scene_json
 
 __all__ = ["RingView", "ring_scene"]
@@ -124,7 +124,7 @@ def ring_scene(state: RingState, key: str | None = None, n: int = 3,
                                "data-key": key}, ""])
     _legend(items, state, cidx, zcol)
     _captions(items, state, key, n, pref, zones)
-    return {"w": W, "h": H, "items": items}
+    return {"w": W, "h": H, "items": dress(items)}
 
 
 def _legend(items: list, state: RingState, cidx: dict, zcol: dict) -> None:
