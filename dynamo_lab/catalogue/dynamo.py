@@ -143,7 +143,11 @@ KINDS = {
                            ranges="((start, end), ...)"),
     "transfer.confirm": kind("the receiving node confirmed the offer", tid="transfer id",
                              src="giving node", dst="receiving node"),
-    "transfer.done": kind("the keys arrived; the giver dropped those it no longer replicates",
+    "transfer.done": kind("the receiving node acknowledged the keys of the offered ranges",
                           tid="transfer id", src="giving node", dst="receiving node",
-                          keys="keys sent", dropped="keys the giver deleted"),
+                          keys="keys sent"),
+    "replica.handed_off": kind(
+        "a node deleted a key it no longer replicates, after every current home "
+        "confirmed holding it (paper 4.9)", node="the node", key="the key",
+        to="the key's current home nodes"),
 }

@@ -195,7 +195,6 @@ class DynamoCluster(InspectMixin):
         cname = next(x for x in ("client", *(f"client{i}" for i in range(2, 10_000)))
                      if x not in taken)
         self.client = Client(self, name=cname, mode=coordination)
-        self._pending_transfers: dict[str, int] = {}
 
     # -- construction helpers ------------------------------------------------
     def _factory(self, store, write_buffer) -> Callable[[str], Store]:
@@ -418,8 +417,9 @@ class DynamoCluster(InspectMixin):
         for x in self.nodes:
             self.nodes_by_name[x].view.set(name, e[0] + 1, "left", self.zones.get(name), ())
         self._start_transfers(change.moves)
-        if not self._pending_transfers.get(name):
-            self._retire(name)
+        nd.leaving = True
+        if not nd.up:
+            self._retire(name)     # a dead node hands nothing over
 
     def _start_transfers(self, moves) -> None:
         by: dict[tuple, list] = {}
@@ -429,15 +429,7 @@ class DynamoCluster(InspectMixin):
         for (src, dst), ranges in sorted(by.items()):
             nd = self.nodes_by_name[src]
             if nd.up:
-                self._pending_transfers[src] = self._pending_transfers.get(src, 0) + 1
                 nd.offer_ranges(dst, tuple(ranges))
-
-    def _transfer_done(self, src: str) -> None:
-        left = self._pending_transfers.get(src, 0) - 1
-        self._pending_transfers[src] = max(0, left)
-        nd = self.nodes_by_name[src]
-        if left <= 0 and nd.view.status(src) == "left":
-            self._retire(src)
 
     def _retire(self, name: str) -> None:
         nd = self.nodes_by_name[name]

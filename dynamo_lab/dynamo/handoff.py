@@ -52,8 +52,11 @@ class HandoffMixin:
     def _handoff_scan(self) -> None:
         if not self.up:
             return
+        self._orphan_scan()
         store = self.store
         if not store.hint_count():
+            if self.leaving and not self.store.keys() and not self._offers:
+                self.cluster._retire(self.name)
             return
         if not self.admitted("handoff"):
             return
@@ -84,11 +87,48 @@ class HandoffMixin:
 
     def on_handoff_ack(self, src: str, body: tuple) -> None:
         target, done = body
+        if target is None:
+            return self._orphan_ack(src, done)
         log = self.sim.log
         for key, clock in done:
             if self.store.drop_hint(target, key, clock):
                 log.emit("hint.delivered", node=self.name, target=target, key=key,
                          clock=clock.entries, to=src)
+
+    # -- data this node no longer replicates (paper 4.9) -------------------
+    def _orphan_scan(self) -> None:
+        """Hand keys of ranges this node is no longer a home of to the homes;
+        delete each once every current home confirmed it."""
+        c = self.cluster
+        self._sync_ranges()
+        batches: dict[str, list] = {}
+        for end in sorted(self._range_keys):
+            homes = c.range_homes(end)
+            if self.name in homes:
+                continue
+            for key in sorted(self._range_keys[end]):
+                vs = self.store.get(key)
+                if not vs:
+                    continue
+                acked = self._orphans.setdefault(key, set())
+                for h in homes:
+                    if h not in acked and h not in self.down:
+                        batches.setdefault(h, []).extend((key, v) for v in vs)
+        for h, items in sorted(batches.items()):
+            self.send(h, "handoff", (None, tuple(items)))
+
+    def _orphan_ack(self, src: str, done: tuple) -> None:
+        c = self.cluster
+        for key in sorted({k for k, _ in done}):
+            acked = self._orphans.setdefault(key, set())
+            acked.add(src)
+            end = c.key_ranges.range_of(self._position(key))[1]
+            homes = c.range_homes(end)
+            if self.name not in homes and all(h in acked for h in homes):
+                self.store.delete(key)
+                self._range_dirty(key)
+                del self._orphans[key]
+                self.sim.log.emit("replica.handed_off", node=self.name, key=key, to=homes)
 
     def hint_summary(self) -> dict[str, Any]:
         """How many hints this node holds, per target."""

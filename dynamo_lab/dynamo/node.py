@@ -84,7 +84,9 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
         self._init_antientropy()
         self._tasks: list = []
         self._offers: dict[int, tuple] = {}
+        self._orphans: dict[str, set] = {}   # key -> homes that confirmed it
         self.retired = False
+        self.leaving = False
 
     # -- plumbing ----------------------------------------------------------
     def send(self, dst: str, kind: str, body: Any) -> None:

@@ -101,7 +101,7 @@ class InspectMixin:
         """Every hinted replica in the cluster."""
         out = []
         for x, nd in self.nodes_by_name.items():
-            if nd.store.up or isinstance(nd.store, MemoryStore):
+            if not nd.retired and (nd.store.up or isinstance(nd.store, MemoryStore)):
                 out += [Hint(x, t, k, v.clock) for t, k, v in nd.store.hints()]
         return out
 
@@ -109,7 +109,7 @@ class InspectMixin:
         """Every version of ``key`` anywhere (own data and hints), reconciled."""
         allv = []
         for nd in self.nodes_by_name.values():
-            if nd.store.up or isinstance(nd.store, MemoryStore):
+            if not nd.retired and (nd.store.up or isinstance(nd.store, MemoryStore)):
                 allv += nd.store.get(key) + nd.store.hinted(key)
         return reconcile(allv)
 
@@ -117,7 +117,7 @@ class InspectMixin:
         """Every key stored anywhere."""
         ks = set()
         for nd in self.nodes_by_name.values():
-            if nd.store.up or isinstance(nd.store, MemoryStore):
+            if not nd.retired and (nd.store.up or isinstance(nd.store, MemoryStore)):
                 ks.update(nd.store.keys())
                 ks.update(k for _t, k, _v in nd.store.hints())
         return sorted(ks)
