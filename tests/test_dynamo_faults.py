@@ -135,3 +135,28 @@ def test_hints_for_a_node_that_left_go_to_the_keys_new_homes():
     assert ev.target == homes[1] and ev.to in c.preference_list("k")[:3]
     assert all([v.value for v in c.node(x).store.get("k")] == ["v"]
                for x in c.preference_list("k")[:3])
+
+
+def test_joins_and_leaves_under_load_keep_every_acknowledged_write():
+    from dynamo_lab.dynamo.storage import MemoryStore
+    for seed in range(3):
+        c = DynamoCluster(nodes=5, zones=3, seed=seed,
+                          store=lambda name: MemoryStore(durable_hints=True))
+        rng = c.sim.rng_for("load")
+        for i in range(60):
+            k = f"k{rng.randrange(12)}"
+            got = c.get(k)
+            c.put(k, i, context=got.context if got.ok else None)
+            if i == 15:
+                c.add_node("n6", zone="az1")
+            if i == 30:
+                c.remove_node("n2")
+            if i == 40:
+                c.crash("n4")
+            if i == 50:
+                c.recover("n4")
+            c.run(ms=50)
+        c.run(ms=40_000)
+        rep = check_history(c)
+        assert rep.ok, (seed, rep.lost)
+        assert c.converged() and c.node("n2").retired
