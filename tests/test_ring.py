@@ -337,3 +337,24 @@ def test_bad_ring_arguments(kw, match):
 def test_repr_is_deterministic():
     assert repr(_ring("AB", tokens_per_node=2)) == "<Ring strategy=1 nodes=2 tokens=4 n=3>"
     assert repr(Ring(strategy=3, partitions=12)) == "<Ring strategy=3 Q=12 nodes=0 tokens=0 n=3>"
+
+
+# -- a join touches only its neighbourhood ---------------------------------------------
+def test_join_keeps_cached_lists_away_from_its_tokens():
+    """No timing: count what a join drops. It must not rebuild the ring, so
+    cached preference lists far from the new tokens survive (same objects)."""
+    ring = Ring(seed=8, tokens_per_node=8)
+    for i in range(60):
+        ring.add_node(f"n{i}")
+    for i in range(5000):
+        ring.preference_list(f"k{i}")
+    cache = ring._caches[(3, False)]
+    before = dict(cache)
+    change = ring.add_node("new")
+    dropped = [u for u in before if u not in cache]
+    # Each new token touches about N of the lists behind it, never the ring.
+    assert 0 < len(dropped) <= 8 * 8
+    assert len(dropped) < len(before) / 10
+    assert all(cache[u] is before[u] for u in before if u in cache)
+    assert len(ring.tokens) == 61 * 8 and len(change.tokens) == 8
+    ring._check()

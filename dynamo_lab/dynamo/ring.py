@@ -52,7 +52,7 @@ from sortedcontainers import SortedList
 
 from ..sim import Simulation, make_rng
 from .hashing import RING_SIZE, _md5, position
-from .ring_core import RingCore
+from .ring_core import _ROUTES, RingCore
 from .ring_records import LoadBalance, NodeRanges, RingChange, TokenMove
 from .ring_strategies import check_weight, plan_join, plan_leave, position_int, positive_int
 
@@ -218,7 +218,9 @@ class Ring(RingCore):
             does not use yet; once every zone is used, continue clockwise.
 
         Cost: O(log t) after the first lookup of a token (lists are cached
-        per token); the first walk is O(n) tokens on average.
+        per token); the first walk is O(n) tokens on average. A str key
+        looked up again since the last change costs O(1) (its route is
+        remembered).
 
         Raises
         ------
@@ -243,28 +245,34 @@ class Ring(RingCore):
         cache = self._caches.get((n, zones))
         if cache is None:
             cache = self._new_cache(n, zones)
-        # Inline position() and the SortedList bisection: this is the hot path
-        # every get and put of the store takes.
+        # The hot path of every get and put: a str key seen before skips
+        # MD5 and the bisections (RingCore._routes); position() is inlined.
         if key.__class__ is str:
-            p = _from_bytes(_md5(key.encode()).digest(), "big")
+            u = self._routes.get(key)
+            if u is None:
+                u = self._route(_from_bytes(_md5(key.encode()).digest(), "big"))
+                if len(self._routes) >= _ROUTES:
+                    self._routes = {}
+                self._routes[key] = u
         else:
-            p = position(key)
-        if self._by_partition:
-            ends = self._ends
-            i = bisect_left(ends, p)
-            u = ends[i] if i < len(ends) else ends[0]
-        else:
-            # RingCore._succ_token, inlined (see the note there).
-            lists = self._tok_lists
-            try:
-                sub = lists[bisect_left(self._tok_maxes, p)]
-                u = sub[bisect_left(sub, p)]
-            except IndexError:           # past the last token: wrap to the first
-                u = lists[0][0]
+            u = self._route(position(key))
         pl = cache.get(u)
         if pl is None:
             pl = cache[u] = self._walk_unit(u, n, zones)
         return list(pl)
+
+    def _route(self, p: int) -> int:
+        """The unit of position ``p`` (RingCore._unit_of, inlined). O(log t)."""
+        if self._by_partition:
+            ends = self._ends
+            i = bisect_left(ends, p)
+            return ends[i] if i < len(ends) else ends[0]
+        lists = self._tok_lists
+        try:
+            sub = lists[bisect_left(self._tok_maxes, p)]
+            return sub[bisect_left(sub, p)]
+        except IndexError:               # past the last token: wrap to the first
+            return lists[0][0]
 
     def preference_list_at(self, pos: int, n: int | None = None, zones: bool = False) -> list[str]:
         """The preference list of ring position ``pos`` (an int), O(log t).

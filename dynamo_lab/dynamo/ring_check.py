@@ -18,7 +18,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import TYPE_CHECKING
 
-from .hashing import RING_SIZE, in_range, span
+from .hashing import RING_SIZE, in_range, position, span
 
 if TYPE_CHECKING:
     from .ring import Ring
@@ -58,7 +58,8 @@ def check(ring: "Ring") -> None:
     - the ranges cover the ring exactly once;
     - every preference list has min(n, S) distinct physical nodes, and every
       cached list equals a fresh walk;
-    - the fast successor lookup agrees with SortedList's public bisection;
+    - the fast successor lookup agrees with SortedList's public bisection,
+      and every remembered key route is still the key's unit;
     - since the previous check: on a join keys moved only to the new node,
       on a leave only away from the leaving node; and applying the reported
       range moves to the old holders gives exactly the new holders. (A
@@ -101,6 +102,8 @@ def check(ring: "Ring") -> None:
         assert len(pl) == min(ring.n, S) == len(set(pl)), f"bad preference list {pl}"
 
     if toks:
+        for key, u in ring._routes.items():
+            assert u == ring._unit_of(position(key)), f"stale route for key {key!r}"
         probes = toks[:50] + [t + 1 for t in toks[:50]] + [0, RING_SIZE - 1]
         for p in probes:
             p %= RING_SIZE

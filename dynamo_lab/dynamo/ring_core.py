@@ -32,6 +32,8 @@ from .ring_records import RangeMove, RingChange, TokenMove
 
 __all__ = ["RingCore"]
 
+_ROUTES = 1 << 16          # remembered key routes before starting afresh
+
 
 class RingCore:
     """Tokens in ring order, their owners, and cached preference lists.
@@ -68,6 +70,11 @@ class RingCore:
             self._ends = sorted(self._starts)
         # (n, zones) -> {unit: preference list as a tuple}
         self._caches: dict[tuple, dict[int, tuple]] = {}
+        # str key -> its unit, so a key looked up again skips MD5 and both
+        # bisections. A unit only changes when tokens come or go, which in
+        # strategies 2 and 3 never happens (partitions are fixed), so only
+        # strategy 1 drops the routes on a change. Bounded by _ROUTES.
+        self._routes: dict[str, int] = {}
 
     # -- finding tokens ----------------------------------------------------
     # SortedList keeps its items in sublists (``_lists``) with their maxima
@@ -307,6 +314,8 @@ class RingCore:
         may reach far round the ring, so their caches start afresh: a join
         stays O(T) whatever the ring's size, and they refill lazily.
         """
+        if self.strategy == 1:
+            self._routes = {}
         for k in self._caches:
             if k[1] or k[0] > self.n:
                 self._caches[k] = {}

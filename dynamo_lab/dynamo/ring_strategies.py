@@ -110,7 +110,9 @@ def _plan_steals(ring: "Ring", name: str, tokens: list[int] | None,
     count = {x: len(ts) for x, ts in held.items()}
     chosen: dict[int, str] = {}
     spaced = True
-    near = ring.n - 1
+    # With N or fewer nodes after the join every list holds them all, so
+    # keys can only move to the newcomer and no spacing is needed.
+    near = ring.n - 1 if len(held) + 1 > ring.n else 0
     for _ in range(target):
         # Steal from the most loaded node (tokens per unit of weight); a tie
         # is broken at random, so no node is always the first victim.
@@ -119,14 +121,23 @@ def _plan_steals(ring: "Ring", name: str, tokens: list[int] | None,
             break
         top = max(count[x] / weights[x] for x in donors)
         src = rng.choice([x for x in donors if count[x] / weights[x] == top])
-        mine = [t for t in held[src] if t not in chosen]
-        rng.shuffle(mine)
         # Prefer a token no preference list can pass together with a token
         # stolen from another node: then every list gains only the newcomer,
-        # and keys move only to it, as in strategies 1 and 2.
-        t = next((t for t in mine if not _conflict(ring, t, src, chosen, near)), None)
+        # and keys move only to it, as in strategies 1 and 2. A few random
+        # draws almost always find one; only then scan the donor's tokens.
+        mine = held[src]
+        t = None
+        for _ in range(32):
+            c = mine[rng.randrange(len(mine))]
+            if c not in chosen and not _conflict(ring, c, src, chosen, near):
+                t = c
+                break
         if t is None:
-            t, spaced = mine[0], False
+            rest = [c for c in mine if c not in chosen]
+            rng.shuffle(rest)
+            t = next((c for c in rest if not _conflict(ring, c, src, chosen, near)), None)
+            if t is None:
+                t, spaced = rest[0], False
         chosen[t] = src
         count[src] -= 1
     return list(chosen.items()), spaced
