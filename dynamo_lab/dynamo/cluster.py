@@ -286,6 +286,14 @@ class DynamoCluster(InspectMixin):
         replicas stored it, otherwise the reason and how many answered.
         Raises ValueError on bad input and :class:`Unavailable` when no node
         can take the request; neither changes any state.
+
+        Notes
+        -----
+        A put that times out may still have been stored by some replicas
+        (Dynamo has no rollback); a later read may return it. A coordinator
+        never reuses a counter for a key: a second write through it from
+        the same (or no) context gets a clock with a gap, and the two become
+        siblings rather than one silently replacing the other.
         """
         self._check_key(key)
         clock, fastest = self._context(context)
