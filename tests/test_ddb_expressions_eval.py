@@ -155,6 +155,18 @@ def test_number_limits_in_updates():
         up("ADD n :tiny", {"n": {"N": "1E+20"}}, {":tiny": {"N": "1E-20"}})
 
 
+def test_updates_cannot_nest_beyond_32_levels():
+    deep = {"S": "x"}
+    for _ in range(31):
+        deep = {"M": {"m": deep}}
+    item = {"a": deep}                       # 31 levels of maps
+    path = "a" + ".m" * 30                   # the innermost map (a 32-element path)
+    values = {":l1": {"L": [{"N": "1"}]}, ":l2": {"L": [{"L": []}]}}
+    assert up(f"SET {path}.n = :l1", item, values)["a"] != item["a"]  # level 32: fine
+    with pytest.raises(DynamoDBError, match="^Nesting Levels have exceeded supported limits"):
+        up(f"SET {path}.n = :l2", item, values)                       # level 33
+
+
 def test_update_targets():
     u = parse_update("SET a.b = :1, c = :1 REMOVE d[0] ADD e :1", Expressions(values=VALUES))
     assert update_targets(u) == {"a", "c", "d", "e"}

@@ -58,7 +58,7 @@ __all__ = [
     "TYPES", "SCALAR_TYPES", "SET_TYPES", "MAX_NESTING", "validate_value",
     "validate_item", "check_key_value", "value_type", "decode_binary",
     "encode_binary", "values_equal", "compare_values", "sort_key",
-    "serialization_error",
+    "serialization_error", "check_nesting",
 ]
 
 TYPES = ("S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M")
@@ -268,6 +268,29 @@ def _validate_set(tag: str, value: Any) -> list:
         raise ValidationError(
             _INVALID + f"Input collection [{', '.join(texts)}]of type BS contains duplicates.")
     return texts
+
+
+def check_nesting(av: dict, _depth: int = 1) -> None:
+    """Raise DynamoDB's error if an L/M value nests more than 32 levels
+    (for values built by updates, which :func:`validate_value` never saw).
+
+    Examples
+    --------
+    >>> deep = {"S": "x"}
+    >>> for _ in range(33):
+    ...     deep = {"L": [deep]}
+    >>> check_nesting(deep)
+    Traceback (most recent call last):
+    ...
+    dynamo_lab.dynamodb.errors.ValidationError: Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit
+    """
+    children = av.get("L") if "L" in av else (av["M"].values() if "M" in av else None)
+    if children is None:
+        return
+    if _depth > MAX_NESTING:
+        raise ValidationError(_NESTING)
+    for child in children:
+        check_nesting(child, _depth + 1)
 
 
 def validate_item(item: Any) -> dict:

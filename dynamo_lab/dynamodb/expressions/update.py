@@ -13,8 +13,9 @@ Public API
     provided expression refers to an attribute that does not exist in the
     item``, ``The document path provided in the update expression is
     invalid for update``, ``An operand in the update expression has an
-    incorrect data type``, and number overflow/precision errors. The caller
-    still checks key attributes, nesting and item size on the result.
+    incorrect data type``, number overflow/precision errors and the
+    32-level nesting limit. The caller still checks key attributes and item
+    size on the result.
 ``update_paths(update) -> list[Path]``
     Every path the update writes or reads (index-key checks need both).
 ``update_targets(update) -> set[str]``
@@ -44,7 +45,7 @@ from decimal import Decimal
 
 from ..errors import ValidationError
 from ..numbers import add_numbers, subtract_numbers
-from ..types import SET_TYPES, decode_binary, value_type
+from ..types import SET_TYPES, check_nesting, decode_binary, value_type
 from .ast import (AddAction, Arith, DeleteAction, IfNotExists, ListAppend, Path,
                   RemoveAction, SetAction, Update, Value)
 from .evaluate import resolve
@@ -256,4 +257,7 @@ def apply_update(update: Update, item: dict | None) -> dict:
             apply = _add if isinstance(action, AddAction) else _delete
             apply(new, action.path, action.value.value,
                   _LEGACY_BAD_TYPE if action.legacy else _BAD_TYPE)
+    for name in update_targets(update):
+        if name in new:
+            check_nesting(new[name])  # SET a.b... can build depth no request had
     return new
