@@ -156,7 +156,15 @@ class StoreView(View):
         if live is not None:
             self.live = bool(live)
         self._widget: StoreWidget | None = None
+        self._kind_cache: dict[str, bool] = {}
         super().__init__(source)
+
+    def _matches(self, kind: str) -> bool:
+        # replay tests every event's kind against ``kinds``; remember the answer
+        m = self._kind_cache.get(kind)
+        if m is None:
+            m = self._kind_cache[kind] = View._matches(self, kind)
+        return m
 
     # -- subclasses ------------------------------------------------------
     def summary(self, state: Any) -> str:  # pragma: no cover - overridden

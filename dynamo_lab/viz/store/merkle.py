@@ -99,9 +99,10 @@ class MerkleView(StoreView):
             state.xs[event.xid] = {"a": event.a, "b": event.b, "t": event.t, "ranges": event.ranges,
                                    "diffs": {}, "repairs": [], "done": None}
             state.last = event.xid
-            if len(state.xs) > _KEEP:
+            if len(state.xs) > 2 * _KEEP:       # forget old exchanges in batches
+                keep = (self.xid, state.last_diff)
                 for old in list(state.xs)[:len(state.xs) - _KEEP]:
-                    if old != self.xid:
+                    if old not in keep:
                         del state.xs[old]
         elif kind == "merkle.diff":
             x = state.xs.get(event.xid)

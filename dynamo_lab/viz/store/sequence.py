@@ -80,11 +80,14 @@ class SeqState:
     last: dict = field(default_factory=dict)      # op or None -> rid of the latest start
 
 
-def _req(state: SeqState, ev: Event, keep_rid: int | None) -> Req:
+def _req(state: SeqState, ev: Event, keep_rid: int | None, op: str | None) -> Req | None:
+    """The request an event belongs to; None for one the view does not follow."""
     r = state.reqs.get(ev.rid)
     if r is None:
+        if (keep_rid is not None and ev.rid != keep_rid) or (op is not None and ev.op != op):
+            return None
         r = state.reqs[ev.rid] = Req(ev.rid, ev.op, ev.key, ev.t)
-        if len(state.reqs) > _KEEP:
+        if len(state.reqs) > 2 * _KEEP:      # forget old requests in batches: O(1) amortised
             for old in list(state.reqs)[:len(state.reqs) - _KEEP]:
                 if old != keep_rid:
                     del state.reqs[old]
@@ -104,7 +107,8 @@ def _claim(state: SeqState, r: Req, src: str | None = None, dst: str | None = No
         state.owner[mid] = r.rid
 
 
-def apply(state: SeqState, ev: Event, keep_rid: int | None = None) -> SeqState:
+def apply(state: SeqState, ev: Event, keep_rid: int | None = None,
+          op: str | None = None) -> SeqState:
     """Fold one event into the request table. O(1) per event."""
     kind = ev.kind
     if kind == "msg.send":
@@ -143,7 +147,10 @@ def apply(state: SeqState, ev: Event, keep_rid: int | None = None) -> SeqState:
         return state
     if not kind.startswith("request."):
         return state
-    r = _req(state, ev, keep_rid)
+    r = _req(state, ev, keep_rid, op)
+    if r is None:
+        state.ctx = state.pending = None
+        return state
     if kind == "request.forward":
         _claim(state, r, dst=ev.src)
         r.entry = r.entry or ev.src
@@ -361,7 +368,7 @@ class SequenceView(StoreView):
         return SeqState()
 
     def apply(self, state: SeqState, event: Event) -> SeqState:
-        return apply(state, event, self.rid)
+        return apply(state, event, self.rid, self.op)
 
     def request(self, state: SeqState | None = None) -> Req | None:
         """The request drawn (None before it started)."""
