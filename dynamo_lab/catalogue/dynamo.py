@@ -22,7 +22,9 @@ KINDS = {
         zones="((node, zone or None), ...)", n="N, replicas per key", r="R, read quorum",
         w="W, write quorum", store="'memory', 'sqlite' or 'custom'",
         coordination="'server' (load balancer) or 'client' (client-driven, paper 6.4)",
-        seeds="the seed nodes every node knows (paper 4.8)"),
+        seeds="the seed nodes every node knows (paper 4.8)",
+        membership="'converged' (every node starts knowing all) or 'seeds' (each "
+                   "starts knowing itself and the seeds)"),
     "cluster.zone_down": kind("a whole availability zone was lost", zone="the zone",
                               nodes="its nodes"),
     "cluster.zone_up": kind("a lost zone came back", zone="the zone", nodes="its nodes"),

@@ -176,7 +176,7 @@ class DynamoCluster(InspectMixin):
         self.sim.log.emit("cluster.created", nodes=tuple(names),
                           zones=tuple((x, self.zones[x]) for x in names), n=n, r=r, w=w,
                           store=self._store_kind, coordination=coordination,
-                          seeds=tuple(self.seeds))
+                          seeds=tuple(self.seeds), membership=membership)
         for name in names:
             self.ring.add_node(name, zone=self.zones[name])
         self.key_ranges = KeyRanges(self.ring)
