@@ -87,9 +87,11 @@ class Ring(RingCore):
     Notes
     -----
     Tokens live in a ``SortedList``, so finding a key's token is O(log t) for
-    t tokens. Preference lists are cached per token; a join or leave drops
-    only the cache entries of tokens whose walk passes a changed token, so a
-    join costs O(T log t) whatever the ring's size.
+    t tokens, and a str key's token is remembered until tokens change.
+    Preference lists are cached per token; a join or leave drops only the
+    entries of tokens whose walk passes a changed token (lists longer than N
+    and zone-aware ones start afresh), so a join costs O(T (N + log t))
+    whatever the ring's size.
     """
 
     def __init__(self, strategy: int = 1, tokens_per_node: int | None = None,
@@ -248,12 +250,23 @@ class Ring(RingCore):
         # The hot path of every get and put: a str key seen before skips
         # MD5 and the bisections (RingCore._routes); position() is inlined.
         if key.__class__ is str:
-            u = self._routes.get(key)
+            routes = self._routes
+            u = routes.get(key)
             if u is None:
-                u = self._route(_from_bytes(_md5(key.encode()).digest(), "big"))
-                if len(self._routes) >= _ROUTES:
-                    self._routes = {}
-                self._routes[key] = u
+                p = _from_bytes(_md5(key.encode()).digest(), "big")
+                if self._by_partition:
+                    u = self._route(p)
+                else:
+                    # _route, inlined for the commonest case
+                    lists = self._tok_lists
+                    try:
+                        sub = lists[bisect_left(self._tok_maxes, p)]
+                        u = sub[bisect_left(sub, p)]
+                    except IndexError:   # past the last token: wrap to the first
+                        u = lists[0][0]
+                if len(routes) >= _ROUTES:
+                    routes.clear()
+                routes[key] = u
         else:
             u = self._route(position(key))
         pl = cache.get(u)
