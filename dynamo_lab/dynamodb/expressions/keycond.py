@@ -8,7 +8,12 @@ Public API
     most one condition on the sort key, which may be ``= < <= > >=``,
     ``BETWEEN`` or ``begins_with``; conditions joined by AND only.
     ``key_types`` maps key names to ``"S"``/``"N"``/``"B"`` to check value
-    types. Returns a :class:`KeyCondition`.
+    types. Returns a :class:`KeyCondition`. Structural errors come first and
+    without the ``Invalid KeyConditionExpression:`` prefix, as DynamoDB
+    words them (``Invalid operator used in KeyConditionExpression: OR``,
+    ``KeyConditionExpressions cannot contain nested operations``...); the
+    schema ones follow (``Query condition missed key schema element: pk``,
+    ``Query key condition not supported``).
 ``key_condition_from_ast(node, hash_key, range_key, key_types, kind)``
     The same rules on an AST (legacy ``KeyConditions`` use it).
 ``KeyCondition``

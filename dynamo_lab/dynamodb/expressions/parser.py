@@ -4,11 +4,15 @@ No ``eval``: :mod:`.tokens` splits the text and each grammar rule below is
 one method. Placeholders are resolved through an :class:`.Expressions`
 context, which records what was used.
 
-Errors come in DynamoDB's order and words: a syntax error first
+Errors come in DynamoDB's order and words. Redundant parentheses
+(``((x))``) are caught before parsing; then a syntax error
 (``Invalid <Kind>: Syntax error; token: "...", near: "..."``); only a
-syntactically valid expression reports its first semantic problem
-(reserved word, undefined placeholder, misused function, wrong constant
-operand type, overlapping update paths...).
+syntactically valid expression reports a semantic problem, the first of the
+lowest pass: invalid function names, functions used the wrong way, reserved
+words, repeated update sections, undefined placeholders, overlapping then
+conflicting paths, ADD/DELETE operand types, and finally operand counts,
+constant operand types, document-path requirements and distinct operands.
+The order was established from requests recorded against DynamoDB.
 
 Public API
 ----------
@@ -357,7 +361,7 @@ class _Parser:
             self.operand_type(name, args[1], ("S",))
             arg = args[1]
             if isinstance(arg, Value) and "S" in arg.value \
-                    and arg.value["S"] not in _ARITY_TYPES:
+                    and arg.value["S"] not in _TYPE_TAGS:
                 self.defer(f"Invalid attribute type name found; type: {arg.value['S']}, "
                            f"valid types: {_ATTRIBUTE_TYPES}")
         if name == "begins_with":
@@ -485,7 +489,7 @@ class _Parser:
         return tuple(paths)
 
 
-_ARITY_TYPES = frozenset({"S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M"})
+_TYPE_TAGS = frozenset({"S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M"})
 
 
 def _redundant_parentheses(tokens: list) -> bool:
