@@ -419,6 +419,9 @@ def serve_main(args: Any) -> int:
         print(f"dynamo-lab serve: warning: listening on {args.host}; anyone who "
               "can reach this port can read and change the tables", file=sys.stderr)
     print(f"dynamo-lab serve: listening on {server.url}", flush=True)
+    print(f"dynamo-lab serve: boto3.client('dynamodb', endpoint_url='{server.url}', "
+          f"region_name='us-east-1'); lessons follow DYNAMO_LAB_ENDPOINT={server.url}; "
+          "Ctrl-C stops", flush=True)
     try:
         # A timed wait lets the main thread see the signal flag promptly.
         while not stop.wait(0.5):
