@@ -1,6 +1,8 @@
 """Views driven by the real Ring: they must agree with the engine, reading events only."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from dynamo_lab import EventLog, Simulation
@@ -31,6 +33,8 @@ def test_preference_lists_match_the_engine(strategy, kw, zones):
     for key in KEYS[:400]:
         assert view.preference_list(key, 3) == ring.preference_list(key, 3, zones=zones), key
     assert view.preference_list() == ring.preference_list("cart:alice", 3, zones=zones)
+    drawn = re.findall(r'data-node="([^"]+)" data-rank="(\d)"', view.svg())
+    assert [node for node, _ in drawn] == ring.preference_list("cart:alice", 3, zones=zones)
     assert view.state.last_moves == tuple(tuple(m) for m in ring.last_change.moves)
 
 

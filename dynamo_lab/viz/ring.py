@@ -7,6 +7,7 @@ events, which is how the drawing changes.
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Iterable
 
@@ -64,7 +65,7 @@ def ring_scene(state: RingState, key: str | None = None, n: int = 3,
     zlist = state.zones()
     zcol = {z: ZONE_COLORS[i % len(ZONE_COLORS)] for i, z in enumerate(zlist)}
     ntok = len(state.tokens)
-    tr = max(1.5, min(5.0, 2 * 3.14159 * R / max(ntok, 1) / 2.5))
+    tr = max(1.5, min(5.0, 2 * math.pi * R / max(ntok, 1) / 2.5))   # ~ spacing / 2.5
 
     add(["circle", "track", {"class": "dl-track", "cx": CX, "cy": CY, "r": R}, ""])
     on_ring = {tok: polar(CX, CY, R, tok) for tok in state.tokens}
