@@ -326,3 +326,15 @@ def test_single_parentheses_are_fine():
     parse_condition("(a = :n)", ctx())
     parse_condition("(a = :n) AND (NOT (b = :n OR c = :n))", ctx())
     parse_condition("a = b", ctx())
+
+
+def test_near_quotes_match_dynamodb_reports():
+    # Messages users have reported from DynamoDB itself.
+    c = Expressions(values={":v": {"S": "x"}, ":w": {"S": "y"}})
+    assert error(parse_condition, "a = :v AND __typename = :w", c,
+                 kind="KeyConditionExpression") == (
+        'Invalid KeyConditionExpression: Syntax error; token: "_", near: "AND __"')
+    assert error(parse_update, "SET a = list_append(a, 0)", Expressions()) == (
+        'Invalid UpdateExpression: Syntax error; token: "0", near: ", 0)"')
+    assert error(parse_update, "SET", Expressions()) == (
+        'Invalid UpdateExpression: Syntax error; token: "<EOF>", near: "SET"')
