@@ -371,3 +371,19 @@ def test_health_view_counts_nodes_and_hints_like_the_engine():
     assert view.hints() == {"held": 0, "pending": 0, "waiting": 0} and c.hints() == []
     fig = view.figure()
     assert [tr.name for tr in fig.data] == ["up", "down", "hints held"]
+
+
+def test_long_runs_keep_what_the_views_show():
+    c = DynamoCluster(nodes=["A", "B", "C"], seed=4, w=1, anti_entropy_ms=100)
+    for i in range(150):
+        c.put(f"x{i}", i)
+    c.run(ms=1000)
+    c.crash("C")
+    c.put("k", "v", coordinator="A")
+    c.recover("C")
+    merkle, seq = MerkleView(c), SequenceView(c, rid=151)
+    c.run(ms=15_000)
+    assert len(c.sim.log.of_kind("merkle.exchange")) > 100
+    assert merkle.repaired() == (("C", "k"),)
+    assert seq.request().key == "k" and len(seq.state.reqs) == 1
+    assert repr(seq) == repr(SequenceView(c.sim.log, rid=151))
