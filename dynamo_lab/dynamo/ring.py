@@ -274,19 +274,6 @@ class Ring(RingCore):
             pl = cache[u] = self._walk_unit(u, n, zones)
         return list(pl)
 
-    def _route(self, p: int) -> int:
-        """The unit of position ``p`` (RingCore._unit_of, inlined). O(log t)."""
-        if self._by_partition:
-            ends = self._ends
-            i = bisect_left(ends, p)
-            return ends[i] if i < len(ends) else ends[0]
-        lists = self._tok_lists
-        try:
-            sub = lists[bisect_left(self._tok_maxes, p)]
-            return sub[bisect_left(sub, p)]
-        except IndexError:               # past the last token: wrap to the first
-            return lists[0][0]
-
     def preference_list_at(self, pos: int, n: int | None = None, zones: bool = False) -> list[str]:
         """The preference list of ring position ``pos`` (an int), O(log t).
 
@@ -347,15 +334,9 @@ class Ring(RingCore):
             n = min(self.n, len(self._zones))
         if node is not None:
             self._known(node)
-        coord: dict[str, list] = {x: [] for x in self._zones}
-        rep: dict[str, list] = {x: [] for x in self._zones}
-        if self._zones:
-            for start, end, u in self._units():
-                pl = self._cached(u, n)
-                _append_merged(coord[pl[0]], start, end)
-                for x in pl[1:]:
-                    _append_merged(rep[x], start, end)
-        out = {x: NodeRanges(x, _wrap_merge(coord[x]), _wrap_merge(rep[x])) for x in self._zones}
+        units = ((start, end, self._cached(u, n)) for start, end, u in self._units()) \
+            if self._zones else ()
+        out = NodeRanges.collect(list(self._zones), units)
         return out[node] if node is not None else out
 
     def load_balance(self, keys: Iterable, n: int = 3) -> LoadBalance:
@@ -527,17 +508,3 @@ class Ring(RingCore):
         step); see :func:`dynamo_lab.dynamo.ring_check.check`. O(t * n)."""
         from .ring_check import check
         check(self)
-
-
-def _append_merged(ranges: list, start: int, end: int) -> None:
-    if ranges and ranges[-1][1] == start:
-        ranges[-1] = (ranges[-1][0], end)
-    else:
-        ranges.append((start, end))
-
-
-def _wrap_merge(ranges: list) -> tuple:
-    """Join the last range to the first when it runs across 0 into it."""
-    if len(ranges) > 1 and ranges[-1][1] == ranges[0][0]:
-        ranges = [(ranges[-1][0], ranges[0][1])] + ranges[1:-1]
-    return tuple(ranges)

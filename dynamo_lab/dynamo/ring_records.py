@@ -88,6 +88,18 @@ class NodeRanges:
     coordinator: tuple
     replica: tuple
 
+    @classmethod
+    def collect(cls, nodes: list, units) -> dict:
+        """``{node: NodeRanges}`` from ``(start, end, preference list)`` units
+        in ring order; adjacent ranges of one role merge. O(units * n)."""
+        coord: dict = {x: [] for x in nodes}
+        rep: dict = {x: [] for x in nodes}
+        for start, end, pl in units:
+            _append_merged(coord[pl[0]], start, end)
+            for x in pl[1:]:
+                _append_merged(rep[x], start, end)
+        return {x: cls(x, _wrap_merge(coord[x]), _wrap_merge(rep[x])) for x in nodes}
+
     @property
     def all(self) -> tuple:
         """Every range the node stores, coordinator ones first."""
@@ -159,3 +171,17 @@ class LoadBalance:
     def __repr__(self) -> str:
         return (f"LoadBalance(nodes={len(self.loads)}, keys={self.keys}, n={self.n}, "
                 f"efficiency={self.efficiency:.3f}, out_of_balance={self.out_of_balance:.3f})")
+
+
+def _append_merged(ranges: list, start: int, end: int) -> None:
+    if ranges and ranges[-1][1] == start:
+        ranges[-1] = (ranges[-1][0], end)
+    else:
+        ranges.append((start, end))
+
+
+def _wrap_merge(ranges: list) -> tuple:
+    """Join the last range to the first when it runs across 0 into it."""
+    if len(ranges) > 1 and ranges[-1][1] == ranges[0][0]:
+        ranges = [(ranges[-1][0], ranges[0][1])] + ranges[1:-1]
+    return tuple(ranges)
