@@ -387,3 +387,19 @@ def test_long_runs_keep_what_the_views_show():
     assert merkle.repaired() == (("C", "k"),)
     assert seq.request().key == "k" and len(seq.state.reqs) == 1
     assert repr(seq) == repr(SequenceView(c.sim.log, rid=151))
+
+
+def test_failed_puts_timeout_then_refused():
+    c = DynamoCluster(nodes=["A", "B", "C"], seed=1)
+    c.crash("B")
+    c.crash("C")
+    assert not c.put("k", 1, coordinator="A").ok
+    first = SequenceView(c)
+    assert repr(first) == ("<SequenceView put 'k' rid=1 coordinator=A W=2: quorum - "
+                           "(failed: timeout; answered A); 3 messages>")
+    assert first.late() == () and 'data-quorum="yes"' not in first.svg()
+    assert not c.put("k", 2, coordinator="A").ok       # A now knows: refused at once
+    second = SequenceView(c)
+    assert second.request().rid == 2 and second.request().fail == "unavailable"
+    assert [m[3] for m in second.messages()] == ["put", "put_reply"]
+    assert [m[3] for m in SequenceView(c, rid=1).messages()].count("put") == 1

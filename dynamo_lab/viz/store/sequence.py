@@ -116,7 +116,11 @@ def apply(state: SeqState, ev: Event, keep_rid: int | None = None,
             return state
         rec = [ev.src, ev.dst, ev.msg, ev.t, None, "flight", ""]
         ctx = state.ctx
-        if ctx is not None and ctx[1] == ev.src and ctx[2] == ev.t and ctx[0] in state.reqs:
+        # a client's get or put starts a new request, whatever came just before
+        fresh = ev.msg in ("put", "get") and ctx is not None and ctx[1] == ev.src \
+            and state.reqs.get(ctx[0]) is not None and state.reqs[ctx[0]].client == ev.src
+        if (ctx is not None and not fresh and ctx[1] == ev.src and ctx[2] == ev.t
+                and ctx[0] in state.reqs):
             state.reqs[ctx[0]].msgs[ev.id] = rec
             state.owner[ev.id] = ctx[0]
         else:
@@ -188,10 +192,17 @@ def apply(state: SeqState, ev: Event, keep_rid: int | None = None,
         state.ctx = (ev.rid, ev.coordinator, ev.t)
     elif kind == "request.fail":
         r.ok, r.t_ok, r.fail = False, ev.t, ev.reason
+        if r.coordinator is None:       # refused at once: no request.start
+            _claim(state, r, dst=ev.coordinator)
+            r.coordinator, r.need = ev.coordinator, ev.need
+            r.entry = r.entry or ev.coordinator
+            r.client = r.client or next((rec[0] for rec in r.msgs.values()
+                                         if rec[2] == r.op), None)
+            state.last[None] = state.last[r.op] = ev.rid
         state.ctx = (ev.rid, ev.coordinator, ev.t)
     elif kind == "request.done":
         r.t_done = ev.t
-        state.pending = None
+        state.pending = state.ctx = None
         if r.ok is None:
             r.ok = ev.ok
         r.client = r.client or next((rec[1] for rec in r.msgs.values()
@@ -215,7 +226,7 @@ def _msg_class(rec: list, r: Req) -> str:
     cls = "dl-msg"
     if rec[5].startswith("dropped"):
         return cls + " dl-msg-drop"
-    if rec[6] == "quorum":
+    if rec[6] == "quorum" and r.ok is not False:
         return cls + " dl-msg-quorum"
     if rec[6] == "late":
         return cls + " dl-msg-late"
@@ -251,7 +262,7 @@ def sequence_scene(r: Req | None) -> dict:
     what = "W" if r.op == "put" else "R"
     add(["text", "title", {"class": "dl-title", "x": 10, "y": 18},
          f"{r.op}({r.key!r}) · rid {r.rid} · coordinator {r.coordinator} · "
-         f"N={r.n} {what}={r.need}"])
+         f"N={r.n or '?'} {what}={r.need}"])
     for name in lanes:
         role = ("client" if name == r.client else "coordinator" if name == r.coordinator
                 else "hinted" if any(f == name for f, _ in r.hints) else "")
@@ -284,7 +295,7 @@ def sequence_scene(r: Req | None) -> dict:
                  "data-id": mid, "data-msg": msg, "data-src": src, "data-dst": dst,
                  "data-status": status.split(":")[0]}
         if role:
-            attrs["data-quorum"] = "yes" if role == "quorum" else "late"
+            attrs["data-quorum"] = _shown(role, r)
         add(["path", f"m:{mid}", attrs, ""])
         if dropped or te is None:
             add(["path", f"mx:{mid}", {"class": "dl-drop-mark",
@@ -298,7 +309,7 @@ def sequence_scene(r: Req | None) -> dict:
     for i, (node, t, role) in enumerate(r.local):
         add(["circle", f"lo:{i}", {"class": "dl-local" + (" dl-late" if role == "late" else ""),
                                    "cx": round(x[node], 2), "cy": y(t), "r": 6, "data-node": node,
-                                   "data-quorum": "yes" if role == "quorum" else "late"}, ""])
+                                   "data-quorum": _shown(role, r)}, ""])
         add(["text", f"lot:{i}", {"x": round(x[node] + 9, 2), "y": y(t) + 4, "font-size": 10},
              "local " + ("write" if r.op == "put" else "read")])
     if r.t_ok is not None:
@@ -309,7 +320,10 @@ def sequence_scene(r: Req | None) -> dict:
         add(["text", "qlabel", {"class": "dl-caption", "x": _W - 10, "y": y(r.t_ok) - 4,
                                 "text-anchor": "end"}, label])
     late = [n for n in _answered(r) if n not in r.quorum]
-    lines = [f"quorum: {', '.join(r.quorum) or '-'} · late: {', '.join(late) or '-'}"]
+    if r.ok is False:
+        lines = [f"failed ({r.fail}): answered {', '.join(_answered(r)) or '-'} of {what}={r.need}"]
+    else:
+        lines = [f"quorum: {', '.join(r.quorum) or '-'} · late: {', '.join(late) or '-'}"]
     if r.repairs:
         lines.append("read repair: " + ", ".join(
             f"{n} got {' '.join(clock_text(c) for c in cl)}" for n, _, cl in r.repairs))
@@ -319,6 +333,13 @@ def sequence_scene(r: Req | None) -> dict:
         add(["text", f"cap:{i}", {"class": "dl-caption", "x": 10,
                                   "y": round(height - 36 + 14 * i, 2)}, text])
     return {"w": _W, "h": round(height + 14 * max(0, len(lines) - 2), 2), "items": items}
+
+
+def _shown(role: str, r: Req) -> str:
+    """``data-quorum`` of a reply: yes, late, or answered (the request failed)."""
+    if r.ok is False:
+        return "answered"
+    return "yes" if role == "quorum" else "late"
 
 
 def _answered(r: Req) -> list[str]:
@@ -346,8 +367,9 @@ class SequenceView(StoreView):
     Selectors: ``div.dl-sequence``; ``line.dl-lifeline`` and
     ``rect.dl-lifeline-head`` per node (``data-node``); ``path.dl-msg`` per
     message (``data-msg``, ``data-src``, ``data-dst``, ``data-status``
-    delivered/dropped/flight), replies also have ``data-quorum`` "yes" or
-    "late" and the class ``dl-msg-quorum`` or ``dl-msg-late``;
+    delivered/dropped/flight), replies also have ``data-quorum`` "yes",
+    "late" (or "answered" when the request failed) and the class
+    ``dl-msg-quorum`` or ``dl-msg-late``;
     ``path.dl-msg-drop`` and ``path.dl-drop-mark`` for drops;
     ``path.dl-msg-repair`` for read repair; ``circle.dl-local`` for the
     coordinator's own write/read (``data-quorum`` too);
@@ -387,7 +409,9 @@ class SequenceView(StoreView):
     def late(self) -> tuple:
         """The nodes that answered after the quorum was complete."""
         r = self.request()
-        return tuple(n for n in _answered(r) if n not in r.quorum) if r else ()
+        if r is None or r.ok is False:
+            return ()
+        return tuple(n for n in _answered(r) if n not in r.quorum)
 
     def messages(self) -> list[tuple]:
         """``(id, src, dst, msg, t_send, t_end, status, role)`` of every message drawn."""
@@ -403,7 +427,7 @@ class SequenceView(StoreView):
         text = (f"{r.op} {r.key!r} rid={r.rid} coordinator={r.coordinator} {what}={r.need}: "
                 f"quorum {','.join(r.quorum) or '-'}")
         if r.ok is False:
-            text += f" (failed: {r.fail})"
-        if late:
+            text += f" (failed: {r.fail}; answered {','.join(_answered(r)) or '-'})"
+        elif late:
             text += f"; late {','.join(late)}"
         return text + f"; {len(r.msgs)} messages"
