@@ -338,3 +338,23 @@ def test_near_quotes_match_dynamodb_reports():
         'Invalid UpdateExpression: Syntax error; token: "0", near: ", 0)"')
     assert error(parse_update, "SET", Expressions()) == (
         'Invalid UpdateExpression: Syntax error; token: "<EOF>", near: "SET"')
+
+
+def test_long_and_deep_expressions_never_overflow_the_stack():
+    from dynamo_lab.dynamodb.expressions import evaluate, parse_key_condition
+    c = Expressions(values={":a": {"N": "1"}})
+    item = {"a": {"N": "1"}}
+    assert evaluate(parse_condition("NOT " * 1000 + "a = :a", c), item)        # even count
+    assert not evaluate(parse_condition("NOT " * 1001 + "a = :a", c), item)
+    assert evaluate(parse_condition(" AND ".join(["a=:a"] * 450), c), item)
+    assert evaluate(parse_condition(" OR ".join(["b=:a"] * 450 + ["a=:a"]), c), item)
+    nested = "NOT(" * 64 + "a = :a" + ")" * 64
+    assert evaluate(parse_condition(nested, c), item)
+    deep = "NOT(" * 65 + "a = :a" + ")" * 65
+    assert error(parse_condition, deep, c) == (
+        "Invalid ConditionExpression: The expression has too many nested parentheses; "
+        "nesting levels: 65")
+    appends = "list_append(" * 70 + ":a" + ", :a)" * 70
+    assert "too many nested parentheses" in error(parse_update, f"SET x = {appends}", c)
+    with pytest.raises(DynamoDBError, match="one condition per key"):
+        parse_key_condition(" AND ".join(["a=:a"] * 450), c, "a")

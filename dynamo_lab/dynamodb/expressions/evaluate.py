@@ -157,13 +157,27 @@ def evaluate(condition, item: dict | None) -> bool:
     >>> evaluate(c, {"a": {"N": "1"}, "b": {"N": "1"}}), evaluate(c, {"a": {"N": "2"}})
     (False, True)
     """
-    node = condition
-    if isinstance(node, And):
-        return evaluate(node.left, item) and evaluate(node.right, item)
-    if isinstance(node, Or):
-        return evaluate(node.left, item) or evaluate(node.right, item)
-    if isinstance(node, Not):
-        return not evaluate(node.operand, item)
+    node, negate = condition, False
+    while isinstance(node, Not):  # loops, not recursion: chains may be long
+        node, negate = node.operand, not negate
+    if isinstance(node, (And, Or)):
+        kind = type(node)
+        parts = []
+        while isinstance(node, kind):  # left-deep "a AND b AND c ..."
+            parts.append(node.right)
+            node = node.left
+        parts.append(node)
+        want = kind is Or  # OR stops at the first true part, AND at a false one
+        result = not want
+        for part in reversed(parts):
+            if evaluate(part, item) is want:
+                result = want
+                break
+        return result is not negate
+    return _leaf(node, item) is not negate
+
+
+def _leaf(node, item: dict | None) -> bool:
     if isinstance(node, Compare):
         return _cmp(node.op, operand_value(node.left, item), operand_value(node.right, item))
     if isinstance(node, Between):

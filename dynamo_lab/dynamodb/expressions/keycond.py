@@ -108,7 +108,12 @@ def _conjuncts(node, kind: str) -> list:
     """The AND-ed leaf conditions in text order; DynamoDB's own words (no
     "Invalid KeyConditionExpression:" prefix) for any other operator."""
     if isinstance(node, And):
-        return _conjuncts(node.left, kind) + _conjuncts(node.right, kind)
+        parts = []
+        while isinstance(node, And):  # left-deep chains can be long: loop
+            parts.append(node.right)
+            node = node.left
+        parts.append(node)
+        return [leaf for part in reversed(parts) for leaf in _conjuncts(part, kind)]
     bad = ("OR" if isinstance(node, Or) else "NOT" if isinstance(node, Not) else
            "IN" if isinstance(node, In) else
            "<>" if isinstance(node, Compare) and node.op == "<>" else
