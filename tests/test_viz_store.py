@@ -396,10 +396,41 @@ def test_failed_puts_timeout_then_refused():
     assert not c.put("k", 1, coordinator="A").ok
     first = SequenceView(c)
     assert repr(first) == ("<SequenceView put 'k' rid=1 coordinator=A W=2: quorum - "
-                           "(failed: timeout; answered A); 3 messages>")
+                           "(failed: timeout; answered A); 4 messages>")
     assert first.late() == () and 'data-quorum="yes"' not in first.svg()
     assert not c.put("k", 2, coordinator="A").ok       # A now knows: refused at once
     second = SequenceView(c)
     assert second.request().rid == 2 and second.request().fail == "unavailable"
     assert [m[3] for m in second.messages()] == ["put", "put_reply"]
     assert [m[3] for m in SequenceView(c, rid=1).messages()].count("put") == 1
+
+
+@pytest.mark.parametrize("kw", [{"disk_ms": (2, 3)}, {"zones": 3}, {"coordination": "client"}])
+def test_every_request_message_is_tied_to_its_request(kw):
+    from dynamo_lab.viz.store import sequence
+    from dynamo_lab.viz.store._base import REQUEST_MSGS
+    c = DynamoCluster(nodes=6, seed=9, **kw)
+    for i in range(20):
+        c.put(f"k{i % 5}", i)
+        if i % 7 == 0:
+            c.get(f"k{i % 5}")
+        if i == 10:
+            c.crash("n2")
+    c.run(ms=2000)
+    state = sequence.SeqState()
+    for ev in c.sim.log:
+        sequence.apply(state, ev)
+    owned = {m for r in state.reqs.values() for m in r.msgs}
+    sends = [e for e in c.sim.log.of_kind("msg.send") if e.msg in REQUEST_MSGS]
+    dropped = {e.id for e in c.sim.log.of_kind("msg.drop")}
+    # msg.* carry no request id: a client's message lost before any coordinator
+    # saw it cannot be tied to its request
+    assert [e for e in sends if e.id not in owned
+            and not (e.src == "client" and e.id in dropped)] == []
+    for r in state.reqs.values():
+        remote = [e for e in c.sim.log.of_kind("request.reply")
+                  if e.rid == r.rid and e.node != e.coordinator]
+        assert len(remote) == sum(1 for m in r.msgs.values() if m[6]), r.rid
+        for src, dst, msg, *_ in r.msgs.values():
+            if msg in ("replicate_ack", "read_reply"):
+                assert dst == r.coordinator

@@ -80,6 +80,15 @@ class SeqState:
     last: dict = field(default_factory=dict)      # op or None -> rid of the latest start
 
 
+def _fits(r: Req, ev: Event) -> bool:
+    """Whether a message could belong to ``r`` (guards the causal context)."""
+    if ev.msg in ("replicate_ack", "read_reply"):
+        return r.coordinator is None or ev.dst == r.coordinator
+    if ev.msg in ("replicate", "read", "put_reply", "get_reply"):
+        return r.coordinator is None or ev.src == r.coordinator
+    return True
+
+
 def _req(state: SeqState, ev: Event, keep_rid: int | None, op: str | None) -> Req | None:
     """The request an event belongs to; None for one the view does not follow."""
     r = state.reqs.get(ev.rid)
@@ -120,7 +129,7 @@ def apply(state: SeqState, ev: Event, keep_rid: int | None = None,
         fresh = ev.msg in ("put", "get") and ctx is not None and ctx[1] == ev.src \
             and state.reqs.get(ctx[0]) is not None and state.reqs[ctx[0]].client == ev.src
         if (ctx is not None and not fresh and ctx[1] == ev.src and ctx[2] == ev.t
-                and ctx[0] in state.reqs):
+                and ctx[0] in state.reqs and _fits(state.reqs[ctx[0]], ev)):
             state.reqs[ctx[0]].msgs[ev.id] = rec
             state.owner[ev.id] = ctx[0]
         else:
@@ -136,12 +145,14 @@ def apply(state: SeqState, ev: Event, keep_rid: int | None = None,
             return state
         rec[4] = ev.t
         rec[5] = "delivered" if kind == "msg.deliver" else "dropped:" + ev.reason
-        if rid in state.reqs:
-            state.ctx = (rid, ev.dst, ev.t) if kind == "msg.deliver" else None
+        if kind == "msg.drop":      # no handler ran: the causal context stays
+            state.pending = None
+        elif rid in state.reqs:
+            state.ctx = (rid, ev.dst, ev.t)
             state.pending = None
         else:
             state.ctx = None
-            state.pending = (ev.id, rec) if kind == "msg.deliver" else None
+            state.pending = (ev.id, rec)
         return state
     if kind in ("read_repair", "request.read_repair"):   # the engine is renaming it
         r = state.reqs.get(ev.rid)
