@@ -434,3 +434,13 @@ def test_every_request_message_is_tied_to_its_request(kw):
         for src, dst, msg, *_ in r.msgs.values():
             if msg in ("replicate_ack", "read_reply"):
                 assert dst == r.coordinator
+
+
+def test_health_counts_requests_as_the_client_saw_them():
+    c = DynamoCluster(nodes=6, zones=3, seed=2)
+    view = HealthView(c, live=False)
+    c.crash_zone("az2")
+    results = [c.put(f"k{i}", i) for i in range(8)]
+    ok = sum(1 for r in results if r.ok)
+    assert (view.state.ok, view.state.failed) == (ok, len(results) - ok)
+    assert f"requests ok {ok}, failed {len(results) - ok}" in view.svg()

@@ -72,7 +72,7 @@ class HealthView(StoreView):
     css_class = "dl-health"
     live = True
     kinds = ("cluster.created", "member.joined", "member.left", "net.crash", "net.recover",
-             "hint.*", "transfer.offer", "transfer.done", "request.ok", "request.fail",
+             "hint.*", "transfer.offer", "transfer.done", "request.done",
              "background.deferred")
 
     def initial(self) -> HealthState:
@@ -107,10 +107,11 @@ class HealthView(StoreView):
             s.transfers[ev.tid] = (ev.src, ev.dst)
         elif kind == "transfer.done":
             s.transfers.pop(ev.tid, None)
-        elif kind == "request.ok":
-            s.ok += 1
-        elif kind == "request.fail":
-            s.failed += 1
+        elif kind == "request.done":      # as the client saw it (timeouts included)
+            if ev.ok:
+                s.ok += 1
+            else:
+                s.failed += 1
         elif kind == "background.deferred":
             s.deferred += 1
         return s
