@@ -325,6 +325,26 @@ def test_timeline_rebuilds_views_and_follows_live():
     assert repr(tl) == f"<Timeline {total + 2} events, 1 notes, live>"
 
 
+def test_timeline_jumps_to_notes_and_new_notes_do_not_move_it():
+    sim = Simulation(seed=8)
+    ring = RingView(sim)
+    tl = Timeline(sim, views=[ring])
+    hand_ring(sim, nodes=3)
+    sim.note("the end")
+    tl.flush()
+    assert tl.position is None and [v for _, v in tl.notes.options] == [9, 10]
+    tl.notes.value = 9
+    assert tl.position == 9 and ring.at == 9 and tl.notes.value is None
+    tl.seek(index=2)
+    tl.notes.value = 9                        # the same note again still jumps
+    assert tl.position == 9
+    tl.seek()
+    sim.note("one more")
+    tl.flush()
+    assert tl.position is None and ring.at is None
+    assert tl.markers.value.count('class="dl-note"') == 3
+
+
 def test_timeline_refuses_views_of_another_log():
     with pytest.raises(ValueError, match="another log"):
         Timeline(Simulation(seed=1), views=[RingView(Simulation(seed=2))])

@@ -114,8 +114,11 @@ class Timeline(View, w.VBox):
         self.label.value = self._label(self.slider.value)
 
     def _on_note(self, change: dict) -> None:
+        # the dropdown is an action ("jump to"): it goes blank again, so the
+        # same note can be picked twice and new options never move the views
         if change["new"] is not None:
             self.seek(change["new"])
+            self.notes.value = None
 
     # -- following the log ----------------------------------------------
     def _on_event(self, event: Event) -> None:
@@ -130,7 +133,6 @@ class Timeline(View, w.VBox):
         self.play.max = self.slider.max = end
         if live:
             self.slider.value = end
-        if live:
             self.label.value = self._label(end)
         self.notes.options = self._note_options()
         self.markers.value = self._markers_html()
