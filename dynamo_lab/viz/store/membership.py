@@ -116,13 +116,20 @@ class MembershipView(StoreView):
                 if s.mode == "seeds" and s.series:
                     # the guess was wrong: start the line again from the seeds-only start
                     s.series = [(s.series[0][0], *_counts(s))]
-            for who, learned in ((ev.src, ev.learned_src), (ev.dst, ev.learned_dst)):
-                k = s.knows.setdefault(who, {})
-                for n in learned:
-                    k[n] = s.members.get(n, "joined")
-            k = s.knows.setdefault(ev.src, {})
-            if len(k) < ev.view_size and ev.view_size >= len(s.members):
-                k.update(s.members)      # it learned more than the log told
+            # Push-pull: dst merged src's view, then src merged dst's, so both
+            # now hold the union (a 'left' entry is the newer one). The union
+            # also repairs what an earlier exchange whose reply was lost
+            # taught dst without an event.
+            a, b = s.knows.setdefault(ev.src, {}), s.knows.setdefault(ev.dst, {})
+            union = dict(a)
+            for n, st in b.items():
+                if union.get(n) != "left":
+                    union[n] = st
+            for n in (*ev.learned_src, *ev.learned_dst):
+                union[n] = s.members.get(n, "joined")
+            s.knows[ev.src], s.knows[ev.dst] = union, dict(union)
+            if len(union) < ev.view_size and ev.view_size >= len(s.members):
+                union.update(s.members)      # it learned more than the log told
         elif kind == "member.joined":
             s.members[ev.node] = "joined"
             s.suspects.setdefault(ev.node, set())
