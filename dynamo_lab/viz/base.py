@@ -127,16 +127,24 @@ class View:
         self._sub: Subscription | None = self.event_log.subscribe(self._on_event, kinds=self.kinds)
 
     def _matches(self, kind: str) -> bool:
+        """Whether this view reads events of ``kind`` (see ``kinds``)."""
         if self.kinds is None:
             return True
         return any(kind == k or (k.endswith("*") and kind.startswith(k[:-1]))
                    for k in self.kinds)
 
     def _build(self, events: Iterable[Event]) -> Any:
+        # Replays run over whole logs (every scrub of the timeline), so the
+        # kind filter is decided once per kind, not once per event.
+        ok: dict[str, bool] = {}
         state = self.initial()
+        apply = self.apply
         for ev in events:
-            if self._matches(ev.kind):
-                state = self.apply(state, ev)
+            hit = ok.get(ev.kind)
+            if hit is None:
+                hit = ok[ev.kind] = self._matches(ev.kind)
+            if hit:
+                state = apply(state, ev)
         return state
 
     def _on_event(self, event: Event) -> None:
