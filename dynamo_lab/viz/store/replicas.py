@@ -53,7 +53,7 @@ class ReplicaState:
     zones: bool = False
     held: dict = field(default_factory=dict)    # key -> {node: set of clock keys}
     hints: dict = field(default_factory=dict)   # key -> {(holder, target): {clock: status}}
-    order: list = field(default_factory=list)   # keys in first-write order
+    last: str | None = None                     # the key written last
 
 
 def _r(x: float) -> float:
@@ -113,10 +113,7 @@ class ReplicaView(StoreView):
         if key not in state.held:
             state.held[key] = {}
             state.hints[key] = {}
-            state.order.append(key)
-        elif self.keys is None and state.order[-1] != key:
-            state.order.remove(key)
-            state.order.append(key)
+        state.last = key
         ck = clock_key(event.clock)
         if kind == "replica.write":
             if event.outcome != "obsolete":
@@ -138,7 +135,7 @@ class ReplicaView(StoreView):
         state = self.state if state is None else state
         if self.keys is not None:
             return self.keys
-        return tuple(state.order[-1:])
+        return (state.last,) if state.last is not None else ()
 
     def preference_list(self, key: str, state: ReplicaState | None = None) -> list[str]:
         """The key's N home nodes, computed from the view's own ring."""
