@@ -1,0 +1,209 @@
+"""The DynamoDB lessons 11 and 12: their exercise modules, and a run of each
+lesson, answered wrong then solved, against an outside endpoint.
+
+``tests/test_lessons.py`` already runs every notebook of ``lessons/`` on the
+in-process lab (clean commit, nbval, wrong-then-solved); this file checks it
+picks these two up, and adds what is particular to them:
+
+* the exercise modules ``lesson11`` and ``lesson12``: every solution judged
+  correct, every known wrong answer judged wrong, a blank "not attempted";
+* "the lessons run end to end with their backend set to an outside
+  endpoint": the backend setting (``DYNAMO_LAB_ENDPOINT``) points at moto's
+  ThreadedMotoServer on loopback; cells that look inside the lab say so and
+  skip themselves, every other cell and every exercise must pass there too.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from dynamo_lab.exercises import ____
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = ROOT / "lessons"
+DDB_LESSONS = {"11_tables_items_types.ipynb": "lesson11",
+               "12_hash_and_range_keys.ipynb": "lesson12"}
+PATHS = [LESSONS / name for name in DDB_LESSONS]
+SKIPPED = "skipped: this backend is an outside endpoint"
+
+
+def _module(path: Path):
+    return importlib.import_module(f"dynamo_lab.exercises.{DDB_LESSONS[path.name]}")
+
+
+def _env() -> dict:
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
+        DYNAMO_LAB_STRICT_EVENTS="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
+
+
+# -- the notebooks ----------------------------------------------------------------
+def test_the_shared_harness_runs_these_lessons():
+    import test_lessons
+    names = {p.name for p in test_lessons.NOTEBOOKS}
+    assert set(DDB_LESSONS) <= names
+    assert {p.name for p in test_lessons.WITH_EXERCISES} >= set(DDB_LESSONS)
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_backend_comes_from_the_one_setting_and_internals_are_marked(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    setup = code[0]
+    assert "backend.client()" in setup and "backend.resource()" in setup
+    assert "ddb = backend.service() if backend.endpoint() is None else None" in setup
+    for src in code:
+        assert "DynamoDB(" not in src and "dynamo_lab.client(" not in src, \
+            "a lesson cell makes its own service instead of using the setting"
+        if re.search(r"\bddb\.", src):
+            assert src.removeprefix("# NBVAL_CHECK_OUTPUT\n").startswith("# internals"), src[:200]
+            assert "if ddb is None:" in src and SKIPPED in src, src[:200]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_opens_with_its_seed_section(path):
+    first = nbformat.read(path, as_version=4).cells[0]
+    assert first.cell_type == "markdown" and "Source: the DynamoDB deck" in first.source
+
+
+# -- the exercise modules ---------------------------------------------------------
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_every_solution_is_judged_correct(path):
+    mod = _module(path)
+    for q in mod.exercises:
+        ns = mod.solution_namespace()
+        exec(q.solution_code, ns)
+        r = q.evaluate(ns[q.var])
+        assert r.correct, f"{q.name}: {r.message}"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_wrong_answers_say_what_is_wrong_and_blanks_are_not_attempted(path):
+    mod = _module(path)
+    for q in mod.exercises:
+        assert q.evaluate(____).status == "not_attempted"
+        assert "not attempted yet" in q.evaluate(____).message
+        assert len(mod.WRONG[q.name]) >= 2
+        for wrong in mod.WRONG[q.name]:
+            r = q.evaluate(wrong)
+            assert r.status == "incorrect", (q.name, wrong, r.message)
+            assert r.message.startswith(f"{q.name}: not quite. ") and len(r.message) > 30
+        assert q.hints and q.var in q.solution_code
+
+
+def test_lesson11_messages_name_the_mistake():
+    from dynamo_lab.exercises import lesson11 as m
+    assert "numbers travel as strings" in m.q1.evaluate(m.WRONG["q1"][0]).message
+    assert "tagged 'SS'; you tagged it 'L'" in m.q1.evaluate(m.WRONG["q1"][1]).message
+    assert "e.response['Error']['Code']" in m.q2.evaluate("ClientError").message
+    assert "low-level form" in m.q3.evaluate({"SS": ["cat", "sunset"]}).message
+
+
+def test_lesson12_messages_name_the_mistake():
+    from dynamo_lab.exercises import lesson12 as m
+    assert "wrong order" in m.q1.evaluate(list(reversed(m.q1.expected))).message
+    count, scanned = m.q2.expected
+    assert "swapped" in m.q2.evaluate((scanned, count)).message
+    assert "rounds each item up" in m.q3.evaluate(m.q3.expected["per_item"]).message
+    assert "eventually consistent" in m.q3.evaluate(m.q3.expected["eventual"]).message
+
+
+def test_lesson12_expected_answers_follow_the_rules():
+    from dynamo_lab.exercises import lesson12 as m
+    assert m.q1.expected == ["Order#0004", "Order#0003", "Order#0002"]
+    assert m.q2.expected == (sum(o["amount"] >= 100 for o in m.orders()
+                                 if o["customer"] == "Customer#1"), 12)
+    sizes = [m.item_bytes(o) for o in m.orders() if o["customer"] == "Customer#1"]
+    assert m.q3.expected["right"] == -(-sum(sizes) // 4096)
+    assert m.query_rcu("Customer#1") == m.q3.expected["right"] / 2
+
+
+# -- against an outside endpoint --------------------------------------------------
+moto_server = pytest.importorskip("moto.server")
+
+
+@pytest.fixture(scope="module")
+def moto_url():
+    srv = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    srv.start()
+    try:
+        host, port = srv.get_host_and_port()
+        yield f"http://{host}:{port}"
+    finally:
+        srv.stop()
+
+
+def _answer_cell(nb, var: str):
+    pat = re.compile(rf"^{re.escape(var)}\s*=\s*____", re.M)
+    hits = [c for c in nb.cells if c.cell_type == "code" and pat.search(c.source)]
+    assert len(hits) == 1, f"expected one answer cell `{var} = ____`, found {len(hits)}"
+    return hits[0]
+
+
+def _texts(cell) -> list[str]:
+    """A cell's outputs as text, consecutive stream pieces joined: a kernel may
+    flush one print() in two pieces when a GC pause falls between its writes."""
+    out: list[str] = []
+    joinable = False
+    for o in cell.outputs:
+        if o.output_type == "stream" and joinable:
+            out[-1] += o.text
+        else:
+            out.append(o.get("text") or o.get("data", {}).get("text/plain", ""))
+        joinable = o.output_type == "stream"
+    return out
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_lesson_runs_against_an_outside_endpoint(path, moto_url, monkeypatch):
+    """The lesson with ``DYNAMO_LAB_ENDPOINT`` set to moto: answered wrong
+    then solved, twice over (the second run starts from tables the first
+    left behind), no error, nothing on stderr, internals cells skipped."""
+    from nbclient import NotebookClient
+
+    mod = _module(path)
+    for k, v in _env().items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("DYNAMO_LAB_ENDPOINT", moto_url)
+    for _ in range(2):
+        nb = nbformat.read(path, as_version=4)
+        probes = {}
+        for q in mod.exercises:
+            cell = _answer_cell(nb, q.var)
+            cell.source = q.solution_code
+            wrong = nbformat.v4.new_code_cell(f"{q.var} = {mod.WRONG[q.name][0]!r}")
+            probe = nbformat.v4.new_code_cell(
+                f"ex.{q.name}.check()\nprint('WRONG', ex.{q.name}.status)")
+            i = nb.cells.index(cell)
+            nb.cells[i:i] = [wrong, probe]
+            probes[q.name] = probe
+        nb.cells.insert(1 + next(i for i, c in enumerate(nb.cells) if c.cell_type == "code"),
+                        nbformat.v4.new_code_cell(
+                            "print('ENDPOINT', client.meta.endpoint_url, ddb is None)"))
+        nb.cells.append(nbformat.v4.new_code_cell(
+            "import json\nprint('STATUS', json.dumps({q.name: q.status for q in ex.exercises}))"))
+        NotebookClient(nb, timeout=180, kernel_name="python3", allow_errors=False,
+                       resources={"metadata": {"path": str(LESSONS)}}).execute()
+        for c in nb.cells:
+            for o in c.get("outputs", []):
+                assert not (o.output_type == "stream" and o.name == "stderr"), \
+                    f"stderr in cell:\n{c.source[:300]}\n---\n{o.text[:1000]}"
+        texts = ["".join(_texts(c)) for c in nb.cells if c.cell_type == "code"]
+        assert f"ENDPOINT {moto_url} True\n" in texts
+        status = json.loads(next(t for t in texts if t.startswith("STATUS")).split("STATUS", 1)[1])
+        assert status == {q.name: "correct" for q in mod.exercises}
+        for q in mod.exercises:
+            got = _texts(probes[q.name])
+            assert any(t.startswith(f"{q.name}: not quite.") for t in got), got
+            assert "WRONG incorrect\n" in got, got
+        internals = [c for c in nb.cells if c.cell_type == "code"
+                     and "# internals" in c.source]
+        for c in internals:
+            assert "".join(_texts(c)).startswith(SKIPPED), c.source[:200]
