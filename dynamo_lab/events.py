@@ -16,8 +16,10 @@ Examples
 >>> seen = []
 >>> sub = log.subscribe(seen.append, kinds=["ring.*"])
 >>> log.emit("ring.node_added", node="A", zone=None, tokens=(1, 2))
+>>> log[-1]
 Event(t=0, kind='ring.node_added', node='A', zone=None, tokens=(1, 2))
->>> log.emit("net.heal").kind, len(seen)
+>>> log.emit("net.heal")
+>>> log[-1].kind, len(seen)
 ('net.heal', 1)
 >>> EventLog.loads(log.dumps()).dumps() == log.dumps()
 True
@@ -27,11 +29,13 @@ from __future__ import annotations
 import json
 import os
 from bisect import bisect_left, bisect_right
+from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator
 
 __all__ = ["Event", "EventLog", "Subscription", "UnknownEventError"]
 
 _PLAIN = (str, int, float, bool, type(None))
+_T = itemgetter(0)
 
 
 class UnknownEventError(ValueError):
@@ -133,10 +137,13 @@ class Subscription:
 class EventLog:
     """An append-only list of events with subscribers.
 
-    ``emit`` is O(1) plus the subscribers of that kind; with ``enabled=False``
-    it returns at once, which is what "cheap when nobody listens" measures
-    against. Time slicing is O(log n) by bisection, since ``t`` never
-    decreases.
+    ``emit`` is O(1) plus the subscribers of that kind. It stores a plain
+    ``(t, kind, fields)`` row, which the cyclic garbage collector soon stops
+    tracking, and builds an :class:`Event` only for a subscriber or a reader:
+    a long run that nobody watches pays for a tuple, not an object. With
+    ``enabled=False`` it returns at once, which is what "cheap when nobody
+    listens" is measured against. Time slicing is O(log n) by bisection,
+    since ``t`` never decreases.
     """
 
     def __init__(self, clock: Callable[[], int] | None = None, *,
@@ -146,47 +153,63 @@ class EventLog:
         if strict is None:
             strict = os.environ.get("DYNAMO_LAB_STRICT_EVENTS", "") not in ("", "0")
         self.strict = strict
-        self._events: list[Event] = []
-        self._times: list[int] = []
+        self._rows: list[tuple[int, str, dict[str, Any]]] = []
         self._subs: list[Subscription] = []
         self._route: dict[str, list[Subscription]] = {}
+        self._specs: dict[str, tuple[frozenset, frozenset]] = {}
+        self._last = -1 << 62
 
     # -- writing ---------------------------------------------------------
-    def emit(self, kind: str, **fields: Any) -> Event | None:
-        """Append an event of ``kind`` at the clock's current time."""
+    def emit(self, kind: str, **fields: Any) -> None:
+        """Append an event of ``kind`` at the clock's current time.
+
+        Returns nothing; read the event back as ``log[-1]``.
+        """
+        # The hot path of every engine: kept inline, one call deep.
         if not self.enabled:
-            return None
+            return
         if self.strict:
             self._validate(kind, fields)
-        ev = Event(self._clock(), kind, fields)
-        self._append(ev)
-        return ev
-
-    def _append(self, ev: Event) -> None:
-        if self._times and ev.t < self._times[-1]:
-            raise ValueError(f"event at t={ev.t} is earlier than the last one "
-                             f"(t={self._times[-1]}); the log is append-only")
-        self._events.append(ev)
-        self._times.append(ev.t)
-        subs = self._route.get(ev.kind)
+        t = self._clock()
+        if t < self._last:
+            raise ValueError(f"event at t={t} is earlier than the last one "
+                             f"(t={self._last}); the log is append-only")
+        self._last = t
+        self._rows.append((t, kind, fields))
+        subs = self._route.get(kind)
         if subs is None:
-            subs = self._route[ev.kind] = [s for s in self._subs if s.matches(ev.kind)]
-        for s in subs:
-            s.callback(ev)
+            subs = self._route[kind] = [s for s in self._subs if s.matches(kind)]
+        if subs:
+            ev = Event(t, kind, fields)
+            for s in subs:
+                s.callback(ev)
+
+    def _append(self, t: int, kind: str, fields: dict[str, Any]) -> None:
+        """Append a recorded event (used when loading a saved log)."""
+        clock, self._clock = self._clock, (lambda: t)
+        enabled, strict = self.enabled, self.strict
+        self.enabled, self.strict = True, False
+        try:
+            self.emit(kind, **fields)
+        finally:
+            self._clock, self.enabled, self.strict = clock, enabled, strict
 
     def _validate(self, kind: str, fields: dict[str, Any]) -> None:
-        from .catalogue import KINDS
-        spec = KINDS.get(kind)
+        spec = self._specs.get(kind)
         if spec is None:
-            raise UnknownEventError(
-                f"event kind {kind!r} is not in dynamo_lab.catalogue.KINDS")
-        names = set(fields)
-        missing = set(spec.fields) - names
-        extra = names - set(spec.fields) - set(spec.optional)
-        if missing or extra:
+            from .catalogue import KINDS
+            entry = KINDS.get(kind)
+            if entry is None:
+                raise UnknownEventError(
+                    f"event kind {kind!r} is not in dynamo_lab.catalogue.KINDS")
+            spec = self._specs[kind] = (frozenset(entry.fields), frozenset(entry.docs))
+        required, allowed = spec
+        names = fields.keys()
+        if not (required <= names and names <= allowed):
             raise UnknownEventError(
                 f"{kind}: fields {sorted(names)} do not match the catalogue "
-                f"(missing {sorted(missing)}, undocumented {sorted(extra)})")
+                f"(missing {sorted(required - names)}, "
+                f"undocumented {sorted(names - allowed)})")
         for k, v in fields.items():
             if not _is_plain(v):
                 raise UnknownEventError(
@@ -215,44 +238,48 @@ class EventLog:
 
     # -- reading ---------------------------------------------------------
     def __len__(self) -> int:
-        return len(self._events)
+        return len(self._rows)
 
     def __iter__(self) -> Iterator[Event]:
-        return iter(self._events)
+        return (Event(*r) for r in self._rows)
 
     def __getitem__(self, i):
-        return self._events[i]
+        if isinstance(i, slice):
+            return [Event(*r) for r in self._rows[i]]
+        return Event(*self._rows[i])
 
     def __repr__(self) -> str:
-        end = self._times[-1] if self._times else 0
-        return f"<EventLog {len(self._events)} events, t=0..{end} ms>"
+        end = self._rows[-1][0] if self._rows else 0
+        return f"<EventLog {len(self._rows)} events, t=0..{end} ms>"
 
     def between(self, start: int = 0, end: int | None = None) -> list[Event]:
         """Events with ``start <= t < end`` (``end=None``: to the last)."""
-        i = bisect_left(self._times, start)
-        j = len(self._times) if end is None else bisect_left(self._times, end)
-        return self._events[i:j]
+        rows = self._rows
+        i = bisect_left(rows, start, key=_T)
+        j = len(rows) if end is None else bisect_left(rows, end, key=_T)
+        return [Event(*r) for r in rows[i:j]]
 
     def until(self, t: int) -> list[Event]:
         """Events with ``t <= t``, the log as it stood at that moment."""
-        return self._events[:bisect_right(self._times, t)]
+        rows = self._rows
+        return [Event(*r) for r in rows[:bisect_right(rows, t, key=_T)]]
 
     def of_kind(self, *kinds: str) -> list[Event]:
         """Events whose kind matches any of ``kinds`` (``*`` prefixes allowed)."""
         probe = Subscription(self, lambda e: None, kinds)
-        return [e for e in self._events if probe.matches(e.kind)]
+        return [Event(*r) for r in self._rows if probe.matches(r[1])]
 
     def kinds(self) -> dict[str, int]:
         """How many events of each kind, in first-seen order."""
         out: dict[str, int] = {}
-        for e in self._events:
-            out[e.kind] = out.get(e.kind, 0) + 1
+        for r in self._rows:
+            out[r[1]] = out.get(r[1], 0) + 1
         return out
 
     # -- persistence and replay ------------------------------------------
     def dumps(self) -> str:
         """The log as JSON lines."""
-        return "".join(e.to_json() + "\n" for e in self._events)
+        return "".join(Event(*r).to_json() + "\n" for r in self._rows)
 
     def save(self, path: str | os.PathLike) -> None:
         with open(path, "w", encoding="utf-8") as f:
@@ -263,9 +290,10 @@ class EventLog:
         log = cls(enabled=True, strict=False)
         for line in text.splitlines():
             if line.strip():
-                log._append(Event.from_dict(json.loads(line)))
-        if log._times:
-            last = log._times[-1]
+                ev = Event.from_dict(json.loads(line))
+                log._append(ev.t, ev.kind, ev._f)
+        if log._rows:
+            last = log._rows[-1][0]
             log._clock = lambda: last
         return log
 
@@ -282,9 +310,10 @@ class EventLog:
         ``feed(event)``. Returns the target, so ``log.replay(View())`` reads well.
         """
         feed = target if callable(target) and not hasattr(target, "feed") else target.feed
-        events = self._events if until is None else self.until(until)
+        rows = self._rows if until is None else \
+            self._rows[:bisect_right(self._rows, until, key=_T)]
         probe = Subscription(self, feed, tuple(kinds) if kinds else None)
-        for e in events:
-            if probe.matches(e.kind):
-                feed(e)
+        for r in rows:
+            if probe.matches(r[1]):
+                feed(Event(*r))
         return target

@@ -99,7 +99,8 @@ def test_the_hot_partition_stands_out(run):
 
 def test_reducer_ignores_other_kinds_and_checks_names():
     log = EventLog(strict=False)
-    ev = log.emit("sim.note", text="x")
+    log.emit("sim.note", text="x")
+    ev = log[-1]
     assert apply({}, ev) == {}
     with pytest.raises(ValueError):
         CapacityMetrics(log).series("T", "ConsumedBananas")

@@ -53,7 +53,8 @@ def test_round_trip_restores_tuples(tmp_path):
 
 def test_events_are_frozen_and_plain():
     log, _ = _log()
-    ev = log.emit("net.crash", node="a")
+    log.emit("net.crash", node="a")
+    ev = log[-1]
     with pytest.raises(AttributeError, match="frozen"):
         ev.node = "b"
     with pytest.raises(UnknownEventError, match="plain data"):
@@ -76,8 +77,23 @@ def test_replay_into_callable_and_until():
 
 def test_disabled_log_records_nothing():
     log = EventLog(enabled=False)
-    assert log.emit("anything.at_all", x=1) is None
+    log.emit("anything.at_all", x=1)
     assert len(log) == 0
+
+
+def test_reads_rebuild_equal_events_and_slices():
+    log, t = _log()
+    for i in range(4):
+        t[0] = i
+        log.emit("net.crash", node=f"n{i}")
+    assert log[1:3] == [Event(1, "net.crash", {"node": "n1"}),
+                        Event(2, "net.crash", {"node": "n2"})]
+    assert [e.node for e in log] == ["n0", "n1", "n2", "n3"]
+    assert log.kinds() == {"net.crash": 4}
+    t[0] = 2
+    with pytest.raises(ValueError, match="append-only"):
+        log.emit("net.crash", node="late")
+    assert len(log) == 4
 
 
 _EMIT = re.compile(r"""\.emit\(\s*["']([a-z_]+\.[a-z_]+)["']""")
