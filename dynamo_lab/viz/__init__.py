@@ -11,6 +11,9 @@ static HTML/SVG fallback for nbconvert, GitHub and nbval.
 - :class:`RingView`: the consistent-hash ring (anywidget, SVG), with controls;
 - :class:`LoadView`: keys per node with the mean, ±15% band and efficiency;
 - :class:`Timeline`: a slider over the log that rebuilds attached views;
+- the Dynamo store's views, from :mod:`dynamo_lab.viz.store`:
+  :class:`ReplicaView`, :class:`SequenceView`, :class:`VersionView`,
+  :class:`MembershipView`, :class:`MerkleView`, :class:`HealthView`;
 - :class:`View`: the base class, to write your own;
 - :func:`setup`: pick the plotly renderer for lessons.
 
@@ -30,8 +33,19 @@ from .load import LoadView
 from .ring import RingView
 from .timeline import Timeline
 
+_STORE = ("ReplicaView", "SequenceView", "VersionView", "MembershipView", "MerkleView",
+          "HealthView")
+
 __all__ = ["View", "RingView", "LoadView", "Timeline", "FrameBatcher", "resolve_source",
-           "setup", "DEFAULT_RENDERER"]
+           "setup", "DEFAULT_RENDERER", *_STORE]
+
+
+def __getattr__(name: str):
+    # The store views build on this package, so they load on first use.
+    if name in _STORE:
+        from . import store
+        return getattr(store, name)
+    raise AttributeError(f"module 'dynamo_lab.viz' has no attribute {name!r}")
 
 #: plotly's mimetype for JupyterLab (interactive, drawn by plotly's own
 #: extension) plus HTML that loads plotly.js from its CDN, for nbconvert
