@@ -25,6 +25,7 @@ _LAZY = {
     "DynamoCluster": ("dynamo_lab.dynamo.cluster", "DynamoCluster"),
     "DynamoDB": ("dynamo_lab.dynamodb.service", "DynamoDB"),
     "client": ("dynamo_lab.dynamodb.clients", "client"),
+    "resource": ("dynamo_lab.dynamodb.clients", "resource"),
     "connect": ("dynamo_lab.dynamodb.clients", "connect"),
     "viz": ("dynamo_lab.viz", None),
     "check": ("dynamo_lab.check", None),
