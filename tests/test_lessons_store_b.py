@@ -1,0 +1,94 @@
+"""Exercises of the store lessons 06, 07, 08 and 10: every solution judged
+correct by its own checker, every known wrong answer and the blank rejected,
+and the scenarios the lessons teach hold on the engine.
+
+(These mirror ``test_exercises.py``; once its ``LESSONS`` list names
+lesson06, lesson07, lesson08 and lesson10, the first two tests here repeat it.)
+"""
+import importlib
+
+import pytest
+
+from dynamo_lab.check import check_history
+from dynamo_lab.exercises import ____
+
+LESSONS = ["lesson06", "lesson07", "lesson08", "lesson10"]
+
+
+def _lesson(name):
+    return importlib.import_module(f"dynamo_lab.exercises.{name}")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_solution_is_judged_correct(lesson):
+    mod = _lesson(lesson)
+    for q in mod.exercises:
+        ns = mod.solution_namespace()
+        exec(q.solution_code, ns)
+        r = q.evaluate(ns[q.var])
+        assert r.correct, f"{lesson}.{q.name}: {r.message}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_exercise_rejects_a_wrong_answer_and_a_blank(lesson):
+    mod = _lesson(lesson)
+    for q in mod.exercises:
+        assert q.evaluate(____).status == "not_attempted"
+        assert mod.WRONG[q.name], f"{lesson}.{q.name} needs a wrong answer to test"
+        for wrong in mod.WRONG[q.name]:
+            r = q.evaluate(wrong)
+            assert r.status == "incorrect", (q.name, wrong, r.message)
+        assert q.hints and q.solution_code and q.var in q.solution_code
+
+
+def test_lesson06_sloppy_quorum_and_the_lost_hint():
+    ex = _lesson("lesson06")
+    assert ex.sloppy_targets() == ["D", "A", "B"]
+    assert ex.hint_pair() == ("B", "C")
+    lost = ex.hint_holder_crash("a")
+    assert lost.sim.log.of_kind("hint.lost")
+    assert len(check_history(lost).lost) == 1
+    kept = ex.hint_holder_crash("b")
+    assert kept.sim.log.of_kind("hint.delivered") and check_history(kept).ok
+
+
+def test_lesson07_repairs_what_the_hints_lost_and_ships_little():
+    ex = _lesson("lesson07")
+    c = ex.diverged_cluster()
+    assert c.sim.log.of_kind("hint.lost") and c.divergence()
+    ex.repair_by_hand(c)
+    assert not c.divergence()
+    r = c.anti_entropy
+    assert r["repaired"] > 0 and r["keys_sent"] * 4 < r["keys_full"]
+    busy = ex.loaded_cluster()
+    start, end = [e.t for e in busy.sim.log.of_kind("sim.note")]
+    assert any(start <= e.t < end for e in busy.sim.log.of_kind("background.deferred"))
+
+
+def test_lesson08_gossip_seeds_and_local_failure_detection():
+    ex = _lesson("lesson08")
+    assert ex.rounds_to_converge(16) <= 2 * 4 + 2
+    assert ex.rounds_to_converge(8, seeds=[]) is None
+    assert ex.suspects_of("B") == ["A"]
+    c = ex.joined_cluster()
+    moved = sum("F" in c.preference_list(f"k{i:02d}", 3) for i in range(40))
+    assert ex.keys_received(c, "F") == moved > 0
+
+
+def test_lesson10_siblings_coordination_and_fastest_writer():
+    ex = _lesson("lesson10")
+    _, versions = ex.workload(ops=200)
+    dist = ex.version_distribution(versions)
+    assert dist[1] > 0.8 and max(dist) >= 3
+    assert 0.2 < ex.forwarded_share(ex.latencies("server", rounds=100)) < 0.8
+    assert not ex.latencies("client", rounds=100).sim.log.of_kind("request.forward")
+    c, got = ex.fastest_cluster()
+    res = c.put("cart:bob", {"tea", "milk"}, context=got.context)
+    assert res.coordinator == got.context.fastest
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_module_examples(lesson):
+    import doctest
+    result = doctest.testmod(_lesson(lesson))
+    assert result.attempted and not result.failed
