@@ -207,3 +207,10 @@ def test_lesson_runs_against_an_outside_endpoint(path, moto_url, monkeypatch):
                      and "# internals" in c.source]
         for c in internals:
             assert "".join(_texts(c)).startswith(SKIPPED), c.source[:200]
+
+
+@pytest.mark.parametrize("name", sorted(DDB_LESSONS.values()))
+def test_module_examples(name):
+    import doctest
+    result = doctest.testmod(importlib.import_module(f"dynamo_lab.exercises.{name}"))
+    assert result.attempted and not result.failed
