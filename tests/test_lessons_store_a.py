@@ -112,3 +112,10 @@ def test_lesson05_quorums_and_durability():
     t = m.table_cache()
     assert t[("put", 1)][2] <= t[("put", 3)][2]
     assert t[("get", 1)][0] <= t[("get", 3)][0]
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_module_examples(lesson):
+    import doctest
+    result = doctest.testmod(_lesson(lesson))
+    assert result.attempted and not result.failed
