@@ -18,13 +18,16 @@ _GAP = ("None, or (node, past): the clock's node counter is a single new event w
 
 KINDS = {
     "cluster.created": kind(
-        "a DynamoCluster was built", nodes="node names, in join order",
+        "a DynamoCluster was built", optional=("zone_aware", "merkle_depth"),
+        nodes="node names, in join order",
         zones="((node, zone or None), ...)", n="N, replicas per key", r="R, read quorum",
         w="W, write quorum", store="'memory', 'sqlite' or 'custom'",
         coordination="'server' (load balancer) or 'client' (client-driven, paper 6.4)",
         seeds="the seed nodes every node knows (paper 4.8)",
         membership="'converged' (every node starts knowing all) or 'seeds' (each "
-                   "starts knowing itself and the seeds)"),
+                   "starts knowing itself and the seeds)",
+        zone_aware="whether preference lists spread over zones (logs before it: absent)",
+        merkle_depth="levels below the root of each range's Merkle tree"),
     "cluster.zone_down": kind("a whole availability zone was lost", zone="the zone",
                               nodes="its nodes"),
     "cluster.zone_up": kind("a lost zone came back", zone="the zone", nodes="its nodes"),
@@ -36,7 +39,9 @@ KINDS = {
         hints="((fallback node, home node it stands in for), ...)",
         need="R or W", n="N"),
     "request.forward": kind(
-        "a node outside the key's top N passed a request on", rid="request id", op=_OP,
+        "a node outside the key's top N passed a request on (again, to the next healthy "
+        "top-N node, if the first did not acknowledge it: member.down 'forward timeout')",
+        rid="request id", op=_OP,
         key="the key", src="forwarding node", dst="the coordinator it chose"),
     "request.reply": kind(
         "a replica answered the coordinator", rid="request id", op=_OP, key="the key",
@@ -78,7 +83,7 @@ KINDS = {
         source="'put', 'read_repair', 'handoff', 'anti_entropy' or 'transfer'",
         value="short text of the value"),
     "replica.lost": kind("a crash lost writes still in the write buffer (paper 6.1)",
-                         node="the node", keys="keys whose buffered writes were lost"),
+                         node="the node", keys="the keys whose buffered writes were lost, a sorted tuple"),
     "replica.flush": kind("the write buffer was written to durable storage",
                           node="the node", keys="how many keys"),
     "vclock.siblings": kind(
@@ -115,8 +120,10 @@ KINDS = {
         range="(start, end] of the key range", level="0 is the root",
         indexes="positions at that level whose hashes differ"),
     "merkle.repair": kind("anti-entropy gave a replica a version it lacked",
+                          optional=("xid",),
                           node="the repaired node", src="the peer it came from",
-                          key="the key", clock=_CLOCK),
+                          key="the key", clock=_CLOCK,
+                          xid="the exchange id (as merkle.exchange/diff/done)"),
     "merkle.done": kind(
         "an anti-entropy exchange finished", xid="exchange id", a="initiator", b="peer",
         ranges="ranges compared", ranges_differing="ranges whose roots differed",
@@ -130,7 +137,8 @@ KINDS = {
     "member.left": kind("an administrator removed a node", node="the node"),
     "member.down": kind("local failure detection: observer thinks node is down",
                         observer="the node holding the opinion", node="the peer",
-                        reason="'request timeout' or 'gossip timeout'"),
+                        reason="'request timeout', 'gossip timeout' or 'forward timeout' "
+                               "(a node it forwarded a request to did not acknowledge it)"),
     "member.up": kind("observer heard from a peer it thought was down",
                       observer="the node holding the opinion", node="the peer"),
     "member.pulled": kind("a client-driven client refreshed its membership (paper 6.4)",
@@ -140,14 +148,21 @@ KINDS = {
         "two nodes merged membership views (push-pull)", src="the node that initiated",
         dst="its random peer", learned_src="nodes src learned about",
         learned_dst="nodes dst learned about", view_size="entries in src's view"),
+    "gossip.merge": kind(
+        "a gossip peer merged the view it was sent and learned something (logged at the "
+        "peer, so it shows even if the reply, and so gossip.exchange, is lost)",
+        node="the peer that merged", src="the node that initiated the exchange",
+        learned="nodes the peer learned about", view_size="entries in the peer's view"),
     "transfer.offer": kind("a node offered key ranges to a node that now replicates them",
                            tid="transfer id", src="giving node", dst="receiving node",
                            ranges="((start, end), ...)"),
     "transfer.confirm": kind("the receiving node confirmed the offer", tid="transfer id",
                              src="giving node", dst="receiving node"),
     "transfer.done": kind("the receiving node acknowledged the keys of the offered ranges",
+                          optional=("moved",),
                           tid="transfer id", src="giving node", dst="receiving node",
-                          keys="keys sent"),
+                          keys="how many keys were sent",
+                          moved="the keys sent, a tuple (keys is its length)"),
     "replica.handed_off": kind(
         "a node deleted a key it no longer replicates, after every current home "
         "confirmed holding it (paper 4.9)", node="the node", key="the key",

@@ -4,9 +4,10 @@ from ._spec import kind
 KINDS = {
     "sim.note": kind("a free-form marker a lesson or test puts on the timeline",
                      text="what happened"),
-    "msg.send": kind("a message left its sender",
+    "msg.send": kind("a message left its sender", optional=("rid",),
                      id="message id, unique in the run", src="sender", dst="receiver",
-                     msg="the message's kind, e.g. 'put', 'put_ack'"),
+                     msg="the message's kind, e.g. 'put', 'put_ack'",
+                     rid="optional: the client request (get or put) the message belongs to"),
     "msg.deliver": kind("a message reached its receiver",
                         id="message id", src="sender", dst="receiver", msg="the message's kind"),
     "msg.drop": kind("a message was lost",

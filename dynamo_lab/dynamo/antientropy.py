@@ -160,7 +160,9 @@ class AntiEntropyMixin:
         keys_full = sum(self.tree(e).key_count() for e in ranges)
         stats = {"a": self.name, "b": peer, "ranges": len(ranges), "differing": 0,
                  "hashes": 0, "sent": 0, "full": keys_full, "repaired": 0}
-        self.sim.log.emit("merkle.exchange", xid=xid, a=self.name, b=peer, ranges=len(ranges))
+        log = self.sim.log
+        if log.enabled:
+            log.emit("merkle.exchange", xid=xid, a=self.name, b=peer, ranges=len(ranges))
         self.send(peer, "ae_roots", (xid, roots, stats))
         return xid
 
@@ -226,7 +228,7 @@ class AntiEntropyMixin:
     def on_ae_keys(self, src: str, body: tuple) -> None:
         xid, items, leaves, stats = body
         stats["sent"] += len(items)
-        self._ae_merge(src, items, stats)
+        self._ae_merge(src, items, stats, xid)
         # Send back only what the peer does not already hold.
         theirs = {k: _digest(vs) for k, vs in items}
         back = [(k, vs) for k, vs in self._leaf_versions(leaves)
@@ -236,24 +238,27 @@ class AntiEntropyMixin:
     def on_ae_keys_reply(self, src: str, body: tuple) -> None:
         xid, items, stats = body
         stats["sent"] += len(items)
-        self._ae_merge(src, items, stats)
+        self._ae_merge(src, items, stats, xid)
         self._ae_done(stats, xid)
 
-    def _ae_merge(self, src: str, items: list, stats: dict) -> None:
+    def _ae_merge(self, src: str, items: list, stats: dict, xid: int | None = None) -> None:
         log = self.sim.log
         for key, versions in items:
             for v in versions:
                 if self.write_local(key, v, None, "anti_entropy") != "obsolete":
                     stats["repaired"] += 1
-                    log.emit("merkle.repair", node=self.name, src=src, key=key,
-                             clock=v.clock.entries)
+                    if log.enabled:
+                        log.emit("merkle.repair", node=self.name, src=src, key=key,
+                                 clock=v.clock.entries, xid=xid)
 
     def _ae_done(self, stats: dict, xid: int) -> None:
         # Several leaf batches may finish one exchange; report each batch.
-        self.sim.log.emit("merkle.done", xid=xid, a=stats["a"], b=stats["b"],
-                          ranges=stats["ranges"], ranges_differing=stats["differing"],
-                          hashes_compared=stats["hashes"], keys_sent=stats["sent"],
-                          keys_full=stats["full"], repaired=stats["repaired"])
+        log = self.sim.log
+        if log.enabled:
+            log.emit("merkle.done", xid=xid, a=stats["a"], b=stats["b"],
+                     ranges=stats["ranges"], ranges_differing=stats["differing"],
+                     hashes_compared=stats["hashes"], keys_sent=stats["sent"],
+                     keys_full=stats["full"], repaired=stats["repaired"])
         self.cluster._ae_report(stats)
 
     def merkle_roots(self) -> dict[int, bytes]:

@@ -132,6 +132,7 @@ class Client:
         self._rng = self.sim.rng_for(f"client:{name}")
         self.members: dict[str, tuple] = {}
         self._avoid: set[str] = set()
+        self._waiting: int | None = None
         self.sim.network.add(name, self._handle, zone=None)
         if mode == "client":
             self.members = dict(cluster.node(cluster.nodes[0]).view.entries)
@@ -146,7 +147,8 @@ class Client:
                               members=len(self.members))
             return
         rid, d = body
-        self.results[rid] = d
+        if rid == self._waiting:     # a late or duplicate reply is dropped
+            self.results[rid] = d
 
     def _refresh(self) -> None:
         live = self.cluster._live_nodes()
@@ -174,14 +176,38 @@ class Client:
             return entry, fastest     # the entry node forwards to it (paper 5)
         return entry, False
 
-    def call(self, op: str, dst: str, body: tuple, rid: int, key: str) -> tuple[dict, int]:
-        """Send a request and run the simulation until its reply (or timeout)."""
+    def call(self, op: str, dst: str, body: tuple, rid: int, key: str,
+             retry: bool = True) -> tuple[dict, int]:
+        """Send a request and run the simulation until its reply (or timeout).
+
+        Client-driven (paper 6.4), a coordinator that does not answer within
+        its own request deadline (plus a round trip) is thought down and the
+        request goes to the next node of the client's top N, while the
+        client's overall time limit lasts (``retry=False``: never).
+        """
         sim = self.sim
         t0 = sim.now
-        sim.network.send(self.name, dst, op, (op, body))
         res = self.results
         limit = self.cluster.client_timeout_ms
-        sim.run_until(lambda: rid in res, limit)
+        self._waiting = rid
+        sim.network.send(self.name, dst, op, (op, body), rid=rid)
+        if self.mode == "client" and retry:
+            patience = self.cluster.timeout_ms + 50
+            while True:
+                sim.run_until(lambda: rid in res, max(0, min(patience, limit - (sim.now - t0))))
+                if rid in res or sim.now - t0 >= limit:
+                    break
+                self._avoid.add(dst)
+                nxt, flag = self.route(op, key, None)
+                if nxt in self._avoid:
+                    sim.run_until(lambda: rid in res, max(0, limit - (sim.now - t0)))
+                    break
+                dst = nxt
+                body = body[:-1] + (flag,)
+                sim.network.send(self.name, dst, op, (op, body), rid=rid)
+        else:
+            sim.run_until(lambda: rid in res, limit)
+        self._waiting = None
         lat = sim.now - t0
         d = res.pop(rid, None)
         if d is None:
@@ -191,7 +217,9 @@ class Client:
                  "reason": f"no reply from {dst} within {limit} ms (is it down or cut off?)"}
         else:
             self.latencies[op].append(lat)
-        sim.log.emit("request.done", rid=rid, op=op, key=key, ok=d["ok"], latency_ms=lat,
+        log = sim.log
+        if log.enabled:
+            log.emit("request.done", rid=rid, op=op, key=key, ok=d["ok"], latency_ms=lat,
                      mode=self.mode, entry=dst, coordinator=d.get("coordinator"))
         return d, lat
 

@@ -176,7 +176,8 @@ class DynamoCluster(InspectMixin):
         self.sim.log.emit("cluster.created", nodes=tuple(names),
                           zones=tuple((x, self.zones[x]) for x in names), n=n, r=r, w=w,
                           store=self._store_kind, coordination=coordination,
-                          seeds=tuple(self.seeds), membership=membership)
+                          seeds=tuple(self.seeds), membership=membership,
+                          zone_aware=self.zone_aware, merkle_depth=merkle_depth)
         for name in names:
             self.ring.add_node(name, zone=self.zones[name])
         self.key_ranges = KeyRanges(self.ring)
@@ -301,7 +302,7 @@ class DynamoCluster(InspectMixin):
         rid = self._next_rid()
         t0 = self.sim.now
         d, lat = self.client.call("put", entry, (rid, key, value, clock, self.client.name, here),
-                                  rid, key)
+                                  rid, key, retry=coordinator is None)
         res = PutResult(key, d, lat)
         self.history.append({"op": "put", "key": key, "value": value, "ok": res.ok,
                              "clock": res.clock, "context": clock, "t0": t0,
@@ -318,7 +319,8 @@ class DynamoCluster(InspectMixin):
         entry, here = self._entry("get", key, coordinator, None)
         rid = self._next_rid()
         t0 = self.sim.now
-        d, lat = self.client.call("get", entry, (rid, key, self.client.name, here), rid, key)
+        d, lat = self.client.call("get", entry, (rid, key, self.client.name, here), rid, key,
+                                  retry=coordinator is None)
         res = GetResult(key, d, lat, self.policy)
         self.history.append({"op": "get", "key": key, "ok": res.ok,
                              "clocks": tuple(v.clock for v in res.versions),

@@ -15,7 +15,12 @@ version is sent it.
 Each request lives until every target answered or its deadline passed;
 targets silent at the deadline are marked down by this node's local failure
 detector. A node that is not among the top N forwards the request to the
-first healthy node that is.
+first healthy node that is (paper 4.5). The coordinator acknowledges a
+forwarded request at once (``forward_ack``); if that acknowledgement does not
+come within ``retry_ms``, the forwarding node thinks the coordinator down and
+forwards to the next healthy node of the top N, or coordinates itself when
+none is left - so a crashed coordinator costs a client one short detection
+delay, not its request.
 
 Examples
 --------
@@ -89,16 +94,23 @@ class CoordinatorMixin:
         self.requests: dict[int, Request] = {}
         self._issued: dict[str, int] = {}  # key -> last counter this node issued
         self.latencies: list[int] = []   # recent foreground latencies (admission control)
+        # rid -> [op, body, dst, tried, timer]: forwards not yet acknowledged
+        self._forwards: dict[int, list] = {}
 
     def _crash_coordinator(self) -> None:
         for req in self.requests.values():
             if req.timer is not None:
                 req.timer.cancel()
         self.requests.clear()
+        for f in self._forwards.values():
+            f[4].cancel()
+        self._forwards.clear()
 
     # -- entry: from a client or forwarded by a node ------------------------
     def on_put(self, src: str, body: tuple) -> None:
         rid, key, value, clock, client, forwarded = body
+        if src != client:       # forwarded by a node: tell it the request arrived
+            self.send(src, "forward_ack", rid, rid)
         plan = self.plan(key)
         if forwarded is not True and plan.targets:
             # ``forwarded`` may name the node that answered the preceding read
@@ -121,8 +133,10 @@ class CoordinatorMixin:
             v for v in self.read_local(key) if not version.clock.descends(v.clock))
         self._start(req)
         if len(clock) >= TRUNCATE_AT and clock.counter(self.name) == 0:
-            self.sim.log.emit("vclock.truncated", node=self.name, key=key,
-                              clock=version.clock.entries)
+            log = self.sim.log
+            if log.enabled:
+                log.emit("vclock.truncated", node=self.name, key=key,
+                         clock=version.clock.entries)
         for t in plan.targets:
             if t == self.name:
                 self.write_local(key, version, plan.hints.get(t), "put")
@@ -133,10 +147,12 @@ class CoordinatorMixin:
                     self._on_answer(req, self.name, None)
             else:
                 self.send(t, "replicate", (rid, key, version, plan.hints.get(t), "put",
-                                           req.extras))
+                                           req.extras), rid)
 
     def on_get(self, src: str, body: tuple) -> None:
         rid, key, client, forwarded = body
+        if src != client:
+            self.send(src, "forward_ack", rid, rid)
         plan = self.plan(key)
         if forwarded is not True and self.name not in plan.targets and plan.targets:
             return self._forward("get", plan.targets[0], body)
@@ -151,7 +167,7 @@ class CoordinatorMixin:
             if t == self.name:
                 self._on_answer(req, self.name, self.read_local(key))
             else:
-                self.send(t, "read", (rid, key))
+                self.send(t, "read", (rid, key), rid)
 
     def _next_clock(self, key: str, context: VectorClock) -> VectorClock:
         """The context's clock with this node's counter incremented (4.4).
@@ -170,22 +186,59 @@ class CoordinatorMixin:
         self._issued[key] = clock.counter(self.name)
         return clock
 
-    def _forward(self, op: str, dst: str, body: tuple) -> None:
+    def _forward(self, op: str, dst: str, body: tuple, tried: tuple = ()) -> None:
         rid, key = body[0], body[1]
-        self.sim.log.emit("request.forward", rid=rid, op=op, key=key, src=self.name, dst=dst)
+        log = self.sim.log
+        if log.enabled:
+            log.emit("request.forward", rid=rid, op=op, key=key, src=self.name, dst=dst)
+        old = self._forwards.pop(rid, None)
+        if old is not None:
+            old[4].cancel()
+        wait = self.cluster.retry_ms or self.cluster.timeout_ms
+        timer = self.sim.schedule(wait, self._forward_timeout, rid)
+        self._forwards[rid] = [op, body, dst, tried + (dst,), timer]
+        self.send(dst, op, body[:-1] + (True,), rid)
+
+    def on_forward_ack(self, src: str, rid: int) -> None:
+        f = self._forwards.get(rid)
+        if f is not None and f[2] == src:
+            del self._forwards[rid]
+            f[4].cancel()
+
+    def _forward_timeout(self, rid: int) -> None:
+        """The node forwarded to did not acknowledge in time: think it down
+        (local failure detection) and let another of the top N coordinate."""
+        f = self._forwards.pop(rid, None)
+        if f is None or not self.up:
+            return
+        op, body, dst, tried, _timer = f
+        self.mark_down(dst, "forward timeout")
+        plan = self.plan(body[1])
+        if self.name not in plan.targets:
+            nxt = next((t for t in plan.targets if t not in tried), None)
+            if nxt is not None:
+                return self._forward(op, nxt, body, tried)
+        # This node is among the top N healthy nodes (or no untried one is
+        # left): it coordinates the request itself.
         body = body[:-1] + (True,)
-        self.send(dst, op, body)
+        client = body[-2]
+        if op == "put":
+            self.on_put(client, body)
+        else:
+            self.on_get(client, body)
 
     def _fail_fast(self, op, rid, key, client, got, need, targets) -> None:
         reason = (f"only {got} healthy replica(s) known for {key!r}, "
                   f"{'W' if op == 'put' else 'R'}={need}; nothing was written"
                   if op == "put" else
                   f"only {got} healthy replica(s) known for {key!r}, R={need}")
-        self.sim.log.emit("request.fail", rid=rid, op=op, key=key, coordinator=self.name,
-                          got=0, need=need, reason="unavailable")
+        log = self.sim.log
+        if log.enabled:
+            log.emit("request.fail", rid=rid, op=op, key=key, coordinator=self.name,
+                     got=0, need=need, reason="unavailable")
         self.send(client, f"{op}_reply", (rid, {
             "ok": False, "acks": 0, "need": need, "coordinator": self.name,
-            "reason": reason, "replies": (), "targets": tuple(targets)}))
+            "reason": reason, "replies": (), "targets": tuple(targets)}), rid)
 
     def _start(self, req: Request) -> None:
         self.requests[req.rid] = req
@@ -215,8 +268,10 @@ class CoordinatorMixin:
             home = req.hints.get(t, t)
             req.hints[f] = home
             req.targets = req.targets + (f,)
-            self.sim.log.emit("request.retry", rid=rid, op=req.op, key=req.key,
-                              coordinator=self.name, silent=t, fallback=f, hint_for=home)
+            log = self.sim.log
+            if log.enabled:
+                log.emit("request.retry", rid=rid, op=req.op, key=req.key,
+                         coordinator=self.name, silent=t, fallback=f, hint_for=home)
             if f == self.name:
                 if req.op == "put":
                     self.write_local(req.key, req.version, home, "put")
@@ -225,9 +280,9 @@ class CoordinatorMixin:
                     self._on_answer(req, self.name, self.read_local(req.key))
             elif req.op == "put":
                 self.send(f, "replicate", (rid, req.key, req.version, home, "put",
-                                           req.extras))
+                                           req.extras), rid)
             else:
-                self.send(f, "read", (rid, req.key))
+                self.send(f, "read", (rid, req.key), rid)
 
     # -- replies -----------------------------------------------------------
     def _self_ack(self, rid: int) -> None:
@@ -275,12 +330,14 @@ class CoordinatorMixin:
         log = self.sim.log
         if req.op == "put":
             clock = req.version.clock
-            log.emit("request.ok", rid=req.rid, op="put", key=req.key, coordinator=self.name,
-                     replies=req.quorum, latency_ms=lat, clocks=(clock.entries,))
+            if log.enabled:
+                log.emit("request.ok", rid=req.rid, op="put", key=req.key,
+                         coordinator=self.name, replies=req.quorum, latency_ms=lat,
+                         clocks=(clock.entries,))
             self.send(req.client, "put_reply", (req.rid, {
                 "ok": True, "acks": len(req.quorum), "need": req.need,
                 "coordinator": self.name, "replies": req.quorum, "clock": clock,
-                "targets": req.targets, "hints": tuple(sorted(req.hints.items()))}))
+                "targets": req.targets, "hints": tuple(sorted(req.hints.items()))}), req.rid)
             return
         allv = [v for vs in req.replies.values() for v in vs]
         result = reconcile(allv)
@@ -297,7 +354,7 @@ class CoordinatorMixin:
         self.send(req.client, "get_reply", (req.rid, {
             "ok": True, "acks": len(req.quorum), "need": req.need, "coordinator": self.name,
             "replies": req.quorum, "versions": result, "context": Context(ctx, fastest),
-            "targets": req.targets}))
+            "targets": req.targets}), req.rid)
         self.sim.schedule(self.cluster.read_repair_ms, self._read_repair, req.rid)
 
     def _note_latency(self, lat: int) -> None:
@@ -333,7 +390,8 @@ class CoordinatorMixin:
                 if node == self.name:
                     self.write_local(req.key, v, hint, "read_repair")
                 else:
-                    self.send(node, "replicate", (None, req.key, v, hint, "read_repair", ()))
+                    self.send(node, "replicate", (None, req.key, v, hint, "read_repair", ()),
+                              req.rid)
 
     # -- the end of a request ---------------------------------------------
     def _deadline(self, rid: int) -> None:
@@ -347,12 +405,14 @@ class CoordinatorMixin:
             what = "W" if req.op == "put" else "R"
             reason = (f"timed out after {lat} ms: {got} of {what}={req.need} replicas "
                       f"answered ({', '.join(req.answered) or 'none'})")
-            self.sim.log.emit("request.fail", rid=rid, op=req.op, key=req.key,
-                              coordinator=self.name, got=got, need=req.need, reason="timeout")
+            log = self.sim.log
+            if log.enabled:
+                log.emit("request.fail", rid=rid, op=req.op, key=req.key,
+                         coordinator=self.name, got=got, need=req.need, reason="timeout")
             self.send(req.client, f"{req.op}_reply", (rid, {
                 "ok": False, "acks": got, "need": req.need, "coordinator": self.name,
                 "reason": reason, "replies": tuple(req.answered), "targets": req.targets,
-                "clock": req.version.clock if req.version else None}))
+                "clock": req.version.clock if req.version else None}), rid)
         elif req.op == "get" and not req.repaired:
             req.repaired = True
             self._repair(req, tuple(req.answered))

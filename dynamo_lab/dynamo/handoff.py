@@ -91,7 +91,7 @@ class HandoffMixin:
             return self._orphan_ack(src, done)
         log = self.sim.log
         for key, clock in done:
-            if self.store.drop_hint(target, key, clock):
+            if self.store.drop_hint(target, key, clock) and log.enabled:
                 log.emit("hint.delivered", node=self.name, target=target, key=key,
                          clock=clock.entries, to=src)
 

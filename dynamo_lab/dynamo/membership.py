@@ -118,10 +118,12 @@ class FailureDetectorMixin:
         if peer == self.name or peer in self.down:
             return
         self.down[peer] = self.sim.now
-        self.sim.log.emit("member.down", observer=self.name, node=peer, reason=reason)
+        log = self.sim.log
+        if log.enabled:
+            log.emit("member.down", observer=self.name, node=peer, reason=reason)
 
     def mark_up(self, peer: str) -> None:
-        if self.down.pop(peer, None) is not None:
+        if self.down.pop(peer, None) is not None and self.sim.log.enabled:
             self.sim.log.emit("member.up", observer=self.name, node=peer)
 
     def _probe(self) -> None:
@@ -165,6 +167,10 @@ class GossipMixin:
         self.send(src, "gossip_reply", (self.view, learned))
         if learned:
             self._membership_changed(learned)
+            log = self.sim.log
+            if log.enabled:     # logged here too: the reply (and its event) may be lost
+                log.emit("gossip.merge", node=self.name, src=src, learned=learned,
+                         view_size=len(self.view))
 
     def on_gossip_reply(self, src: str, body: tuple) -> None:
         entries, learned_there = body

@@ -89,8 +89,9 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
         self.leaving = False
 
     # -- plumbing ----------------------------------------------------------
-    def send(self, dst: str, kind: str, body: Any) -> None:
-        self.sim.network.send(self.name, dst, kind, (kind, body))
+    def send(self, dst: str, kind: str, body: Any, rid: int | None = None) -> None:
+        """Send a message; ``rid`` tags messages of a client request in the log."""
+        self.sim.network.send(self.name, dst, kind, (kind, body), rid=rid)
 
     def handle(self, src: str, msg: tuple) -> None:
         if not self.up:
@@ -140,7 +141,9 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
     def _flush(self) -> None:
         if self.up and self.store._buffer:
             n = self.store.flush()
-            self.sim.log.emit("replica.flush", node=self.name, keys=n)
+            log = self.sim.log
+            if log.enabled:
+                log.emit("replica.flush", node=self.name, keys=n)
 
     # -- where keys go -------------------------------------------------------
     def _membership_changed(self, learned: tuple) -> None:
@@ -240,15 +243,15 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
             if d:
                 self.sim.schedule(d, self._ack_if_up, src, rid)
             else:
-                self.send(src, "replicate_ack", rid)
+                self.send(src, "replicate_ack", rid, rid)
 
     def _ack_if_up(self, dst: str, rid: int) -> None:
         if self.up:
-            self.send(dst, "replicate_ack", rid)
+            self.send(dst, "replicate_ack", rid, rid)
 
     def on_read(self, src: str, body: tuple) -> None:
         rid, key = body
-        self.send(src, "read_reply", (rid, self.read_local(key)))
+        self.send(src, "read_reply", (rid, self.read_local(key)), rid)
 
     def __repr__(self) -> str:
         state = "up" if self.up else "down"

@@ -37,8 +37,9 @@ class TransferMixin:
             return
         tid = self.cluster._next_xid()
         self._offers[tid] = (dst, ranges)
-        self.sim.log.emit("transfer.offer", tid=tid, src=self.name, dst=dst,
-                          ranges=tuple(ranges))
+        log = self.sim.log
+        if log.enabled:
+            log.emit("transfer.offer", tid=tid, src=self.name, dst=dst, ranges=tuple(ranges))
         self.send(dst, "transfer_offer", (tid, ranges))
 
     def on_transfer_offer(self, src: str, body: tuple) -> None:
@@ -71,4 +72,7 @@ class TransferMixin:
             return
         # Keys are deleted later, by the orphan scan (handoff.py), once every
         # node now replicating them has confirmed: never on one ack alone.
-        self.sim.log.emit("transfer.done", tid=tid, src=self.name, dst=src, keys=len(keys))
+        log = self.sim.log
+        if log.enabled:
+            log.emit("transfer.done", tid=tid, src=self.name, dst=src, keys=len(keys),
+                     moved=tuple(keys))

@@ -181,8 +181,12 @@ class Network:
             ms += self._slow.get(frozenset((src, dst)), 0)
         return ms
 
-    def send(self, src: str, dst: str, kind: str, body: Any = None) -> int:
+    def send(self, src: str, dst: str, kind: str, body: Any = None, *,
+             rid: int | None = None) -> int:
         """Send ``body`` from ``src`` to ``dst``; returns the message id.
+
+        ``rid`` (optional) names the client request the message belongs to;
+        it is only logged (``msg.send``), never interpreted.
 
         The message is dropped (and the drop logged) if either end is down,
         the link is cut, or the loss lottery says so. A receiver that crashes
@@ -193,7 +197,10 @@ class Network:
         mid = next(self._ids)
         log = self.sim.log
         if log.enabled:
-            log.emit("msg.send", id=mid, src=src, dst=dst, msg=kind)
+            if rid is None:
+                log.emit("msg.send", id=mid, src=src, dst=dst, msg=kind)
+            else:
+                log.emit("msg.send", id=mid, src=src, dst=dst, msg=kind, rid=rid)
         if not self.reachable(src, dst):
             reason = "crashed" if (src in self._down or dst in self._down) else "partition"
             log.emit("msg.drop", id=mid, src=src, dst=dst, msg=kind, reason=reason)
