@@ -39,9 +39,11 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore
+import botocore.useragent
 import botocore.waiter
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
+from botocore.context import get_context
 from botocore.exceptions import WaiterError
 from botocore.retries import standard
 
@@ -219,8 +221,87 @@ def _unsigned(**_: Any):
     return botocore.UNSIGNED
 
 
+def _cache_endpoint(c) -> None:
+    """Resolve the endpoint once per client, not once per call.
+
+    botocore runs the DynamoDB endpoint ruleset on every call. With a
+    custom endpoint that ruleset
+    answers the endpoint itself whatever the operation or its parameters:
+    only the client's configuration (region, FIPS, dual-stack) decides, and
+    that is fixed. So the first answer is kept, but only when it is exactly
+    the client's endpoint with no extra headers or properties; errors (FIPS
+    with a custom endpoint) are never kept and so repeat on every call. The
+    user-agent feature ids the resolution registers are registered again on
+    each call.
+    """
+    resolver = getattr(c, "_ruleset_resolver", None)
+    if resolver is None:
+        return
+    resolve = c._resolve_endpoint_ruleset
+    register = resolver._register_endpoint_feature_ids
+    cache: dict[bool, tuple] = {}
+
+    def cached(operation_model, params, request_context, ignore_signing_region=False):
+        hit = cache.get(ignore_signing_region)
+        if hit is not None:
+            url, registered = hit
+            for args in registered:
+                register(*args)
+            return url, {}, {}
+        registered: list[tuple] = []
+
+        def record(*args: Any) -> None:
+            registered.append(args)
+            register(*args)
+
+        resolver._register_endpoint_feature_ids = record
+        try:
+            url, headers, properties = resolve(operation_model, params, request_context,
+                                               ignore_signing_region)
+        finally:
+            del resolver._register_endpoint_feature_ids
+        if url == c.meta.endpoint_url and not headers and not properties:
+            cache[ignore_signing_region] = (url, tuple(registered))
+        return url, headers, properties
+
+    c._resolve_endpoint_ruleset = cached
+
+
+def _cache_user_agent(c) -> None:
+    """Build each distinct User-Agent string once per client.
+
+    botocore rebuilds the header twice per call from the client's fixed parts
+    and the call's feature ids. The same inputs give the same string, so it
+    is kept per (fixed inputs, feature ids); a customised
+    ``botocore.useragent.modify_components`` still runs on every call.
+    """
+    ua = getattr(c, "_user_agent_creator", None)
+    if ua is None or not hasattr(ua, "_static_inputs"):
+        return
+    to_string = ua.to_string
+    memo: dict[tuple, str] = {}
+
+    def cached() -> str:
+        if botocore.useragent.modify_components is not \
+                botocore.useragent._default_modify_components:
+            return to_string()
+        ctx = get_context()
+        key = (ua._static_inputs(), frozenset(ua._client_features or ()),
+               frozenset(ctx.features) if ctx is not None else None)
+        text = memo.get(key)
+        if text is None:
+            if len(memo) > 64:       # feature sets are few; stay bounded anyway
+                memo.clear()
+            text = memo[key] = to_string()
+        return text
+
+    ua.to_string = cached
+
+
 def _attach(svc: "DynamoDB", c, retries: int | None) -> None:
     events = c.meta.events
+    _cache_user_agent(c)
+    _cache_endpoint(c)
     events.register("before-send.dynamodb", _sender(svc), unique_id="dynamo-lab-send")
     # Nothing checks a signature in process, and SigV4 is most of botocore's
     # per-call cost; skip it (the request still goes through botocore whole).

@@ -28,6 +28,7 @@ Examples
 """
 from __future__ import annotations
 
+import base64
 import threading
 import traceback
 import uuid
@@ -197,7 +198,9 @@ class DynamoDB:
         """A request id drawn from the seed (52 base32 characters, like AWS's)."""
         with self._lock:
             n = self._ids.getrandbits(260)
-        return "".join(_ID_CHARS[(n >> (5 * i)) & 31] for i in range(52))
+        # _ID_CHARS is the base32 alphabet: base32 of n (shifted to whole
+        # bytes) gives its 5-bit groups high to low; reversed, low to high.
+        return base64.b32encode((n << 4).to_bytes(33, "big"))[51::-1].decode("ascii")
 
     def stream_label(self) -> str:
         t = datetime.fromtimestamp(self.epoch_now(), tz=timezone.utc)
