@@ -52,8 +52,8 @@ from .errors import DynamoDBError
 if TYPE_CHECKING:  # pragma: no cover
     from .service import DynamoDB
 
-__all__ = ["client", "resource", "lab_client", "lab_resource", "VirtualWaiter",
-           "ENDPOINT", "connect"]
+__all__ = ["client", "resource", "lab_client", "lab_resource", "lab_streams_client",
+           "VirtualWaiter", "ENDPOINT", "connect"]
 
 #: The endpoint lab clients claim to talk to; ``.invalid`` never resolves,
 #: so a request that escaped the hook could not reach anything real.
@@ -95,7 +95,9 @@ class _Raw:
         yield self._data
 
 
-def _sender(svc: "DynamoDB"):
+def _sender(svc: "DynamoDB", handle=None):
+    handle = handle or svc.handle
+
     def send(request, **_: Any) -> AWSResponse:
         target = request.headers.get("X-Amz-Target", b"")
         if isinstance(target, bytes):
@@ -110,7 +112,7 @@ def _sender(svc: "DynamoDB"):
             except ValueError:
                 raise DynamoDBError("SerializationException",
                                     "Start of structure or map found where not expected.") from None
-            status, payload = 200, svc.handle(operation, params)
+            status, payload = 200, handle(operation, params)
         except DynamoDBError as e:
             status, payload = e.status, e.to_wire()
         raw = json.dumps(payload, separators=(",", ":")).encode()
@@ -298,28 +300,30 @@ def _cache_user_agent(c) -> None:
     ua.to_string = cached
 
 
-def _attach(svc: "DynamoDB", c, retries: int | None) -> None:
+def _attach(svc: "DynamoDB", c, retries: int | None, handle=None) -> None:
     events = c.meta.events
     _cache_user_agent(c)
     _cache_endpoint(c)
-    events.register("before-send.dynamodb", _sender(svc), unique_id="dynamo-lab-send")
+    name = c.meta.service_model.service_id.hyphenize()   # dynamodb, dynamodb-streams
+    events.register(f"before-send.{name}", _sender(svc, handle), unique_id="dynamo-lab-send")
     # Nothing checks a signature in process, and SigV4 is most of botocore's
     # per-call cost; skip it (the request still goes through botocore whole).
-    events.register("choose-signer.dynamodb", _unsigned, unique_id="dynamo-lab-unsigned")
+    events.register(f"choose-signer.{name}", _unsigned, unique_id="dynamo-lab-unsigned")
     # Put a virtual-time backoff in place of botocore's sleeping one.
-    events.unregister("needs-retry.dynamodb", unique_id="retry-config-dynamodb")
+    events.unregister(f"needs-retry.{name}", unique_id=f"retry-config-{name}")
     shim = SimpleNamespace(meta=SimpleNamespace(service_model=c.meta.service_model,
                                                 events=_RetryShim(events, svc)))
     max_attempts = c.meta.config.retries.get("total_max_attempts")
     standard.register_retry_handler(shim, max_attempts=max_attempts)
-    c.get_waiter = _waiter_factory(svc, c)
+    if handle is None:
+        c.get_waiter = _waiter_factory(svc, c)
 
 
 _SESSION: boto3.session.Session | None = None
 _SESSION_LOCK = threading.Lock()
 
 
-def _make(kind: str, region_name: str, config: Config):
+def _make(kind: str, region_name: str, config: Config, service: str = "dynamodb"):
     # One private boto3 Session for every lab client: loading the service
     # model is the slow part (~1 s), and a Session is not thread-safe, hence
     # the lock. Clients copy the session's event hooks, so each client's own
@@ -331,7 +335,7 @@ def _make(kind: str, region_name: str, config: Config):
                                              aws_secret_access_key="lab",
                                              region_name="us-east-1")
         make = _SESSION.client if kind == "client" else _SESSION.resource
-        return make("dynamodb", endpoint_url=ENDPOINT, region_name=region_name,
+        return make(service, endpoint_url=ENDPOINT, region_name=region_name,
                     aws_access_key_id="lab", aws_secret_access_key="lab", config=config)
 
 
@@ -359,3 +363,17 @@ def lab_resource(svc: "DynamoDB", *, retries: int | None = None, config: Config 
     r = _make("resource", region_name or svc.region, _config(retries, config))
     _attach(svc, r.meta.client, retries)
     return r
+
+
+def lab_streams_client(svc: "DynamoDB", *, retries: int | None = None,
+                       config: Config | None = None, region_name: str | None = None):
+    """A boto3 ``dynamodbstreams`` client answered in-process by ``svc``
+    (:meth:`DynamoDB.handle_streams`); same options as :func:`lab_client`.
+
+    >>> from dynamo_lab.dynamodb.service import DynamoDB
+    >>> DynamoDB(seed=0).streams_client().list_streams()["Streams"]
+    []
+    """
+    c = _make("client", region_name or svc.region, _config(retries, config), "dynamodbstreams")
+    _attach(svc, c, retries, handle=svc.handle_streams)
+    return c

@@ -183,6 +183,8 @@ def commit(svc: "DynamoDB", plan: WritePlan, cause: str | None = None) -> None:
         svc.log.emit("item.put", **fields, size=plan.size, replaced=plan.old is not None)
     else:
         svc.log.emit("item.updated", **fields, size=plan.size)
+    if table.stream_label is not None:   # DynamoDB Streams (streams.py)
+        svc.streams.on_change(table, plan.old, plan.new, cause)
 
 
 def _write(svc: "DynamoDB", p: dict, op: str) -> dict:

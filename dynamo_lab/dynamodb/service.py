@@ -183,6 +183,27 @@ class DynamoDB:
         from .clients import lab_resource
         return lab_resource(self, **kwargs)
 
+    # -- DynamoDB Streams -------------------------------------------------------
+    @property
+    def streams(self):
+        """The tables' streams (:class:`~.streams.StreamHub`), made on first use."""
+        hub = self.__dict__.get("_streams")
+        if hub is None:
+            from .streams import StreamHub
+            hub = self.__dict__["_streams"] = StreamHub(self)
+        return hub
+
+    def handle_streams(self, operation: str, params: Any) -> dict:
+        """Answer one DynamoDB Streams request, like :meth:`handle`
+        (see :mod:`.streams_api`)."""
+        from .streams_api import handle
+        return handle(self, operation, params)
+
+    def streams_client(self, **kwargs: Any):
+        """A real boto3 ``dynamodbstreams`` client whose requests this service answers."""
+        from .clients import lab_streams_client
+        return lab_streams_client(self, **kwargs)
+
     # -- helpers for the operation modules ----------------------------------
     def arn(self, table: str) -> str:
         return f"arn:aws:dynamodb:{self.region}:{self.account}:table/{table}"

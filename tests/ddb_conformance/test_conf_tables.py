@@ -178,8 +178,6 @@ def test_item_count_after_writes(client, table):
     assert 0 <= client.describe_table(TableName=table)["Table"]["ItemCount"] <= 4
 
 
-@pytest.mark.xfail(strict=True, reason="service: DynamoDB Streams (DynamoDB.streams_client() "
-                   "and handle_streams() for the DynamoDBStreams_20120810 target)")
 def test_stream_records(backend):
     client, streams = backend.client, backend.streams
     if streams is None:
