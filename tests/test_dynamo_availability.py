@@ -79,3 +79,19 @@ def test_explicit_coordinator_is_not_replaced():
     c.crash("B")
     res = c.put("k", 1, coordinator="A")
     assert res.ok and res.coordinator == "A"
+
+
+def test_put_forwarded_to_a_crashed_fastest_reader_is_coordinated_elsewhere():
+    # Paper 5: a put goes to the node that answered the preceding read
+    # fastest; if that node has just crashed, another top-N node coordinates.
+    c = DynamoCluster(nodes=6, zones=3, seed=5)
+    assert c.put("cart", "a").ok
+    got = c.get("cart")
+    fastest = got.context.fastest
+    c.crash(fastest)
+    res = c.put("cart", "b", context=got)
+    assert res.ok and res.coordinator != fastest
+    assert [e.node for e in c.sim.log.of_kind("member.down")
+            if e.reason == "forward timeout"] == [fastest]
+    assert res.latency_ms < c.timeout_ms
+    assert c.get("cart").values == ["b"]
