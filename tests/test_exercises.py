@@ -1,14 +1,25 @@
 """The exercise framework: blank answers, wrong answers, right answers, hints,
 solutions; and every lesson's solution code judged correct by its own checker."""
 import importlib
+import pathlib
 
 import pytest
+
+import dynamo_lab.exercises
 
 from dynamo_lab.exercises import (____, Exercise, ExerciseSet, Wrong, expect_choice,
                                   expect_equal, expect_mapping, expect_number,
                                   expect_sequence, expect_set)
 
-LESSONS = ["lesson00", "lesson02", "lesson09"]
+_EXERCISES = pathlib.Path(dynamo_lab.exercises.__file__).parent
+_NOTEBOOKS = pathlib.Path(__file__).resolve().parent.parent / "lessons"
+# Every lesson's exercise module, found on disk so a new lesson is never missed.
+LESSONS = sorted(p.stem for p in _EXERCISES.glob("lesson[0-9][0-9].py"))
+
+
+def test_every_lesson_notebook_has_its_exercise_module():
+    lessons = sorted(f"lesson{p.name[:2]}" for p in _NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    assert lessons and lessons == LESSONS
 
 
 def _q(**kw):
