@@ -79,11 +79,10 @@ def test_split_partitions_keep_every_read_working():
                    BillingMode="PAY_PER_REQUEST")
     for i in range(60):
         c.put_item(TableName="Split", Item={"pk": {"S": f"h{i % 6}"}, "sk": {"N": str(i)}})
-    store = ddb.tables["Split"].store
-    store.split(0, 1 << 127)
-    store.split(1, 3 << 126)
+    ddb.split_partition("Split", "p0", 1 << 127)
+    ddb.split_partition("Split", "p2", 3 << 126)
     ddb.tables["Split"]._check()
-    assert [p["id"] for p in ddb.partitions("Split")] == [0, 1, 2]
+    assert [p["id"] for p in ddb.partitions("Split")] == ["p1", "p3", "p4"]
     assert sum(p["items"] for p in ddb.partitions("Split")) == 60
     keys = [(i["pk"]["S"], i["sk"]["N"]) for p in c.get_paginator("scan").paginate(
         TableName="Split", PaginationConfig={"PageSize": 7}) for i in p["Items"]]

@@ -6,6 +6,9 @@ what the service does not get to comes back as ``UnprocessedKeys`` /
 keys unprocessed once its answer passes 16 MB; throttling (a later issue)
 will leave more. The request as a whole is still checked first: at most 100
 keys or 25 writes, no key twice, every key matching its table's schema.
+Each item is charged on its partition's capacity: a throttled item comes
+back unprocessed, and when every item is throttled the call fails with the
+throttling error, as on AWS.
 
 Examples
 --------
@@ -31,6 +34,7 @@ from .capacity import Meter, read_units
 from .errors import ValidationError
 from .evaluate import prepare
 from .items import WritePlan, commit, read_key
+from .layout import charge_read, charge_write, throttle_error
 from .size import check_item_size, item_size
 from .types import validate_item
 
@@ -73,6 +77,7 @@ def batch_get_item(svc: "DynamoDB", p: dict) -> dict:
     unprocessed: dict[str, dict] = {}
     meters = []
     total = 0
+    served, refused = 0, None
     for name, table, expr, keys, consistent in plan:
         meter = Meter(name)  # as the request named it (name or ARN)
         got = responses.setdefault(name, [])
@@ -84,11 +89,23 @@ def batch_get_item(svc: "DynamoDB", p: dict) -> dict:
                 continue
             item = table.get(key)
             size = item_size(item) if item else 0
-            meter.table_read(read_units(size, consistent))
+            units = read_units(size, consistent)
+            v = charge_read(svc, table.layout, units, h=table.schema.storage_key(key)[0],
+                            requests=0 if served or refused else 1)
+            if v is not None:
+                refused = refused or v
+                entry = unprocessed.setdefault(name, {k: v for k, v in requests[name].items()
+                                                      if k != "Keys"})
+                entry.setdefault("Keys", []).append(wire_key)
+                continue
+            served += 1
+            meter.table_read(units)
             if item is not None:
                 total += size
                 got.append(expr.project(item))
         meters.append(meter)
+    if refused is not None and not served:
+        raise throttle_error(refused)
     out: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": unprocessed}
     caps = [m.render(p.get("ReturnConsumedCapacity")) for m in meters]
     if caps and caps[0] is not None:
@@ -135,15 +152,25 @@ def batch_write_item(svc: "DynamoDB", p: dict) -> dict:
             if skey in seen:
                 raise ValidationError(_DUPLICATES)
             seen.add(skey)
-            table_plans.append((table, key, item))
+            table_plans.append((table, key, item, r))
         plans.append((Meter(name), table_plans))
     # -- every request checked: write them all -----------------------------
-    for meter, table_plans in plans:
-        for table, key, item in table_plans:
+    unprocessed: dict[str, list] = {}
+    served, refused = 0, None
+    for (meter, table_plans), name in zip(plans, requests):
+        for table, key, item, r in table_plans:
             plan = WritePlan(table, key, table.get(key), item, "put" if item else "delete")
+            v = charge_write(svc, plan, requests=0 if served or refused else 1)
+            if v is not None:
+                refused = refused or v
+                unprocessed.setdefault(name, []).append(r)
+                continue
+            served += 1
             plan.meter(meter)
             commit(svc, plan)
-    out: dict[str, Any] = {"UnprocessedItems": {}}
+    if refused is not None and not served:
+        raise throttle_error(refused, gsi=True)
+    out: dict[str, Any] = {"UnprocessedItems": unprocessed}
     caps = [m.render(p.get("ReturnConsumedCapacity")) for m, _ in plans]
     if caps and caps[0] is not None:
         out["ConsumedCapacity"] = caps

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from .capacity import Meter, read_units, write_units
 from .errors import DynamoDBError, ValidationError
 from .evaluate import Prepared, prepare
+from .layout import charge_read, charge_write, throttle_error
 from .size import check_item_size, item_size
 from .tables import Table
 from .types import encode_binary, validate_item
@@ -201,8 +202,16 @@ def _write(svc: "DynamoDB", p: dict, op: str) -> dict:
         # A failed condition still costs the write it would have been.
         # (AWS charges it; the error body does not report it.)
         f.plan.meter(meter)
+        if table.layout is not None:     # ... and takes it from the partition's capacity
+            v = table.layout.cap.consume("write", f.plan.units, svc.sim.now,
+                                         key_hash=table.schema.storage_key(f.plan.key)[0])
+            if not v.ok:
+                raise throttle_error(v) from None
         raise _failed(f.expr, p, f.plan.old) from None
     plan.meter(meter)
+    throttled = charge_write(svc, plan)
+    if throttled is not None:        # nothing charged, nothing written
+        raise throttle_error(throttled, gsi=True)
     commit(svc, plan)
     out: dict[str, Any] = {}
     if rv == "ALL_OLD" and plan.old is not None:
@@ -264,8 +273,11 @@ def get_item(svc: "DynamoDB", p: dict) -> dict:
     expr = prepare(p, "GetItem")
     item = table.get(key)
     meter = Meter(p["TableName"])
-    meter.table_read(read_units(item_size(item) if item else 0,
-                                bool(p.get("ConsistentRead", False))))
+    units = read_units(item_size(item) if item else 0, bool(p.get("ConsistentRead", False)))
+    throttled = charge_read(svc, table.layout, units, h=table.schema.storage_key(key)[0])
+    if throttled is not None:
+        raise throttle_error(throttled)
+    meter.table_read(units)
     out: dict[str, Any] = {}
     if item is not None:
         out["Item"] = expr.project(item)

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from .capacity import Meter, read_units
 from .errors import ValidationError
 from .evaluate import prepare
+from .layout import charge_reads, throttle_error
 from .keys import HASH_SPACE
 from .size import item_size
 from .tables import Index, Table
@@ -103,8 +104,12 @@ def _start_key(table: Table, ix: Index | None, p: dict) -> tuple | None:
 
 
 def _page(svc: "DynamoDB", table: Table, ix: Index | None, p: dict, op: str,
-          rows: Iterator[tuple], key_ok=None) -> dict:
-    """Read one page from ``rows`` (``(skey, item)`` in order) and answer."""
+          rows: Iterator[tuple], key_ok=None, home: int = 0) -> dict:
+    """Read one page from ``rows`` (``(skey, item)`` in order) and answer.
+
+    The page's read units are charged, before it is answered, on the
+    partitions it read, in proportion to the bytes read from each (``home``:
+    the hash whose partition pays when nothing was read)."""
     expr = prepare(p, op) if key_ok is None else key_ok[1]
     key_pred = None if key_ok is None else key_ok[0]
     select = _select(p, ix)
@@ -115,11 +120,18 @@ def _page(svc: "DynamoDB", table: Table, ix: Index | None, p: dict, op: str,
     last: dict | None = None
     stopped = False
     full_reads = 0.0
+    store = ix.store if ix is not None and ix.kind == "GSI" else table.store
+    per_part: dict = {}                   # partition id -> bytes read there
+    last_pos, last_pid = None, None
     for _skey, item in rows:
         if key_pred is not None and not key_pred(item):
             continue                      # outside the key condition: never read
         scanned += 1
-        size += item_size(item)
+        isize = item_size(item)
+        size += isize
+        if _skey[0] != last_pos:
+            last_pos, last_pid = _skey[0], store.partition_for(_skey[0]).id
+        per_part[last_pid] = per_part.get(last_pid, 0) + isize
         if expr.filter(item):
             out = item
             if ix is not None and ix.kind == "LSI" and select == "ALL_ATTRIBUTES" \
@@ -134,6 +146,18 @@ def _page(svc: "DynamoDB", table: Table, ix: Index | None, p: dict, op: str,
             break
     meter = Meter(p["TableName"])  # as the request named it (name or ARN)
     units = read_units(size, consistent)
+    layout = ix.layout if ix is not None and ix.kind == "GSI" else table.layout
+    if layout is not None:
+        if not per_part:
+            per_part[store.partition_for(home).id] = 1
+        total = sum(per_part.values())
+        charges = [(layout, units * b / total, None, pid, 1 if n == 0 else 0)
+                   for n, (pid, b) in enumerate(per_part.items())]
+        if full_reads:
+            charges.append((table.layout, full_reads, None, charges[0][3], 0))
+        throttled = charge_reads(svc, charges)
+        if throttled is not None:
+            raise throttle_error(throttled)
     if ix is None:
         meter.table_read(units)
     else:
@@ -179,7 +203,7 @@ def query(svc: "DynamoDB", p: dict) -> dict:
         rows = store.irange(after, hi, inclusive=(False, True))
     else:
         rows = store.irange(lo, after, reverse=True, inclusive=(True, False))
-    return _page(svc, table, ix, p, "Query", rows, key_ok=(range_pred, expr))
+    return _page(svc, table, ix, p, "Query", rows, key_ok=(range_pred, expr), home=lo[0])
 
 
 def scan(svc: "DynamoDB", p: dict) -> dict:
@@ -202,4 +226,5 @@ def scan(svc: "DynamoDB", p: dict) -> dict:
     _select(p, ix)
     after = _start_key(table, ix, p)
     store = ix.store if ix else table.store
-    return _page(svc, table, ix, p, "Scan", store.scan_from(after, start, end))
+    return _page(svc, table, ix, p, "Scan", store.scan_from(after, start, end),
+                 home=start if after is None else after[0])

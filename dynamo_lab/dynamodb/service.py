@@ -49,14 +49,27 @@ _ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 EPOCH = 1_767_225_600
 
 
+def _then_layout(fn: Callable) -> Callable:
+    """Run a control operation, then bring the table's partitions and
+    capacity up to date (new table, new throughput, new or deleted GSIs)."""
+    def run(svc: "DynamoDB", p: dict) -> dict:
+        out = fn(svc, p)
+        from .layout import ensure
+        table = svc.tables.get(svc._resolve(p["TableName"]))
+        if table is not None:
+            ensure(svc, table)
+        return out
+    return run
+
+
 def _operations() -> dict[str, Callable]:
     from . import batch, control, items, query, transactions
     return {
-        "CreateTable": control.create_table,
+        "CreateTable": _then_layout(control.create_table),
         "DescribeTable": control.describe_table,
         "ListTables": control.list_tables,
         "DeleteTable": control.delete_table,
-        "UpdateTable": control.update_table,
+        "UpdateTable": _then_layout(control.update_table),
         "UpdateTimeToLive": control.update_time_to_live,
         "DescribeTimeToLive": control.describe_time_to_live,
         "DescribeLimits": control.describe_limits,
@@ -93,6 +106,20 @@ class DynamoDB:
         Virtual time each request takes.
     ttl_sweep_ms : int
         How often the TTL sweeper looks for expired items (virtual ms).
+    partition_size_limit : int
+        Bytes a partition holds before it splits (10 GB, as on AWS; a lesson
+        lowers it to see splits after a few thousand items).
+    capacity : dict, optional
+        Options for every table's :class:`~.throughput.TableCapacity`
+        (``burst_seconds``, ``adaptive``, ``heat_seconds``,
+        ``on_demand_initial``, ``ramp_ms``).
+    on_demand_limits : bool
+        Throttle on-demand (PAY_PER_REQUEST) tables with
+        ``ThrottlingException`` past AWS's limits (twice the previous peak,
+        12,000 RRU / 4,000 WRU for a new table; 3,000 RCU / 1,000 WCU a
+        partition). Off by default: a lab request takes 1 ms of virtual
+        time, so any loop runs at 1,000 requests a second, faster than a
+        notebook talks to AWS. Provisioned tables always throttle.
 
     Attributes
     ----------
@@ -107,7 +134,10 @@ class DynamoDB:
     def __init__(self, seed: Any = 0, sim: Simulation | None = None, *,
                  region: str = "us-east-1", account: str = "000000000000",
                  create_ms: int = 500, delete_ms: int = 500, update_ms: int = 500,
-                 request_ms: int = 1, ttl_sweep_ms: int = 1000) -> None:
+                 request_ms: int = 1, ttl_sweep_ms: int = 1000,
+                 partition_size_limit: int | None = None,
+                 capacity: dict | None = None, on_demand_limits: bool = False) -> None:
+        from .partitioning import DEFAULT_SIZE_LIMIT
         self.sim = sim if sim is not None else Simulation(seed=seed)
         self.log = self.sim.log
         self.region, self.account = region, account
@@ -121,6 +151,11 @@ class DynamoDB:
         self._ops = _operations()
         self._ttl_task = None
         self.transactions: dict = {}   # ClientRequestToken -> record (transactions.py)
+        self.partition_size_limit = int(partition_size_limit or DEFAULT_SIZE_LIMIT)
+        self.capacity_options = dict(capacity or {})
+        self.capacity_options.setdefault("enforce_on_demand", bool(on_demand_limits))
+        self._capacity_task = None
+        self._metrics = None
 
     # -- the API ------------------------------------------------------------
     def handle(self, operation: str, params: Any) -> dict:
@@ -155,7 +190,10 @@ class DynamoDB:
                 self.sim.run(ms=self.request_ms)
             try:
                 p = check_request(operation, params)
-                return fn(self, p)
+                out = fn(self, p)
+                if self._capacity_task is not None:
+                    self.emit_capacity_events()
+                return out
             except DynamoDBError:
                 raise
             except RecursionError:
@@ -170,6 +208,7 @@ class DynamoDB:
         status changes, TTL expiry)."""
         with self._lock:
             self.sim.run(ms=ms)
+            self.emit_capacity_events()
 
     # -- clients --------------------------------------------------------------
     def client(self, **kwargs: Any):
@@ -255,6 +294,9 @@ class DynamoDB:
         table = self.tables.get(self._resolve(name))
         if table is None or table.status not in ("ACTIVE", "UPDATING"):
             raise DynamoDBError("ResourceNotFoundException", "Requested resource not found")
+        if table.layout is None:
+            from .layout import ensure
+            ensure(self, table)
         return table
 
     # -- time to live ---------------------------------------------------------
@@ -284,13 +326,97 @@ class DynamoDB:
             for item in doomed:
                 expire_item(self, table, item)
 
-    # -- lesson helpers -------------------------------------------------------
-    def partitions(self, table: str) -> list[dict]:
-        """The partition map of ``table``: id, hash range, item count, bytes."""
+    # -- partitions and capacity ----------------------------------------------
+    def ensure_capacity_ticker(self) -> None:
+        if self._capacity_task is None:
+            self._capacity_task = self.sim.every(1000, self._capacity_tick,
+                                                 name="dynamodb.capacity")
+
+    def emit_capacity_events(self) -> None:
+        """Log the ``capacity.*`` events held back since the last request
+        that succeeded (a refused request logs nothing)."""
+        for table in self.tables.values():
+            for lay in [table.layout] + [ix.layout for ix in table.indexes.values()]:
+                if lay is not None:
+                    lay.cap.emit_pending()
+
+    def _capacity_tick(self) -> None:
+        now = self.sim.now
+        for table in list(self.tables.values()):
+            layouts = [table.layout] + [ix.layout for ix in table.indexes.values()]
+            for lay in layouts:
+                if lay is not None:
+                    lay.tick(now)
+
+    def _layouts(self, table: str, index: str | None = None):
+        from .layout import ensure
+        t = self.table_for_control(table)
+        ensure(self, t)
+        if index is None:
+            return t.layout
+        ix = t.index(index)
+        if ix is None or ix.layout is None:
+            raise KeyError(f"{table} has no global secondary index {index!r}")
+        return ix.layout
+
+    def partitions(self, table: str, index: str | None = None) -> list[dict]:
+        """The partition map of ``table`` (or of its GSI ``index``), in hash order.
+
+        Each partition: ``id``, ``start``, ``end`` (its hash range),
+        ``parent`` (the partition it split from), ``rcu``/``wcu`` (its share),
+        ``size_bytes`` and ``item_count`` (also as ``bytes`` and ``items``),
+        ``replicas`` (three storage nodes), ``zones`` (three AZs), ``leader``.
+        """
         with self._lock:
-            t = self.table_for_control(table)
-            return [{"id": p.id, "start": p.start, "end": p.end, "items": len(p.items),
-                     "bytes": p.size_bytes} for p in t.store.partitions]
+            lay = self._layouts(table, index)
+            out = []
+            for d, sp in zip(lay.pmap.describe(), lay.store.partitions):
+                assert (d["id"], d["start"]) == (sp.id, sp.start)
+                d["items"], d["bytes"] = len(sp.items), sp.size_bytes
+                out.append(d)
+            return out
+
+    def partition_map(self, table: str, index: str | None = None):
+        """The table's (or GSI's) :class:`~.partitioning.PartitionMap`."""
+        with self._lock:
+            return self._layouts(table, index).pmap
+
+    def table_capacity(self, table: str, index: str | None = None):
+        """The table's (or GSI's) :class:`~.throughput.TableCapacity` (buckets)."""
+        with self._lock:
+            return self._layouts(table, index).cap
+
+    def split_partition(self, table: str, pid: str, at: int | None = None,
+                        reason: str = "heat"):
+        """Split one of ``table``'s partitions by hand (at ``at``, default
+        its midpoint), as DynamoDB does for heat. Returns the Split."""
+        with self._lock:
+            lay = self._layouts(table)
+            split = lay.pmap.split(pid, reason, at)
+            lay.follow()
+            lay.cap.sync(self.sim.now)
+            return split
+
+    def set_partition_size_limit(self, table: str, size_limit: int) -> None:
+        """Split ``table``'s partitions at ``size_limit`` bytes from now on
+        (and now, where they are over it). Partitions never merge."""
+        with self._lock:
+            self._layouts(table).set_size_limit(size_limit)
+
+    def metrics(self):
+        """CloudWatch-style per-minute capacity metrics, reduced from the
+        event log (:class:`~.metrics.CapacityMetrics`): seconds that are
+        over are flushed first."""
+        from .metrics import CapacityMetrics
+        with self._lock:
+            for t in self.tables.values():
+                for lay in [t.layout] + [ix.layout for ix in t.indexes.values()]:
+                    if lay is not None:
+                        lay.cap.flush(self.sim.now)
+            self.emit_capacity_events()
+            if self._metrics is None:
+                self._metrics = CapacityMetrics(self.log)
+            return self._metrics
 
     def __repr__(self) -> str:
         return f"<DynamoDB tables={len(self.tables)} t={self.sim.now} ms>"

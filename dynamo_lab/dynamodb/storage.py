@@ -78,10 +78,12 @@ class Store:
             p.size_bytes -= p.sizes.pop(skey)
         return item
 
-    def split(self, pid: int, at: int) -> Partition:
+    def split(self, pid, at: int, ids: tuple | None = None) -> Partition:
         """Split partition ``pid`` at hash position ``at``: it keeps
         ``[start, at)`` and a new partition (the next free id) takes
         ``[at, end)`` with its items. O(k log n) for the k items moved.
+        ``ids=(left, right)`` renames the two halves (the service passes
+        the partition map's child ids, so store and map stay one).
 
         >>> st = Store()
         >>> st.put((10, b"a", None), {}, 1); st.put((90, b"b", None), {}, 2)
@@ -93,7 +95,9 @@ class Store:
         old = self.partitions[i]
         if not old.start < at < old.end:
             raise ValueError(f"split point {at} is outside partition {pid}")
-        new = Partition(max(p.id for p in self.partitions) + 1, at, old.end)
+        new = Partition(ids[1] if ids else max(p.id for p in self.partitions) + 1, at, old.end)
+        if ids:
+            old.id = ids[0]
         for k in list(old.items.irange(minimum=(at,))):
             size = old.sizes.pop(k)
             new.items[k] = old.items.pop(k)
@@ -104,6 +108,22 @@ class Store:
         self.partitions.insert(i + 1, new)
         self._starts.insert(i + 1, at)
         return new
+
+    def reshape(self, cuts: list) -> None:
+        """Lay the partitions out as ``cuts`` (``[(id, start, end), ...]``
+        tiling the hash space), moving every item to its new home. O(n log n).
+
+        >>> st = Store()
+        >>> st.put((10, b"a", None), {}, 1); st.put((90, b"b", None), {}, 2)
+        >>> st.reshape([("p0", 0, 50), ("p1", 50, HASH_SPACE)])
+        >>> [(p.id, len(p.items), p.size_bytes) for p in st.partitions]
+        [('p0', 1, 1), ('p1', 1, 2)]
+        """
+        rows = [(k, p.items[k], p.sizes[k]) for p in self.partitions for k in p.items]
+        self.partitions = [Partition(pid, a, b) for pid, a, b in cuts]
+        self._starts = [p.start for p in self.partitions]
+        for k, item, size in rows:
+            self.put(k, item, size)
 
     def clear(self) -> None:
         for p in self.partitions:

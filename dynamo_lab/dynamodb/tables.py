@@ -70,6 +70,7 @@ class Index:
         self.throughput = throughput
         self.status = status
         self.store = Store()
+        self.layout = None      # GSIs: partitions and capacity (.layout.Layout), when wired
 
     @property
     def projection_type(self) -> str:
@@ -139,6 +140,7 @@ class Table:
         self.tags: dict[str, str] = {}
         self.deletion_protection = False
         self.store = Store()
+        self.layout = None      # partitions and capacity (.layout.Layout), when wired
 
     # -- items ------------------------------------------------------------
     @property
@@ -158,17 +160,27 @@ class Table:
         item at ``key``. Indexes follow. Returns the old item."""
         skey = self.schema.storage_key(item if item is not None else key)
         old = self.store.get(skey)
+        old_size = self.store.size_of(skey) if old is not None else None
         if item is None:
             self.store.delete(skey)
         else:
             self.store.put(skey, item, size)
         for ix in self.indexes.values():
+            lay = ix.layout
             if old is not None and ix.schema.has_key(old):
-                ix.store.delete(ix.storage_key(old, skey))
+                ikey = ix.storage_key(old, skey)
+                if lay is not None:
+                    lay.apply_write(ikey[0], ix.store.size_of(ikey), None)
+                ix.store.delete(ikey)
             if item is not None and ix.schema.has_key(item):
                 projected = ix.project(item, self.schema)
-                ix.store.put(ix.storage_key(item, skey), projected,
-                             size if projected is item else _approx_size(projected))
+                ikey = ix.storage_key(item, skey)
+                isize = size if projected is item else _approx_size(projected)
+                ix.store.put(ikey, projected, isize)
+                if lay is not None:
+                    lay.apply_write(ikey[0], None, isize)
+        if self.layout is not None:      # after the store changed: a split moves the item too
+            self.layout.apply_write(skey[0], old_size, None if item is None else size)
         return old
 
     def backfill(self, ix: Index) -> None:

@@ -237,6 +237,10 @@ class TokenBucket:
             return None
         return -(-short // self._num)
 
+    def give_back(self, units: float) -> None:
+        """Return ``units`` just taken (a request refused further on)."""
+        self._tok = min(self._cap, self._tok + self._steps(units))
+
     def set_rate(self, rate: float, now_ms: int) -> None:
         """Refill at the old rate up to ``now_ms``, then use ``rate``; tokens
         above the new cap are lost."""
@@ -339,6 +343,11 @@ class TableCapacity:
     on_demand_initial, ramp_ms : (rcu, wcu), int
         What a new on-demand table serves at once (12,000, 4,000); how long
         a new peak takes to become the previous peak (30 min).
+    enforce_on_demand : bool
+        False: an on-demand table serves everything (still counted, still
+        heating partitions) instead of throttling.
+    defer_events : bool
+        Hold ``capacity.*`` events until :meth:`emit_pending`.
 
     Costs: ``consume`` O(1) amortised (plus O(P) after the map changed);
     ``flush`` O(P).
@@ -349,11 +358,16 @@ class TableCapacity:
                  heat_seconds: int = 10,
                  on_demand_initial: tuple[float, float] = (ON_DEMAND_INITIAL_RCU,
                                                            ON_DEMAND_INITIAL_WCU),
-                 ramp_ms: int = ON_DEMAND_RAMP_MS) -> None:
+                 ramp_ms: int = ON_DEMAND_RAMP_MS, enforce_on_demand: bool = True,
+                 defer_events: bool = False) -> None:
         if mode not in ("PROVISIONED", "PAY_PER_REQUEST"):
             raise ValueError(f"mode must be PROVISIONED or PAY_PER_REQUEST, not {mode!r}")
         self.pmap, self.mode, self.log = pmap, mode, log
         self.burst_seconds, self.adaptive = burst_seconds, adaptive
+        self.enforce_on_demand = enforce_on_demand
+        # defer_events: keep events until emit_pending() (the service emits
+        # them after a request succeeds, so a refused request logs nothing)
+        self._pending: list | None = [] if defer_events else None
         self.heat_seconds, self.ramp_ms = int(heat_seconds), int(ramp_ms)
         self._initial_peak = {"read": on_demand_initial[0] / 2,
                               "write": on_demand_initial[1] / 2}
@@ -418,6 +432,8 @@ class TableCapacity:
             win.adaptive += u
         else:
             limit = "ProvisionedThroughputExceeded"
+        if on_demand and limit is not None and not self.enforce_on_demand:
+            source, limit = "on-demand", None        # measured (heat, metrics), not refused
 
         if key_hash is not None:                     # heat counts what was asked
             win.traffic[key_hash] = win.traffic.get(key_hash, 0.0) + u
@@ -434,6 +450,26 @@ class TableCapacity:
         win.requests[op] += requests
         tw[1] += u
         return Verdict(True, op, float(u), part.id, index, source)
+
+    def refund(self, v: Verdict, now_ms: int, *, requests: int = 1) -> None:
+        """Undo a served :meth:`consume` of the same moment (``v`` its
+        verdict): a request refused elsewhere (another partition, a GSI)
+        must leave no charge. What was asked still counts as heat."""
+        if not v.ok:
+            return
+        st = self._st.get(v.partition)
+        if st is None or st.win is None or st.win.second != now_ms - now_ms % 1000:
+            return
+        u = v.units
+        if v.source == "bucket":
+            st.buckets[v.op].give_back(u)
+        elif v.source == "adaptive":
+            st.win.adaptive -= u
+        st.win.units[v.op] -= u
+        st.win.requests[v.op] -= requests
+        tw = self._table_win[v.op]
+        if tw[0] == st.win.second:
+            tw[1] -= u
 
     # -- reading -------------------------------------------------------------
     def tokens(self, partition: str, op: str, now_ms: int) -> float:
@@ -546,7 +582,7 @@ class TableCapacity:
                 if tw[1] > best:
                     self._peaks[op].append((tw[0], tw[1]))
                     if self.log is not None:
-                        self.log.emit("capacity.peak", table=self.pmap.table,
+                        self._emit("capacity.peak", table=self.pmap.table,
                                       index=self.pmap.index, op=op, units=float(tw[1]),
                                       second=tw[0])
             tw[0], tw[1] = sec, 0.0
@@ -571,15 +607,28 @@ class TableCapacity:
                      second=win.second)
         if win.requests["read"] or win.requests["write"] or any(win.units.values()):
             end = win.second + 1000
-            self.log.emit("capacity.consumed", **where, read_units=float(win.units["read"]),
+            self._emit("capacity.consumed", **where, read_units=float(win.units["read"]),
                           write_units=float(win.units["write"]), reads=win.requests["read"],
                           writes=win.requests["write"], adaptive_units=float(win.adaptive),
                           tokens=(st.buckets["read"].tokens(end),
                                   st.buckets["write"].tokens(end)))
         for limit, (re, we, rq, units, first_t, code) in win.throttled.items():
-            self.log.emit("capacity.throttled", **where, read_events=re, write_events=we,
+            self._emit("capacity.throttled", **where, read_events=re, write_events=we,
                           requests=rq, units=float(units), first_t=first_t, code=code,
                           reason=limit)
+
+    def _emit(self, kind: str, **fields: Any) -> None:
+        if self._pending is None:
+            self.log.emit(kind, **fields)
+        else:
+            self._pending.append((kind, fields))
+
+    def emit_pending(self) -> None:
+        """Emit the events held back (``defer_events=True``), oldest first."""
+        if self._pending:
+            pending, self._pending = self._pending, []
+            for kind, fields in pending:
+                self.log.emit(kind, **fields)
 
     def _heat(self, st: _PState, win: _Window, share: tuple | None) -> None:
         if share is None:

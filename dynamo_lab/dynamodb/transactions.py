@@ -13,7 +13,10 @@ virtual time: the same token with the same request returns the first answer
 without writing again; with a different request it is refused.
 
 Every item is read or written twice (prepare, commit), so transactions cost
-double capacity.
+double capacity, taken from each item's partition before anything is written.
+A throttled action cancels the whole transaction (``ThrottlingError`` or
+``ProvisionedThroughputExceeded`` in ``CancellationReasons``) and charges
+nothing.
 
 Examples
 --------
@@ -41,6 +44,7 @@ from .capacity import Meter, read_units
 from .errors import DynamoDBError, ValidationError
 from .evaluate import prepare
 from .items import WritePlan, check_key_untouched, commit, read_key
+from .layout import throttle_error, write_charges
 from .size import check_item_size, item_size
 from .types import validate_item
 
@@ -173,6 +177,20 @@ def transact_write_items(svc: "DynamoDB", p: dict) -> dict:
             continue
         reasons.append({"Code": "None"})
         plans.append(plan)
+    if not failed:
+        charges = []
+        for i, (a, plan) in enumerate(zip(actions, plans)):
+            if plan is not None:
+                charges += [(i,) + c for c in write_charges(plan, 2, requests=0)]
+            elif a.table.layout is not None:
+                old = a.table.get(a.key)
+                charges.append((i, a.table.layout.cap, "read",
+                                read_units(item_size(old) if old else 0, True, True),
+                                a.table.schema.storage_key(a.key)[0], None, 0))
+        v, where = _charge(svc, charges)
+        if v is not None:
+            reasons[where] = _throttle_reason(v)
+            failed = True
     if failed:
         codes = ", ".join(r["Code"] for r in reasons)
         svc.log.emit("txn.canceled", token=token, reasons=tuple(r["Code"] for r in reasons))
@@ -195,6 +213,27 @@ def transact_write_items(svc: "DynamoDB", p: dict) -> dict:
     return out
 
 
+def _charge(svc: "DynamoDB", charges: list) -> tuple:
+    """Consume ``[(action, cap, op, units, hash, pid, requests), ...]`` all or
+    nothing: ``(None, None)``, or the refusal and its action's index."""
+    now, done = svc.sim.now, []
+    for i, cap, op, units, h, pid, rq in charges:
+        v = cap.consume(op, units, now, key_hash=h, partition=pid, requests=1 if not done else rq)
+        if not v.ok:
+            for c, dv, drq in reversed(done):
+                c.refund(dv, now, requests=drq)
+            return v, i
+        done.append((cap, v, 1 if len(done) == 0 else rq))
+    return None, None
+
+
+def _throttle_reason(v: Any) -> dict:
+    err = throttle_error(v, gsi=True)
+    if v.code == "ThrottlingException":
+        return {"Code": "ThrottlingError", "Message": err.message}
+    return {"Code": "ProvisionedThroughputExceeded", "Message": err.message}
+
+
 def transact_get_items(svc: "DynamoDB", p: dict) -> dict:
     gets = []
     seen: set = set()
@@ -212,6 +251,18 @@ def transact_get_items(svc: "DynamoDB", p: dict) -> dict:
         seen.add(skey)
         gets.append((table, key, prepare(g, "Get"), g["TableName"]))
     responses, meters = [], {}
+    charges = [(i, table.layout.cap, "read",
+                read_units(item_size(table.get(key)) if table.get(key) else 0, True, True),
+                table.schema.storage_key(key)[0], None, 0)
+               for i, (table, key, _e, _n) in enumerate(gets) if table.layout is not None]
+    v, where = _charge(svc, charges)
+    if v is not None:
+        reasons = [{"Code": "None"} for _ in gets]
+        reasons[where] = _throttle_reason(v)
+        codes = ", ".join(r["Code"] for r in reasons)
+        raise DynamoDBError("TransactionCanceledException",
+                            "Transaction cancelled, please refer cancellation reasons for "
+                            f"specific reasons [{codes}]", CancellationReasons=reasons)
     for table, key, expr, named in gets:
         item = table.get(key)
         meter = meters.setdefault(table.name, Meter(named, split=True))

@@ -10,8 +10,6 @@ PROVISIONED = ("The level of configured provisioned throughput for the table was
                "Consider increasing your provisioning level with the UpdateTable API.")
 
 
-@pytest.mark.xfail(strict=True, reason="service: provisioned capacity (throughput.py token "
-                   "buckets) not yet enforced by the item operations")
 def test_provisioned_write_throttling(client):
     name = make_table(client, ProvisionedThroughput={"ReadCapacityUnits": 1,
                                                      "WriteCapacityUnits": 1})

@@ -1,0 +1,224 @@
+"""One table's partitions and capacity, wired to its items.
+
+A :class:`Layout` joins, for one table or one global secondary index, the
+:class:`~.partitioning.PartitionMap` (how many partitions, their ranges,
+shares, replicas and leaders), the :class:`~.throughput.TableCapacity` (the
+token buckets) and the :class:`~.storage.Store` holding the items. The map
+decides; the store follows: every split of the map (for size, for
+throughput, for heat) splits the store at the same hash with the same ids,
+so ``DynamoDB.partitions(table)`` and the items agree.
+
+The request path asks :func:`charge_write` / :func:`charge_read` *before*
+doing the work. A refusal charges nothing anywhere (a write that would pass
+on the table but not on one of its GSIs gives back what it took) and comes
+back as a :class:`~.throughput.Verdict`; :func:`throttle_error` turns it into
+DynamoDB's error.
+
+Examples
+--------
+>>> from dynamo_lab.dynamodb.service import DynamoDB
+>>> ddb = DynamoDB(seed=0, create_ms=0)
+>>> _ = ddb.handle("CreateTable", {"TableName": "Tab",
+...     "ProvisionedThroughput": {"ReadCapacityUnits": 5000, "WriteCapacityUnits": 500},
+...     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+...     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
+>>> [(p["id"], round(p["rcu"], 2), round(p["wcu"], 2)) for p in ddb.partitions("Tab")]
+[('p0', 1666.67, 166.67), ('p1', 1666.67, 166.67), ('p2', 1666.67, 166.67)]
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .capacity import write_units
+from .errors import DynamoDBError
+from .partitioning import PartitionMap
+from .size import item_size
+from .throughput import TableCapacity, Verdict
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .service import DynamoDB
+    from .tables import Index, Table
+
+__all__ = ["Layout", "ensure", "charge_write", "charge_read", "throttle_error",
+           "GSI_PROVISIONED_MESSAGE", "GSI_ON_DEMAND_MESSAGE"]
+
+#: What DynamoDB says when a write to the table is throttled because one of
+#: its global secondary indexes is short of write capacity (back-pressure).
+GSI_PROVISIONED_MESSAGE = ("The level of configured provisioned throughput for one or more "
+                           "global secondary indexes of the table was exceeded. Consider "
+                           "increasing your provisioning level for the under-provisioned "
+                           "global secondary indexes with the UpdateTable API")
+GSI_ON_DEMAND_MESSAGE = ("Throughput exceeds the current capacity for one or more global "
+                         "secondary indexes. DynamoDB is automatically scaling your index so "
+                         "please try again shortly.")
+
+
+class Layout:
+    """The partition map, capacity and store of one table or GSI, kept as one.
+
+    Costs: ``apply_write`` O(log n) (plus the split it causes); ``follow``
+    O(k log n) for the k items a split moves.
+    """
+
+    def __init__(self, svc: "DynamoDB", table: "Table", ix: "Index | None" = None) -> None:
+        self.table, self.ix = table, ix
+        self.store = ix.store if ix is not None else table.store
+        self.mode = table.billing_mode
+        rcu, wcu = self._provisioned()
+        self.signature = (self.mode, rcu, wcu)
+        index = ix.name if ix is not None else None
+        self.pmap = PartitionMap(table.name, rcu, wcu, size_limit=svc.partition_size_limit,
+                                 index=index, log=svc.log,
+                                 seed=svc.sim.rng_for(f"dynamodb.partitions:{table.name}"),
+                                 min_partitions=1)
+        opts = {"defer_events": True, **svc.capacity_options}
+        self.cap = TableCapacity(self.pmap, mode=self.mode, log=svc.log, now_ms=svc.sim.now,
+                                 **opts)
+        # Items already there (a GSI backfilled, a store filled before wiring).
+        for skey, _item in self.store.scan_from(None):
+            self.pmap.apply_write(skey[0], None, self.store.size_of(skey))
+        self.store.reshape([(p.id, p.start, p.end) for p in self.pmap])
+        self._seen = len(self.pmap.splits)
+
+    def _provisioned(self) -> tuple[int, int]:
+        if self.table.billing_mode != "PROVISIONED":
+            return 0, 0
+        tp = self.ix.throughput if self.ix is not None else self.table.throughput
+        return (tp.read, tp.write) if tp is not None else (0, 0)
+
+    def follow(self) -> None:
+        """Split the store as the map split since the last call."""
+        splits = self.pmap.splits
+        for s in splits[self._seen:]:
+            self.store.split(s.parent, s.at, ids=s.children)
+        self._seen = len(splits)
+
+    def apply_write(self, h: int, old_size: int | None, new_size: int | None) -> None:
+        if self.pmap.apply_write(h, old_size, new_size):
+            self.follow()
+
+    def refresh(self, now_ms: int) -> None:
+        """Take up a new billing mode or provisioned throughput (UpdateTable)."""
+        rcu, wcu = self._provisioned()
+        sig = (self.table.billing_mode, rcu, wcu)
+        if sig == self.signature:
+            return
+        self.signature = sig
+        self.mode = self.cap.mode = self.table.billing_mode
+        self.pmap.set_throughput(rcu, wcu)
+        self.follow()
+        self.cap.sync(now_ms)
+
+    def set_size_limit(self, size_limit: int) -> None:
+        self.pmap.set_size_limit(size_limit)
+        self.follow()
+
+    def tick(self, now_ms: int) -> None:
+        """Once a second: emit closed seconds, split hot partitions."""
+        self.cap.flush(now_ms)
+        if self.cap.split_for_heat(now_ms):
+            self.follow()
+
+    def __repr__(self) -> str:
+        return f"<Layout {self.pmap!r}>"
+
+
+def ensure(svc: "DynamoDB", table: "Table") -> "Layout":
+    """The table's layout (made on first use), GSIs' too, up to date. O(1)
+    when nothing changed."""
+    lay = table.layout
+    if lay is None:
+        lay = table.layout = Layout(svc, table)
+        svc.ensure_capacity_ticker()
+    else:
+        lay.refresh(svc.sim.now)
+    for ix in table.indexes.values():
+        if ix.kind != "GSI":
+            continue
+        if ix.layout is None:
+            ix.layout = Layout(svc, table, ix)
+        else:
+            ix.layout.refresh(svc.sim.now)
+    return lay
+
+
+def throttle_error(v: Verdict, gsi: bool = False) -> DynamoDBError:
+    """DynamoDB's error for a refused request (``gsi``: back-pressure from an index)."""
+    if gsi and v.index is not None:
+        msg = GSI_ON_DEMAND_MESSAGE if v.code == "ThrottlingException" else GSI_PROVISIONED_MESSAGE
+        return DynamoDBError(v.code, msg)
+    return DynamoDBError(v.code, v.message)
+
+
+def _all_or_nothing(charges: list, now: int) -> Verdict | None:
+    """Consume every ``(cap, op, units, h, pid, requests)``; on a refusal give
+    back what was taken and return the refusing verdict."""
+    done: list = []
+    for cap, op, units, h, pid, requests in charges:
+        v = cap.consume(op, units, now, key_hash=h, partition=pid, requests=requests)
+        if not v.ok:
+            for c, dv, rq in reversed(done):
+                c.refund(dv, now, requests=rq)
+            return v
+        done.append((cap, v, requests))
+    return None
+
+
+def write_charges(plan: Any, factor: int = 1, requests: int = 1) -> list:
+    """What one planned write costs, where: the table partition (with its
+    LSI writes) and each GSI partition whose entry is put or removed."""
+    table = plan.table
+    skey = table.schema.storage_key(plan.key)
+    units = plan.units * factor
+    out: list = []
+    gsi: list = []
+    for ix in table.indexes.values():
+        was = plan.old is not None and ix.schema.has_key(plan.old)
+        now = plan.new is not None and ix.schema.has_key(plan.new)
+        if not (was or now):
+            continue
+        size = max(item_size(ix.project(x, table.schema))
+                   for x in (plan.old, plan.new) if x is not None)
+        u = write_units(size) * factor
+        if ix.kind == "LSI":
+            same = was and now and all(plan.old[a] == plan.new[a] for a in ix.schema.names)
+            units += u * (1 if same or not (was and now) else 2)
+            continue
+        if ix.layout is None:
+            continue
+        hs = []
+        if was:
+            hs.append(ix.schema.storage_key(plan.old)[0])
+        if now:
+            h = ix.schema.storage_key(plan.new)[0]
+            if not (was and all(plan.old[a] == plan.new[a] for a in ix.schema.names)):
+                hs.append(h)
+        for h in hs:
+            gsi.append((ix.layout.cap, "write", u, h, None, 0))
+    if table.layout is not None:
+        out.append((table.layout.cap, "write", units, skey[0], None, requests))
+    return out + gsi
+
+
+def charge_write(svc: "DynamoDB", plan: Any, factor: int = 1,
+                 requests: int = 1) -> Verdict | None:
+    """Charge a planned write (``factor`` 2 for a transaction) on the table
+    and its indexes, all or nothing. None when served."""
+    return _all_or_nothing(write_charges(plan, factor, requests), svc.sim.now)
+
+
+def charge_read(svc: "DynamoDB", layout: "Layout | None", units: float, *,
+                h: int | None = None, pid: str | None = None,
+                requests: int = 1) -> Verdict | None:
+    """Charge ``units`` of reads on one partition (by hash or id). None when served."""
+    if layout is None or units <= 0:
+        return None
+    v = layout.cap.consume("read", units, svc.sim.now, key_hash=h, partition=pid,
+                           requests=requests)
+    return None if v.ok else v
+
+
+def charge_reads(svc: "DynamoDB", charges: list) -> Verdict | None:
+    """Several reads ``[(layout, units, h, pid, requests), ...]``, all or nothing."""
+    return _all_or_nothing([(lay.cap, "read", u, h, pid, rq) for lay, u, h, pid, rq in charges
+                            if lay is not None and u > 0], svc.sim.now)
