@@ -23,6 +23,8 @@ True
 """
 from __future__ import annotations
 
+import math
+
 from typing import Any
 
 from .coordinator import Context
@@ -224,9 +226,19 @@ class Client:
         return d, lat
 
     def percentile(self, op: str, p: float) -> float:
-        """The ``p``-th percentile of this client's ``op`` latencies (ms)."""
+        """The ``p``-th percentile of this client's ``op`` latencies (ms), by
+        nearest rank: the smallest latency at or above which ``p`` percent lie.
+
+        Examples
+        --------
+        >>> from types import SimpleNamespace
+        >>> c = SimpleNamespace(latencies={"put": list(range(1, 11))})
+        >>> [Client.percentile(c, "put", p) for p in (10, 30, 50, 99.9)]
+        [1.0, 3.0, 5.0, 10.0]
+        """
         xs = sorted(self.latencies[op])
         if not xs:
             return 0.0
-        i = min(len(xs) - 1, max(0, int(round(p / 100 * len(xs) + 0.5)) - 1))
+        # ceil, not round(): round() sends halves to even and was off by one.
+        i = min(len(xs) - 1, max(0, math.ceil(p / 100 * len(xs)) - 1))
         return float(xs[i])
