@@ -391,7 +391,7 @@ def test_exactly_once_in_order_per_item_over_10000_writes_with_splits():
     writes = 0
     n = 0
     while writes < 10_000:
-        if n % 100 == 50:
+        if n % 150 == 75:                      # three rounds of splits along the way
             _split(ddb, "Travellers")
         n += 1
         keys = rng.sample(range(400), 25)

@@ -13,6 +13,10 @@ Shards close for three reasons, and a closed shard names no more records:
   gets a new shard whose ``ParentShardId`` is the closed one. A reader that
   finishes a parent before starting its children sees every item's changes
   in order, across the split.
+  Shards follow the table's partitions lazily (at the next record or API
+  call): when a partition split again before its children took a record
+  (a lowered size limit can split one partition many times at once), the
+  new shards name the nearest ancestor that had a shard as their parent.
 * **rollover**: a shard is open at most ``rollover_ms`` (AWS: about four
   hours); a successor for the same partition takes over, the old shard as
   its parent.
