@@ -233,7 +233,6 @@ def test_a_gsi_short_of_capacity_throttles_the_table():
 
 
 def test_retries_wait_in_virtual_time_until_the_bucket_refills():
-    random.seed(0)                                     # botocore's backoff jitter
     ddb = DynamoDB(seed=0)
     c = _table(ddb, "Retry", rcu=1, wcu=1, retries=5)
     n, _ = _put_until_throttled(ddb.client(retries=0), "Retry", lambda i: f"a{i}")
@@ -298,3 +297,19 @@ def test_same_seed_same_throttles():
         ddb.run(ms=2000)
         return [(e.t, e.kind, repr(sorted(e._f.items()))) for e in ddb.log]
     assert run() == run()
+
+
+def _retry_delays(seed):
+    ddb = DynamoDB(seed=seed)
+    c = _table(ddb, "Jit", rcu=1, wcu=1, retries=5)
+    _put_until_throttled(ddb.client(retries=0), "Jit", lambda i: f"a{i}")
+    random.random()                                  # the global stream must not matter
+    c.put_item(TableName="Jit", Item={"pk": {"S": "b"}})
+    return [e.delay_ms for e in ddb.log.of_kind("client.retry")]
+
+
+def test_retry_jitter_comes_from_the_seed():
+    random.seed(1)
+    a = _retry_delays(0)
+    random.seed(2)
+    assert a and a == _retry_delays(0)

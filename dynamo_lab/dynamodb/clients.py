@@ -133,9 +133,28 @@ class _RetryShim:
 
     def register(self, event: str, handler, unique_id: str | None = None, **kw: Any) -> None:
         if event.startswith("needs-retry"):
+            _seed_jitter(self._svc, handler)
             handler = _virtual_backoff(self._svc, handler)
             unique_id = "lab-" + (unique_id or "retry")
         self._events.register(event, handler, unique_id=unique_id, **kw)
+
+
+def _seed_jitter(svc: "DynamoDB", handler) -> None:
+    """Draw botocore's backoff jitter from the simulation's seed.
+
+    botocore's ExponentialBackoff takes ``random.random`` by default, so two
+    runs with one seed would retry after different delays. Each lab client
+    gets its own named stream; a botocore whose retry objects no longer look
+    like this fails loudly rather than quietly losing determinism.
+    """
+    try:
+        backoff = handler.__self__._retry_policy._retry_backoff
+        backoff._random  # noqa: B018 - the attribute must exist to be replaced
+    except AttributeError as e:  # pragma: no cover - only on a botocore redesign
+        raise RuntimeError("botocore's standard retry handler changed shape; "
+                           "dynamo_lab cannot seed its backoff jitter") from e
+    svc._retry_streams = getattr(svc, "_retry_streams", 0) + 1
+    backoff._random = svc.sim.rng_for(f"client-retry-{svc._retry_streams}").random
 
 
 def _virtual_backoff(svc: "DynamoDB", handler):
