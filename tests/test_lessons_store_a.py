@@ -1,40 +1,12 @@
-"""Exercises of the store lessons 01, 03, 04 and 05: every solution judged
-correct and every known wrong answer judged wrong (what
-tests/test_exercises.py does for the lessons in its LESSONS list), plus the
-facts from the paper each lesson must get right, asked of the engine."""
+"""The store lessons 01, 03, 04 and 05: the facts from the paper each lesson must
+get right, asked of the engine through the lesson's exercise module.
+(Every solution and known wrong answer is judged in test_exercises.py.)"""
 import importlib
 
-import pytest
-
-from dynamo_lab.exercises import ____
-
-LESSONS = ["lesson01", "lesson03", "lesson04", "lesson05"]
 
 
 def _lesson(name):
     return importlib.import_module(f"dynamo_lab.exercises.{name}")
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_every_solution_is_judged_correct(lesson):
-    mod = _lesson(lesson)
-    for q in mod.exercises:
-        ns = mod.solution_namespace()
-        exec(q.solution_code, ns)
-        r = q.evaluate(ns[q.var])
-        assert r.correct, f"{lesson}.{q.name}: {r.message}"
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_every_exercise_rejects_a_wrong_answer_and_a_blank(lesson):
-    mod = _lesson(lesson)
-    for q in mod.exercises:
-        assert q.evaluate(____).status == "not_attempted"
-        assert mod.WRONG[q.name], f"{lesson}.{q.name} needs a wrong answer to test"
-        for wrong in mod.WRONG[q.name]:
-            r = q.evaluate(wrong)
-            assert r.status == "incorrect", (q.name, wrong, r.message)
-        assert q.hints and q.solution_code and q.var in q.solution_code
 
 
 def test_lesson01_every_add_is_accepted_while_a_zone_burns():
@@ -112,10 +84,3 @@ def test_lesson05_quorums_and_durability():
     t = m.table_cache()
     assert t[("put", 1)][2] <= t[("put", 3)][2]
     assert t[("get", 1)][0] <= t[("get", 3)][0]
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_module_examples(lesson):
-    import doctest
-    result = doctest.testmod(_lesson(lesson))
-    assert result.attempted and not result.failed

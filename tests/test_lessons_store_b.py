@@ -1,44 +1,13 @@
-"""Exercises of the store lessons 06, 07, 08 and 10: every solution judged
-correct by its own checker, every known wrong answer and the blank rejected,
-and the scenarios the lessons teach hold on the engine.
-
-(These mirror ``test_exercises.py``; once its ``LESSONS`` list names
-lesson06, lesson07, lesson08 and lesson10, the first two tests here repeat it.)
-"""
+"""The store lessons 06, 07, 08 and 10: the facts from the paper each lesson must
+get right, asked of the engine through the lesson's exercise module.
+(Every solution and known wrong answer is judged in test_exercises.py.)"""
 import importlib
 
-import pytest
 
 from dynamo_lab.check import check_history
-from dynamo_lab.exercises import ____
-
-LESSONS = ["lesson06", "lesson07", "lesson08", "lesson10"]
-
 
 def _lesson(name):
     return importlib.import_module(f"dynamo_lab.exercises.{name}")
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_every_solution_is_judged_correct(lesson):
-    mod = _lesson(lesson)
-    for q in mod.exercises:
-        ns = mod.solution_namespace()
-        exec(q.solution_code, ns)
-        r = q.evaluate(ns[q.var])
-        assert r.correct, f"{lesson}.{q.name}: {r.message}"
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_every_exercise_rejects_a_wrong_answer_and_a_blank(lesson):
-    mod = _lesson(lesson)
-    for q in mod.exercises:
-        assert q.evaluate(____).status == "not_attempted"
-        assert mod.WRONG[q.name], f"{lesson}.{q.name} needs a wrong answer to test"
-        for wrong in mod.WRONG[q.name]:
-            r = q.evaluate(wrong)
-            assert r.status == "incorrect", (q.name, wrong, r.message)
-        assert q.hints and q.solution_code and q.var in q.solution_code
 
 
 def test_lesson06_sloppy_quorum_and_the_lost_hint():
@@ -85,10 +54,3 @@ def test_lesson10_siblings_coordination_and_fastest_writer():
     c, got = ex.fastest_cluster()
     res = c.put("cart:bob", {"tea", "milk"}, context=got.context)
     assert res.coordinator == got.context.fastest
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_module_examples(lesson):
-    import doctest
-    result = doctest.testmod(_lesson(lesson))
-    assert result.attempted and not result.failed
