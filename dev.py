@@ -99,7 +99,11 @@ def cmd_test(extra: list[str]) -> int:
     py = ensure_venv("test,lab")
     ensure_chromium()
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    args = [str(py), "-m", "pytest", "tests", "dynamo_lab", "--doctest-modules", *extra]
+    # One worker per core (pytest-xdist): notebooks and servers run in their
+    # own processes, so the suite spreads well. `-- -n 0` runs it serially.
+    workers = [] if any(a.startswith("-n") for a in extra) else ["-n", "auto"]
+    args = [str(py), "-m", "pytest", "tests", "dynamo_lab", "--doctest-modules",
+            *workers, *extra]
     say(" ".join(args))
     return subprocess.call(args, cwd=ROOT, env=env)
 
