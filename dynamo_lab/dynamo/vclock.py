@@ -266,7 +266,29 @@ class Version:
         return hash(self.clock)
 
     def __repr__(self) -> str:
-        return f"Version({self.value!r}, {self.clock._text()})"
+        return f"Version({_stable_repr(self.value)}, {self.clock._text()})"
+
+
+def _stable_repr(value: Any) -> str:
+    """``repr`` with sets in sorted order: a set's own order follows the
+    per-process string hash seed, and lessons compare printed versions.
+
+    >>> _stable_repr({"pen", "ink"}), _stable_repr([frozenset({2, 1})])
+    ("{'ink', 'pen'}", '[frozenset({1, 2})]')
+    """
+    if isinstance(value, (set, frozenset)):
+        if not value:
+            return repr(value)
+        inner = ", ".join(sorted((_stable_repr(v) for v in value)))
+        return "{" + inner + "}" if isinstance(value, set) else "frozenset({" + inner + "})"
+    if isinstance(value, list):
+        return "[" + ", ".join(_stable_repr(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        body = ", ".join(_stable_repr(v) for v in value)
+        return "(" + body + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_stable_repr(k)}: {_stable_repr(v)}" for k, v in value.items()) + "}"
+    return repr(value)
 
 
 def reconcile(versions: Iterable[Version]) -> list[Version]:
