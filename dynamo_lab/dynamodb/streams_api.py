@@ -79,20 +79,8 @@ def check_streams_request(operation: str, params: Any) -> dict:
     ...
     dynamo_lab.dynamodb.errors.ValidationError: 1 validation error detected: Value null at 'shardIterator' failed to satisfy constraint: Member must not be null
     """
-    from .validate import _serialization, _Walk
-    shape = streams_model().operation_model(operation).input_shape
-    if params is None:
-        params = {}
-    if not isinstance(params, dict):
-        raise _serialization("Start of list found where not expected"
-                             if isinstance(params, list) else "Expected null")
-    walk = _Walk()
-    out = walk.visit(params, shape, "")
-    if walk.errors:
-        n = len(walk.errors)
-        raise ValidationError(f"{n} validation error{'s' if n > 1 else ''} detected: "
-                              + "; ".join(walk.errors))
-    return out
+    from .validate import check_request
+    return check_request(operation, params, streams_model())
 
 
 def _too_big(value: int, path: str, top: int) -> ValidationError:

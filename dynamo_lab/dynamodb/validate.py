@@ -247,14 +247,16 @@ def _rules(shape) -> list[str]:
     return out
 
 
-def check_request(operation: str, params: Any) -> dict:
+def check_request(operation: str, params: Any, model=None) -> dict:
     """Check ``params`` against the input shape of ``operation``.
 
-    Returns a copy with JSON nulls removed (Coral treats ``null`` as absent).
-    Raises ``SerializationException`` for a value of the wrong JSON type and
-    ``ValidationException`` listing up to ten constraint violations.
+    ``model`` is a botocore service model (DynamoDB's by default; the Streams
+    API passes its own). Returns a copy with JSON nulls removed (Coral treats
+    ``null`` as absent). Raises ``SerializationException`` for a value of the
+    wrong JSON type and ``ValidationException`` listing up to ten constraint
+    violations.
     """
-    shape = service_model().operation_model(operation).input_shape
+    shape = (model or service_model()).operation_model(operation).input_shape
     if params is None:
         params = {}
     if shape is None:
