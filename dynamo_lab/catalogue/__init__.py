@@ -18,11 +18,14 @@ from __future__ import annotations
 from ._spec import EventKind
 from . import sim as _sim, ring as _ring, dynamo as _dynamo, dynamodb as _dynamodb
 from . import dynamodb_internals as _ddb_internals
+from . import dynamodb_replicas as _ddb_replicas, dynamodb_indexes as _ddb_indexes
+from . import dynamodb_consumers as _ddb_consumers
 
 __all__ = ["EventKind", "KINDS", "describe"]
 
 KINDS: dict[str, EventKind] = {}
-for _part in (_sim, _ring, _dynamo, _dynamodb, _ddb_internals):
+for _part in (_sim, _ring, _dynamo, _dynamodb, _ddb_internals, _ddb_replicas, _ddb_indexes,
+              _ddb_consumers):
     for _kind, _spec in _part.KINDS.items():
         if _kind in KINDS:
             raise RuntimeError(f"event kind {_kind!r} is catalogued twice")
