@@ -121,6 +121,15 @@ class DynamoDB:
         time, so any loop runs at 1,000 requests a second, faster than a
         notebook talks to AWS. Provisioned tables always throttle.
 
+    replication : dict, optional
+        Options for each partition's replica group
+        (:mod:`~dynamo_lab.dynamodb.replication`): how far replicas lag the
+        leader, how long failure detection takes.
+    indexes : dict, optional
+        Options for secondary-index maintenance: how long a global secondary
+        index lags its table, the item-collection size limit of tables with
+        a local secondary index.
+
     Attributes
     ----------
     sim : Simulation
@@ -136,7 +145,8 @@ class DynamoDB:
                  create_ms: int = 500, delete_ms: int = 500, update_ms: int = 500,
                  request_ms: int = 1, ttl_sweep_ms: int = 1000,
                  partition_size_limit: int | None = None,
-                 capacity: dict | None = None, on_demand_limits: bool = False) -> None:
+                 capacity: dict | None = None, on_demand_limits: bool = False,
+                 replication: dict | None = None, indexes: dict | None = None) -> None:
         from .partitioning import DEFAULT_SIZE_LIMIT
         self.sim = sim if sim is not None else Simulation(seed=seed)
         self.log = self.sim.log
@@ -155,6 +165,8 @@ class DynamoDB:
         self.capacity_options = dict(capacity or {})
         self.capacity_options.setdefault("enforce_on_demand", bool(on_demand_limits))
         self._capacity_task = None
+        self.replication_options = dict(replication or {})
+        self.index_options = dict(indexes or {})
         self._metrics = None
 
     # -- the API ------------------------------------------------------------
