@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from . import propagation
 from .errors import DynamoDBError, ValidationError
 from .keys import KeySchema
 from .tables import Index, Table, Throughput
@@ -235,7 +236,7 @@ def _activate(svc: "DynamoDB", table: Table) -> None:
         return
     table.status = "ACTIVE"
     for ix in table.indexes.values():
-        if ix.status == "CREATING":
+        if ix.status == "CREATING" and ix.backfilling is None:   # made with the table
             ix.status = "ACTIVE"
     svc.log.emit("table.active", table=table.name)
 
@@ -375,13 +376,12 @@ def update_table(svc: "DynamoDB", p: dict) -> dict:
                                        k in ix.schema.names for ix in creates)]
     table.types = types
     for n in deletes:
-        del table.indexes[n]
+        propagation.forget(svc, table, table.indexes.pop(n))
     for ix, tp in updates:
         ix.throughput = tp
     for ix in creates:
-        ix.status = "CREATING"
         table.indexes[ix.name] = ix
-        table.backfill(ix)
+        propagation.start_backfill(svc, table, ix)   # CREATING, Backfilling, then ACTIVE
     if stream_spec is not None:
         table.stream = stream
         if stream:

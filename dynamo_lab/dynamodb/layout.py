@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 from .capacity import write_units
 from .errors import DynamoDBError
 from .partitioning import PartitionMap
-from .size import item_size
 from .throughput import TableCapacity, Verdict
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -135,6 +134,9 @@ def ensure(svc: "DynamoDB", table: "Table") -> "Layout":
     for ix in table.indexes.values():
         if ix.kind != "GSI":
             continue
+        if table.propagation is None:
+            from .propagation import of
+            of(svc, table)
         if ix.layout is None:
             ix.layout = Layout(svc, table, ix)
         else:
@@ -166,35 +168,25 @@ def _all_or_nothing(charges: list, now: int) -> Verdict | None:
 
 def write_charges(plan: Any, factor: int = 1, requests: int = 1) -> list:
     """What one planned write costs, where: the table partition (with its
-    LSI writes) and each GSI partition whose entry is put or removed."""
+    LSI writes) and each GSI partition whose entry is put or removed --
+    0, 1 or 2 index writes per change, by DynamoDB's rule
+    (:meth:`~.tables.Index.writes`)."""
     table = plan.table
     skey = table.schema.storage_key(plan.key)
     units = plan.units * factor
-    out: list = []
     gsi: list = []
-    for ix in table.indexes.values():
-        was = plan.old is not None and ix.schema.has_key(plan.old)
-        now = plan.new is not None and ix.schema.has_key(plan.new)
-        if not (was or now):
-            continue
-        size = max(item_size(ix.project(x, table.schema))
-                   for x in (plan.old, plan.new) if x is not None)
-        u = write_units(size) * factor
-        if ix.kind == "LSI":
-            same = was and now and all(plan.old[a] == plan.new[a] for a in ix.schema.names)
-            units += u * (1 if same or not (was and now) else 2)
-            continue
-        if ix.layout is None:
-            continue
-        hs = []
-        if was:
-            hs.append(ix.schema.storage_key(plan.old)[0])
-        if now:
-            h = ix.schema.storage_key(plan.new)[0]
-            if not (was and all(plan.old[a] == plan.new[a] for a in ix.schema.names)):
-                hs.append(h)
-        for h in hs:
-            gsi.append((ix.layout.cap, "write", u, h, None, 0))
+    if table.indexes:
+        old_size = table.store.size_of(skey) if plan.old is not None else None
+        new_size = plan.size if plan.new is not None else None
+        for ix in table.indexes.values():
+            if ix.kind == "GSI" and ix.layout is None:
+                continue
+            for h, size in ix.writes(plan.old, plan.new, table.schema, old_size, new_size):
+                if ix.kind == "LSI":
+                    units += write_units(size) * factor
+                else:
+                    gsi.append((ix.layout.cap, "write", write_units(size) * factor, h, None, 0))
+    out: list = []
     if table.layout is not None:
         out.append((table.layout.cap, "write", units, skey[0], None, requests))
     return out + gsi

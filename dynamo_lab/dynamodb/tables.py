@@ -6,8 +6,12 @@
 secondary indexes in step, so every operation (PutItem, a transaction, a TTL
 expiry) maintains them the same way.
 
-Indexes are maintained synchronously here; a later issue makes GSIs
-eventually consistent.
+Local secondary indexes are maintained synchronously here, in the same
+write (they live with the table's partition, so strongly consistent reads
+of them are allowed). A global secondary index lives on partitions of its
+own: when the table has a :attr:`Table.propagation` (the service gives it
+one, :mod:`.propagation`), GSI changes are queued there and applied after a
+lag; without one (a bare Table) they are applied at once, like LSIs.
 
 Examples
 --------
@@ -61,7 +65,12 @@ class Throughput:
 
 
 class Index:
-    """A local or global secondary index and its own sorted copy of items."""
+    """A local or global secondary index and its own sorted copy of items.
+
+    ``status`` is the IndexStatus (GSIs); ``backfilling`` is None for an
+    index made with its table (DescribeTable shows no ``Backfilling``), and
+    False (allocating) then True (filling) for one added by UpdateTable.
+    """
 
     def __init__(self, kind: str, name: str, schema: KeySchema, projection: dict,
                  throughput: Throughput | None = None, status: str = "ACTIVE") -> None:
@@ -69,6 +78,7 @@ class Index:
         self.projection = dict(projection)
         self.throughput = throughput
         self.status = status
+        self.backfilling: bool | None = None
         self.store = Store()
         self.layout = None      # GSIs: partitions and capacity (.layout.Layout), when wired
 
@@ -91,13 +101,79 @@ class Index:
         # with one index key come back in table-key order, deterministically.
         return self.schema.storage_key(item) + (table_skey,)
 
+    def writes(self, old: dict | None, new: dict | None, table_schema: KeySchema,
+               old_size: int | None = None, new_size: int | None = None) -> list:
+        """The index writes one change to an item costs, by DynamoDB's rule:
+        ``[(position, bytes), ...]`` with 0, 1 or 2 entries.
+
+        * not in the index before nor after: none;
+        * enters the index (a new item, or an update that defines the
+          key attribute): one, the put;
+        * leaves it (a delete, or an update that removes the key
+          attribute): one, the delete of the old entry;
+        * an index key attribute changes value: two, the delete of the
+          old entry and the put of the new one;
+        * only projected attributes change: one; nothing projected changes:
+          none (the index is not touched).
+
+        Each write is sized by its own entry (the larger of the two for an
+        in-place update). ``old_size``/``new_size`` are the items' sizes,
+        when known (an ALL index stores the item itself). O(item size).
+
+        >>> from dynamo_lab.dynamodb.keys import KeySchema
+        >>> ts = KeySchema([{"AttributeName": "id", "KeyType": "HASH"}], {"id": "S"})
+        >>> ix = Index("GSI", "byG", KeySchema([{"AttributeName": "g", "KeyType": "HASH"}],
+        ...            {"g": "S"}), {"ProjectionType": "KEYS_ONLY"})
+        >>> a = {"id": {"S": "1"}, "g": {"S": "x"}, "n": {"N": "1"}}
+        >>> len(ix.writes(None, a, ts)), len(ix.writes(a, dict(a, n={"N": "2"}), ts))
+        (1, 0)
+        >>> len(ix.writes(a, dict(a, g={"S": "y"}), ts)), len(ix.writes(a, {"id": a["id"]}, ts))
+        (2, 1)
+        """
+        was = old is not None and self.schema.has_key(old)
+        now = new is not None and self.schema.has_key(new)
+        if not (was or now):
+            return []
+        all_ = self.projection_type == "ALL"
+        out = []
+        if was:
+            po = self.project(old, table_schema)
+            so = old_size if all_ and old_size is not None else item_size(po)
+            ho = self.schema.storage_key(old)[0]
+        if now:
+            pn = self.project(new, table_schema)
+            sn = new_size if all_ and new_size is not None else item_size(pn)
+            hn = self.schema.storage_key(new)[0]
+        if was and now:
+            if all(old[a] == new[a] for a in self.schema.names):
+                if po == pn:
+                    return []
+                return [(hn, max(so, sn))]
+            return [(ho, so), (hn, sn)]
+        return [(ho, so)] if was else [(hn, sn)]
+
+    def apply(self, old_ikey: tuple | None, new_ikey: tuple | None,
+              projected: dict | None, size: int) -> None:
+        """Remove the entry at ``old_ikey`` and store ``projected`` (``size``
+        bytes) at ``new_ikey``, keeping the partition map in step. O(log n)."""
+        lay = self.layout
+        if old_ikey is not None:
+            if lay is not None:
+                lay.apply_write(old_ikey[0], self.store.size_of(old_ikey) or None, None)
+            self.store.delete(old_ikey)
+        if new_ikey is not None:
+            old_size = self.store.size_of(new_ikey) if lay is not None else 0
+            self.store.put(new_ikey, projected, size)
+            if lay is not None:
+                lay.apply_write(new_ikey[0], old_size or None, size)
+
     def describe(self, table_arn: str) -> dict:
         d: dict[str, Any] = {"IndexName": self.name, "KeySchema": self.schema.elements,
                              "Projection": self.projection}
         if self.kind == "GSI":
             d["IndexStatus"] = self.status
-            if self.status == "CREATING":
-                d["Backfilling"] = False
+            if self.status == "CREATING" and self.backfilling is not None:
+                d["Backfilling"] = self.backfilling
             d["ProvisionedThroughput"] = (self.throughput or Throughput()).describe()
         d.update({"IndexSizeBytes": self.store.size_bytes,
                   "ItemCount": self.store.item_count,
@@ -141,6 +217,7 @@ class Table:
         self.deletion_protection = False
         self.store = Store()
         self.layout = None      # partitions and capacity (.layout.Layout), when wired
+        self.propagation = None  # GSI changes in flight (.propagation.Propagation), when wired
 
     # -- items ------------------------------------------------------------
     @property
@@ -157,43 +234,65 @@ class Table:
 
     def write(self, item: dict, size: int, *, key: dict | None = None) -> dict | None:
         """Put ``item`` (``size`` bytes) or, when ``item`` is None, delete the
-        item at ``key``. Indexes follow. Returns the old item."""
+        item at ``key``. Indexes follow (GSIs through :attr:`propagation`,
+        when there is one). Returns the old item."""
         skey = self.schema.storage_key(item if item is not None else key)
-        old = self.store.get(skey)
-        old_size = self.store.size_of(skey) if old is not None else None
+        store = self.store
+        old = store.get(skey)
+        old_size = store.size_of(skey) if old is not None else None
         if item is None:
-            self.store.delete(skey)
+            store.delete(skey)
         else:
-            self.store.put(skey, item, size)
-        for ix in self.indexes.values():
-            lay = ix.layout
-            if old is not None and ix.schema.has_key(old):
-                ikey = ix.storage_key(old, skey)
-                if lay is not None:
-                    lay.apply_write(ikey[0], ix.store.size_of(ikey), None)
-                ix.store.delete(ikey)
-            if item is not None and ix.schema.has_key(item):
-                projected = ix.project(item, self.schema)
-                ikey = ix.storage_key(item, skey)
-                isize = size if projected is item else _approx_size(projected)
-                ix.store.put(ikey, projected, isize)
-                if lay is not None:
-                    lay.apply_write(ikey[0], None, isize)
+            store.put(skey, item, size)
+        if self.indexes:
+            prop = self.propagation
+            schema = self.schema
+            for ix in self.indexes.values():
+                has = ix.schema.has_key
+                old_ikey = ix.storage_key(old, skey) if old is not None and has(old) else None
+                if item is not None and has(item):
+                    projected = ix.project(item, schema)
+                    new_ikey = ix.storage_key(item, skey)
+                    if old_ikey == new_ikey and ix.project(old, schema) == projected:
+                        continue          # nothing the index holds changed: no index write
+                    isize = size if projected is item else item_size(projected)
+                elif old_ikey is None:
+                    continue              # sparse: not in the index before or after
+                else:
+                    projected, new_ikey, isize = None, None, 0
+                if prop is not None and ix.kind == "GSI":
+                    prop.queue(ix, skey, old_ikey, new_ikey, projected, isize)
+                else:
+                    ix.apply(old_ikey, new_ikey, projected, isize)
         if self.layout is not None:      # after the store changed: a split moves the item too
             self.layout.apply_write(skey[0], old_size, None if item is None else size)
         return old
 
-    def backfill(self, ix: Index) -> None:
-        """Fill a new index from the table's items."""
-        for skey, item in self.store.scan_from(None):
+    def backfill(self, ix: Index, after: tuple | None = None, limit: int | None = None) -> tuple:
+        """Put the projections of the table's items into ``ix``, in storage-key
+        order from just after ``after``, at most ``limit`` of them. Returns
+        ``(last storage key read or None when the table is done, items put)``."""
+        n = put = 0
+        last = None
+        for skey, item in self.store.scan_from(after):
+            if limit is not None and n >= limit:
+                return last, put
+            n += 1
+            last = skey
             if ix.schema.has_key(item):
                 projected = ix.project(item, self.schema)
-                ix.store.put(ix.storage_key(item, skey), projected, _approx_size(projected))
+                ikey = ix.storage_key(item, skey)
+                isize = self.store.size_of(skey) if projected is item else item_size(projected)
+                ix.apply(ikey if ix.store.get(ikey) is not None else None, ikey, projected, isize)
+                put += 1
+        return None, put
 
     def _check(self) -> None:
         """Invariants, for stress tests: the store is sound, every stored
         item carries a valid key of this table at its storage key, and each
-        index holds exactly the projections of the items that have its key."""
+        index holds exactly the projections of the items that have its key
+        -- for a GSI, once its pending changes (:attr:`propagation`) are
+        applied; a GSI still backfilling is only checked for soundness."""
         self.store._check()
         expected: dict[str, dict] = {name: {} for name in self.indexes}
         for skey, item in self.store.scan_from(None):
@@ -204,7 +303,16 @@ class Table:
                     expected[ix.name][ix.storage_key(item, skey)] = ix.project(item, self.schema)
         for ix in self.indexes.values():
             ix.store._check()
-            assert dict(ix.store.scan_from(None)) == expected[ix.name], ix.name
+            if ix.backfilling:
+                continue
+            got = dict(ix.store.scan_from(None))
+            if self.propagation is not None and ix.kind == "GSI":
+                for old_ikey, new_ikey, projected in self.propagation.pending_changes(ix):
+                    if old_ikey is not None:
+                        got.pop(old_ikey, None)
+                    if new_ikey is not None:
+                        got[new_ikey] = projected
+            assert got == expected[ix.name], ix.name
 
     # -- description ------------------------------------------------------
     def index(self, name: str) -> Index | None:
@@ -246,7 +354,3 @@ class Table:
     def __repr__(self) -> str:
         return (f"<Table {self.name} {self.status} {self.schema!r} "
                 f"items={self.item_count} bytes={self.size_bytes}>")
-
-
-def _approx_size(item: dict) -> int:
-    return item_size(item)
