@@ -14,6 +14,8 @@ static HTML/SVG fallback for nbconvert, GitHub and nbval.
 - the Dynamo store's views, from :mod:`dynamo_lab.viz.store`:
   :class:`ReplicaView`, :class:`SequenceView`, :class:`VersionView`,
   :class:`MembershipView`, :class:`MerkleView`, :class:`HealthView`;
+- DynamoDB's machinery, from :mod:`dynamo_lab.viz.ddb`:
+  :class:`PartitionMapView`, :class:`CapacityView`;
 - :class:`View`: the base class, to write your own;
 - :func:`setup`: pick the plotly renderer for lessons.
 
@@ -35,16 +37,20 @@ from .timeline import Timeline
 
 _STORE = ("ReplicaView", "SequenceView", "VersionView", "MembershipView", "MerkleView",
           "HealthView")
+_DDB = ("PartitionMapView", "CapacityView")
 
 __all__ = ["View", "RingView", "LoadView", "Timeline", "FrameBatcher", "resolve_source",
-           "setup", "DEFAULT_RENDERER", *_STORE]
+           "setup", "DEFAULT_RENDERER", *_STORE, *_DDB]
 
 
 def __getattr__(name: str):
-    # The store views build on this package, so they load on first use.
+    # The store and DynamoDB views build on this package, so they load on first use.
     if name in _STORE:
         from . import store
         return getattr(store, name)
+    if name in _DDB:
+        from . import ddb
+        return getattr(ddb, name)
     raise AttributeError(f"module 'dynamo_lab.viz' has no attribute {name!r}")
 
 #: plotly's mimetype for JupyterLab (interactive, drawn by plotly's own

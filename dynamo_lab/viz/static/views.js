@@ -25,7 +25,16 @@ function draw(svg, scene, known) {
       const v = String(attrs[k]);
       if (node.getAttribute(k) !== v) node.setAttribute(k, v);
     }
-    if (node.textContent !== (text || "")) node.textContent = text || "";
+    const tip = attrs["data-tip"];
+    if (tip !== undefined) {
+      // a hover tip: the item's one child is an SVG <title> (DynamoDB views)
+      let t = node.firstChild;
+      if (!t || t.nodeName !== "title" || node.childNodes.length !== 1) {
+        node.textContent = "";
+        t = node.appendChild(document.createElementNS(NS, "title"));
+      }
+      if (t.textContent !== String(tip)) t.textContent = String(tip);
+    } else if (node.textContent !== (text || "")) node.textContent = text || "";
     const want = prev ? prev.nextSibling : svg.firstChild;
     if (want !== node) svg.insertBefore(node, want);
     next.set(id, node);
