@@ -63,9 +63,8 @@ def test_message_loss_fails_only_requests_whose_client_messages_were_lost():
     c.set_loss(0.03)
     _workload(c, 120)
     log = c.sim.log
-    rid_of = {e.id: e.get("rid") for e in log.of_kind("msg.send") if e.get("rid")}
-    client_lost = {rid_of[e.id] for e in log.of_kind("msg.drop")
-                   if c.client.name in (e.src, e.dst) and e.id in rid_of}
+    client_lost = {e.rid for e in log.of_kind("msg.drop")
+                   if c.client.name in (e.src, e.dst) and e.get("rid")}
     failed = {e.rid for e in log.of_kind("request.done") if not e.ok}
     assert failed and failed <= client_lost
     node_lost = [e for e in log.of_kind("msg.drop")

@@ -11,12 +11,12 @@ def test_request_messages_carry_the_request_id():
     log = c.sim.log
     request_msgs = {"put", "get", "replicate", "replicate_ack", "read", "read_reply",
                     "put_reply", "get_reply", "forward_ack"}
-    sends = [e for e in log.of_kind("msg.send") if e.msg in request_msgs]
-    assert sends and all(isinstance(e.get("rid"), int) for e in sends)
+    msgs = [e for e in log.of_kind("msg.deliver", "msg.drop") if e.msg in request_msgs]
+    assert msgs and all(isinstance(e.get("rid"), int) for e in msgs)
     rids = {e.rid for e in log.of_kind("request.done")}
-    assert {e.rid for e in sends} == rids
+    assert {e.rid for e in msgs} == rids
     # background messages carry none
-    assert all(e.get("rid") is None for e in log.of_kind("msg.send")
+    assert all(e.get("rid") is None for e in log.of_kind("msg.deliver", "msg.drop")
                if e.msg in ("gossip", "gossip_reply", "ping", "pong"))
 
 

@@ -96,6 +96,28 @@ def test_partition_crash_and_recover():
     assert reasons == ["partition", "crashed", "crashed"]
 
 
+def test_a_message_is_one_event_carrying_its_send_time():
+    sim = Simulation(seed=3)
+    net = sim.network
+    for n in "abc":
+        net.add(n, lambda src, body: None)
+    sim.run(ms=5)
+    net.send("a", "b", "m", rid=7)
+    net.send("a", "c", "m")
+    net.crash("c")                          # in flight to c: dropped on arrival
+    sim.run(ms=50)
+    net.partition(["a"], ["b"])
+    net.send("a", "b", "m")                 # cut: dropped at once
+    evs = sim.log.of_kind("msg.*")
+    assert sorted(e.id for e in evs) == [1, 2, 3] and "msg.send" not in sim.log.kinds()
+    by_id = {e.id: e for e in evs}
+    assert [e.id for e in evs if e.kind == "msg.deliver"] == [1]
+    assert [by_id[i].sent for i in (1, 2, 3)] == [5, 5, 55]
+    assert by_id[1].t > 5 and by_id[1].rid == 7 and by_id[2].get("rid") is None
+    assert by_id[2].t > 5 and by_id[2].reason == "crashed"
+    assert (by_id[3].reason, by_id[3].t) == ("partition", 55)
+
+
 def test_bad_network_input_is_specific():
     sim = Simulation(seed=0)
     sim.network.add("a", lambda s, b: None)

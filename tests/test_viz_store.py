@@ -164,6 +164,21 @@ def test_dropped_message_is_marked():
     assert any(m[7] == "late" for m in view.messages())   # the fallback answered late
 
 
+def test_forward_ack_is_drawn_like_any_message():
+    c = DynamoCluster(nodes=4, seed=1)
+    c.put("k", "v")                           # the client's entry node n4 forwards to n3
+    c.run(ms=50)
+    view = SequenceView(c, op="put")
+    r = view.request()
+    assert r.entry != r.coordinator
+    acks = [m for m in view.messages() if m[3] == "forward_ack"]
+    assert [(m[1], m[2], m[6]) for m in acks] == [(r.coordinator, r.entry, "delivered")]
+    assert acks[0][4] < acks[0][5]            # from its send to its delivery
+    svg = view.svg()
+    assert svg.count('data-msg="forward_ack"') == 1
+    assert f'data-src="{r.coordinator}" data-dst="{r.entry}"' in svg
+
+
 def test_sequence_picks_a_request_by_id():
     c = DynamoCluster(nodes=4, seed=1)
     c.put("a", 1)
@@ -420,13 +435,11 @@ def test_every_request_message_is_tied_to_its_request(kw):
     state = sequence.SeqState()
     for ev in c.sim.log:
         sequence.apply(state, ev)
-    owned = {m for r in state.reqs.values() for m in r.msgs}
-    sends = [e for e in c.sim.log.of_kind("msg.send") if e.msg in REQUEST_MSGS]
-    dropped = {e.id for e in c.sim.log.of_kind("msg.drop")}
-    # msg.* carry no request id: a client's message lost before any coordinator
-    # saw it cannot be tied to its request
-    assert [e for e in sends if e.id not in owned
-            and not (e.src == "client" and e.id in dropped)] == []
+    owned = {m: r.rid for r in state.reqs.values() for m in r.msgs}
+    msgs = [e for e in c.sim.log.of_kind("msg.deliver", "msg.drop") if e.msg in REQUEST_MSGS]
+    # every message, a client's lost before any coordinator saw it included
+    assert msgs and {e.id: e.rid for e in msgs} == owned
+    assert {e.msg for e in msgs} >= {"put", "replicate", "replicate_ack", "put_reply"}
     for r in state.reqs.values():
         remote = [e for e in c.sim.log.of_kind("request.reply")
                   if e.rid == r.rid and e.node != e.coordinator]

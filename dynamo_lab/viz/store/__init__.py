@@ -27,7 +27,7 @@ Examples
 >>> for v in views:
 ...     print(repr(v))
 <ReplicaView N=3: 'k' on n3,n2,n1 (3 hold it)>
-<SequenceView put 'k' rid=1 coordinator=n3 W=2: quorum n3,n1; late n2; 7 messages>
+<SequenceView put 'k' rid=1 coordinator=n3 W=2: quorum n3,n1; late n2; 8 messages>
 <VersionView 'k': 1 version in 1 generation>
 """
 from __future__ import annotations

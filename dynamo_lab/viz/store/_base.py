@@ -29,9 +29,11 @@ from ..widget import SceneWidget, scene_json
 __all__ = ["StoreView", "StoreWidget", "STORE_CSS", "store_html", "clock_text", "clock_key",
            "REQUEST_MSGS", "arrow_head", "older"]
 
-#: message kinds that belong to a get or put (client, coordinator, replicas)
+#: message kinds that belong to a get or put (client, entry node, coordinator,
+#: replicas); ``forward_ack`` is the coordinator's acknowledgement of a
+#: forwarded request to the node that forwarded it
 REQUEST_MSGS = frozenset({"put", "get", "replicate", "replicate_ack", "read", "read_reply",
-                          "put_reply", "get_reply"})
+                          "put_reply", "get_reply", "forward_ack"})
 
 #: the store views' stylesheet, added to the framework's ``views.css``
 STORE_CSS = """

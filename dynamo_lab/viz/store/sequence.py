@@ -2,19 +2,17 @@
 
 One lifeline per node (the client first, then the coordinator and the
 replicas in preference-list order), time running down, one arrow per message
-from its ``msg.send`` to its ``msg.deliver`` (a dropped message ends in a
-red cross). Replies that made the quorum are green, replies that came after
-it are orange (for a get they trigger read repair, purple). The
-coordinator's own write or read has no message: it is a dot on its
-lifeline.
+from the time it was ``sent`` to its ``msg.deliver`` (a dropped message,
+``msg.drop``, ends in a red cross). Replies that made the quorum are green,
+replies that came after it are orange (for a get they trigger read repair,
+purple). The coordinator's own write or read has no message: it is a dot on
+its lifeline. A message appears once its fate is known: the log has one
+event per message, at its delivery or drop.
 
-``msg.*`` events carry no request id, so the reducer ties messages to
-requests by causality, which the log keeps exactly: a message sent right
-after a request event (``request.start``, ``retry``, ``ok``, ``read_repair``)
-by its actor, or right after the delivery of a message of that request by
-its receiver, belongs to that request; a delivery followed at once by
-``request.start``/``request.forward``/``request.reply`` belongs to it too
-(the client's first message, acks sent after a disk delay).
+Every message of a request carries its ``rid``, so the reducer files each
+one under its request; a message that arrives before the first
+``request.*`` event of its request (the client's get or put) waits in a
+small pool until that event comes.
 
 Examples
 --------
@@ -70,155 +68,104 @@ class Req:
 
 @dataclass
 class SeqState:
-    """Requests by rid (most recent last) and the causal context."""
+    """Requests by rid (most recent last) and messages waiting for theirs."""
 
     reqs: dict = field(default_factory=dict)
-    owner: dict = field(default_factory=dict)     # message id -> rid
-    pool: dict = field(default_factory=dict)      # untagged request messages in flight
-    ctx: tuple | None = None                      # (rid, actor, t)
-    pending: tuple | None = None                  # last untagged delivery
+    pool: dict = field(default_factory=dict)      # rid -> {id: rec}, request not seen yet
     last: dict = field(default_factory=dict)      # op or None -> rid of the latest start
-
-
-def _fits(r: Req, ev: Event) -> bool:
-    """Whether a message could belong to ``r`` (guards the causal context)."""
-    if ev.msg in ("replicate_ack", "read_reply"):
-        return r.coordinator is None or ev.dst == r.coordinator
-    if ev.msg in ("replicate", "read", "put_reply", "get_reply"):
-        return r.coordinator is None or ev.src == r.coordinator
-    return True
 
 
 def _req(state: SeqState, ev: Event, keep_rid: int | None, op: str | None) -> Req | None:
     """The request an event belongs to; None for one the view does not follow."""
     r = state.reqs.get(ev.rid)
     if r is None:
+        waiting = state.pool.pop(ev.rid, None)
         if (keep_rid is not None and ev.rid != keep_rid) or (op is not None and ev.op != op):
             return None
         r = state.reqs[ev.rid] = Req(ev.rid, ev.op, ev.key, ev.t)
+        if waiting:
+            r.msgs.update(waiting)
         if len(state.reqs) > 2 * _KEEP:      # forget old requests in batches: O(1) amortised
             for old in list(state.reqs)[:len(state.reqs) - _KEEP]:
                 if old != keep_rid:
                     del state.reqs[old]
-            state.owner = {m: rid for m, rid in state.owner.items() if rid in state.reqs}
     return r
-
-
-def _claim(state: SeqState, r: Req, src: str | None = None, dst: str | None = None) -> None:
-    """Give the untagged delivery just before this event to request ``r``."""
-    p = state.pending
-    state.pending = None
-    if p is None:
-        return
-    mid, rec = p
-    if (src is None or rec[0] == src) and (dst is None or rec[1] == dst):
-        r.msgs[mid] = rec
-        state.owner[mid] = r.rid
 
 
 def apply(state: SeqState, ev: Event, keep_rid: int | None = None,
           op: str | None = None) -> SeqState:
-    """Fold one event into the request table. O(1) per event."""
+    """Fold one event into the request table. O(1) amortised per event."""
     kind = ev.kind
-    if kind == "msg.send":
-        if ev.msg not in REQUEST_MSGS:
+    if kind == "msg.deliver" or kind == "msg.drop":
+        rid = ev.get("rid")
+        if rid is None or ev.msg not in REQUEST_MSGS or (keep_rid is not None
+                                                          and rid != keep_rid):
             return state
-        rec = [ev.src, ev.dst, ev.msg, ev.t, None, "flight", ""]
-        ctx = state.ctx
-        # a client's get or put starts a new request, whatever came just before
-        fresh = ev.msg in ("put", "get") and ctx is not None and ctx[1] == ev.src \
-            and state.reqs.get(ctx[0]) is not None and state.reqs[ctx[0]].client == ev.src
-        if (ctx is not None and not fresh and ctx[1] == ev.src and ctx[2] == ev.t
-                and ctx[0] in state.reqs and _fits(state.reqs[ctx[0]], ev)):
-            state.reqs[ctx[0]].msgs[ev.id] = rec
-            state.owner[ev.id] = ctx[0]
-        else:
-            state.pool[ev.id] = rec
+        rec = [ev.src, ev.dst, ev.msg, ev.sent, ev.t,
+               "delivered" if kind == "msg.deliver" else "dropped:" + ev.reason, ""]
+        r = state.reqs.get(rid)
+        if r is not None:
+            r.msgs[ev.id] = rec
+            return state
+        pool = state.pool
+        pool.setdefault(rid, {})[ev.id] = rec
+        if len(pool) > 2 * _KEEP:            # requests never followed: forget in batches
+            for old in list(pool)[:len(pool) - _KEEP]:
+                del pool[old]
         return state
-    if kind in ("msg.deliver", "msg.drop"):
-        if ev.msg not in REQUEST_MSGS:
-            state.pending = None
-            return state
-        rid = state.owner.get(ev.id)
-        rec = state.reqs[rid].msgs.get(ev.id) if rid in state.reqs else state.pool.pop(ev.id, None)
-        if rec is None:
-            return state
-        rec[4] = ev.t
-        rec[5] = "delivered" if kind == "msg.deliver" else "dropped:" + ev.reason
-        if kind == "msg.drop":      # no handler ran: the causal context stays
-            state.pending = None
-        elif rid in state.reqs:
-            state.ctx = (rid, ev.dst, ev.t)
-            state.pending = None
-        else:
-            state.ctx = None
-            state.pending = (ev.id, rec)
-        return state
-    if kind in ("read_repair", "request.read_repair"):   # the engine is renaming it
+    if kind in ("read_repair", "request.read_repair"):   # older logs: read_repair
         r = state.reqs.get(ev.rid)
         if r is not None:
             r.repairs.append((ev.node, ev.t, ev.clocks))
-            state.ctx = (ev.rid, ev.coordinator, ev.t)
         return state
     if not kind.startswith("request."):
         return state
     r = _req(state, ev, keep_rid, op)
     if r is None:
-        state.ctx = state.pending = None
         return state
     if kind == "request.forward":
-        _claim(state, r, dst=ev.src)
         r.entry = r.entry or ev.src
-        state.ctx = (ev.rid, ev.src, ev.t)
     elif kind == "request.start":
-        _claim(state, r, dst=ev.coordinator)
         r.t0 = min(r.t0, ev.t)
         r.coordinator, r.targets, r.hints = ev.coordinator, tuple(ev.targets), tuple(ev.hints)
         r.need, r.n = ev.need, ev.n
         r.entry = r.entry or ev.coordinator
-        for rec in r.msgs.values():
-            if rec[2] == r.op and r.client is None:
-                r.client = rec[0]
+        r.client = r.client or _client(r)
         state.last[None] = state.last[r.op] = ev.rid
-        state.ctx = (ev.rid, ev.coordinator, ev.t)
     elif kind == "request.reply":
         role = "quorum" if ev.in_quorum else "late"
         if ev.node == ev.coordinator:
-            state.pending = None
             r.local.append((ev.node, ev.t, role))
         else:
-            _claim(state, r, src=ev.node, dst=ev.coordinator)
             for rec in reversed(list(r.msgs.values())):
                 if (rec[0] == ev.node and rec[1] == ev.coordinator and rec[4] == ev.t
                         and rec[2] in ("replicate_ack", "read_reply") and not rec[6]):
                     rec[6] = role
                     break
-        state.ctx = (ev.rid, ev.coordinator, ev.t)
     elif kind == "request.retry":
         r.retries.append((ev.t, ev.silent, ev.fallback))
         r.targets = r.targets + (ev.fallback,)
-        state.ctx = (ev.rid, ev.coordinator, ev.t)
     elif kind == "request.ok":
         r.ok, r.t_ok, r.quorum, r.clocks = True, ev.t, tuple(ev.replies), tuple(ev.clocks)
-        state.ctx = (ev.rid, ev.coordinator, ev.t)
     elif kind == "request.fail":
         r.ok, r.t_ok, r.fail = False, ev.t, ev.reason
         if r.coordinator is None:       # refused at once: no request.start
-            _claim(state, r, dst=ev.coordinator)
             r.coordinator, r.need = ev.coordinator, ev.need
             r.entry = r.entry or ev.coordinator
-            r.client = r.client or next((rec[0] for rec in r.msgs.values()
-                                         if rec[2] == r.op), None)
+            r.client = r.client or _client(r)
             state.last[None] = state.last[r.op] = ev.rid
-        state.ctx = (ev.rid, ev.coordinator, ev.t)
     elif kind == "request.done":
         r.t_done = ev.t
-        state.pending = state.ctx = None
         if r.ok is None:
             r.ok = ev.ok
         r.client = r.client or next((rec[1] for rec in r.msgs.values()
                                      if rec[2].endswith("_reply")), None)
     return state
+
+
+def _client(r: Req) -> str | None:
+    """The sender of the request's first get or put message: the client."""
+    return next((rec[0] for rec in r.msgs.values() if rec[2] == r.op), None)
 
 
 def _lanes(r: Req) -> list[str]:
@@ -378,7 +325,7 @@ class SequenceView(StoreView):
     Selectors: ``div.dl-sequence``; ``line.dl-lifeline`` and
     ``rect.dl-lifeline-head`` per node (``data-node``); ``path.dl-msg`` per
     message (``data-msg``, ``data-src``, ``data-dst``, ``data-status``
-    delivered/dropped/flight), replies also have ``data-quorum`` "yes",
+    delivered/dropped), replies also have ``data-quorum`` "yes",
     "late" (or "answered" when the request failed) and the class
     ``dl-msg-quorum`` or ``dl-msg-late``;
     ``path.dl-msg-drop`` and ``path.dl-drop-mark`` for drops;
