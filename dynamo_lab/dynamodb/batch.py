@@ -31,9 +31,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .capacity import Meter, read_units
-from .errors import ValidationError
+from .errors import DynamoDBError, ValidationError
 from .evaluate import prepare
-from .items import WritePlan, commit, read_key
+from .items import WritePlan, check_collections, commit, read_key
+from .replication import unavailable
 from .layout import charge_read, charge_write, throttle_error
 from .size import check_item_size, item_size
 from .types import validate_item
@@ -77,7 +78,7 @@ def batch_get_item(svc: "DynamoDB", p: dict) -> dict:
     unprocessed: dict[str, dict] = {}
     meters = []
     total = 0
-    served, refused = 0, None
+    served, refused, failed = 0, None, 0
     for name, table, expr, keys, consistent in plan:
         meter = Meter(name)  # as the request named it (name or ARN)
         got = responses.setdefault(name, [])
@@ -87,7 +88,14 @@ def batch_get_item(svc: "DynamoDB", p: dict) -> dict:
                                                       if k != "Keys"})
                 entry.setdefault("Keys", []).append(wire_key)
                 continue
-            item = table.get(key)
+            try:        # a partition that cannot answer now leaves the key unprocessed
+                item = svc.replication.get(table, table.schema.storage_key(key), consistent)
+            except DynamoDBError:
+                failed += 1
+                entry = unprocessed.setdefault(name, {k: v for k, v in requests[name].items()
+                                                      if k != "Keys"})
+                entry.setdefault("Keys", []).append(wire_key)
+                continue
             size = item_size(item) if item else 0
             units = read_units(size, consistent)
             v = charge_read(svc, table.layout, units, h=table.schema.storage_key(key)[0],
@@ -106,6 +114,8 @@ def batch_get_item(svc: "DynamoDB", p: dict) -> dict:
         meters.append(meter)
     if refused is not None and not served:
         raise throttle_error(refused)
+    if failed and not served:
+        raise unavailable()
     out: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": unprocessed}
     caps = [m.render(p.get("ReturnConsumedCapacity")) for m in meters]
     if caps and caps[0] is not None:
@@ -155,11 +165,21 @@ def batch_write_item(svc: "DynamoDB", p: dict) -> dict:
             table_plans.append((table, key, item, r))
         plans.append((Meter(name), table_plans))
     # -- every request checked: write them all -----------------------------
+    # An item collection past its limit fails the whole call, before any write.
+    planned = [[(WritePlan(table, key, table.get(key), item, "put" if item else "delete"), r)
+                for table, key, item, r in table_plans] for _m, table_plans in plans]
+    check_collections(svc, [wp for row in planned for wp, _r in row])
     unprocessed: dict[str, list] = {}
-    served, refused = 0, None
-    for (meter, table_plans), name in zip(plans, requests):
-        for table, key, item, r in table_plans:
-            plan = WritePlan(table, key, table.get(key), item, "put" if item else "delete")
+    served, refused, failed = 0, None, 0
+    for (meter, _tp), row, name in zip(plans, planned, requests):
+        for plan, r in row:
+            try:        # no leader, or no second replica: the item comes back unprocessed
+                svc.replication.check_write(plan.table,
+                                            plan.table.schema.storage_key(plan.key)[0])
+            except DynamoDBError:
+                failed += 1
+                unprocessed.setdefault(name, []).append(r)
+                continue
             v = charge_write(svc, plan, requests=0 if served or refused else 1)
             if v is not None:
                 refused = refused or v
@@ -170,6 +190,8 @@ def batch_write_item(svc: "DynamoDB", p: dict) -> dict:
             commit(svc, plan)
     if refused is not None and not served:
         raise throttle_error(refused, gsi=True)
+    if failed and not served:
+        raise unavailable()
     out: dict[str, Any] = {"UnprocessedItems": unprocessed}
     caps = [m.render(p.get("ReturnConsumedCapacity")) for m, _ in plans]
     if caps and caps[0] is not None:

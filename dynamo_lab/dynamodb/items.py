@@ -37,9 +37,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["get_item", "put_item", "update_item", "delete_item", "WritePlan",
            "plan_put", "plan_update", "plan_delete", "commit", "expire_item", "check_key_untouched",
-           "read_key", "event_key", "collection_metrics"]
+           "read_key", "event_key", "collection_metrics", "collection_size",
+           "check_collections", "collection_error", "ITEM_COLLECTION_LIMIT"]
 
 _INVALID = "One or more parameter values were invalid: "
+
+#: An item collection (the items of one partition key, with their local
+#: secondary index entries) holds at most 10 GB; ``DynamoDB(indexes=
+#: {"item_collection_limit": n})`` lowers it for a lesson.
+ITEM_COLLECTION_LIMIT = 10 * 2 ** 30
+_COLLECTION_MESSAGE = ("The total size of an item collection has exceeded the maximum limit "
+                       "of 10 gigabytes.")
 
 
 def read_key(table: Table, key: Any) -> dict:
@@ -169,12 +177,18 @@ class _Failure(Exception):
 
 
 def commit(svc: "DynamoDB", plan: WritePlan, cause: str | None = None) -> None:
-    """Apply a plan: store, indexes and an event."""
+    """Apply a plan: store, indexes, item collection size, replicas and an event."""
     table = plan.table
     if plan.new is None and plan.old is None:
         return                    # deleting nothing changes nothing
-    table.write(plan.new, plan.size, key=plan.key)
     skey = table.schema.storage_key(plan.key)
+    sizes = _collections(table)
+    if sizes is not None:
+        before = collection_size(table, skey) - _footprint(table, skey, plan.old)
+    table.write(plan.new, plan.size, key=plan.key)
+    if sizes is not None:
+        sizes[skey[:2]] = before + _footprint(table, skey, plan.new)
+    svc.replication.on_commit(table, skey, plan.old)
     part = table.store.partition_for(skey[0])
     fields = dict(table=table.name, key=event_key(table, plan.key), position=skey[0],
                   partition=part.id)
@@ -199,6 +213,7 @@ def _write(svc: "DynamoDB", p: dict, op: str) -> dict:
     try:
         plan = planner(table, p, expr)
     except _Failure as f:
+        svc.replication.check_write(table, table.schema.storage_key(f.plan.key)[0])
         # A failed condition still costs the write it would have been.
         # (AWS charges it; the error body does not report it.)
         f.plan.meter(meter)
@@ -208,6 +223,8 @@ def _write(svc: "DynamoDB", p: dict, op: str) -> dict:
             if not v.ok:
                 raise throttle_error(v) from None
         raise _failed(f.expr, p, f.plan.old) from None
+    svc.replication.check_write(table, table.schema.storage_key(plan.key)[0])
+    check_collections(svc, [plan])
     plan.meter(meter)
     throttled = charge_write(svc, plan)
     if throttled is not None:        # nothing charged, nothing written
@@ -242,17 +259,124 @@ def collection_metrics(table: Table, key: dict, p: dict) -> dict | None:
     item of one partition key, with its LSI entries); DynamoDB reports their
     size as a range of whole gigabytes, against the 10 GB limit.
     """
-    if p.get("ReturnItemCollectionMetrics") != "SIZE" or \
-            not any(ix.kind == "LSI" for ix in table.indexes.values()):
+    if p.get("ReturnItemCollectionMetrics") != "SIZE" or _collections(table) is None:
         return None
     h = table.schema.hash
-    lo, hi = table.schema.hash_bounds(key[h])
-    size = sum(table.store.size_of(k) for k, _ in table.store.irange(lo, hi))
-    for ix in table.indexes.values():
-        if ix.kind == "LSI":
-            size += sum(ix.store.size_of(k) for k, _ in ix.store.irange(lo, hi))
-    gb = size // (1 << 30)
+    gb = collection_size(table, table.schema.storage_key(key)) // (1 << 30)
     return {"ItemCollectionKey": {h: key[h]}, "SizeEstimateRangeGB": [float(gb), float(gb + 1)]}
+
+
+def _collections(table: Table) -> dict | None:
+    """Bytes per item collection (``skey[:2]`` -> bytes), kept as writes
+    happen; None for a table without a local secondary index."""
+    sizes = table.__dict__.get("_collection_bytes")
+    if sizes is None:
+        if not any(ix.kind == "LSI" for ix in table.indexes.values()):
+            return None
+        sizes = table.__dict__["_collection_bytes"] = {}
+    return sizes
+
+
+def collection_size(table: Table, skey: tuple) -> int:
+    """Bytes of the item collection holding storage key ``skey``: its items
+    plus their local secondary index entries. Measured once per collection
+    (O(k)), then kept up to date by every write (O(log n)).
+
+    >>> from dynamo_lab.dynamodb.service import DynamoDB
+    >>> ddb = DynamoDB(seed=0, create_ms=0)
+    >>> _ = ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
+    ...     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+    ...                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+    ...     "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"}
+    ...                              for n in ("pk", "sk", "x")],
+    ...     "LocalSecondaryIndexes": [{"IndexName": "ByX", "Projection": {"ProjectionType": "ALL"},
+    ...         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+    ...                       {"AttributeName": "x", "KeyType": "RANGE"}]}]})
+    >>> _ = ddb.handle("PutItem", {"TableName": "Tab",
+    ...     "Item": {"pk": {"S": "a"}, "sk": {"S": "1"}, "x": {"S": "y"}}})
+    >>> t = ddb.tables["Tab"]
+    >>> collection_size(t, t.schema.storage_key({"pk": {"S": "a"}, "sk": {"S": "1"}}))
+    16
+    """
+    sizes = _collections(table)
+    ck = skey[:2]
+    size = sizes.get(ck) if sizes is not None else None
+    if size is None:
+        lo, hi = _bounds(skey)
+        size = sum(table.store.size_of(k) for k, _ in table.store.irange(lo, hi))
+        for ix in table.indexes.values():
+            if ix.kind == "LSI":
+                size += sum(ix.store.size_of(k) for k, _ in ix.store.irange(lo, hi))
+        if sizes is not None:
+            sizes[ck] = size
+    return size
+
+
+def _bounds(skey: tuple) -> tuple:
+    from .keys import BOTTOM, TOP
+    return (skey[0], skey[1], BOTTOM), (skey[0], skey[1], TOP)
+
+
+def _footprint(table: Table, skey: tuple, item: dict | None) -> int:
+    """Bytes ``item`` (stored at ``skey``) takes in its collection now."""
+    if item is None:
+        return 0
+    n = table.store.size_of(skey)
+    for ix in table.indexes.values():
+        if ix.kind == "LSI" and ix.schema.has_key(item):
+            n += ix.store.size_of(ix.storage_key(item, skey))
+    return n
+
+
+def _predicted(table: Table, plan: WritePlan) -> int:
+    """Bytes ``plan.new`` will take in its collection once written."""
+    if plan.new is None:
+        return 0
+    n = plan.size
+    for ix in table.indexes.values():
+        if ix.kind == "LSI" and ix.schema.has_key(plan.new):
+            projected = ix.project(plan.new, table.schema)
+            n += plan.size if projected is plan.new else item_size(projected)
+    return n
+
+
+def collection_error() -> DynamoDBError:
+    """DynamoDB's ``ItemCollectionSizeLimitExceededException`` (HTTP 400)."""
+    return DynamoDBError("ItemCollectionSizeLimitExceededException", _COLLECTION_MESSAGE)
+
+
+def check_collections(svc: "DynamoDB", plans: list, *, raise_error: bool = True) -> int | None:
+    """Refuse writes that would grow an item collection past the limit
+    (``svc.index_options["item_collection_limit"]``, 10 GB by default).
+
+    ``plans`` are applied in order, so several writes to one collection add
+    up. Raises :func:`collection_error` (or, with ``raise_error=False``,
+    returns the index of the first refused plan; None when all fit).
+    Writes that shrink a collection always pass. O(plans) once each
+    collection has been measured.
+    """
+    limit = None
+    grown: dict = {}
+    for i, plan in enumerate(plans):
+        if plan is None or plan.new is None:
+            continue
+        table = plan.table
+        if _collections(table) is None:
+            continue
+        if limit is None:
+            limit = int(svc.index_options.get("item_collection_limit", ITEM_COLLECTION_LIMIT))
+        skey = table.schema.storage_key(plan.key)
+        ck = (table.name, skey[:2])
+        before = grown.get(ck)
+        if before is None:
+            before = collection_size(table, skey)
+        after = before - _footprint(table, skey, plan.old) + _predicted(table, plan)
+        if after > before and after > limit:
+            if raise_error:
+                raise collection_error()
+            return i
+        grown[ck] = after
+    return None
 
 
 def put_item(svc: "DynamoDB", p: dict) -> dict:
@@ -271,9 +395,10 @@ def get_item(svc: "DynamoDB", p: dict) -> dict:
     table = svc.table_for_data(p["TableName"])
     key = read_key(table, p["Key"])
     expr = prepare(p, "GetItem")
-    item = table.get(key)
+    consistent = bool(p.get("ConsistentRead", False))
+    item = svc.replication.get(table, table.schema.storage_key(key), consistent)
     meter = Meter(p["TableName"])
-    units = read_units(item_size(item) if item else 0, bool(p.get("ConsistentRead", False)))
+    units = read_units(item_size(item) if item else 0, consistent)
     throttled = charge_read(svc, table.layout, units, h=table.schema.storage_key(key)[0])
     if throttled is not None:
         raise throttle_error(throttled)
@@ -290,4 +415,8 @@ def get_item(svc: "DynamoDB", p: dict) -> dict:
 def expire_item(svc: "DynamoDB", table: Table, item: dict) -> None:
     """Delete an item whose time to live has passed (the TTL sweeper)."""
     key = table.schema.key_of(item)
+    try:       # a partition without a leader now expires it at a later sweep
+        svc.replication.check_write(table, table.schema.storage_key(key)[0])
+    except DynamoDBError:
+        return
     commit(svc, WritePlan(table, key, item, None, "delete"), cause="ttl")

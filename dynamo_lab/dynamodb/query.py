@@ -199,11 +199,20 @@ def query(svc: "DynamoDB", p: dict) -> dict:
     forward = p.get("ScanIndexForward", True)
     if after is None:
         rows = store.irange(lo, hi, reverse=not forward)
+        inside = lambda k: lo <= k <= hi          # noqa: E731
     elif forward:       # resume strictly after the start key: O(log n), not a skip
         rows = store.irange(after, hi, inclusive=(False, True))
+        inside = lambda k: after < k <= hi        # noqa: E731
     else:
         rows = store.irange(lo, after, reverse=True, inclusive=(True, False))
-    return _page(svc, table, ix, p, "Query", rows, key_ok=(range_pred, expr), home=lo[0])
+        inside = lambda k: lo <= k < after        # noqa: E731
+    # An eventually consistent read is served by one replica of the
+    # partition, which may lag (replication.py); ConsistentRead: the leader.
+    rows, served = svc.replication.rows(table, ix, rows, bool(p.get("ConsistentRead", False)),
+                                        lo[0], lo[0] + 1, inside, reverse=not forward)
+    out = _page(svc, table, ix, p, "Query", rows, key_ok=(range_pred, expr), home=lo[0])
+    served()
+    return out
 
 
 def scan(svc: "DynamoDB", p: dict) -> dict:
@@ -226,5 +235,11 @@ def scan(svc: "DynamoDB", p: dict) -> dict:
     _select(p, ix)
     after = _start_key(table, ix, p)
     store = ix.store if ix else table.store
-    return _page(svc, table, ix, p, "Scan", store.scan_from(after, start, end),
-                 home=start if after is None else after[0])
+
+    def inside(k: tuple) -> bool:
+        return start <= k[0] < end and (after is None or k > after)
+    rows, served = svc.replication.rows(table, ix, store.scan_from(after, start, end),
+                                        bool(p.get("ConsistentRead", False)), start, end, inside)
+    out = _page(svc, table, ix, p, "Scan", rows, home=start if after is None else after[0])
+    served()
+    return out

@@ -168,6 +168,8 @@ class DynamoDB:
         self.replication_options = dict(replication or {})
         self.index_options = dict(indexes or {})
         self._metrics = None
+        from .replication import Replication
+        self.replication = Replication(self)
 
     # -- the API ------------------------------------------------------------
     def handle(self, operation: str, params: Any) -> dict:
@@ -414,6 +416,50 @@ class DynamoDB:
         (and now, where they are over it). Partitions never merge."""
         with self._lock:
             self._layouts(table).set_size_limit(size_limit)
+
+    # -- replica groups and storage nodes (replication.py) -----------------------
+    def storage_nodes(self) -> dict[str, tuple[str, ...]]:
+        """The storage nodes by availability zone (every partition has a
+        replica in three zones).
+
+        >>> DynamoDB(seed=0).storage_nodes()["az-a"]
+        ('sn-a1', 'sn-a2', 'sn-a3')
+        """
+        return dict(self.replication.nodes)
+
+    def crash_node(self, name: str) -> None:
+        """Stop storage node ``name``. Partitions it led get a new leader
+        after failure detection (``replication={"detect_ms": ...}``, 1,500 ms
+        by default); meanwhile their writes and strongly consistent reads
+        fail with ``InternalServerError`` (HTTP 500, which SDKs retry)."""
+        with self._lock:
+            self.replication.crash(name)
+
+    def recover_node(self, name: str) -> None:
+        """Restart storage node ``name``: it catches up with the writes it
+        missed, then serves again."""
+        with self._lock:
+            self.replication.recover(name)
+
+    def replicas(self, table: str, key: dict) -> list[dict]:
+        """The replica group holding ``key`` (wire form, e.g. ``{"id": {"S": "a"}}``)
+        in ``table``: for each replica its ``replica`` (node), ``zone``,
+        whether it is the ``leader``, whether it is ``up``, how many changes
+        it is ``behind`` and the ``item`` it would return now (None: absent).
+
+        >>> ddb = DynamoDB(seed=0, create_ms=0)
+        >>> _ = ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
+        ...     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        ...     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
+        >>> [(r["zone"], r["leader"], r["up"]) for r in ddb.replicas("Tab", {"id": {"S": "a"}})]
+        [('az-a', False, True), ('az-b', False, True), ('az-c', True, True)]
+        """
+        from .items import read_key
+        with self._lock:
+            self._layouts(table)
+            t = self.table_for_control(table)
+            k = read_key(t, key)
+            return self.replication.describe(t, t.schema.storage_key(k))
 
     def metrics(self):
         """CloudWatch-style per-minute capacity metrics, reduced from the

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 from .capacity import Meter, read_units
 from .errors import DynamoDBError, ValidationError
 from .evaluate import prepare
-from .items import WritePlan, check_key_untouched, commit, read_key
+from .items import WritePlan, check_collections, check_key_untouched, commit, read_key
 from .layout import throttle_error, write_charges
 from .size import check_item_size, item_size
 from .types import validate_item
@@ -134,6 +134,8 @@ def transact_write_items(svc: "DynamoDB", p: dict) -> dict:
     earlier = _remembered(svc, token, p)
     if earlier is not None:
         return dict(earlier)
+    for a in actions:       # every item's partition needs a leader and a second replica
+        svc.replication.check_write(a.table, a.skey[1][0])
     # -- evaluate every condition against the items as they are ------------
     reasons: list[dict] = []
     plans: list[WritePlan | None] = []
@@ -177,6 +179,12 @@ def transact_write_items(svc: "DynamoDB", p: dict) -> dict:
             continue
         reasons.append({"Code": "None"})
         plans.append(plan)
+    if not failed:
+        over = check_collections(svc, plans, raise_error=False)
+        if over is not None:
+            reasons[over] = {"Code": "ItemCollectionSizeLimitExceeded",
+                             "Message": "Collection size exceeded."}
+            failed = True
     if not failed:
         charges = []
         for i, (a, plan) in enumerate(zip(actions, plans)):
@@ -250,6 +258,8 @@ def transact_get_items(svc: "DynamoDB", p: dict) -> dict:
             raise ValidationError(_ONE_ITEM)
         seen.add(skey)
         gets.append((table, key, prepare(g, "Get"), g["TableName"]))
+    for table, key, _e, _n in gets:     # serializable reads: each partition's leader
+        svc.replication.check_leader(table, table.schema.storage_key(key)[0])
     responses, meters = [], {}
     charges = [(i, table.layout.cap, "read",
                 read_units(item_size(table.get(key)) if table.get(key) else 0, True, True),
