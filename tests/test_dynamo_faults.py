@@ -160,3 +160,40 @@ def test_joins_and_leaves_under_load_keep_every_acknowledged_write():
         rep = check_history(c)
         assert rep.ok, (seed, rep.lost)
         assert c.converged() and c.node("n2").retired
+
+
+def test_no_node_is_thought_down_after_a_partition_heals():
+    # B's gossip to A was lost in the partition; after the heal B hears from A
+    # (A's probe) before its next gossip round. That round must not call A
+    # down for the lost gossip: any message from a peer answers for it.
+    c = DynamoCluster(nodes="ABCDE", seed=8)
+    c.run(ms=1000)
+    c.partition(["A"], ["B", "C", "D", "E"])
+    c.run(ms=5000)
+    healed = c.sim.now
+    c.heal()
+    c.run(ms=3000)
+    late = [e for e in c.sim.log.between(healed) if e.kind == "member.down"]
+    assert late == []
+    assert {n: dict(c.node(n).down) for n in "ABCDE"} == {n: {} for n in "ABCDE"}
+    # the partition itself was seen: every node of the majority lost A, and A them
+    downs = c.sim.log.of_kind("member.down")
+    assert {e.observer for e in downs if e.node == "A"} and \
+        {e.node for e in downs if e.observer == "A"}
+
+
+def test_after_a_heal_only_messages_lost_before_it_are_judged():
+    # A reply window (timeout_ms) still open at the heal may close after it:
+    # that verdict is about a message the partition lost. Nothing later is,
+    # and every opinion is cleared by the probes within a probe period.
+    for seed in range(12):
+        c = DynamoCluster(nodes="ABCDE", seed=seed)
+        c.run(ms=1000)
+        c.partition(["A"], ["B", "C", "D", "E"])
+        c.run(ms=5000)
+        healed = c.sim.now
+        c.heal()
+        c.run(ms=3000)
+        late = [e for e in c.sim.log.between(healed) if e.kind == "member.down"]
+        assert all(e.t <= healed + c.timeout_ms for e in late), (seed, late)
+        assert not any(c.node(n).down for n in "ABCDE"), seed

@@ -111,7 +111,7 @@ class FailureDetectorMixin:
     """Local, timeout-based opinions about peers (mixed into the node).
 
     ``self.down`` maps a peer to the virtual time this node started to think
-    it was down. Any message from the peer clears it.
+    it was down. Any message from the peer clears it (:meth:`heard_from`).
     """
 
     def mark_down(self, peer: str, reason: str) -> None:
@@ -121,6 +121,15 @@ class FailureDetectorMixin:
         log = self.sim.log
         if log.enabled:
             log.emit("member.down", observer=self.name, node=peer, reason=reason)
+
+    def heard_from(self, peer: str) -> None:
+        """Any message from ``peer`` answers for it: it clears a suspicion and
+        the wait for a gossip reply. Without the second, a gossip lost in a
+        partition made the next round call the peer down after the heal, when
+        the peer had been heard from since."""
+        if peer == self._gossip_pending:
+            self._gossip_pending = None
+        self.mark_up(peer)
 
     def mark_up(self, peer: str) -> None:
         if self.down.pop(peer, None) is not None and self.sim.log.enabled:
@@ -148,7 +157,8 @@ class GossipMixin:
             return
         pending = self._gossip_pending
         if pending is not None:
-            # No reply since the last round: a local timeout, not a verdict.
+            # No reply since the last round (the timer below normally judged
+            # it already): a local timeout, not a verdict.
             self.mark_down(pending, "gossip timeout")
         peers = self.view.up_members()
         n = len(peers)
@@ -161,6 +171,18 @@ class GossipMixin:
         self._gossip_pending = peer
         self.gossip_rounds += 1
         self.send(peer, "gossip", self.view)
+        # The reply is due within a request timeout (well before the next
+        # round): judged then, the verdict is about the link as it is now.
+        # Judged only at the next round, a gossip lost in a partition would
+        # call its peer down up to a round after the partition healed.
+        c = self.cluster
+        self.sim.schedule(min(c.timeout_ms, max(1, c.gossip_ms // 2)), self._gossip_timeout,
+                          peer, self.gossip_rounds)
+
+    def _gossip_timeout(self, peer: str, round_no: int) -> None:
+        if self.up and self._gossip_pending == peer and self.gossip_rounds == round_no:
+            self._gossip_pending = None
+            self.mark_down(peer, "gossip timeout")
 
     def on_gossip(self, src: str, view: MemberView) -> None:
         learned = self.view.merge(view)

@@ -96,8 +96,8 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
     def handle(self, src: str, msg: tuple) -> None:
         if not self.up:
             return
-        if src in self.down:
-            self.mark_up(src)
+        if src in self.down or src == self._gossip_pending:
+            self.heard_from(src)
         kind, body = msg
         self._handlers[kind](src, body)
 
