@@ -270,11 +270,10 @@ def _collections(table: Table) -> dict | None:
     """Bytes per item collection (``skey[:2]`` -> bytes), kept as writes
     happen; None for a table without a local secondary index."""
     sizes = table.__dict__.get("_collection_bytes")
-    if sizes is None:
-        if not any(ix.kind == "LSI" for ix in table.indexes.values()):
-            return None
-        sizes = table.__dict__["_collection_bytes"] = {}
-    return sizes
+    if sizes is None:      # LSIs exist from CreateTable on, never added later
+        sizes = table.__dict__["_collection_bytes"] = \
+            {} if any(ix.kind == "LSI" for ix in table.indexes.values()) else False
+    return sizes if sizes is not False else None
 
 
 def collection_size(table: Table, skey: tuple) -> int:
@@ -358,7 +357,8 @@ def check_collections(svc: "DynamoDB", plans: list, *, raise_error: bool = True)
     limit = None
     grown: dict = {}
     for i, plan in enumerate(plans):
-        if plan is None or plan.new is None:
+        if plan is None or plan.new is None or \
+                plan.table.__dict__.get("_collection_bytes", True) is False:
             continue
         table = plan.table
         if _collections(table) is None:

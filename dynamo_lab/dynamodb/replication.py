@@ -167,6 +167,7 @@ class Replication:
         self.down: set[str] = set()
         self.crashed_at: dict[str, int] = {}
         self.horizon = 0            # no replica lags at or after this virtual ms
+        self._clock = svc.sim.kernel     # .now: the hot path reads it directly
         self._lag = svc.sim.rng_for("dynamodb.replication.lag")
         self._reads = svc.sim.rng_for("dynamodb.replication.reads")
         self._votes = svc.sim.rng_for("dynamodb.replication.elections")
@@ -177,7 +178,7 @@ class Replication:
 
     def quiet(self) -> bool:
         """True when every node is up and no replica lags: reads need nothing extra."""
-        return not self.down and self.svc.sim.now >= self.horizon
+        return not self.down and self._clock.now >= self.horizon
 
     # -- groups ------------------------------------------------------------------
     def replica_set(self, layout: Any) -> ReplicaSet:
@@ -283,8 +284,8 @@ class Replication:
     def on_commit(self, table: Any, skey: tuple, old: dict | None) -> None:
         """Log a change the leader and one peer now hold; the third replica
         applies it after the lag. O(1) when nothing lags and ``lag_ms`` is 0."""
-        lo, hi = self.option("lag_ms")
-        now = self.svc.sim.now
+        now = self._clock.now
+        lo, hi = self.options.get("lag_ms") or (0, 0)
         if hi <= 0 and now >= self.horizon or table.layout is None:
             return
         g = self.replica_set(table.layout).group_at(skey[0])
@@ -329,7 +330,7 @@ class Replication:
 
     def get(self, table: Any, skey: tuple, consistent: bool) -> dict | None:
         """The item at ``skey`` as the replica serving this read holds it."""
-        if self.quiet() or table.layout is None:
+        if not self.down and self._clock.now >= self.horizon or table.layout is None:
             return table.store.get(skey)
         rs = self.replica_set(table.layout)
         g = rs.group_at(skey[0])
