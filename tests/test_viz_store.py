@@ -449,6 +449,17 @@ def test_every_request_message_is_tied_to_its_request(kw):
                 assert dst == r.coordinator
 
 
+def test_health_repr_names_a_cluster_without_zones_naturally():
+    c = DynamoCluster(nodes=5, seed=1)
+    view = HealthView(c, live=False)
+    assert repr(view) == "<HealthView all:5up/0down; hints 0 held (0 pending, 0 waiting)>"
+    c.crash("n2")
+    assert repr(view).startswith("<HealthView all:4up/1down;")
+    c.add_node("n6", zone="az1")          # zoneless nodes beside a zoned one
+    assert repr(view).startswith("<HealthView no zone:4up/1down az1:1up/0down;")
+    assert "None" not in repr(view) and [b.x for b in view.figure().data][0] == ("no zone", "az1")
+
+
 def test_health_counts_requests_as_the_client_saw_them():
     c = DynamoCluster(nodes=6, zones=3, seed=2)
     view = HealthView(c, live=False)

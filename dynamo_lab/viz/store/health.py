@@ -23,6 +23,13 @@ Examples
 >>> c.recover_zone("az2"); c.run(ms=5000)
 >>> view.hints()["held"], view.zones()["az2"]["up"]
 (0, 2)
+>>> view
+<HealthView az1:2up/0down az2:2up/0down az3:2up/0down; hints 0 held (0 pending, 0 waiting)>
+
+Without zones, one column holds every node:
+
+>>> HealthView(DynamoCluster(nodes=5, seed=1), live=False)
+<HealthView all:5up/0down; hints 0 held (0 pending, 0 waiting)>
 """
 from __future__ import annotations
 
@@ -49,6 +56,14 @@ class HealthState:
     ok: int = 0
     failed: int = 0
     deferred: int = 0
+
+
+def _label(zone: Any, zones: dict) -> str:
+    """A zone's name in text: ``all`` when the cluster has no zones at all,
+    ``no zone`` for zoneless nodes beside zoned ones."""
+    if zone is not None:
+        return str(zone)
+    return "all" if len(zones) == 1 else "no zone"
 
 
 class HealthView(StoreView):
@@ -138,7 +153,7 @@ class HealthView(StoreView):
         import plotly.graph_objects as go
         s = self.state
         zs = self.zones()
-        names = [str(z) for z in zs]
+        names = [_label(z, zs) for z in zs]
         held = {z: 0 for z in zs}
         for h in s.hints:
             held[s.zone.get(h[0])] = held.get(s.zone.get(h[0]), 0) + 1
@@ -203,7 +218,7 @@ class HealthView(StoreView):
     def summary(self, s: HealthState) -> str:
         zs = self.zones(s)
         hs = self.hints(s)
-        parts = " ".join(f"{z}:{v['up']}up/{v['down']}down" for z, v in zs.items())
+        parts = " ".join(f"{_label(z, zs)}:{v['up']}up/{v['down']}down" for z, v in zs.items())
         return (f"{parts}; hints {hs['held']} held ({hs['pending']} pending, "
                 f"{hs['waiting']} waiting)")
 
