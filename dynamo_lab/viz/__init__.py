@@ -15,7 +15,8 @@ static HTML/SVG fallback for nbconvert, GitHub and nbval.
   :class:`ReplicaView`, :class:`SequenceView`, :class:`VersionView`,
   :class:`MembershipView`, :class:`MerkleView`, :class:`HealthView`;
 - DynamoDB's machinery, from :mod:`dynamo_lab.viz.ddb`:
-  :class:`PartitionMapView`, :class:`CapacityView`;
+  :class:`PartitionMapView`, :class:`CapacityView`, :class:`ShardLineageView`,
+  :class:`GsiLagView`;
 - :class:`View`: the base class, to write your own;
 - :func:`setup`: pick the plotly renderer for lessons.
 
@@ -37,7 +38,7 @@ from .timeline import Timeline
 
 _STORE = ("ReplicaView", "SequenceView", "VersionView", "MembershipView", "MerkleView",
           "HealthView")
-_DDB = ("PartitionMapView", "CapacityView")
+_DDB = ("PartitionMapView", "CapacityView", "ShardLineageView", "GsiLagView")
 
 __all__ = ["View", "RingView", "LoadView", "Timeline", "FrameBatcher", "resolve_source",
            "setup", "DEFAULT_RENDERER", *_STORE, *_DDB]

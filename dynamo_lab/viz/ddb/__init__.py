@@ -12,10 +12,16 @@ and static SVG.
   splits animated, hover for items, size and RCU/WCU share;
 - :class:`CapacityView`: consumed against provisioned capacity per
   partition per second, burst buckets, throttles (the hot key);
+- :class:`ShardLineageView`: stream shards as a lineage tree, records per
+  shard flowing to KCL workers (leases) and event source mappings (batches);
+- :class:`GsiLagView`: a global secondary index's lag over time, its
+  propagation queue, and the table writes its capacity throttled.
 """
 from __future__ import annotations
 
 from .capacity import CapacityView
+from .gsi import GsiLagView
+from .lineage import ShardLineageView
 from .partitions import PartitionMapView
 
-__all__ = ["CapacityView", "PartitionMapView"]
+__all__ = ["CapacityView", "GsiLagView", "PartitionMapView", "ShardLineageView"]

@@ -44,7 +44,7 @@ DDB_CSS = """
 .dl-view .dl-hash-band{fill:#f4f4f4;stroke:#bbb}
 .dl-view .dl-part{stroke:#fff;stroke-width:2;transition:x .8s ease-in-out,width .8s ease-in-out,fill .6s;animation:dl-in .8s ease-out}
 .dl-view .dl-part:hover,.dl-view .dl-shard:hover{stroke:#222}
-.dl-view .dl-part-label{text-anchor:middle;font-weight:600;fill:#fff;transition:x .8s ease-in-out}
+.dl-view .dl-part-label{text-anchor:middle;font-weight:600;fill:#222;transition:x .8s ease-in-out}
 .dl-view .dl-part-sub{text-anchor:middle;font-size:10px;fill:#555;transition:x .8s ease-in-out}
 .dl-view .dl-zone-row{stroke:#ddd;stroke-dasharray:3 3}
 .dl-view .dl-member{fill:#fff;stroke:#555;stroke-width:1.2;transition:cx .8s ease-in-out,r .6s,fill .6s,stroke .6s}

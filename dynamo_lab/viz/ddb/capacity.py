@@ -303,12 +303,13 @@ class CapacityView(DdbView):
             add(["rect", f"row:{pid}", {"class": "dl-row-box dl-hot" if hot else "dl-row-box",
                                         "x": _L, "y": y0, "width": _PW, "height": _ROW_H,
                                         "data-partition": pid}, ""])
-            now = next((v for v in reversed(shares) if v is not None), None)
+            last = [rw[i] for _, *rw in s.shares.get(pid, []) if rw[0] is not None]
             add(["text", f"rl:{pid}", {"x": _L - 8, "y": y0 + 18, "text-anchor": "end",
                                        "font-weight": 600}, f"{pid}{gone}"])
             add(["text", f"rs:{pid}", {"class": "dl-muted", "x": _L - 8, "y": y0 + 34,
                                        "text-anchor": "end", "font-size": 10},
-                 f"share {now:g} {unit}" if now is not None else "no share"])
+                 (f"share {last[-1]:g} {unit}" if pid in s.live else f"had {last[-1]:g} {unit}")
+                 if last else "share unknown"])
 
             def y(v: float) -> float:
                 return round(y0 + _ROW_H - 4 - (_ROW_H - 10) * v / top, 2)
@@ -348,8 +349,8 @@ class CapacityView(DdbView):
             add(["text", "x1", {"class": "dl-muted", "x": _L + _PW, "y": h + 4, "font-size": 10,
                                 "text-anchor": "end"}, f"t={secs[-1] // 1000} s"])
         add(["text", "cap", {"class": "dl-caption", "x": 10, "y": h + 22},
-             f"bars: {unit} served per second · dashed: the partition's share · "
-             f"red: throttled · orange bars: above the share (burst or adaptive capacity)"])
+             f"bars: {unit} served a second · dashed: the share · red: throttled · "
+             f"orange: above the share (burst or adaptive)"])
         return {"w": W, "h": h + 30, "items": items}
 
     def _title(self, s: CapacityState) -> str:
