@@ -116,17 +116,21 @@ class KeySchema:
     """A table's or index's key: the hash attribute, maybe a range attribute,
     and their declared types (``S``, ``N`` or ``B``)."""
 
-    __slots__ = ("hash", "range", "types", "elements")
+    __slots__ = ("hash", "range", "types", "elements", "names", "_memo")
+
+    #: Storage keys remembered per schema: one request computes its key's
+    #: several times (plan, capacity, commit, event), and reads often follow
+    #: writes. Bounded; cleared when full.
+    MEMO_SIZE = 4096
 
     def __init__(self, elements: list[dict], types: dict[str, str]) -> None:
         self.elements = [dict(e) for e in elements]
         self.hash = elements[0]["AttributeName"]
         self.range = elements[1]["AttributeName"] if len(elements) > 1 else None
+        #: ``(hash,)`` or ``(hash, range)``
+        self.names = (self.hash,) if self.range is None else (self.hash, self.range)
         self.types = {n: types[n] for n in self.names}
-
-    @property
-    def names(self) -> tuple:
-        return (self.hash,) if self.range is None else (self.hash, self.range)
+        self._memo: dict = {}
 
     def key_of(self, item: dict) -> dict:
         """The key attributes of ``item`` (which must have them)."""
@@ -138,12 +142,26 @@ class KeySchema:
         return all(n in item and self.types[n] in item[n] for n in self.names)
 
     def storage_key(self, item: dict) -> tuple:
-        """``(position, hash_bytes, range_token or None)`` of an item or key."""
+        """``(position, hash_bytes, range_token or None)`` of an item or key.
+
+        O(1) for a key seen lately (remembered by its values), else one MD5.
+        """
         h = item[self.hash]
-        if self.range is None:
-            # None never meets another token: one hash key, one item.
-            return (position(h), key_bytes(h), None)
-        return (position(h), key_bytes(h), range_token(item[self.range]))
+        r = None if self.range is None else item[self.range]
+        try:
+            memo_key = (*h.items(), *r.items()) if r is not None else tuple(h.items())
+            hit = self._memo.get(memo_key)
+        except (TypeError, AttributeError):      # unhashable values: just compute
+            memo_key = hit = None
+        if hit is not None:
+            return hit
+        # None never meets another token: one hash key, one item.
+        skey = (position(h), key_bytes(h), None if r is None else range_token(r))
+        if memo_key is not None:
+            if len(self._memo) >= self.MEMO_SIZE:
+                self._memo.clear()
+            self._memo[memo_key] = skey
+        return skey
 
     def hash_bounds(self, hash_av: dict) -> tuple:
         """Storage-key bounds holding every item of one hash key."""
@@ -163,9 +181,10 @@ class KeySchema:
             raise ValidationError("The provided key element does not match the schema")
         for n in self.names:
             av = key.get(n)
-            if not isinstance(av, dict) or list(av) != [self.types[n]]:
+            t = self.types[n]
+            if not isinstance(av, dict) or len(av) != 1 or t not in av:
                 raise ValidationError("The provided key element does not match the schema")
-            check_key_value(n, av, self.types[n])
+            check_key_value(n, av, t)
         self._check_sizes(key)
 
     def check_item(self, item: dict, index: str | None = None) -> None:

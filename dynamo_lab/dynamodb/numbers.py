@@ -63,6 +63,13 @@ _WIDE = decimal.Context(prec=600, Emax=999999, Emin=-999999)
 # Java's BigDecimal grammar, which DynamoDB's parser follows; no NaN/Infinity,
 # no surrounding spaces, no hex.
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+# Fast paths. Plain decimal text of at most 38 characters has at most 38
+# digits and a magnitude between 1E-37 and 1E+38, so it is always within
+# DynamoDB's limits; canonical text (what DynamoDB stores and returns) is
+# moreover its own canonical form.
+_SHORT = 38
+_PLAIN_RE = re.compile(r"-?\d+(?:\.\d+)?\Z")
+_CANONICAL_RE = re.compile(r"(?:-?[1-9]\d*(?:\.\d*[1-9])?|-?0\.\d*[1-9]|0)\Z")
 
 _OVERFLOW = ("Number overflow. Attempting to store a number with magnitude "
              "larger than supported range")
@@ -101,6 +108,8 @@ def parse_number(text: object) -> Decimal:
     """
     if not isinstance(text, str) or not text:
         raise ValidationError("The parameter cannot be converted to a numeric value")
+    if len(text) <= _SHORT and _PLAIN_RE.match(text):
+        return Decimal(text)
     if len(text) > 1000 or not _NUMBER_RE.match(text):
         raise ValidationError(
             f"The parameter cannot be converted to a numeric value: {text}")
@@ -128,16 +137,20 @@ def check_number(value: Decimal) -> Decimal:
         raise ValidationError("The parameter cannot be converted to a numeric value")
     if value.is_zero():
         return value
-    digits = value.as_tuple().digits
-    # Significant digits ignore leading and trailing zeros of the coefficient.
-    stripped = "".join(map(str, digits)).strip("0")
     adjusted = value.adjusted()
     if adjusted > 125:
         raise ValidationError(_OVERFLOW)
     if adjusted < -130:
         raise ValidationError(_UNDERFLOW)
-    if len(stripped) > MAX_DIGITS:
-        raise ValidationError(_TOO_PRECISE)
+    # Significant digits ignore trailing zeros of the coefficient (a nonzero
+    # Decimal's coefficient has no leading ones).
+    digits = value.as_tuple().digits
+    n = len(digits)
+    if n > MAX_DIGITS:
+        while digits[n - 1] == 0:
+            n -= 1
+        if n > MAX_DIGITS:
+            raise ValidationError(_TOO_PRECISE)
     return value
 
 
@@ -168,6 +181,8 @@ def normalize_number(text: object) -> str:
     >>> normalize_number("+07")
     '7'
     """
+    if isinstance(text, str) and len(text) <= _SHORT and _CANONICAL_RE.match(text):
+        return text
     return format_number(parse_number(text))
 
 
@@ -210,7 +225,11 @@ def number_size(text: str) -> int:
     --------
     >>> number_size("0"), number_size("1"), number_size("12345"), number_size("-1")
     (1, 2, 4, 3)
+    >>> number_size("0.001"), number_size("120"), number_size("-1.25"), number_size("1.2E+2")
+    (2, 3, 4, 3)
     """
+    if isinstance(text, str) and len(text) <= _SHORT and _CANONICAL_RE.match(text):
+        return _canonical_size(text)
     value = parse_number(text)
     if value.is_zero():
         return 1
@@ -221,3 +240,23 @@ def number_size(text: str) -> int:
         coefficient += "0"
     pairs = (len(coefficient) + 1) // 2
     return 1 + pairs + (1 if sign else 0)
+
+
+def _canonical_size(text: str) -> int:
+    # number_size of canonical text, read off the digits: the same pairs
+    # Decimal.normalize would give, without making a Decimal.
+    neg = text[0] == "-"
+    if neg:
+        text = text[1:]
+    elif text == "0":
+        return 1
+    whole, _, frac = text.partition(".")
+    if whole == "0":                  # 0.00ddd: value ddd * 10**-len(frac)
+        digits, exponent = frac.lstrip("0"), -len(frac)
+    elif frac:                        # frac never ends in 0 (canonical)
+        digits, exponent = whole + frac, -len(frac)
+    else:
+        digits = whole.rstrip("0")
+        exponent = len(whole) - len(digits)
+    n = len(digits) + (exponent % 2)
+    return 1 + (n + 1) // 2 + neg

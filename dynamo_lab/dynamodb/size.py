@@ -49,6 +49,12 @@ def value_size(av: dict) -> int:
     >>> value_size({"M": {"k": {"N": "1"}}})
     7
     """
+    if len(av) == 1:                 # one member: the common case, no search
+        for tag, v in av.items():
+            if tag == "S":
+                return len(v) if v.isascii() else len(v.encode("utf-8"))
+            if tag == "N":
+                return number_size(v)
     tag = value_type(av)
     v = av[tag]
     if tag == "S":
@@ -78,7 +84,10 @@ def item_size(item: dict) -> int:
     >>> item_size({"a": {"S": "xyz"}})
     4
     """
-    return sum(len(name.encode("utf-8")) + value_size(av) for name, av in item.items())
+    total = 0
+    for name, av in item.items():
+        total += (len(name) if name.isascii() else len(name.encode("utf-8"))) + value_size(av)
+    return total
 
 
 def check_item_size(item: dict, update: bool = False) -> int:
@@ -112,9 +121,26 @@ def check_key_size(hash_value: dict | None = None, range_value: dict | None = No
     dynamo_lab.dynamodb.errors.ValidationError: One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes
     """
     # "limit of2048" (no space) is DynamoDB's own wording.
-    if hash_value is not None and value_size(hash_value) > MAX_HASH_KEY_SIZE:
+    if hash_value is not None and _may_exceed(hash_value, MAX_HASH_KEY_SIZE) \
+            and value_size(hash_value) > MAX_HASH_KEY_SIZE:
         raise ValidationError("One or more parameter values were invalid: Size of hashkey "
                               "has exceeded the maximum size limit of2048 bytes")
-    if range_value is not None and value_size(range_value) > MAX_RANGE_KEY_SIZE:
+    if range_value is not None and _may_exceed(range_value, MAX_RANGE_KEY_SIZE) \
+            and value_size(range_value) > MAX_RANGE_KEY_SIZE:
         raise ValidationError("One or more parameter values were invalid: Aggregated size "
                               "of all range keys has exceeded the size limit of 1024 bytes")
+
+
+def _may_exceed(av: dict, limit: int) -> bool:
+    # A key value is S, N or B. A number is at most 22 bytes; a string of n
+    # characters at most 4n UTF-8 bytes; base64 text of n characters holds
+    # at most 3n/4 bytes. Only values that could pass the limit are measured.
+    if len(av) == 1:
+        for tag, v in av.items():
+            if tag == "N":
+                return False
+            if tag == "S" and isinstance(v, str):
+                return 4 * len(v) > limit
+            if tag == "B" and isinstance(v, str):
+                return 3 * len(v) > 4 * limit
+    return True

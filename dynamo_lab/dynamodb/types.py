@@ -52,7 +52,7 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import DynamoDBError, ValidationError
-from .numbers import format_number, parse_number
+from .numbers import format_number, normalize_number, parse_number
 
 __all__ = [
     "TYPES", "SCALAR_TYPES", "SET_TYPES", "MAX_NESTING", "validate_value",
@@ -148,6 +148,9 @@ def _binary_text(value: Any) -> str:
     return value
 
 
+_TYPE_SET = frozenset(TYPES)
+
+
 def value_type(av: dict) -> str:
     """The type tag of a valid AttributeValue.
 
@@ -156,6 +159,10 @@ def value_type(av: dict) -> str:
     >>> value_type({"BOOL": False})
     'BOOL'
     """
+    if len(av) == 1:
+        for tag in av:
+            if tag in _TYPE_SET:
+                return tag
     for tag in av:
         if tag in TYPES:
             return tag
@@ -194,6 +201,13 @@ def validate_value(av: Any, _depth: int = 1) -> dict:
     ...
     dynamo_lab.dynamodb.errors.ValidationError: Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes
     """
+    if type(av) is dict and len(av) == 1:       # the common case, checked quickly
+        for tag, v in av.items():
+            if type(v) is str:
+                if tag == "S":
+                    return {"S": v}
+                if tag == "N":
+                    return {"N": normalize_number(v)}
     if not isinstance(av, dict):
         raise serialization_error(av, "AttributeValue")
     # Coral ignores unknown members and JSON nulls, so {"X": 1} is "empty".
@@ -215,7 +229,7 @@ def _validate_member(tag: str, value: Any, depth: int) -> Any:
     if tag == "N":
         if not isinstance(value, str):
             raise serialization_error(value, "String")
-        return format_number(parse_number(value))
+        return normalize_number(value)
     if tag == "B":
         return _binary_text(value)
     if tag in ("BOOL", "NULL"):
