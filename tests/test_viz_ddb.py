@@ -265,3 +265,170 @@ def test_capacity_shows_the_share_changing_with_update_table():
     assert view.share_at("p0", t0) == 10.0 and view.share_at("p0", ddb.sim.now) == 30.0
     with pytest.raises(ValueError):
         CapacityView(ddb, op="scan")
+
+
+# -- leaders -------------------------------------------------------------------
+
+def test_leader_failover_moves_the_leader_mark_and_greys_the_crashed_node():
+    from dynamo_lab.viz import PartitionMapView as PMV    # the lazy re-export
+    ddb = DynamoDB(seed=1)
+    _table(ddb, "Music", 10, 10)
+    view = PMV(ddb, table="Music")
+    old = ddb.partitions("Music")[0]["leader"]
+    ddb.crash_node(old)
+    ddb.run(ms=3000)
+    new = ddb.partitions("Music")[0]["leader"]
+    assert new != old
+    assert view.partitions()[0]["leader"] == new
+    ((t, pid, prev, lead, reason),) = view.leader_changes()
+    assert (pid, prev, lead, reason) == ("p0", old, new, "failover")
+    svg = view.svg()
+    assert f'class="dl-member dl-leader" cx=' in svg
+    items = {it[2].get("data-node"): it[2] for it in view.scene()["items"]
+             if it[2].get("class", "").startswith("dl-member")}
+    assert items[new]["class"] == "dl-member dl-leader"
+    assert items[old]["class"] == "dl-member dl-down"
+    assert repr(view).endswith(", 1 leader changes>")
+    ddb.recover_node(old)
+    assert "dl-down" not in view.svg()
+
+
+# -- streams and their consumers ---------------------------------------------
+
+def stream_run(seed: int = 7):
+    """A stream read by a KCL app (two workers) and by an event source
+    mapping, across partition splits."""
+    from dynamo_lab.dynamodb.kcl import App
+    from dynamo_lab.dynamodb.triggers import EventSourceMapping
+    ddb = DynamoDB(seed=seed, partition_size_limit=6 * 1024)
+    c = _table(ddb, "Music", 500, 500,
+               StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    arn = c.describe_table(TableName="Music")["Table"]["LatestStreamArn"]
+    done: list = []
+
+    class Tally:
+        def initialize(self, shard_id):
+            pass
+
+        def process_records(self, records, checkpointer):
+            done.extend(r["dynamodb"]["SequenceNumber"] for r in records)
+            checkpointer.checkpoint()
+
+        def shutdown(self, reason):
+            pass
+    app = App("tally", arn, Tally, client=c, streams_client=ddb.streams_client())
+    app.add_worker("w1")
+    app.add_worker("w2")
+    seen: list = []
+    mapping = EventSourceMapping(lambda event: seen.extend(event["Records"]), arn,
+                                 streams_client=ddb.streams_client(),
+                                 starting_position="TRIM_HORIZON", name="audit", batch_size=25)
+    for i in range(70):
+        _put(c, "Music", f"k{i}")
+        if i == 30:
+            app.run(2)
+    app.run(8)
+    ddb.run(ms=3000)
+    return ddb, app, mapping, done, seen
+
+
+@pytest.fixture(scope="module")
+def streamed():
+    return stream_run()
+
+
+def test_shard_lineage_is_the_stream_s_own(streamed):
+    from dynamo_lab.viz import ShardLineageView
+    ddb, app, mapping, done, seen = streamed
+    view = ShardLineageView(ddb, table="Music")
+    arn = ddb.client().describe_table(TableName="Music")["Table"]["LatestStreamArn"]
+    desc = ddb.streams_client().describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+    mine = view.shards()
+    assert sorted(mine) == sorted(s["ShardId"] for s in desc)
+    assert {k: v["parent"] for k, v in mine.items()} == \
+        {s["ShardId"]: s.get("ParentShardId") for s in desc}
+    closed = {s["ShardId"] for s in desc if "EndingSequenceNumber" in s["SequenceNumberRange"]}
+    assert {k for k, v in mine.items() if v["closed"] is not None} == closed and closed
+    assert sum(v["records"] for v in mine.values()) == len(ddb.log.of_kind("stream.record"))
+    gens = view.generations()
+    assert len(gens) >= 2 and len(gens[0]) == 1
+    svg = view.svg()
+    for k in mine:
+        assert f'data-shard="{k}"' in svg
+    assert svg.count('class="dl-lineage"') == sum(1 for v in mine.values() if v["parent"])
+
+
+def test_shard_lineage_shows_each_consumer_s_share(streamed):
+    from dynamo_lab.viz import ShardLineageView
+    ddb, app, mapping, done, seen = streamed
+    view = ShardLineageView(ddb, table="Music")
+    total = len(ddb.log.of_kind("stream.record"))
+    cons = view.consumers()
+    assert set(cons) == {"app tally", "mapping audit"}
+    # every record processed once by the KCL app, and delivered once by the mapping
+    assert sum(r["records"] for r in cons["app tally"].values()) == len(done) == total
+    assert sum(r["records"] for r in cons["mapping audit"].values()) == len(seen) == total
+    # who holds each lease, as the lease table says
+    owners = {d["leaseKey"]: d["leaseOwner"] for d in app.leases()}
+    assert {k: r["worker"] for k, r in cons["app tally"].items()} == owners
+    assert {r["last"] for r in cons["app tally"].values()} == {"w1", "w2"}
+    text = repr(view)
+    assert text.startswith(f"<ShardLineageView 'Music': {len(view.shards())} shards (")
+    assert f"app tally: 2 workers, " in text and f"mapping audit: {total} records in " in text
+    svg = view.svg()
+    assert svg.count('class="dl-consumer"') == 3           # two workers, one mapping
+    assert 'data-consumer="app tally" data-worker="w2"' in svg
+    assert 'data-consumer="app tally" data-records=' in svg
+
+
+def test_a_table_with_no_stream_draws_an_empty_lineage(run):
+    from dynamo_lab.viz import GsiLagView, ShardLineageView
+    ddb = DynamoDB(seed=1)
+    _table(ddb, "Plain", 5, 5)
+    view = ShardLineageView(ddb)
+    assert repr(view) == "<ShardLineageView 'Plain': 0 shards (0 open), 0 records>"
+    assert "no stream shards" in view.svg()
+    gsi = GsiLagView(ddb)
+    assert repr(gsi) == ("<GsiLagView 'Plain'.(no GSI yet): 0 changes applied, lag median 0 ms, "
+                         "max 0 ms; queue peak 0; no throttles>")
+    assert gsi.svg().startswith("<svg") and gsi.figure() is not None
+
+
+# -- GSI lag -------------------------------------------------------------------
+
+def test_gsi_lag_and_back_pressure_from_the_engine():
+    from dynamo_lab.dynamodb.propagation import lag
+    from dynamo_lab.viz import GsiLagView
+    ddb = DynamoDB(seed=0, indexes={"gsi_lag_ms": (10, 120)})
+    c = ddb.client(retries=0)
+    c.create_table(TableName="Back", KeySchema=KS,
+                   AttributeDefinitions=AD + [{"AttributeName": "g", "AttributeType": "S"}],
+                   ProvisionedThroughput={"ReadCapacityUnits": 100, "WriteCapacityUnits": 100},
+                   GlobalSecondaryIndexes=[{
+                       "IndexName": "byG", "Projection": {"ProjectionType": "ALL"},
+                       "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                       "ProvisionedThroughput": {"ReadCapacityUnits": 5,
+                                                 "WriteCapacityUnits": 5}}])
+    c.get_waiter("table_exists").wait(TableName="Back", WaiterConfig={"Delay": 1})
+    view = GsiLagView(ddb, table="Back")
+    refused = 0
+    for i in range(60):
+        try:
+            c.put_item(TableName="Back", Item={"pk": {"S": f"a{i}"}, "g": {"S": f"x{i % 4}"}})
+        except ClientError as e:
+            assert "global secondary indexes" in e.response["Error"]["Message"]
+            refused += 1
+    pending = lag(ddb, "Back", "byG")["pending"]
+    assert view.lags()["changes"] == 60 - refused - pending
+    ddb.run(ms=2000)
+    lg = view.lags()
+    assert lg["changes"] == 60 - refused and 10 <= lg["median"] <= lg["max"] <= 120
+    assert refused and sum(view.throttled().values()) == refused
+    assert view.queue()[-1][1] == 0 and max(n for _, n in view.queue()) > 1
+    assert repr(view).startswith(f"<GsiLagView 'Back'.byG: {60 - refused} changes applied")
+    svg = view.svg()
+    assert svg.count('class="dl-throttle"') == len(view.throttled())
+    assert 'class="dl-lag"' in svg and 'class="dl-queued"' in svg
+    fig = view.figure()
+    assert [tr.name for tr in fig.data] == ["lag", "waiting", "writes throttled"]
+    assert fig.to_json() == GsiLagView(ddb, table="Back").figure().to_json()

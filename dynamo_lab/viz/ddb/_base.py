@@ -49,6 +49,7 @@ DDB_CSS = """
 .dl-view .dl-zone-row{stroke:#ddd;stroke-dasharray:3 3}
 .dl-view .dl-member{fill:#fff;stroke:#555;stroke-width:1.2;transition:cx .8s ease-in-out,r .6s,fill .6s,stroke .6s}
 .dl-view .dl-member.dl-leader{fill:#d62728;stroke:#7f0000;stroke-width:2}
+.dl-view .dl-member.dl-down{opacity:.35;stroke-dasharray:2 2}
 .dl-view .dl-member-link{stroke:#ccc;stroke-width:1;transition:x1 .8s,x2 .8s}
 .dl-view .dl-cap-bar{fill:#4e79a7;transition:height .4s,y .4s}
 .dl-view .dl-cap-bar.dl-over{fill:#f28e2b}

@@ -89,7 +89,8 @@ class GsiLagView(DdbView):
 
     css_class = "dl-gsi"
     live = False
-    kinds = ("gsi.applied", "gsi.backfill", "capacity.throttled", "table.deleted")
+    kinds = ("gsi.applied", "gsi.backfill", "capacity.throttled", "table.created",
+             "table.deleted")
 
     def initial(self) -> GsiLagState:
         return GsiLagState(table=self.table, index=self.index)
@@ -100,7 +101,7 @@ class GsiLagView(DdbView):
             if self.mine(s, ev, indexed=False):
                 return GsiLagState(table=s.table, index=s.index)
             return s
-        if not self.mine(s, ev, indexed=False):
+        if not self.mine(s, ev, indexed=False) or kind == "table.created":
             return s
         ix = ev.index
         if ix is None:

@@ -114,16 +114,16 @@ class ShardLineageView(DdbView):
     ``data-shard``, ``data-parent``, ``data-partition``, ``data-records``,
     ``data-state`` (open, closed) and class ``dl-shard-open`` /
     ``dl-shard-closed``; ``path.dl-lineage`` per parent-child pair
-    (``data-parent``, ``data-child``); ``rect.dl-consumer`` per consumer
-    (``data-consumer``, ``data-kind`` kcl or mapping); ``path.dl-flow`` per
-    shard and consumer (``data-shard``, ``data-consumer``, ``data-records``,
+    (``data-parent``, ``data-child``); ``rect.dl-consumer`` per mapping and
+    per KCL worker (``data-consumer``, ``data-worker``, ``data-kind`` kcl or
+    mapping); ``path.dl-flow`` per shard and consumer (``data-shard``, ``data-consumer``, ``data-records``,
     and ``data-worker`` for KCL).
     """
 
     css_class = "dl-lineage"
     live = True
     kinds = ("shard.opened", "shard.closed", "stream.record", "kcl.lease", "kcl.checkpoint",
-             "trigger.batch", "table.deleted")
+             "trigger.batch", "table.created", "table.deleted")
 
     def __init__(self, source: Any, table: str | None = None, live: bool | None = None) -> None:
         super().__init__(source, table=table, live=live)
@@ -150,8 +150,9 @@ class ShardLineageView(DdbView):
                 if sh is not None:
                     sh["closed"], sh["reason"] = ev.t, ev.reason
             return s
-        if kind == "table.deleted":
-            return s          # shards stay readable for 24 hours; the tree stays
+        if kind in ("table.created", "table.deleted"):
+            self.mine(s, ev, indexed=False)      # names the view's table if it has none
+            return s          # a deleted table's shards stay readable 24 hours: the tree stays
         if ev.shard not in s.shards:
             return s          # another table's stream
         if kind == "trigger.batch":
@@ -163,23 +164,24 @@ class ShardLineageView(DdbView):
             row["outcomes"][ev.outcome] = row["outcomes"].get(ev.outcome, 0) + 1
         else:
             c = s.consumers.setdefault(f"app {ev.app}", {"kind": "kcl", "shards": {}})
-            row = c["shards"].setdefault(ev.shard, {"worker": None, "lease": None,
-                                                    "records": 0, "sequence": None,
-                                                    "moves": 0})
+            row = c["shards"].setdefault(ev.shard, {"worker": None, "last": None,
+                                                    "lease": None, "records": 0,
+                                                    "sequence": None, "moves": 0})
+            if ev.worker not in c.setdefault("workers", []):
+                c["workers"].append(ev.worker)
             if kind == "kcl.lease":
                 act = ev.action
                 if act in ("taken", "stolen"):
-                    if row["worker"] not in (None, ev.worker):
+                    if row["last"] not in (None, ev.worker):
                         row["moves"] += 1
-                    row["worker"] = ev.worker
-                elif act in ("expired", "released") and row["worker"] == ev.worker:
-                    row["worker"] = None
-                elif act == "finished":
-                    row["worker"] = ev.worker
+                    row["worker"] = row["last"] = ev.worker
+                elif act in ("expired", "released", "finished"):
+                    if row["worker"] == ev.worker or act == "finished":
+                        row["worker"] = None
                 if act != "renewed":
                     row["lease"] = act
             else:
-                row["worker"] = ev.worker
+                row["last"] = ev.worker
                 row["records"] += ev.records
                 row["sequence"] = ev.sequence
         return s
@@ -203,8 +205,10 @@ class ShardLineageView(DdbView):
 
     def consumers(self, s: LineageState | None = None) -> dict:
         """``{consumer: {shard: numbers}}``: ``'app <name>'`` for a KCL
-        application (``worker``, ``lease``, ``records``, ``sequence``,
-        ``moves``) and ``'mapping <name>'`` for an event source mapping
+        application (``worker``: who holds the lease now, None once finished
+        or given up; ``last``: who processed it last; ``lease``: its last
+        action; ``records`` checkpointed; ``sequence``; ``moves`` between
+        workers) and ``'mapping <name>'`` for an event source mapping
         (``batches``, ``records``, ``outcomes``)."""
         s = self.state if s is None else s
         return {name: {sh: dict(row) for sh, row in c["shards"].items()}
@@ -234,18 +238,19 @@ class ShardLineageView(DdbView):
                                             "data-child": k,
                                             "d": f"M{x1:.2f} {y1:.2f}C{mid:.2f} {y1:.2f} "
                                                  f"{mid:.2f} {y2:.2f} {x2:.2f} {y2:.2f}"}, ""])
-        # consumers, one box each, on the right
-        names = list(s.consumers)
-        cy = {n: _TOP + i * (_CH + 14) for i, n in enumerate(names)}
+        # consumers on the right: one box per mapping, one per worker of a KCL app
+        boxes = [(n, w) for n, c in s.consumers.items()
+                 for w in (c.get("workers") or [None] if c["kind"] == "kcl" else [None])]
+        cy = {b: _TOP + i * (_CH + 14) for i, b in enumerate(boxes)}
         top_records = max([1] + [row["records"] for c in s.consumers.values()
                                  for row in c["shards"].values()])
-        for n in names:
-            c = s.consumers[n]
+        for n, c in s.consumers.items():
             for k, row in c["shards"].items():
-                if k not in pos or not (row["records"] or row.get("worker")):
+                w = (row["worker"] or row["last"]) if c["kind"] == "kcl" else None
+                if k not in pos or (n, w) not in cy or not (row["records"] or w):
                     continue
                 x, y = box(k)
-                x1, y1, x2, y2 = x + _BOX_W, y + _BOX_H / 2, cx0, cy[n] + _CH / 2
+                x1, y1, x2, y2 = x + _BOX_W, y + _BOX_H / 2, cx0, cy[(n, w)] + _CH / 2
                 mid = (x1 + x2) / 2
                 attrs = {"class": "dl-flow", "data-shard": k, "data-consumer": n,
                          "data-records": row["records"],
@@ -253,10 +258,10 @@ class ShardLineageView(DdbView):
                          "d": f"M{x1:.2f} {y1:.2f}C{mid:.2f} {y1:.2f} {mid:.2f} {y2:.2f} "
                               f"{x2:.2f} {y2:.2f}"}
                 if c["kind"] == "kcl":
-                    attrs["data-worker"] = row["worker"] or ""
+                    attrs["data-worker"] = w
                     tip = (f"{n} · {k}: lease {row['lease'] or '-'}"
-                           f"{' by ' + row['worker'] if row['worker'] else ''}, "
-                           f"{row['records']} records checkpointed"
+                           f"{', held by ' + row['worker'] if row['worker'] else ''}, "
+                           f"{row['records']} records checkpointed (last by {row['last']})"
                            f"{', moved ' + str(row['moves']) + '×' if row['moves'] else ''}")
                 else:
                     outs = ", ".join(f"{o} {v}" for o, v in sorted(row["outcomes"].items()))
@@ -279,24 +284,28 @@ class ShardLineageView(DdbView):
                                      "y": round(y + 29, 2), "font-size": 10},
                  f"{sh['records']} records · {state}"
                  + (f" ({sh['reason']})" if sh["reason"] else "")])
-        for n in names:
+        for (n, w), y in cy.items():
             c = s.consumers[n]
-            rec = sum(row["records"] for row in c["shards"].values())
             if c["kind"] == "kcl":
-                workers = sorted({row["worker"] for row in c["shards"].values() if row["worker"]})
-                sub = f"{len(workers)} workers · {rec} records"
-                tip = "; ".join(f"{w}: {sum(1 for r in c['shards'].values() if r['worker'] == w)}"
-                                f" leases" for w in workers) or "no leases held"
+                rows = c["shards"].values()
+                held = sum(1 for r in rows if r["worker"] == w)
+                rec = sum(r["records"] for r in rows if (r["worker"] or r["last"]) == w)
+                label, sub = f"{n} · {w}", f"{held} leases · {rec} records"
+                tip = f"{n}, worker {w}: holds {held} leases; {rec} records checkpointed"
             else:
-                batches = sum(row["batches"] for row in c["shards"].values())
-                sub = f"{batches} batches · {rec} records"
+                rec = sum(r["records"] for r in c["shards"].values())
+                batches = sum(r["batches"] for r in c["shards"].values())
+                label, sub = n, f"{batches} batches · {rec} records"
                 tip = f"{n}: {batches} batches, {rec} records"
-            add(["rect", f"c:{n}", {"class": "dl-consumer", "x": cx0, "y": cy[n], "width": _CW,
-                                    "height": _CH, "rx": 6, "data-consumer": n,
-                                    "data-kind": c["kind"], "data-tip": tip}, ""])
-            add(["text", f"cl:{n}", {"x": cx0 + 8, "y": cy[n] + 16, "font-weight": 600}, n])
-            add(["text", f"cs:{n}", {"class": "dl-muted", "x": cx0 + 8, "y": cy[n] + 31,
-                                     "font-size": 10}, sub])
+            ident = n if w is None else f"{n}:{w}"
+            add(["rect", f"c:{ident}", {"class": "dl-consumer", "x": cx0, "y": y, "width": _CW,
+                                        "height": _CH, "rx": 6, "data-consumer": n,
+                                        "data-worker": w or "", "data-kind": c["kind"],
+                                        "data-tip": tip}, ""])
+            add(["text", f"cl:{ident}", {"x": cx0 + 8, "y": y + 16, "font-weight": 600}, label])
+            add(["text", f"cs:{ident}", {"class": "dl-muted", "x": cx0 + 8, "y": y + 31,
+                                         "font-size": 10}, sub])
+        names = boxes
         rows = 1 + max([r for _, r in pos.values()], default=0)
         h = max(_TOP + rows * _ROW, _TOP + len(names) * (_CH + 14)) + 16
         if not s.shards:
@@ -324,7 +333,7 @@ class ShardLineageView(DdbView):
         for n, c in s.consumers.items():
             rec = sum(row["records"] for row in c["shards"].values())
             if c["kind"] == "kcl":
-                workers = {row["worker"] for row in c["shards"].values() if row["worker"]}
+                workers = c.get("workers", [])
                 held = sum(1 for row in c["shards"].values() if row["worker"])
                 text += f"; {n}: {len(workers)} workers, {held} leases, {rec} records"
             else:

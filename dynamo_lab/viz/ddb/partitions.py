@@ -13,7 +13,7 @@ transitions on ``x`` and ``width``), and the right child fades in beside it.
 
 Everything comes from events: ``partition.created`` / ``partition.split`` /
 ``partition.throughput`` for the map, ``partition.leader`` for leader
-changes, ``item.put`` / ``item.updated`` / ``item.deleted`` (which carry the
+changes, ``storage.crash`` / ``storage.recover`` for replicas down, ``item.put`` / ``item.updated`` / ``item.deleted`` (which carry the
 item's hash position and size) for item counts and bytes, ``table.deleted``
 to start again. A global secondary index (``index=``) has its own partitions;
 no event tells what an index holds, so its items and bytes are not shown.
@@ -90,6 +90,7 @@ class PartitionMapState:
     splits: list = field(default_factory=list)    # (t, parent, children, reason)
     leader_changes: list = field(default_factory=list)  # (t, partition, previous, leader, reason)
     zones: list = field(default_factory=list)     # availability zones, first seen first
+    down: set = field(default_factory=set)        # storage nodes crashed and not recovered
 
 
 class PartitionMapView(DdbView):
@@ -113,12 +114,14 @@ class PartitionMapView(DdbView):
     ``data-items``, ``data-bytes``, ``data-rcu``, ``data-wcu``,
     ``data-leader`` and ``data-tip`` (the hover text, also a ``<title>``);
     ``circle.dl-member`` per replica with ``data-partition``, ``data-node``,
-    ``data-zone``, and class ``dl-leader`` on the leader.
+    ``data-zone``, and class ``dl-leader`` on the leader, ``dl-down`` on a
+    replica whose storage node is down.
     """
 
     css_class = "dl-partitions"
     live = True
-    kinds = ("partition.*", "item.put", "item.updated", "item.deleted", "table.deleted")
+    kinds = ("partition.*", "item.put", "item.updated", "item.deleted", "table.deleted",
+             "storage.crash", "storage.recover")
 
     def initial(self) -> PartitionMapState:
         return PartitionMapState(table=self.table, index=self.index)
@@ -132,7 +135,13 @@ class PartitionMapView(DdbView):
             return s
         if kind == "table.deleted":
             if self.mine(s, ev, indexed=False):
-                return PartitionMapState(table=s.table, index=s.index)
+                return PartitionMapState(table=s.table, index=s.index, down=s.down)
+            return s
+        if kind == "storage.crash":
+            s.down.add(ev.node)
+            return s
+        if kind == "storage.recover":
+            s.down.discard(ev.node)
             return s
         if not self.mine(s, ev):
             return s
@@ -283,11 +292,14 @@ class PartitionMapView(DdbView):
             r = max(2.5, min(7.0, wd / 4))
             for node, z in zip(p["replicas"], p["zones"]):
                 lead = node == p["leader"]
+                down = node in s.down
                 add(["circle", f"m:{key}:{z}", {
-                    "class": "dl-member dl-leader" if lead else "dl-member", "cx": cx,
+                    "class": ("dl-member dl-leader" if lead else "dl-member")
+                    + (" dl-down" if down else ""), "cx": cx,
                     "cy": rows[z], "r": round(r, 2), "data-partition": p["id"],
                     "data-node": node, "data-zone": str(z),
-                    "data-tip": f"{node} ({z}) · {'leader' if lead else 'replica'} of {p['id']}"},
+                    "data-tip": f"{node} ({z}) · {'leader' if lead else 'replica'} of {p['id']}"
+                                f"{' · down' if down else ''}"},
                     ""])
                 if wd >= 80:
                     add(["text", f"mn:{key}:{z}", {"class": "dl-muted", "x": round(cx + r + 3, 2),
@@ -312,6 +324,8 @@ class PartitionMapView(DdbView):
         if s.leader_changes:
             t, pid, prev, new, reason = s.leader_changes[-1]
             text += f" (last: {pid} {prev} → {new}, {reason}, t={t} ms)"
+        if s.down:
+            text += f" · down: {', '.join(sorted(s.down))}"
         return text + " · red: the leader"
 
     def summary(self, s: PartitionMapState) -> str:
