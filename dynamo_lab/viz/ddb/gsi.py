@@ -241,7 +241,9 @@ class GsiLagView(DdbView):
                                         "width": round(max(_PW / BUCKETS, 1), 2), "height": hgt,
                                         "data-queued": n}, ""])
         add(["text", "qtop", {"class": "dl-muted", "x": _L - 6, "y": _Q_TOP + 10,
-                              "text-anchor": "end", "font-size": 10}, f"{qmax} waiting"])
+                              "text-anchor": "end", "font-size": 10}, str(qmax)])
+        add(["text", "qlabel", {"class": "dl-muted", "x": _L + 4, "y": _Q_TOP + 12,
+                                "font-size": 10}, "changes waiting"])
         for sec, row in sorted(s.throttled.items()):
             add(["rect", f"t:{sec}", {
                 "class": "dl-throttle", "x": x(sec), "y": _Q_TOP + _Q_H + 4,

@@ -52,8 +52,8 @@ from ._base import DdbView
 __all__ = ["ShardLineageView", "LineageState", "tree_layout"]
 
 W = 760
-_X0, _COL = 14, 150           # the tree's columns (one per generation)
-_BOX_W, _BOX_H, _ROW = 132, 36, 46
+_X0, _COL = 14, 172           # the tree's columns (one per generation)
+_BOX_W, _BOX_H, _ROW = 150, 36, 46
 _TOP = 40
 _CW, _CH = 170, 40            # consumer boxes
 
@@ -283,7 +283,7 @@ class ShardLineageView(DdbView):
             add(["text", f"sr:{k}", {"class": "dl-muted", "x": round(x + 6, 2),
                                      "y": round(y + 29, 2), "font-size": 10},
                  f"{sh['records']} records · {state}"
-                 + (f" ({sh['reason']})" if sh["reason"] else "")])
+                 + (f": {sh['reason']}" if sh["reason"] else "")])
         for (n, w), y in cy.items():
             c = s.consumers[n]
             if c["kind"] == "kcl":
