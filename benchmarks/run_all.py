@@ -3,7 +3,11 @@
     .venv/bin/python benchmarks/run_all.py [name ...]
 
 Each benchmark measures dynamo_lab against its peer in the same run and
-prints ratios, so the numbers mean something on a shared, noisy machine.
+prints ratios, so the numbers mean something on a shared, noisy machine:
+``api`` (the DynamoDB API against moto), ``cluster`` (the paper engine),
+``ring`` (consistent hashing) and ``service`` (what streams and asynchronous
+GSIs cost the DynamoDB service; the time to split a 100,000-item table).
+Every ``*.py`` here but this one is run, in name order.
 """
 from __future__ import annotations
 

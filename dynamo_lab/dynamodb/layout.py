@@ -88,8 +88,11 @@ class Layout:
     def follow(self) -> None:
         """Split the store as the map split since the last call."""
         splits = self.pmap.splits
-        for s in splits[self._seen:]:
-            self.store.split(s.parent, s.at, ids=s.children)
+        if len(splits) - self._seen > 2:    # a cascade: lay the store out once, O(n)
+            self.store.reshape([(p.id, p.start, p.end) for p in self.pmap])
+        else:
+            for s in splits[self._seen:]:
+                self.store.split(s.parent, s.at, ids=s.children)
         self._seen = len(splits)
 
     def apply_write(self, h: int, old_size: int | None, new_size: int | None) -> None:

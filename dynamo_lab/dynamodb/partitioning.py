@@ -486,10 +486,19 @@ class PartitionMap:
                           children=(left_id, right_id), reason=reason, at=at, ranges=ranges)
         left = self._new(p.start, at, pid, half_r, half_w)
         right = self._new(at, p.end, pid, half_r, half_w)
-        for c in (left, right):
-            for k in self._items.irange(c.start, c.end - 1):
-                c.size_bytes += self._items[k][0]
-                c.item_count += self._items[k][1]
+        # Count the smaller side; the other side is the parent less it.
+        items = self._items
+        lo = items.bisect_left(p.start)
+        mid = items.bisect_left(at)
+        hi = items.bisect_left(p.end)
+        small, big = (left, right) if mid - lo <= hi - mid else (right, left)
+        keys = items.keys()
+        for k in (keys[lo:mid] if small is left else keys[mid:hi]):
+            slot = items[k]
+            small.size_bytes += slot[0]
+            small.item_count += slot[1]
+        big.size_bytes = p.size_bytes - small.size_bytes
+        big.item_count = p.item_count - small.item_count
         self._parts[i:i + 1] = [left, right]
         self._starts[i:i + 1] = [left.start, right.start]
         del self._by_id[pid]
@@ -520,17 +529,21 @@ class PartitionMap:
     def _size_cut(self, p: Partition) -> int | None:
         """The item boundary that splits ``p``'s bytes most evenly, or None
         when its items sit on fewer than two hashes."""
-        keys = list(self._items.irange(p.start, p.end - 1))
-        if len(keys) < 2:
+        items = self._items
+        keys = items.keys()
+        lo, hi = items.bisect_left(p.start), items.bisect_left(p.end)
+        if hi - lo < 2:
             return None
-        total = sum(self._items[k][0] for k in keys)
-        best, best_gap, before = None, None, 0
-        for k in keys:
-            if k != keys[0]:
-                gap = abs(2 * before - total)
-                if best_gap is None or gap < best_gap:
-                    best, best_gap = k, gap
-            before += self._items[k][0]
+        total = p.size_bytes
+        best, best_gap, before = None, None, items[keys[lo]][0]
+        # The gap |2*before - total| falls, then rises: stop once it rises.
+        for k in items.islice(lo + 1, hi):
+            gap = abs(2 * before - total)
+            if best_gap is not None and gap > best_gap:
+                break
+            if best_gap is None or gap < best_gap:
+                best, best_gap = k, gap
+            before += items[k][0]
         return best
 
     def _check(self) -> None:
