@@ -139,6 +139,10 @@ def _java(v: Any) -> str:
 
 
 class _Walk:
+    """The violations found in one request (at most ten are reported)."""
+
+    __slots__ = ("errors",)
+
     def __init__(self) -> None:
         self.errors: list[str] = []
 
@@ -147,84 +151,218 @@ class _Walk:
             self.errors.append(
                 f"Value {value_text(value)} at '{path}' failed to satisfy constraint: {msg}")
 
-    def _map_part(self, whole: dict, part: Any, shape, path: str, which: str) -> None:
-        # Coral reports a map's keys and (list or scalar) values as one
-        # constraint on the map, listing every rule of the part's shape.
-        probe = _Walk()
-        probe._constraints(part, shape, path)
-        if probe.errors:
-            rules = _rules(shape)
-            word = "Map keys must" if which == "keys" else "Map value must"
-            self.fail(whole, path, f"{word} satisfy constraint: [{', '.join(rules)}]")
 
-    def visit(self, value: Any, shape, path: str, checked: bool = False) -> Any:
-        """Type-check and constraint-check ``value``; returns it with nulls dropped."""
-        _type_check(value, shape)
-        if shape.name in _OPAQUE:
+# -- checkers compiled from shapes ----------------------------------------------
+# Each shape becomes, once, a function ``check(value, path, walk, checked)``
+# that type-checks and constraint-checks ``value`` and returns it with JSON
+# nulls dropped. ``checked`` is True for a map's values, whose own length or
+# scalar constraints the map has already reported (as one constraint on the
+# map, Coral's way). The order of the checks, and so of the messages, is a
+# depth-first walk in the model's member order.
+
+_COMPILED: dict[int, tuple] = {}        # id(shape) -> (shape, checker); shapes live as long
+_FAST_TYPES = {"string": (str,), "blob": (str,), "boolean": (bool,), "integer": (int,),
+               "long": (int,), "double": (int, float), "float": (int, float),
+               "timestamp": (int, float), "structure": (dict,), "map": (dict,),
+               "list": (list,)}
+
+
+def _type_checker(shape):
+    """``_type_check`` for one shape, with the passing types tested first."""
+    ok = _FAST_TYPES.get(shape.type_name, ())
+
+    def check(value: Any) -> None:
+        if type(value) not in ok:
+            _type_check(value, shape)
+    return check
+
+
+def _length_checker(meta: dict):
+    lo, hi = meta.get("min"), meta.get("max")
+    if lo is None and hi is None:
+        return None
+    too_short = f"Member must have length greater than or equal to {lo}"
+    too_long = f"Member must have length less than or equal to {hi}"
+
+    def check(value: Any, path: str, walk: _Walk) -> None:
+        n = len(value)
+        if lo is not None and n < lo:
+            walk.fail(value, path, too_short)
+        if hi is not None and n > hi:
+            walk.fail(value, path, too_long)
+    return check
+
+
+def _scalar_checker(shape):
+    """The constraints of a scalar shape, or None when it has none."""
+    t, meta = shape.type_name, shape.metadata
+    if t == "string":
+        length = _length_checker(meta)
+        enum = shape.enum
+        enum_set = frozenset(enum) if enum else None
+        enum_msg = "Member must satisfy enum value set: [" + ", ".join(enum or ()) + "]"
+        pat = meta.get("pattern")
+        regex = _regex(pat) if pat else None
+        pat_msg = f"Member must satisfy regular expression pattern: {pat}"
+        if length is None and enum_set is None and regex is None:
+            return None
+
+        def check(value: Any, path: str, walk: _Walk) -> None:
+            if length is not None:
+                length(value, path, walk)
+            if enum_set is not None and value not in enum_set:
+                walk.fail(value, path, enum_msg)
+            if regex is not None and not regex.fullmatch(value):
+                walk.fail(value, path, pat_msg)
+        return check
+    if t in ("integer", "long"):
+        lo, hi = meta.get("min"), meta.get("max")
+        if lo is None and hi is None:
+            return None
+        low_msg = f"Member must have value greater than or equal to {lo}"
+        high_msg = f"Member must have value less than or equal to {hi}"
+
+        def check(value: Any, path: str, walk: _Walk) -> None:
+            if lo is not None and value < lo:
+                walk.fail(value, path, low_msg)
+            if hi is not None and value > hi:
+                walk.fail(value, path, high_msg)
+        return check
+    return None
+
+
+def _regex(pattern: str):
+    """A model pattern as a Python regex. The model's patterns are Java's: two
+    use constructs Python lacks (``\\p{Print}``; a surrogate pair standing for
+    the supplementary planes), which are translated; any other that Python
+    cannot read is not enforced rather than failing every request.
+
+    >>> bool(_regex(r"\\p{Print}+").fullmatch("a b")), bool(_regex(r"\\p{Print}+").fullmatch("\\n"))
+    (True, False)
+    """
+    for java, python in _JAVA_REGEX:
+        pattern = pattern.replace(java, python)
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
+
+
+_JAVA_REGEX = ((r"\p{Print}", r"[\x20-\x7e]"),
+               (r"\uD800\uDC00-\uDBFF\uDFFF", r"\U00010000-\U0010FFFF"))
+
+
+def _constraints_hold(shape):
+    """A predicate: does a value meet ``shape``'s own constraints (its length
+    for a list or map, its scalar rules otherwise)?"""
+    if shape.type_name in ("list", "map"):
+        check = _length_checker(shape.metadata)
+    else:
+        check = _scalar_checker(shape)
+    if check is None:
+        return lambda value: True
+
+    def holds(value: Any) -> bool:
+        probe = _Walk()
+        check(value, "", probe)
+        return not probe.errors
+    return holds
+
+
+def _checker(shape):
+    """The compiled checker of ``shape`` (made once per shape)."""
+    hit = _COMPILED.get(id(shape))
+    if hit is not None:
+        return hit[1]
+    # A recursive shape meets itself while being compiled: point it at a
+    # trampoline that calls the finished checker.
+    box: list = []
+    _COMPILED[id(shape)] = (shape, lambda *a: box[0](*a))
+    check = _compile(shape)
+    box.append(check)
+    _COMPILED[id(shape)] = (shape, check)
+    return check
+
+
+def _compile(shape):
+    type_check = _type_checker(shape)
+    t = shape.type_name
+    if shape.name in _OPAQUE:
+        def opaque(value: Any, path: str, walk: _Walk, checked: bool = False) -> Any:
+            type_check(value)
             return value
-        t = shape.type_name
-        meta = shape.metadata
-        if t == "structure":
+        return opaque
+    if t == "structure":
+        required = shape.required_members
+        members = [(name, _lower_first(name), name in required, _checker(m))
+                   for name, m in shape.members.items()]
+
+        def structure(value: Any, path: str, walk: _Walk, checked: bool = False) -> dict:
+            type_check(value)
             out = {}
-            for name, member in shape.members.items():
-                v = value.get(name)
-                sub = f"{path}.{_lower_first(name)}" if path else _lower_first(name)
+            get = value.get
+            for name, lower, needed, check in members:
+                v = get(name)
                 if v is None:
-                    if name in shape.required_members:
-                        self.fail(None, sub, "Member must not be null")
+                    if needed:
+                        walk.fail(None, f"{path}.{lower}" if path else lower,
+                                  "Member must not be null")
                     continue
-                out[name] = self.visit(v, member, sub)
+                out[name] = check(v, f"{path}.{lower}" if path else lower, walk)
             return out
-        if t == "list":
-            if not checked:
-                self._length(value, meta, path)
-            return [self.visit(x, shape.member, f"{path}.{i}.member")
+        return structure
+    if t == "list":
+        length = _length_checker(shape.metadata)
+        member = _checker(shape.member)
+
+        def list_(value: Any, path: str, walk: _Walk, checked: bool = False) -> list:
+            type_check(value)
+            if length is not None and not checked:
+                length(value, path, walk)
+            return [member(x, f"{path}.{i}.member", walk)
                     for i, x in enumerate(value, 1) if x is not None]
-        if t == "map":
-            self._length(value, meta, path)
+        return list_
+    if t == "map":
+        length = _length_checker(shape.metadata)
+        key_ok = _constraints_hold(shape.key)
+        vshape = shape.value
+        value_check = _checker(vshape)
+        # A list or scalar value is checked (type, then constraints) as a
+        # part of the map; a structure or map value on its own.
+        part = vshape.type_name not in ("structure", "map")
+        value_type = _type_checker(vshape)
+        value_ok = _constraints_hold(vshape)
+        key_msg = f"Map keys must satisfy constraint: [{', '.join(_rules(shape.key))}]"
+        value_msg = f"Map value must satisfy constraint: [{', '.join(_rules(vshape))}]"
+
+        def map_(value: Any, path: str, walk: _Walk, checked: bool = False) -> dict:
+            type_check(value)
+            if length is not None:
+                length(value, path, walk)
             out = {}
             for k, v in value.items():
                 if v is None:
                     continue
-                self._map_part(value, k, shape.key, path, "keys")
-                if shape.value.type_name not in ("structure", "map"):
-                    _type_check(v, shape.value)
-                    self._map_part(value, v, shape.value, path, "value")
-                out[k] = self.visit(v, shape.value, f"{path}.{k}.member", checked=True)
+                if not key_ok(k):
+                    walk.fail(value, path, key_msg)
+                if part:
+                    value_type(v)
+                    if not value_ok(v):
+                        walk.fail(value, path, value_msg)
+                out[k] = value_check(v, f"{path}.{k}.member", walk, True)
             return out
-        if t in ("integer", "long") and isinstance(value, float):
+        return map_
+    integral = t in ("integer", "long")
+    constraints = _scalar_checker(shape)
+
+    def scalar(value: Any, path: str, walk: _Walk, checked: bool = False) -> Any:
+        type_check(value)
+        if integral and isinstance(value, float):
             value = math.floor(value)     # Coral truncates a JSON 2.5 to an Integer 2
-        if not checked:
-            self._scalar(value, shape, path)
+        if constraints is not None and not checked:
+            constraints(value, path, walk)
         return value
-
-    def _constraints(self, value: Any, shape, path: str) -> None:
-        if shape.type_name in ("list", "map"):
-            self._length(value, shape.metadata, path)
-        else:
-            self._scalar(value, shape, path)
-
-    def _length(self, value: Any, meta: dict, path: str) -> None:
-        if "min" in meta and len(value) < meta["min"]:
-            self.fail(value, path, f"Member must have length greater than or equal to {meta['min']}")
-        if "max" in meta and len(value) > meta["max"]:
-            self.fail(value, path, f"Member must have length less than or equal to {meta['max']}")
-
-    def _scalar(self, value: Any, shape, path: str) -> None:
-        t, meta = shape.type_name, shape.metadata
-        if t == "string":
-            self._length(value, meta, path)
-            if shape.enum and value not in shape.enum:
-                self.fail(value, path, "Member must satisfy enum value set: ["
-                          + ", ".join(shape.enum) + "]")
-            pat = meta.get("pattern")
-            if pat and not re.fullmatch(pat, value):
-                self.fail(value, path, f"Member must satisfy regular expression pattern: {pat}")
-        elif t in ("integer", "long"):
-            if "min" in meta and value < meta["min"]:
-                self.fail(value, path, f"Member must have value greater than or equal to {meta['min']}")
-            if "max" in meta and value > meta["max"]:
-                self.fail(value, path, f"Member must have value less than or equal to {meta['max']}")
+    return scalar
 
 
 def _rules(shape) -> list[str]:
@@ -247,6 +385,9 @@ def _rules(shape) -> list[str]:
     return out
 
 
+_REQUESTS: dict[tuple, tuple] = {}     # (id(model), operation) -> (model, checker)
+
+
 def check_request(operation: str, params: Any, model=None) -> dict:
     """Check ``params`` against the input shape of ``operation``.
 
@@ -256,16 +397,22 @@ def check_request(operation: str, params: Any, model=None) -> dict:
     wrong JSON type and ``ValidationException`` listing up to ten constraint
     violations.
     """
-    shape = (model or service_model()).operation_model(operation).input_shape
+    model = model or service_model()
+    hit = _REQUESTS.get((id(model), operation))
+    if hit is None:
+        shape = model.operation_model(operation).input_shape
+        hit = _REQUESTS[(id(model), operation)] = (
+            model, None if shape is None else _checker(shape))
+    check = hit[1]
     if params is None:
         params = {}
-    if shape is None:
+    if check is None:
         return {}
     if not isinstance(params, dict):
         raise _serialization("Start of list found where not expected"
                              if isinstance(params, list) else "Expected null")
     walk = _Walk()
-    out = walk.visit(params, shape, "")
+    out = check(params, "", walk)
     if walk.errors:
         n = len(walk.errors)
         raise ValidationError(f"{n} validation error{'s' if n > 1 else ''} detected: "
