@@ -339,7 +339,7 @@ def test_on_moto_through_the_public_api(moto_url):
                          **KEY)["TableDescription"]["LatestStreamArn"]
     log = Log()
     app = App("moto-app", arn, log.factory(None), client=c, streams_client=connect_streams(moto_url),
-              max_records=3)
+              max_records=3, interval_ms=50)
     assert app.service is None
     app.add_worker("w1"), app.add_worker("w2")
     for i in range(7):

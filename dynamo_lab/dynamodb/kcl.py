@@ -63,6 +63,7 @@ Examples
 """
 from __future__ import annotations
 
+import time
 from typing import Any, Callable
 
 from botocore.exceptions import ClientError
@@ -266,12 +267,15 @@ class App:
         self.rounds += 1
 
     def run(self, rounds: int = 1) -> None:
-        """``rounds`` rounds; on the lab, ``interval_ms`` of virtual time
-        passes after each (so leases of dead workers expire)."""
+        """``rounds`` rounds, ``interval_ms`` apart (so leases of dead workers
+        expire): virtual time on the lab, the wall clock elsewhere (as a KCL
+        worker idles between reads)."""
         for _ in range(rounds):
             self.poll()
             if self.service is not None:
                 self.service.run(ms=self.interval_ms)
+            else:
+                time.sleep(self.interval_ms / 1000)
 
     def start(self) -> None:
         """On the lab: take a round every ``interval_ms`` of virtual time, so
