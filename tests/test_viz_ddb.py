@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from dynamo_lab import DynamoDB, EventLog
-from dynamo_lab.viz import CapacityView, PartitionMapView, Timeline
+from dynamo_lab.viz import CapacityView, GsiLagView, PartitionMapView, ShardLineageView, Timeline
 
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}]
 AD = [{"AttributeName": "pk", "AttributeType": "S"}]
@@ -16,12 +16,16 @@ AD = [{"AttributeName": "pk", "AttributeType": "S"}]
 VIEWS = {
     "partitions": lambda src: PartitionMapView(src, table="Music", live=False),
     "capacity": lambda src: CapacityView(src, table="Music"),
+    "lineage": lambda src: ShardLineageView(src, table="Music", live=False),
+    "gsi": lambda src: GsiLagView(src, table="Music", index="byG"),
+    "gsi_partitions": lambda src: PartitionMapView(src, table="Music", index="byG", live=False),
+    "gsi_capacity": lambda src: CapacityView(src, table="Music", index="byG"),
 }
 
 
 def _table(ddb, name, rcu, wcu, **kw):
     c = ddb.client(retries=0)
-    c.create_table(TableName=name, KeySchema=KS, AttributeDefinitions=AD,
+    c.create_table(TableName=name, KeySchema=KS, AttributeDefinitions=kw.pop("AttributeDefinitions", AD),
                    ProvisionedThroughput={"ReadCapacityUnits": rcu, "WriteCapacityUnits": wcu},
                    **kw)
     c.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1})
@@ -30,7 +34,8 @@ def _table(ddb, name, rcu, wcu, **kw):
 
 def _put(c, name, key, size=300):
     try:
-        c.put_item(TableName=name, Item={"pk": {"S": key}, "d": {"S": "x" * size}})
+        c.put_item(TableName=name, Item={"pk": {"S": key}, "g": {"S": key[-1]},
+                                         "d": {"S": "x" * size}})
         return True
     except ClientError as e:
         assert e.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
@@ -40,9 +45,15 @@ def _put(c, name, key, size=300):
 def busy_ddb(seed: int = 3) -> DynamoDB:
     """A seeded workload with splits for size, throttles, a stream, updates
     and deletes, and a hot key at the end."""
-    ddb = DynamoDB(seed=seed, partition_size_limit=16 * 1024, capacity={"adaptive": False})
+    ddb = DynamoDB(seed=seed, partition_size_limit=16 * 1024, capacity={"adaptive": False},
+                   indexes={"gsi_lag_ms": (5, 60)})
     c = _table(ddb, "Music", 40, 40,
-               StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+               StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+               AttributeDefinitions=AD + [{"AttributeName": "g", "AttributeType": "S"}],
+               GlobalSecondaryIndexes=[{
+                   "IndexName": "byG", "Projection": {"ProjectionType": "KEYS_ONLY"},
+                   "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                   "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 30}}])
     ddb.sim.note("created")
     for i in range(240):
         _put(c, "Music", f"k{i}")
@@ -81,6 +92,8 @@ def test_the_workload_splits_throttles_and_streams(run):
     assert kinds.get("partition.split", 0) >= 2
     assert kinds.get("capacity.throttled", 0) >= 2
     assert kinds.get("stream.record", 0) > 100 and kinds.get("shard.closed", 0) >= 2
+    assert kinds.get("gsi.applied", 0) > 100
+    assert any(e.index == "byG" for e in run.log.of_kind("capacity.throttled"))
 
 
 @pytest.mark.parametrize("name", sorted(VIEWS))
@@ -133,6 +146,12 @@ def test_partition_map_matches_the_engine(run):
     keys = ("id", "start", "end", "rcu", "wcu", "items", "bytes", "replicas", "zones", "leader")
     assert [{k: p[k] for k in keys} for p in mine] == [{k: p[k] for k in keys} for p in real]
     assert len(mine) >= 3
+    # a GSI has partitions of its own; no event tells what it holds
+    ix = PartitionMapView(run, table="Music", index="byG").partitions()
+    keys_ix = ("id", "start", "end", "rcu", "wcu", "leader")
+    assert [{k: p[k] for k in keys_ix} for p in ix] == \
+        [{k: p[k] for k in keys_ix} for p in run.partitions("Music", index="byG")]
+    assert {p["items"] for p in ix} == {None}
     assert repr(view) == (f"<PartitionMapView 'Music': {len(real)} partitions, "
                           f"{len(view.splits())} splits (size), "
                           f"{sum(p['items'] for p in real)} items, "
