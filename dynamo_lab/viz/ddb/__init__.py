@@ -16,6 +16,34 @@ and static SVG.
   shard flowing to KCL workers (leases) and event source mappings (batches);
 - :class:`GsiLagView`: a global secondary index's lag over time, its
   propagation queue, and the table writes its capacity throttled.
+
+Views cope with what a table lacks (no stream, no GSI, no traffic yet):
+they draw what there is. Each reads only its own kinds of event; a view not
+made costs nothing, and one attached does O(1) work per event (a split
+moves the parent's keys to its children), drawing at most once a frame.
+
+Examples
+--------
+>>> from dynamo_lab import DynamoDB
+>>> from dynamo_lab.viz import CapacityView, PartitionMapView, Timeline
+>>> ddb = DynamoDB(seed=0)
+>>> c = ddb.client(retries=0)
+>>> _ = c.create_table(TableName="Music",
+...     KeySchema=[{"AttributeName": "Artist", "KeyType": "HASH"}],
+...     AttributeDefinitions=[{"AttributeName": "Artist", "AttributeType": "S"}],
+...     ProvisionedThroughput={"ReadCapacityUnits": 5000, "WriteCapacityUnits": 1500})
+>>> c.get_waiter("table_exists").wait(TableName="Music", WaiterConfig={"Delay": 1})
+>>> pm, cap = PartitionMapView(ddb, table="Music"), CapacityView(ddb, table="Music")
+>>> for i in range(20):
+...     _ = c.put_item(TableName="Music", Item={"Artist": {"S": f"a{i}"}})
+>>> ddb.run(ms=1000)
+>>> pm
+<PartitionMapView 'Music': 4 partitions, 20 items, 170 B>
+>>> cap
+<CapacityView 'Music' write: 4 partitions over 1 s; no throttles>
+>>> tl = Timeline(ddb, views=[pm, cap]); tl.seek(2)
+>>> pm
+<PartitionMapView 'Music': 1 partitions, 0 items, 0 B, at event 2 of 30>
 """
 from __future__ import annotations
 
