@@ -425,3 +425,57 @@ def test_tables_without_lsi_have_no_collection_limit():
     for i in range(5):
         c.put_item(TableName="Tab", Item={**key(sk=str(i)), "pad": {"S": "p" * 80}})
     assert svc.tables["Tab"].item_count == 5
+
+
+# -- a random walk against a model -------------------------------------------------------------
+@pytest.mark.parametrize("seed", range(6))
+def test_random_walk_reads_see_acknowledged_writes_only(seed):
+    """Puts, deletes, reads of both kinds, crashes, recoveries and time
+    passing, at random: a strongly consistent read returns the last
+    acknowledged write; an eventually consistent one some acknowledged
+    version of the key (or its absence before one); invariants hold."""
+    svc = DynamoDB(seed=seed, create_ms=0, partition_size_limit=120,
+                   replication={"lag_ms": (1, 120), "detect_ms": 150})
+    c = svc.client(retries=0)
+    c.create_table(TableName="Tab", KeySchema=KS, AttributeDefinitions=AD,
+                   BillingMode="PAY_PER_REQUEST")
+    svc.run(ms=1)
+    rng = svc.sim.rng_for("test.walk")
+    nodes = [n for ns in svc.storage_nodes().values() for n in ns]
+    latest: dict = {}
+    history: dict = {}
+    for step in range(400):
+        k = f"k{rng.randrange(15)}"
+        op = rng.random()
+        try:
+            if op < 0.35:
+                v = str(step)
+                c.put_item(TableName="Tab", Item=item(pk=k, v=v))
+                latest[k] = v
+                history.setdefault(k, {None}).add(v)
+            elif op < 0.45:
+                c.delete_item(TableName="Tab", Key=key(pk=k))
+                latest[k] = None
+                history.setdefault(k, {None}).add(None)
+            elif op < 0.65:
+                got = c.get_item(TableName="Tab", Key=key(pk=k), ConsistentRead=True)
+                assert (got.get("Item") or {}).get("v", {}).get("N") == latest.get(k)
+            elif op < 0.85:
+                got = c.get_item(TableName="Tab", Key=key(pk=k))
+                assert (got.get("Item") or {}).get("v", {}).get("N") in history.get(k, {None})
+            elif op < 0.9:
+                svc.crash_node(rng.choice(nodes))
+            elif op < 0.96:
+                if svc.replication.down:
+                    svc.recover_node(rng.choice(sorted(svc.replication.down)))
+            else:
+                svc.run(ms=rng.randrange(300))
+        except ClientError as e:
+            assert e.response["Error"]["Code"] == "InternalServerError", e
+        svc.replication._check()
+    for n in sorted(svc.replication.down):
+        svc.recover_node(n)
+    svc.run(ms=500)
+    rows = {i["pk"]["S"]: i["v"]["N"] for i in c.scan(TableName="Tab")["Items"]}
+    assert rows == {k: v for k, v in latest.items() if v is not None}
+    assert len(svc.partitions("Tab")) > 1 and svc.internal_errors == []

@@ -406,6 +406,27 @@ class Replication:
         return out
 
 
+    def _check(self) -> None:
+        """Assert every invariant; stress tests call it after each step."""
+        now = self.svc.sim.now
+        assert self.down <= set(self.zone_of) and set(self.crashed_at) == self.down
+        for rs in self._sets():
+            live_ids = {p.id for p in rs.pmap.partitions}
+            assert set(rs.groups) <= live_ids or rs.pmap.version != rs.version
+            for g in rs.groups.values():
+                if g.pid not in live_ids:
+                    continue
+                assert g.part is rs.pmap.get(g.pid) and g.part.leader == g.leader
+                assert g.leader in g.replicas and len(set(g.zones)) == 3
+                times = [t for t, _k, _o in g.log]
+                assert times == sorted(times), g
+                if g.pending(now):
+                    assert g.lagger not in self.down and g.lagger != g.leader, g
+                    assert g.until == g.log[-1][0] > now and g.until <= self.horizon, g
+                    for _t, skey, _o in g.log:
+                        assert g.part.start <= skey[0] < g.part.end, g
+
+
 def _nothing() -> None:
     return None
 
