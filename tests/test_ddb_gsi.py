@@ -373,3 +373,32 @@ def test_back_pressure_throttles_and_leaves_no_trace():
     # an item without the GSI key writes nothing to the index: not held back
     c.put_item(TableName="Gix", Item={"pk": {"S": "free"}, "sk": {"N": "1"}})
     table._check()
+
+
+def test_an_index_made_with_its_table_shows_no_backfilling():
+    ddb, c = service()
+    d = c.create_table(TableName="Gix", KeySchema=KS, AttributeDefinitions=AD[:3],
+                       BillingMode="PAY_PER_REQUEST", GlobalSecondaryIndexes=[BY_G])
+    [g] = d["TableDescription"]["GlobalSecondaryIndexes"]
+    assert g["IndexStatus"] == "CREATING" and "Backfilling" not in g
+    c.get_waiter("table_exists").wait(TableName="Gix", WaiterConfig={"Delay": 1})
+    [g] = c.describe_table(TableName="Gix")["Table"]["GlobalSecondaryIndexes"]
+    assert g["IndexStatus"] == "ACTIVE" and "Backfilling" not in g
+    ddb.tables["Gix"].indexes["byG"].check_readable()     # nothing to wait for
+
+
+def test_a_backfilling_index_says_it_cannot_be_read_yet():
+    from dynamo_lab.dynamodb.errors import ValidationError
+    ddb, c = service(indexes={"gsi_backfill_rate": 10})
+    make(ddb, c, gsis=(), lsis=())
+    for i in range(20):
+        c.put_item(TableName="Gix", Item={"pk": {"S": f"p{i}"}, "sk": {"N": "1"}, "g": {"S": "red"}})
+    c.update_table(TableName="Gix", AttributeDefinitions=AD[:3],
+                   GlobalSecondaryIndexUpdates=[{"Create": BY_G}])
+    ix = ddb.tables["Gix"].indexes["byG"]
+    ddb.run(ms=ddb.update_ms + 100)
+    with pytest.raises(ValidationError) as e:
+        ix.check_readable()
+    assert e.value.message == "Cannot read from backfilling global secondary index: byG"
+    ddb.run(ms=3000)
+    ix.check_readable()

@@ -167,6 +167,25 @@ class Index:
             if lay is not None:
                 lay.apply_write(new_ikey[0], old_size or None, size)
 
+    def check_readable(self) -> None:
+        """Raise DynamoDB's ``ValidationException`` for a Query or Scan of a GSI
+        that is still backfilling (its items are not all there yet).
+
+        >>> from dynamo_lab.dynamodb.keys import KeySchema
+        >>> ix = Index("GSI", "byG", KeySchema([{"AttributeName": "g", "KeyType": "HASH"}],
+        ...            {"g": "S"}), {"ProjectionType": "ALL"}, status="CREATING")
+        >>> ix.check_readable()          # made with its table: no backfill
+        >>> ix.backfilling = True
+        >>> ix.check_readable()
+        Traceback (most recent call last):
+        ...
+        dynamo_lab.dynamodb.errors.ValidationError: Cannot read from backfilling global secondary index: byG
+        """
+        if self.kind == "GSI" and self.status == "CREATING" and self.backfilling is not None:
+            from .errors import ValidationError
+            raise ValidationError(f"Cannot read from backfilling global secondary index: "
+                                  f"{self.name}")
+
     def describe(self, table_arn: str) -> dict:
         d: dict[str, Any] = {"IndexName": self.name, "KeySchema": self.schema.elements,
                              "Projection": self.projection}
