@@ -451,3 +451,25 @@ def test_gsi_lag_and_back_pressure_from_the_engine():
     fig = view.figure()
     assert [tr.name for tr in fig.data] == ["lag", "waiting", "writes throttled"]
     assert fig.to_json() == GsiLagView(ddb, table="Back").figure().to_json()
+
+
+def test_capacity_of_an_on_demand_table_has_no_ceiling_and_a_live_widget():
+    ddb = DynamoDB(seed=0, on_demand_limits=True)
+    c = ddb.client(retries=0)
+    c.create_table(TableName="OnDemand", KeySchema=KS, AttributeDefinitions=AD,
+                   BillingMode="PAY_PER_REQUEST")
+    c.get_waiter("table_exists").wait(TableName="OnDemand", WaiterConfig={"Delay": 1})
+    view = CapacityView(ddb, table="OnDemand", live=True)
+    for i in range(50):
+        _put(c, "OnDemand", f"k{i}", size=1500)
+    ddb.run(ms=1000)
+    assert view.share_at("p0", ddb.sim.now) is None
+    assert sum(u for _, u in view.consumed("p0")) == 100          # 2 WCU a write
+    svg = view.svg()
+    assert "no share (on demand)" in svg and 'class="dl-ceiling"' not in svg
+    assert "dl-over" not in svg
+    bundle = view._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "application/vnd.plotly.v1+json" not in bundle
+    assert view.widget().scene == json.dumps(view.scene(), separators=(",", ":"),
+                                             ensure_ascii=False)

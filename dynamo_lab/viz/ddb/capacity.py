@@ -213,7 +213,8 @@ class CapacityView(DdbView):
                 and not any(u for _, u in self.consumed(p, s))]
 
     def share_at(self, partition: str, t: int, s: CapacityState | None = None) -> float | None:
-        """A partition's provisioned share (as :meth:`op`) at time ``t``, or None."""
+        """A partition's provisioned share (as :meth:`op`) at time ``t``, or
+        None (not a partition then, or an on-demand table: no share)."""
         s = self.state if s is None else s
         i = 1 if self.op(s) == "read" else 2
         val = None
@@ -221,7 +222,7 @@ class CapacityView(DdbView):
             if when > t:
                 break
             val = None if rw[0] is None else rw[i - 1]
-        return val
+        return val or None
 
     # -- the plotly figure ------------------------------------------------
     def figure(self):
@@ -303,13 +304,13 @@ class CapacityView(DdbView):
             add(["rect", f"row:{pid}", {"class": "dl-row-box dl-hot" if hot else "dl-row-box",
                                         "x": _L, "y": y0, "width": _PW, "height": _ROW_H,
                                         "data-partition": pid}, ""])
-            last = [rw[i] for _, *rw in s.shares.get(pid, []) if rw[0] is not None]
+            last = [rw[i] for _, *rw in s.shares.get(pid, []) if rw[0] is not None and rw[i]]
             add(["text", f"rl:{pid}", {"x": _L - 8, "y": y0 + 18, "text-anchor": "end",
                                        "font-weight": 600}, f"{pid}{gone}"])
             add(["text", f"rs:{pid}", {"class": "dl-muted", "x": _L - 8, "y": y0 + 34,
                                        "text-anchor": "end", "font-size": 10},
                  (f"share {last[-1]:g} {unit}" if pid in s.live else f"had {last[-1]:g} {unit}")
-                 if last else "share unknown"])
+                 if last else "no share (on demand)"])
 
             def y(v: float) -> float:
                 return round(y0 + _ROW_H - 4 - (_ROW_H - 10) * v / top, 2)
