@@ -479,3 +479,26 @@ def test_random_walk_reads_see_acknowledged_writes_only(seed):
     rows = {i["pk"]["S"]: i["v"]["N"] for i in c.scan(TableName="Tab")["Items"]}
     assert rows == {k: v for k, v in latest.items() if v is not None}
     assert len(svc.partitions("Tab")) > 1 and svc.internal_errors == []
+
+
+def test_stale_query_on_a_local_secondary_index():
+    svc = DynamoDB(seed=5, create_ms=0, replication={"lag_ms": (100, 100)})
+    c = svc.client(retries=0)
+    c.create_table(TableName="Tab", KeySchema=KS, AttributeDefinitions=LSI_AD,
+                   LocalSecondaryIndexes=LSI, BillingMode="PAY_PER_REQUEST")
+    svc.run(ms=1)
+    c.put_item(TableName="Tab", Item={**key(), "x": {"S": "old"}})
+    c.put_item(TableName="Tab", Item={**key(sk="2"), "x": {"S": "zzz"}})
+    svc.run(ms=200)
+    c.put_item(TableName="Tab", Item={**key(), "x": {"S": "new"}})
+
+    def lsi(**kw):
+        return [(i["x"]["S"], i["sk"]["N"]) for i in c.query(
+            TableName="Tab", IndexName="ByX", KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": "a"}}, **kw)["Items"]]
+    seen = {tuple(lsi()) for _ in range(20)}
+    assert seen == {(("new", "1"), ("zzz", "2")), (("old", "1"), ("zzz", "2"))}
+    assert {tuple(lsi(ConsistentRead=True)) for _ in range(10)} == {(("new", "1"), ("zzz", "2"))}
+    assert any(e.kind == "replica.stale_read" for e in svc.log)
+    svc.run(ms=100)
+    assert {tuple(lsi()) for _ in range(10)} == {(("new", "1"), ("zzz", "2"))}
