@@ -3,6 +3,7 @@ rebuilt by replay, deterministic, and telling what the engine did."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from botocore.exceptions import ClientError
@@ -268,6 +269,10 @@ def test_hot_key_shows_one_partition_throttled_while_the_others_idle():
     assert svg.count('class="dl-row-box dl-hot"') == 1
     assert f'class="dl-row-box dl-hot" x="150" y="' in svg and f'data-partition="{home}"' in svg
     assert svg.count('class="dl-throttle"') == 1
+    # the hot partition's bucket was spent (refilling at 10 a second since); the
+    # idle ones never served anything
+    (tokens,) = [float(x) for x in re.findall(r'data-tokens="([^"]*)"', svg)]
+    assert 0 <= tokens < 10
     fig = view.figure()
     names = [tr.name for tr in fig.data]
     assert f"{home} throttled" in names and sum(n.endswith(" throttled") for n in names) == 1

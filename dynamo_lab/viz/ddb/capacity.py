@@ -96,7 +96,9 @@ class CapacityView(DdbView):
     ``rect.dl-cap-bar`` per partition-second with ``data-partition``,
     ``data-second`` and ``data-units`` (class ``dl-over`` above its share);
     ``line.dl-ceiling`` its share; ``rect.dl-throttle`` per throttled second
-    with ``data-partition``, ``data-second`` and ``data-requests``.
+    with ``data-partition``, ``data-second`` and ``data-requests``; a text
+    per partition with ``data-tokens``, its burst bucket after its last
+    active second.
     """
 
     css_class = "dl-capacity"
@@ -311,6 +313,12 @@ class CapacityView(DdbView):
                                        "text-anchor": "end", "font-size": 10},
                  (f"share {last[-1]:g} {unit}" if pid in s.live else f"had {last[-1]:g} {unit}")
                  if last else "no share (on demand)"])
+            if used:
+                sec, row = max(used.items())
+                add(["text", f"rt:{pid}", {"class": "dl-muted", "x": _L + _PW - 4,
+                                           "y": y0 + 12, "text-anchor": "end", "font-size": 10,
+                                           "data-tokens": round(row[3 + i], 2)},
+                     f"bucket: {row[3 + i]:.1f} tokens at t={sec // 1000 + 1} s"])
 
             def y(v: float) -> float:
                 return round(y0 + _ROW_H - 4 - (_ROW_H - 10) * v / top, 2)
