@@ -278,3 +278,56 @@ def test_ranges_tile_the_space_and_shares_add_up(rcu, wcu, ops):
         assert sum(p.rcu_share for p in parts) == rcu_total
         assert sum(p.wcu_share for p in parts) == wcu_total
         assert pmap.size_bytes == sum(items.values())
+
+
+# -- the store follows the map: split one at a time or laid out at once ---------
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 10_000), min_size=0, max_size=300), st.integers(1, 6),
+       st.integers(0, 2**32))
+def test_store_split_and_reshape_keep_every_item(keys, cuts, seed):
+    """Store.split (both halves rebuilt from the sorted keys) and
+    Store.reshape (one pass) keep every item, in the partition owning it,
+    with byte counts that add up, and agree with each other."""
+    import random
+
+    from dynamo_lab.dynamodb.storage import Store
+    rng = random.Random(seed)
+    a, b = Store(), Store()
+    for k in keys:
+        skey = (position(str(k)), str(k).encode(), None)
+        for st_ in (a, b):
+            st_.put(skey, {"k": {"N": str(k)}}, 5 + k % 7)
+    for _ in range(cuts):
+        p = rng.choice(a.partitions)
+        if p.end - p.start < 2:
+            continue
+        at = rng.randrange(p.start + 1, p.end)
+        a.split(p.id, at)
+        a._check()
+    b.reshape([(p.id, p.start, p.end) for p in a.partitions])
+    b._check()
+    assert [(p.id, p.start, p.end, dict(p.items), p.sizes, p.size_bytes) for p in a.partitions] \
+        == [(p.id, p.start, p.end, dict(p.items), p.sizes, p.size_bytes) for p in b.partitions]
+    assert a.item_count == len(set(keys))
+
+
+def test_a_cascade_of_splits_lays_the_store_out_once():
+    """Lowering the size limit far below a table's size splits it many times
+    at once; the store follows with the map's ids and ranges."""
+    from dynamo_lab.dynamodb.service import DynamoDB
+    ddb = DynamoDB(seed=1, create_ms=0)
+    c = ddb.client()
+    c.create_table(TableName="Many", BillingMode="PAY_PER_REQUEST",
+                   KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                   AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    for i in range(300):
+        c.put_item(TableName="Many", Item={"id": {"S": f"k{i}"}, "v": {"S": "x" * 50}})
+    size = ddb.tables["Many"].size_bytes
+    ddb.set_partition_size_limit("Many", size // 10)
+    parts = ddb.partitions("Many")               # asserts map and store ids agree
+    assert len(parts) >= 10 and sum(p["items"] for p in parts) == 300
+    assert all(p["bytes"] <= size // 10 for p in parts)
+    ddb.tables["Many"]._check()
+    ddb.partition_map("Many")._check()
+    assert len([i for p in c.get_paginator("scan").paginate(TableName="Many")
+                for i in p["Items"]]) == 300
