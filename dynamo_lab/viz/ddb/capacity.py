@@ -68,6 +68,7 @@ class CapacityState:
     shares: dict = field(default_factory=dict)    # id -> [(t, rcu, wcu), ...]
     used: dict = field(default_factory=dict)      # id -> {second: [ru, wu, adaptive, tr, tw]}
     throttled: dict = field(default_factory=dict)  # id -> {second: [re, we, units, reasons]}
+    span: dict = field(default_factory=dict)      # id -> [created t, split t or None]
     ops: set = field(default_factory=set)         # 'read' / 'write' seen active
     first: int | None = None                      # first and last second with activity
     last: int | None = None
@@ -158,8 +159,11 @@ class CapacityView(DdbView):
             s.order[ev.partition] = (ev.start, len(s.order))
             s.live.add(ev.partition)
             s.shares[ev.partition] = [(ev.t, float(ev.rcu), float(ev.wcu))]
+            s.span[ev.partition] = [ev.t, None]
         elif kind == "partition.split":
             s.live.discard(ev.parent)
+            if ev.parent in s.span:
+                s.span[ev.parent][1] = ev.t
             sh = s.shares.get(ev.parent)
             if sh:
                 sh.append((ev.t, None, None))     # its share ends here
@@ -246,8 +250,17 @@ class CapacityView(DdbView):
             col = color(s.order.get(pid, (0, n))[1])
             used = s.used.get(pid, {})
             xs = [sec / 1000 for sec in secs]
-            fig.add_trace(go.Scatter(x=xs, y=[used[sec][i] if sec in used else 0 for sec in secs],
-                                     mode="lines", line=dict(color=col, width=2, shape="hv"),
+            born, ended = s.span.get(pid, (None, None))
+
+            def value(sec: int) -> float | None:
+                if sec in used:
+                    return used[sec][i]
+                if born is None or born > sec + 999 or (ended is not None and ended < sec):
+                    return None               # not a partition during that second
+                return 0
+            fig.add_trace(go.Scatter(x=xs, y=[value(sec) for sec in secs],
+                                     mode="lines+markers", marker=dict(size=4),
+                                     line=dict(color=col, width=2, shape="hv"),
                                      name=pid, legendgroup=pid), row=1, col=1)
             fig.add_trace(go.Scatter(x=xs, y=[self.share_at(pid, sec + 999, s) for sec in secs],
                                      mode="lines", line=dict(color=col, width=1, dash="dash",

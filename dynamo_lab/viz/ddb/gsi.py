@@ -179,7 +179,7 @@ class GsiLagView(DdbView):
                                  name="waiting"), row=2, col=1)
         thr = self.throttled(s)
         fig.add_trace(go.Bar(x=[(sec + 500) / 1000 for sec in thr], y=list(thr.values()),
-                             width=[0.9] * len(thr), marker_color="#d62728",
+                             width=[0.9] * len(thr), marker_color="#d62728", opacity=0.45,
                              name="writes throttled"), row=2, col=1)
         for t, phase, items in s.backfills:
             fig.add_vline(x=t / 1000, line_dash="dot", line_color="#888")
