@@ -378,3 +378,33 @@ def test_on_moto_through_the_public_api(moto_url):
     assert all(r["eventSourceARN"] == arn and r["eventName"] == "INSERT" for r in flat)
     assert m.stats["retries"] == 1 and m.stats["records"] == 5 and dest == []
     assert [e.outcome for e in m.log.of_kind("trigger.batch")] == ["retry", "ok", "ok", "ok"]
+
+
+def test_rollover_and_expired_iterators_lose_nothing():
+    """Shards roll over (after 4 hours on AWS; 30 minutes here, to keep the
+    test quick) and iterators expire after 15 minutes: a mapping left idle
+    that long still delivers every record, parent first."""
+    ddb, c, arn = lab("NEW_IMAGE")
+    ddb.streams.rollover_ms = 30 * 60 * 1000
+    f = Recorder()
+    m = EventSourceMapping(f, arn, service=ddb, starting_position="TRIM_HORIZON", enabled=False)
+    for i in range(5):
+        put(c, i, "1")
+    m.poll()                                  # holds an iterator now
+    ddb.run(ms=40 * 60 * 1000)                # past the rollover and the iterator's life
+    for i in range(5):
+        put(c, i, "2")
+    m.drain()
+    got = [(r["dynamodb"]["Keys"]["Id"]["S"], r["dynamodb"]["NewImage"]["v"]["N"])
+           for e in f.events for r in e["Records"]]
+    assert got == [(f"i{i:03d}", "1") for i in range(5)] + [(f"i{i:03d}", "2") for i in range(5)]
+    assert len(m.shards) >= 2 and len({e.shard for e in ddb.log.of_kind("trigger.batch")}) == 2
+
+
+def test_a_deleted_table_stops_the_mapping_instead_of_breaking_run():
+    ddb, c, arn = lab()
+    m = EventSourceMapping(print, arn, service=ddb, poll_interval_ms=3600 * 1000)
+    ddb.streams.retention_ms = 3600 * 1000     # 24 h on AWS; an hour keeps the test quick
+    c.delete_table(TableName="Tbl")
+    ddb.run(ms=3 * 3600 * 1000)               # the disabled stream is gone after retention
+    assert not m.enabled and m.last_error["Code"] == "ResourceNotFoundException"

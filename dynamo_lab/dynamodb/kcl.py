@@ -145,6 +145,7 @@ class App:
             self._rng = random.Random(f"kcl:{name}:{seed}")
         self.workers: dict[str, Worker] = {}
         self._timer = None
+        self.last_error: dict | None = None   # the last error a timed round met
         self._synced = False
         self.rounds = 0
         self._ensure_table()
@@ -294,6 +295,10 @@ class App:
         saved, svc.request_ms = svc.request_ms, 0   # the clock cannot move inside a timer
         try:
             self.poll()
+        except ClientError as e:      # a timer must not raise into ddb.run()
+            self.last_error = e.response["Error"]
+            if self.last_error.get("Code") == "ResourceNotFoundException":
+                self.stop()           # the stream or the lease table is gone
         finally:
             svc.request_ms = saved
 

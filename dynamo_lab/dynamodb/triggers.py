@@ -220,6 +220,7 @@ class EventSourceMapping:
         self.failures: list[dict] = []     # every failure record, whatever on_failure is
         self._timer = None
         self._polling = False
+        self.last_error: dict | None = None   # the last error a timed poll met
         self._discover(first=True)
         if enabled:
             self.enable()
@@ -247,6 +248,13 @@ class EventSourceMapping:
         saved, svc.request_ms = svc.request_ms, 0
         try:
             self.poll()
+        except ClientError as e:
+            # A timer must not raise into ddb.run(). A stream that is gone
+            # (table deleted, stream disabled long ago) stops the mapping, as
+            # Lambda disables a mapping whose source is gone.
+            self.last_error = e.response["Error"]
+            if self.last_error.get("Code") == "ResourceNotFoundException":
+                self.disable()
         finally:
             svc.request_ms = saved
 
