@@ -7,7 +7,7 @@ import pytest
 
 import dynamo_lab
 from dynamo_lab.catalogue import KINDS
-from dynamo_lab.events import Event, EventLog, UnknownEventError
+from dynamo_lab.events import _ROWS, Event, EventLog, UnknownEventError, row_kind
 
 
 def _log():
@@ -121,6 +121,45 @@ def test_every_kind_the_code_emits_is_catalogued():
                     if kw.arg and kw.arg not in spec.docs:
                         problems.append(f"{where}: {kind}.{kw.arg} not catalogued")
     assert not problems, "\n".join(problems)
+
+
+def test_every_row_kind_declaration_matches_the_catalogue():
+    """Kinds emitted positionally (emit_row) declare their fields once, in
+    order: every declared name is documented and every required one declared."""
+    import dynamo_lab.dynamo.cluster  # noqa: F401  (imports every engine module)
+    assert {"msg.deliver", "msg.drop", "request.reply", "gossip.exchange"} <= set(_ROWS)
+    for kind, (names, optional) in _ROWS.items():
+        spec = KINDS[kind]
+        assert set(spec.fields) <= set(names) <= set(spec.docs), kind
+        assert set(optional) <= set(spec.optional), kind
+
+
+def test_a_row_is_the_same_event_as_its_fields():
+    log, t = _log()
+    t[0] = 4
+    kind = row_kind("msg.drop", "id", "src", "dst", "msg", "sent", "reason", "rid",
+                    optional=("rid",))
+    log.emit_row(kind, 1, "a", "b", "ping", 2, "loss", None)     # optional None: left out
+    log.emit("msg.drop", id=2, src="a", dst="b", msg="ping", sent=3, reason="loss", rid=9)
+    log.emit_row(kind, 3, "a", "b", "ping", 4, "loss", 7)
+    assert repr(log[0]) == ("Event(t=4, kind='msg.drop', id=1, src='a', dst='b', msg='ping', "
+                            "sent=2, reason='loss')")
+    assert log[2] == Event(4, "msg.drop", dict(id=3, src="a", dst="b", msg="ping", sent=4,
+                                               reason="loss", rid=7))
+    assert EventLog.loads(log.dumps()).dumps() == log.dumps()
+    seen = []
+    log.subscribe(seen.append, kinds="msg.*")
+    log.emit_row(kind, 4, "a", "b", "ping", 4, "crashed", None)
+    assert [e.reason for e in log.of_kind("msg.drop")] == ["loss", "loss", "loss", "crashed"]
+    assert seen == [log[-1]] and seen[0].get("rid") is None
+    with pytest.raises(ValueError, match="already declared"):
+        row_kind("msg.drop", "id", "src")
+    bogus = row_kind("net.heal", "extra")
+    try:
+        with pytest.raises(UnknownEventError, match="undocumented"):
+            log.emit_row(bogus, 1)            # strict logs check rows too
+    finally:
+        del _ROWS[bogus]
 
 
 def test_catalogue_documents_every_field():

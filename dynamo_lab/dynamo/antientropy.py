@@ -36,6 +36,12 @@ from typing import Any
 
 from .hashing import RING_SIZE, position
 from .merkle import MerkleTree
+from ..events import row_kind
+
+# one pair per exchange, every anti_entropy_ms on every node: written as rows
+_EXCHANGE = row_kind("merkle.exchange", "xid", "a", "b", "ranges")
+_DONE = row_kind("merkle.done", "xid", "a", "b", "ranges", "ranges_differing",
+                 "hashes_compared", "keys_sent", "keys_full", "repaired")
 
 __all__ = ["KeyRanges", "AntiEntropyMixin"]
 
@@ -162,7 +168,7 @@ class AntiEntropyMixin:
                  "hashes": 0, "sent": 0, "full": keys_full, "repaired": 0}
         log = self.sim.log
         if log.enabled:
-            log.emit("merkle.exchange", xid=xid, a=self.name, b=peer, ranges=len(ranges))
+            log.emit_row(_EXCHANGE, xid, self.name, peer, len(ranges))
         self.send(peer, "ae_roots", (xid, roots, stats))
         return xid
 
@@ -255,10 +261,9 @@ class AntiEntropyMixin:
         # Several leaf batches may finish one exchange; report each batch.
         log = self.sim.log
         if log.enabled:
-            log.emit("merkle.done", xid=xid, a=stats["a"], b=stats["b"],
-                     ranges=stats["ranges"], ranges_differing=stats["differing"],
-                     hashes_compared=stats["hashes"], keys_sent=stats["sent"],
-                     keys_full=stats["full"], repaired=stats["repaired"])
+            log.emit_row(_DONE, xid, stats["a"], stats["b"], stats["ranges"],
+                         stats["differing"], stats["hashes"], stats["sent"], stats["full"],
+                         stats["repaired"])
         self.cluster._ae_report(stats)
 
     def merkle_roots(self) -> dict[int, bytes]:

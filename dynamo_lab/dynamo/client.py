@@ -29,6 +29,10 @@ from typing import Any
 
 from .coordinator import Context
 from .vclock import Version, VectorClock
+from ..events import row_kind
+
+_DONE = row_kind("request.done", "rid", "op", "key", "ok", "latency_ms", "mode", "entry",
+                 "coordinator")
 
 __all__ = ["Client", "PutResult", "GetResult"]
 
@@ -221,8 +225,8 @@ class Client:
             self.latencies[op].append(lat)
         log = sim.log
         if log.enabled:
-            log.emit("request.done", rid=rid, op=op, key=key, ok=d["ok"], latency_ms=lat,
-                     mode=self.mode, entry=dst, coordinator=d.get("coordinator"))
+            log.emit_row(_DONE, rid, op, key, d["ok"], lat, self.mode, dst,
+                         d.get("coordinator"))
         return d, lat
 
     def percentile(self, op: str, p: float) -> float:

@@ -37,6 +37,17 @@ from __future__ import annotations
 from typing import Any
 
 from .vclock import TRUNCATE_AT, VectorClock, Version, reconcile
+from ..events import row_kind
+
+# the per-request events, written as rows (EventLog.emit_row): they are most
+# of what the log holds after the messages
+_START = row_kind("request.start", "rid", "op", "key", "coordinator", "targets", "hints",
+                  "need", "n")
+_FORWARD = row_kind("request.forward", "rid", "op", "key", "src", "dst")
+_REPLY = row_kind("request.reply", "rid", "op", "key", "node", "coordinator", "in_quorum",
+                  "latency_ms", "clocks")
+_OK = row_kind("request.ok", "rid", "op", "key", "coordinator", "replies", "latency_ms",
+               "clocks")
 
 __all__ = ["CoordinatorMixin", "Request", "Context"]
 
@@ -190,7 +201,7 @@ class CoordinatorMixin:
         rid, key = body[0], body[1]
         log = self.sim.log
         if log.enabled:
-            log.emit("request.forward", rid=rid, op=op, key=key, src=self.name, dst=dst)
+            log.emit_row(_FORWARD, rid, op, key, self.name, dst)
         old = self._forwards.pop(rid, None)
         if old is not None:
             old[4].cancel()
@@ -244,9 +255,9 @@ class CoordinatorMixin:
         self.requests[req.rid] = req
         log = self.sim.log
         if log.enabled:
-            log.emit("request.start", rid=req.rid, op=req.op, key=req.key,
-                     coordinator=self.name, targets=req.targets,
-                     hints=tuple(sorted(req.hints.items())), need=req.need, n=self.cluster.n)
+            log.emit_row(_START, req.rid, req.op, req.key, self.name, req.targets,
+                         tuple(sorted(req.hints.items())) if req.hints else (), req.need,
+                         self.cluster.n)
         req.timer = self.sim.schedule(self.cluster.timeout_ms, self._deadline, req.rid)
         if self.cluster.retry_ms:
             self.sim.schedule(self.cluster.retry_ms, self._retry, req.rid)
@@ -310,10 +321,9 @@ class CoordinatorMixin:
         late = req.done
         log = self.sim.log
         if log.enabled:
-            log.emit("request.reply", rid=req.rid, op=req.op, key=req.key, node=node,
-                     coordinator=self.name, in_quorum=not late,
-                     latency_ms=self.sim.now - req.started,
-                     clocks=tuple(v.clock.entries for v in versions) if versions else ())
+            log.emit_row(_REPLY, req.rid, req.op, req.key, node, self.name, not late,
+                         self.sim.kernel.now - req.started,
+                         tuple(v.clock.entries for v in versions) if versions else ())
         if late:
             if req.op == "get" and req.repaired:
                 self._repair(req, (node,))
@@ -331,9 +341,8 @@ class CoordinatorMixin:
         if req.op == "put":
             clock = req.version.clock
             if log.enabled:
-                log.emit("request.ok", rid=req.rid, op="put", key=req.key,
-                         coordinator=self.name, replies=req.quorum, latency_ms=lat,
-                         clocks=(clock.entries,))
+                log.emit_row(_OK, req.rid, "put", req.key, self.name, req.quorum, lat,
+                             (clock.entries,))
             self.send(req.client, "put_reply", (req.rid, {
                 "ok": True, "acks": len(req.quorum), "need": req.need,
                 "coordinator": self.name, "replies": req.quorum, "clock": clock,
@@ -345,9 +354,8 @@ class CoordinatorMixin:
         fastest = next((x for x in req.answered if x != self.name), self.name)
         ctx = VectorClock().merge(*[v.clock for v in result]) if result else VectorClock()
         if log.enabled:
-            log.emit("request.ok", rid=req.rid, op="get", key=req.key, coordinator=self.name,
-                     replies=req.quorum, latency_ms=lat,
-                     clocks=tuple(v.clock.entries for v in result))
+            log.emit_row(_OK, req.rid, "get", req.key, self.name, req.quorum, lat,
+                         tuple(v.clock.entries for v in result))
             if len(result) > 1:
                 log.emit("vclock.siblings", node=self.name, key=req.key, where="read",
                          clocks=tuple(v.clock.entries for v in result))

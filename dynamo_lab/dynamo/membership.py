@@ -31,7 +31,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..events import row_kind
+
 __all__ = ["MemberView", "GossipMixin", "FailureDetectorMixin"]
+
+# one per gossip round of every node: written as a row (EventLog.emit_row)
+_EXCHANGE = row_kind("gossip.exchange", "src", "dst", "learned_src", "learned_dst",
+                     "view_size")
 
 
 class MemberView:
@@ -203,8 +209,8 @@ class GossipMixin:
             self._membership_changed(learned)
         log = self.sim.log
         if log.enabled:
-            log.emit("gossip.exchange", src=self.name, dst=src, learned_src=learned,
-                     learned_dst=learned_there, view_size=len(self.view))
+            log.emit_row(_EXCHANGE, self.name, src, learned, learned_there,
+                         len(self.view.entries))
 
     def on_membership_req(self, src: str, body: Any) -> None:
         """A client-driven client pulls this node's membership (paper 6.4)."""

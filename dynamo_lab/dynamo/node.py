@@ -27,6 +27,9 @@ from .membership import FailureDetectorMixin, GossipMixin, MemberView
 from .storage import Store
 from .transfer import TransferMixin
 from .vclock import Version
+from ..events import row_kind
+
+_WRITE = row_kind("replica.write", "node", "key", "clock", "gap", "outcome", "source", "value")
 
 __all__ = ["Node", "Plan", "show"]
 
@@ -205,9 +208,9 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
             if outcome != "obsolete":
                 self._range_dirty(key)
             if log.enabled:
-                log.emit("replica.write", node=self.name, key=key,
-                         clock=version.clock.entries, gap=version.clock.gap, outcome=outcome,
-                         source=source, value=show(version.value))
+                clock = version.clock
+                log.emit_row(_WRITE, self.name, key, clock.entries, clock.gap, outcome, source,
+                             show(version.value))
                 if outcome == "sibling":
                     log.emit("vclock.siblings", node=self.name, key=key, where="store",
                              clocks=tuple(v.clock.entries for v in self.store.get(key)))

@@ -27,16 +27,16 @@ from dataclasses import dataclass
 from itertools import count
 from typing import Any, Callable, Iterable, NamedTuple
 
+from ..events import row_kind
+
 __all__ = ["Network", "LatencyModel", "Message"]
 
 Handler = Callable[[str, Any], None]
 
-# Field names of the two message events, as compact log rows (see
-# EventLog._emit_row): one event per message, so they are the log's bulk.
-_DELIVER = ("id", "src", "dst", "msg", "sent")
-_DELIVER_RID = _DELIVER + ("rid",)
-_DROP = ("id", "src", "dst", "msg", "sent", "reason")
-_DROP_RID = _DROP + ("rid",)
+# One event per message, so these two are the log's bulk: written as rows.
+_DELIVER = row_kind("msg.deliver", "id", "src", "dst", "msg", "sent", "rid", optional=("rid",))
+_DROP = row_kind("msg.drop", "id", "src", "dst", "msg", "sent", "reason", "rid",
+                 optional=("rid",))
 
 
 @dataclass(frozen=True)
@@ -223,13 +223,8 @@ class Network:
 
     def _drop(self, m: Message, reason: str) -> None:
         log = self.sim.log
-        if not log.enabled:
-            return
-        if m.rid is None:
-            log._emit_row("msg.drop", (_DROP, m.id, m.src, m.dst, m.kind, m.sent, reason))
-        else:
-            log._emit_row("msg.drop", (_DROP_RID, m.id, m.src, m.dst, m.kind, m.sent, reason,
-                                       m.rid))
+        if log.enabled:
+            log.emit_row(_DROP, m.id, m.src, m.dst, m.kind, m.sent, reason, m.rid)
 
     def _deliver(self, m: Message) -> None:
         mid, src, dst, kind, body, sent, rid = m
@@ -240,6 +235,5 @@ class Network:
             return
         log = self.sim.log
         if log.enabled:
-            log._emit_row("msg.deliver", (_DELIVER, mid, src, dst, kind, sent) if rid is None
-                          else (_DELIVER_RID, mid, src, dst, kind, sent, rid))
+            log.emit_row(_DELIVER, mid, src, dst, kind, sent, rid)
         self._handlers[dst](src, body)

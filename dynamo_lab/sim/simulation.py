@@ -80,7 +80,7 @@ class Simulation:
         # never shifts the draws of another.
         self._base = self.rng.getrandbits(64)
         self.kernel = Kernel()
-        self.log = EventLog(lambda: self.kernel.now, enabled=events, strict=strict)
+        self.log = EventLog(self.kernel, enabled=events, strict=strict)
         self.network = Network(self, latency)
 
     # -- time ------------------------------------------------------------
