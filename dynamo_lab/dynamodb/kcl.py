@@ -310,7 +310,10 @@ class App:
             if w.alive:
                 for sid, st in w.held.items():
                     held[sid] = st
-        for d in self.leases():
+        leases = self.leases()
+        if not leases:                    # no shard sync yet: nothing is known
+            return False
+        for d in leases:
             if d["checkpoint"] == SHARD_END:
                 continue
             st = held.get(d["leaseKey"])
