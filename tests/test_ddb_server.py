@@ -197,6 +197,64 @@ def test_any_signature_is_accepted(server):
     assert resp.status == 200
 
 
+def _raw(url: str, data: bytes) -> bytes:
+    """Send raw bytes, read until the server closes or goes quiet."""
+    host, port = url.rsplit("/", 1)[-1].split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(data)
+        reply = b""
+        try:
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                reply += chunk
+        except socket.timeout:
+            pass
+    return reply
+
+
+def _list_tables(version: str = "HTTP/1.1", extra: str = "", host: str = "x") -> bytes:
+    body = b"{}"
+    return (f"POST / {version}\r\nHost: {host}\r\nContent-Type: {JSON10}\r\n"
+            f"X-Amz-Target: DynamoDB_20120810.ListTables\r\n{extra}"
+            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+def test_keep_alive_then_close(server):
+    """Requests share one connection until the client asks to close it."""
+    reply = _raw(server.url, _list_tables() + _list_tables(extra="Connection: close\r\n"))
+    assert reply.count(b"HTTP/1.1 200 OK\r\n") == 2
+    assert reply.count(b"TableNames") == 2
+    assert b"\r\nDate: " in reply and b"\r\nServer: dynamo-lab\r\n" in reply
+
+
+def test_http_1_0_and_odd_header_forms(server):
+    # HTTP/1.0 closes after one answer; header names are case-insensitive;
+    # a folded header line continues the one before.
+    assert b"TableNames" in _raw(server.url, _list_tables("HTTP/1.0"))
+    lower = (f"POST / HTTP/1.1\r\nhost: x\r\ncontent-type: {JSON10}\r\n"
+             "x-amz-target:DynamoDB_20120810.ListTables\r\nconnection: close\r\n"
+             "content-length: 2\r\n\r\n{}").encode()
+    assert b"TableNames" in _raw(server.url, lower)
+    folded = _list_tables(extra="X-Note: one\r\n  two\r\nConnection: close\r\n")
+    assert b"TableNames" in _raw(server.url, folded)
+
+
+def test_expect_100_continue(server):
+    reply = _raw(server.url, _list_tables(extra="Expect: 100-continue\r\nConnection: close\r\n"))
+    assert reply.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK")
+
+
+@pytest.mark.parametrize("extra, status", [("Not a header\r\n", b"400"),
+                                           ("X-A: b\r\n" * 101, b"431"),
+                                           ("X-Long: " + "a" * 70_000 + "\r\n", b"431")])
+def test_bad_headers_are_refused(server, client, extra, status):
+    reply = _raw(server.url, _list_tables(extra=extra))
+    assert reply.startswith(b"HTTP/1.1 " + status)
+    assert "TableNames" in client.list_tables()
+
+
 def test_boto3_errors_over_http(client):
     with pytest.raises(ClientError) as e:
         client.describe_table(TableName="no-such-table")
