@@ -197,6 +197,43 @@ def test_children_are_leased_only_after_their_parents_reach_shard_end():
         len(parents)
 
 
+def test_a_checkpoint_on_a_lease_taken_meanwhile_fails_and_changes_nothing():
+    """Another process takes the lease while a batch is processed: the
+    checkpoint is a conditional write on the counter, so it fails
+    (LeaseLost), the lease keeps the new owner's state, and the processor is
+    shut down with LEASE_LOST."""
+    from dynamo_lab.dynamodb.kcl import LeaseLost
+    ddb, c, arn = lab(wcu=1)
+    outcome, reasons = [], []
+
+    class Proc:
+        def initialize(self, shard_id):
+            self.shard = shard_id
+
+        def process_records(self, records, checkpointer):
+            # Meanwhile, elsewhere: a worker in another process takes the lease.
+            c.update_item(TableName="race-leases", Key={"leaseKey": {"S": self.shard}},
+                          UpdateExpression="SET leaseOwner = :o ADD leaseCounter :one",
+                          ExpressionAttributeValues={":o": {"S": "elsewhere"},
+                                                     ":one": {"N": "1"}})
+            try:
+                checkpointer.checkpoint()
+            except LeaseLost:
+                outcome.append("lost")
+                raise
+
+        def shutdown(self, reason):
+            reasons.append(reason)
+    app = App("race", arn, Proc, client=c, streams_client=ddb.streams_client())
+    app.add_worker("w1")
+    put(c, 1, 1)
+    app.run(1)
+    [lease] = app.leases()
+    assert outcome == ["lost"] and reasons == ["LEASE_LOST"]
+    assert lease["leaseOwner"] == "elsewhere" and lease["checkpoint"] == "TRIM_HORIZON"
+    assert ddb.log.of_kind("kcl.checkpoint") == [] and app.workers["w1"].held == {}
+
+
 # -- the processing guarantee ------------------------------------------------------------
 def _stream_records(ddb, arn):
     """Every record of the stream, read independently of the app."""
