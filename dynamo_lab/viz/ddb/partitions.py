@@ -129,9 +129,11 @@ class PartitionMapView(DdbView):
     # -- the reducer ------------------------------------------------------
     def apply(self, s: PartitionMapState, ev: Event) -> PartitionMapState:
         kind = ev.kind
-        if kind.startswith("item."):
-            if s.index is None and self.mine(s, ev, indexed=False):
-                self._item(s, ev)
+        if kind.startswith("item."):          # the common case: kept short
+            if s.index is None:
+                table = ev["table"]
+                if table == s.table or (s.table is None and self.mine(s, ev, indexed=False)):
+                    self._item(s, ev, kind == "item.deleted")
             return s
         if kind == "table.deleted":
             if self.mine(s, ev, indexed=False):
@@ -188,22 +190,25 @@ class PartitionMapView(DdbView):
                 p.leader = ev.leader
         return s
 
-    def _item(self, s: PartitionMapState, ev: Event) -> None:
-        pid = ev.partition
-        if pid not in s.items:           # not one the view knows: place it by hash
-            i = bisect_right(s.starts, ev.position) - 1
+    def _item(self, s: PartitionMapState, ev: Event, deleted: bool) -> None:
+        pid = ev["partition"]
+        held = s.items.get(pid)
+        if held is None:                 # not one the view knows: place it by hash
+            i = bisect_right(s.starts, ev["position"]) - 1
             if i < 0:
                 return
             pid = s.at[s.starts[i]]
-        held = s.items[pid]
-        old = held.get(ev.key)
-        if ev.kind == "item.deleted":
+            held = s.items[pid]
+        key = ev["key"]
+        old = held.get(key)
+        if deleted:
             if old is not None:
-                del held[ev.key]
+                del held[key]
                 s.bytes[pid] -= old[1]
             return
-        held[ev.key] = (ev.position, ev.size)
-        s.bytes[pid] += ev.size - (old[1] if old else 0)
+        size = ev["size"]
+        held[key] = (ev["position"], size)
+        s.bytes[pid] += size - (old[1] if old else 0)
 
     # -- reading ----------------------------------------------------------
     def partitions(self, s: PartitionMapState | None = None) -> list[dict]:
