@@ -13,9 +13,10 @@ transitions on ``x`` and ``width``), and the right child fades in beside it.
 
 Everything comes from events: ``partition.created`` / ``partition.split`` /
 ``partition.throughput`` for the map, ``partition.leader`` for leader
-changes, ``storage.crash`` / ``storage.recover`` for replicas down, ``item.put`` / ``item.updated`` / ``item.deleted`` (which carry the
-item's hash position and size) for item counts and bytes, ``table.deleted``
-to start again. A global secondary index (``index=``) has its own partitions;
+changes, ``storage.crash`` / ``storage.recover`` for replicas down,
+``item.put`` / ``item.updated`` / ``item.deleted`` (which carry the item's
+hash position and size) for item counts and bytes, ``table.deleted`` to
+start again. A global secondary index (``index=``) has its own partitions;
 no event tells what an index holds, so its items and bytes are not shown.
 
 Examples
@@ -42,7 +43,6 @@ from __future__ import annotations
 
 from bisect import bisect_right, insort
 from dataclasses import dataclass, field
-from typing import Any
 
 from ...events import Event
 from ..svg import ZONE_COLORS, color
