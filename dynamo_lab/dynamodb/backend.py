@@ -75,19 +75,39 @@ def _outside() -> tuple[str | None, bool]:
     return (None if url.lower() == AWS else url), True
 
 
+#: Options of :func:`~.connect.connect` that only mean something for an outside
+#: endpoint (the lab accepts any credentials); the in-process lab ignores them.
+_OUTSIDE_ONLY = ("credentials", "session")
+
+
+def _lab(options: dict) -> dict:
+    """``options`` for an in-process client: ``retries``, ``config`` and
+    ``region_name`` carry over, exactly as they do to :func:`connect`."""
+    return {k: v for k, v in options.items() if k not in _OUTSIDE_ONLY}
+
+
 def client(**options: Any) -> Any:
-    """A boto3-compatible ``dynamodb`` client on the chosen backend."""
+    """A boto3-compatible ``dynamodb`` client on the chosen backend.
+
+    ``options`` are those of :func:`~.connect.connect` (``retries``,
+    ``region_name``, ``config``, ...), honoured on every backend:
+
+    >>> use(None)
+    >>> client(retries=0).meta.config.retries["total_max_attempts"]
+    1
+    """
     url, outside = _outside()
-    return connect(url, **options) if outside else service().client()
+    return connect(url, **options) if outside else service().client(**_lab(options))
 
 
 def resource(**options: Any) -> Any:
     """A boto3-compatible ``dynamodb`` resource on the chosen backend."""
     url, outside = _outside()
-    return connect_resource(url, **options) if outside else service().resource()
+    return connect_resource(url, **options) if outside else service().resource(**_lab(options))
 
 
 def streams_client(**options: Any) -> Any:
     """A boto3-compatible ``dynamodbstreams`` client on the chosen backend."""
     url, outside = _outside()
-    return connect_streams(url, **options) if outside else service().streams_client()
+    return connect_streams(url, **options) if outside else \
+        service().streams_client(**_lab(options))
