@@ -123,12 +123,15 @@ class DynamoDB:
 
     replication : dict, optional
         Options for each partition's replica group
-        (:mod:`~dynamo_lab.dynamodb.replication`): how far replicas lag the
-        leader, how long failure detection takes.
+        (:mod:`~dynamo_lab.dynamodb.replication`): ``lag_ms``, the range of
+        virtual ms the third replica lags the leader (default ``(0, 0)``: no
+        stale reads; ``(5, 200)`` shows them), and ``detect_ms``, how long
+        failure detection takes before a new leader is elected (1,500).
+        Read at every write, so ``ddb.replication_options`` can change them.
     indexes : dict, optional
         Options for secondary-index maintenance: how long a global secondary
         index lags its table, the item-collection size limit of tables with
-        a local secondary index.
+        a local secondary index (``item_collection_limit``, bytes; 10 GB).
 
     Attributes
     ----------
