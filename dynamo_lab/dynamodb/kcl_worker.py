@@ -199,7 +199,7 @@ class Worker:
             self._lease("expired", sid, d["leaseOwner"], counter)
         self._lease(action, sid, self.id, counter + 1)
         p = self.app.factory()
-        h = self.held[sid] = _Held(sid, counter + 1, d["checkpoint"], p, self.app.host.now_ms())
+        self.held[sid] = _Held(sid, counter + 1, d["checkpoint"], p, self.app.host.now_ms())
         p.initialize(sid)
         return True
 

@@ -61,15 +61,14 @@ Examples
 """
 from __future__ import annotations
 
-import inspect
 import random
 import uuid
-from datetime import datetime, timezone
 from types import SimpleNamespace
 from typing import Any, Callable
 
 from botocore.exceptions import ClientError
 
+from .lambda_shapes import done_before_failure, epoch_of, failure_record, takes_context
 from .stream_reader import Host, lab_service, lambda_record, list_shards
 
 __all__ = ["EventSourceMapping", "RETENTION_SECONDS", "MAX_BATCH_SIZE"]
@@ -213,7 +212,7 @@ class EventSourceMapping:
                                   .getrandbits(128), version=4))
         self._ids = (service.sim.rng_for(f"trigger:{self.name}") if service is not None
                      else random.Random(f"trigger:{self.name}"))
-        self._two_args = _takes_context(function)
+        self._two_args = takes_context(function)
         self.shards: dict[str, _Shard] = {}
         self.stats = {"invocations": 0, "records": 0, "retries": 0, "failures": 0,
                       "bisects": 0, "discarded": 0}
@@ -391,7 +390,7 @@ class EventSourceMapping:
             return self._failed(sh, batch, first, last)
         done = n
         if self.report_batch_item_failures:
-            done = _done_before_failure(result, batch)
+            done = done_before_failure(result, batch)
             if done is None:                    # a malformed response fails the whole batch
                 return self._failed(sh, batch, first, last)
         if done < n:
@@ -449,7 +448,10 @@ class EventSourceMapping:
     def _discard(self, sh: _Shard, batch: list, condition: str, first: str, last: str) -> None:
         n = len(batch)
         self._emit(sh, first, last, n, "discarded")
-        rec = self._failure_record(sh, batch, condition)
+        rec = failure_record(batch, shard_id=sh.id, stream_arn=self.stream_arn,
+                             function_arn=self.function_arn, condition=condition,
+                             invoke_count=sh.invokes, request_id=self._request_id(),
+                             now=self.host.epoch())
         self.failures.append(rec)
         if self.on_failure is not None:
             if callable(self.on_failure):
@@ -465,40 +467,15 @@ class EventSourceMapping:
     def _too_old(self, batch: list) -> bool:
         limit = RETENTION_SECONDS if self.maximum_record_age_in_seconds == -1 \
             else self.maximum_record_age_in_seconds
-        t = _epoch(batch[0]["dynamodb"].get("ApproximateCreationDateTime"))
+        t = epoch_of(batch[0]["dynamodb"].get("ApproximateCreationDateTime"))
         return t is not None and self.host.epoch() - t > limit
 
-    def _failure_record(self, sh: _Shard, batch: list, condition: str) -> dict:
-        """Lambda's on-failure invocation record for a stream batch."""
-        def iso(t: Any) -> str:
-            e = _epoch(t) or 0
-            return datetime.fromtimestamp(e, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        now = datetime.fromtimestamp(self.host.epoch(), tz=timezone.utc)
-        return {
-            "requestContext": {"requestId": str(uuid.UUID(int=self._ids.getrandbits(128),
-                                                          version=4)),
-                               "functionArn": self.function_arn, "condition": condition,
-                               "approximateInvokeCount": sh.invokes},
-            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST",
-                                "functionError": "Unhandled"},
-            "version": "1.0",
-            "timestamp": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
-            "DDBStreamBatchInfo": {
-                "shardId": sh.id,
-                "startSequenceNumber": batch[0]["dynamodb"]["SequenceNumber"],
-                "endSequenceNumber": batch[-1]["dynamodb"]["SequenceNumber"],
-                "approximateArrivalOfFirstRecord": iso(batch[0]["dynamodb"].get(
-                    "ApproximateCreationDateTime")),
-                "approximateArrivalOfLastRecord": iso(batch[-1]["dynamodb"].get(
-                    "ApproximateCreationDateTime")),
-                "batchSize": len(batch),
-                "streamArn": self.stream_arn},
-        }
+    def _request_id(self) -> str:
+        return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
 
     def _context(self) -> SimpleNamespace:
         return SimpleNamespace(function_name=self.name, invoked_function_arn=self.function_arn,
-                               aws_request_id=str(uuid.UUID(int=self._ids.getrandbits(128),
-                                                            version=4)),
+                               aws_request_id=self._request_id(),
                                function_version="$LATEST", memory_limit_in_mb=128)
 
     def _emit(self, sh: _Shard, first: str, last: str, n: int, outcome: str) -> None:
@@ -511,38 +488,3 @@ class EventSourceMapping:
                 f"shards={len(self.shards)} invocations={self.stats['invocations']} "
                 f"records={self.stats['records']}>")
 
-
-def _takes_context(fn: Callable) -> bool:
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return True
-    try:
-        sig.bind(None, None)
-        return True
-    except TypeError:
-        return False
-
-
-def _epoch(t: Any) -> float | None:
-    if isinstance(t, datetime):
-        return t.timestamp()
-    if isinstance(t, (int, float)):
-        return float(t)
-    return None
-
-
-def _done_before_failure(result: Any, batch: list) -> int | None:
-    """How many records of ``batch`` a partial batch response lets through:
-    all of them with no failures, those before the lowest failed sequence
-    number otherwise; None for a response Lambda counts as a total failure."""
-    if not isinstance(result, dict) or not result.get("batchItemFailures"):
-        return len(batch)
-    seqs = [r["dynamodb"]["SequenceNumber"] for r in batch]
-    idx = []
-    for f in result["batchItemFailures"]:
-        ident = f.get("itemIdentifier") if isinstance(f, dict) else None
-        if not ident or ident not in seqs:
-            return None
-        idx.append(seqs.index(ident))
-    return min(idx)
