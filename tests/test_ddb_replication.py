@@ -502,3 +502,31 @@ def test_stale_query_on_a_local_secondary_index():
     assert any(e.kind == "replica.stale_read" for e in svc.log)
     svc.run(ms=100)
     assert {tuple(lsi()) for _ in range(10)} == {(("new", "1"), ("zzz", "2"))}
+
+
+def test_batches_leave_items_of_leaderless_partitions_unprocessed():
+    svc, c = make(lag=(0, 0))
+    for i in range(30):
+        c.put_item(TableName="Tab", Item=item(pk=f"k{i}"))
+    svc.set_partition_size_limit("Tab", 150)
+    leaders = {p["leader"] for p in svc.partitions("Tab")}
+    assert len(svc.partitions("Tab")) > 3 and len(leaders) > 1
+    victim = sorted(leaders)[0]
+    svc.crash_node(victim)
+    keys = [f"k{i}" for i in range(20)]
+    orphan = {k for k in keys if leader_of(svc, key(pk=k)) == victim}
+    assert orphan and orphan != set(keys)
+    out = c.batch_write_item(RequestItems={"Tab": [{"PutRequest": {"Item": item(pk=k, v="2")}}
+                                                   for k in keys]})
+    left = {r["PutRequest"]["Item"]["pk"]["S"] for r in out["UnprocessedItems"].get("Tab", [])}
+    assert left == orphan
+    got = c.batch_get_item(RequestItems={"Tab": {"Keys": [key(pk=k) for k in keys],
+                                                 "ConsistentRead": True}})
+    assert {k["pk"]["S"] for k in got["UnprocessedKeys"]["Tab"]["Keys"]} == orphan
+    assert {i["pk"]["S"]: i["v"]["N"] for i in got["Responses"]["Tab"]} == \
+        {k: "2" for k in keys if k not in orphan}
+    svc.run(ms=1500)                     # failover: the retry of the unprocessed items succeeds
+    out = c.batch_write_item(RequestItems={"Tab": [{"PutRequest": {"Item": item(pk=k, v="2")}}
+                                                   for k in sorted(left)]})
+    assert out["UnprocessedItems"] == {}
+    assert svc.internal_errors == []
