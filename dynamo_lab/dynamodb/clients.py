@@ -31,6 +31,7 @@ botocore.errorfactory.ResourceNotFoundException: An error occurred (ResourceNotF
 """
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import zlib
@@ -97,6 +98,10 @@ class _Raw:
         yield self._data
 
 
+#: One compact encoder (``json.dumps`` with options makes a new one per call).
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def _sender(svc: "DynamoDB", handle=None):
     handle = handle or svc.handle
 
@@ -117,7 +122,7 @@ def _sender(svc: "DynamoDB", handle=None):
             status, payload = 200, handle(operation, params)
         except DynamoDBError as e:
             status, payload = e.status, e.to_wire()
-        raw = json.dumps(payload, separators=(",", ":")).encode()
+        raw = _encode(payload).encode()
         headers = {"x-amzn-RequestId": svc.request_id(),
                    "x-amz-crc32": str(zlib.crc32(raw) & 0xFFFFFFFF),
                    "Content-Type": "application/x-amz-json-1.0",
@@ -347,6 +352,28 @@ def _skip_network_only_work(c, name: str) -> None:
         if handler is not None or unique_id is not None:
             events.unregister(event, handler, unique_id=unique_id)
     _lighten_prepare(c._endpoint)
+    _label_invocations(c._endpoint)
+
+
+def _label_invocations(endpoint) -> None:
+    """Label each call for retries with a counter instead of a fresh UUID4.
+
+    botocore reads 16 bytes of ``os.urandom`` per call for an invocation id
+    that only the ``amz-sdk-invocation-id`` header carries, and that header
+    is one of the network-only ones unhooked above.
+    """
+    update = getattr(endpoint, "_update_retries_context", None)
+    if update is None:
+        return
+    counter = itertools.count(1)
+
+    def update_retries_context(context, attempt, success_response=None):
+        retries = context.setdefault("retries", {})
+        if "invocation-id" not in retries:
+            retries["invocation-id"] = f"dynamo-lab-{next(counter)}"
+        return update(context, attempt, success_response)
+
+    endpoint._update_retries_context = update_retries_context
 
 
 def _lighten_prepare(endpoint) -> None:

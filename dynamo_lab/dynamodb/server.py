@@ -150,13 +150,17 @@ def _finite_float(text: str) -> float:
     return value
 
 
+# Made once: json.loads/json.dumps with options build a new coder per call.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def _decode(body: bytes) -> dict:
     """The request body as a dict, or a SerializationException."""
     if not body.strip():
         return {}
     try:
-        params = json.loads(body.decode("utf-8"), parse_constant=_reject_constant,
-                            parse_float=_finite_float)
+        params = _DECODER.decode(body.decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise error("SerializationException",
                     "Start of structure or map found where not expected.") from None
@@ -263,7 +267,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _send_json(self, status: int, payload: dict, close: bool = False) -> None:
-        body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+        body = _encode(payload).encode("utf-8")
         self._send(status, body, "application/x-amz-json-1.0", close=close)
 
     def _send_error(self, err: DynamoDBError, status: int | None = None,
@@ -286,7 +290,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             params = _decode(body)
             result = self.server.dispatch(target, params)
-            payload = json.dumps(result, separators=(",", ":")).encode("utf-8")
+            payload = _encode(result).encode("utf-8")
         except DynamoDBError as err:
             self._send_error(err)
             return
