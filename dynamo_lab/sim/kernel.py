@@ -96,6 +96,11 @@ class Kernel:
     def run(self, until: int | None = None) -> None:
         """Run timers due up to and including ``until``, then set ``now = until``.
 
+        A timer's callback may itself run the kernel (a lab client retrying a
+        throttled call inside a trigger's poll lets virtual time pass while
+        it backs off). If that carried ``now`` past ``until``, time stays
+        where it got to: it never goes backwards.
+
         With ``until=None`` it runs until nothing is scheduled; periodic
         background tasks never end, so engines always pass a bound.
         """
@@ -112,7 +117,8 @@ class Kernel:
             if nxt is None or nxt > until:
                 break
             self.step()
-        self.now = until
+        if until > self.now:
+            self.now = until
 
     def run_until(self, predicate: Callable[[], bool], limit: int) -> bool:
         """Step until ``predicate()`` is true or virtual time passes ``limit``.
