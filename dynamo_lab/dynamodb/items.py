@@ -81,21 +81,23 @@ class WritePlan:
         self.units = write_units(max(self.size, old_size))
 
     def meter(self, meter: Meter, transactional: bool = False) -> None:
+        """Report this write's capacity: the table's units, and each index's
+        by DynamoDB's rule of 0, 1 or 2 index writes per change, each sized
+        by its own entry (:meth:`~.tables.Index.writes`, the rule the
+        partitions are charged by, so ConsumedCapacity says what was taken).
+        """
         meter.table_write(self.units * (2 if transactional else 1))
+        if not self.table.indexes:
+            return
+        schema = self.table.schema
+        old_size = self.table.store.size_of(schema.storage_key(self.key)) \
+            if self.old is not None else None
+        new_size = self.size if self.new is not None else None
         for ix in self.table.indexes.values():
-            was = self.old is not None and ix.schema.has_key(self.old)
-            now = self.new is not None and ix.schema.has_key(self.new)
-            if not (was or now):
-                continue
-            n = 0
-            if was and now:
-                same = all(self.old[a] == self.new[a] for a in ix.schema.names)
-                n = 1 if same else 2
-            else:
-                n = 1
-            size = max(item_size(ix.project(x, self.table.schema))
-                       for x in (self.old, self.new) if x is not None)
-            meter.index(ix.kind, ix.name, write=n * write_units(size, transactional))
+            writes = ix.writes(self.old, self.new, schema, old_size, new_size)
+            if writes:
+                meter.index(ix.kind, ix.name,
+                            write=sum(write_units(size, transactional) for _, size in writes))
 
 
 def _check_return_values(p: dict, allowed: tuple) -> str:

@@ -57,6 +57,7 @@ def _index(table: Table, p: dict) -> Index | None:
         raise ValidationError(f"The table does not have the specified index: {name}")
     if ix.kind == "GSI" and p.get("ConsistentRead"):
         raise ValidationError("Consistent reads are not supported on global secondary indexes")
+    ix.check_readable()          # a GSI added by UpdateTable and still backfilling
     return ix
 
 

@@ -464,6 +464,20 @@ class DynamoDB:
             k = read_key(t, key)
             return self.replication.describe(t, t.schema.storage_key(k))
 
+    def gsi_lag(self, table: str, index: str) -> dict:
+        """How far global secondary index ``index`` of ``table`` is behind its
+        table: ``pending`` changes and ``oldest_ms``, the virtual ms the
+        oldest has waited (:func:`~.propagation.lag`). Both are 0 unless the
+        service was made with a GSI lag (``indexes={"gsi_lag_ms": (lo, hi)}``).
+
+        >>> DynamoDB(seed=0).gsi_lag("Nope", "byG")
+        Traceback (most recent call last):
+        ...
+        dynamo_lab.dynamodb.errors.DynamoDBError: Requested resource not found: Table: Nope not found
+        """
+        from .propagation import lag
+        return lag(self, table, index)
+
     def metrics(self):
         """CloudWatch-style per-minute capacity metrics, reduced from the
         event log (:class:`~.metrics.CapacityMetrics`): seconds that are
