@@ -46,6 +46,7 @@ dynamo_lab.dynamodb.errors.ValidationError: Invalid UpdateExpression: Two docume
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from ..errors import ValidationError
@@ -101,12 +102,12 @@ class _Parser:
         if size > MAX_EXPRESSION_SIZE:
             raise self.invalid("Expression size has exceeded the maximum allowed size; "
                                f"expression size: {size}")
-        self.tokens = tokenize(text)
-        if _redundant_parentheses(self.tokens):
+        self.tokens, redundant, depth = _scan(text)
+        self._last = len(self.tokens) - 1
+        if redundant:
             # DynamoDB finds "((x))" before it parses: even "((b.c)).d",
             # otherwise a syntax error, is reported this way.
             raise self.invalid("The expression has redundant parentheses;")
-        depth = _paren_depth(self.tokens)
         if depth > MAX_PAREN_DEPTH:
             # The lab's own guard (DynamoDB's limit here is not documented):
             # it keeps the recursive descent far from Python's stack limit.
@@ -125,7 +126,8 @@ class _Parser:
         self.errors.append((level, len(self.errors), self.invalid(message)))
 
     def peek(self, k: int = 0) -> Token:
-        return self.tokens[min(self.i + k, len(self.tokens) - 1)]
+        j = self.i + k
+        return self.tokens[j if j < self._last else self._last]
 
     def take(self) -> Token:
         tok = self.tokens[self.i]
@@ -501,6 +503,15 @@ class _Parser:
 
 
 _TYPE_TAGS = frozenset({"S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M"})
+
+
+@lru_cache(maxsize=512)
+def _scan(text: str) -> tuple:
+    """``(tokens, redundant parentheses?, deepest nesting)`` of ``text``;
+    remembered per text, since programs send the same expressions again and
+    again (tokens are immutable, so the parses may share them)."""
+    tokens = tuple(tokenize(text))
+    return tokens, _redundant_parentheses(tokens), _paren_depth(tokens)
 
 
 def _paren_depth(tokens: list) -> int:
