@@ -154,6 +154,8 @@ def test_a_row_is_the_same_event_as_its_fields():
     assert seen == [log[-1]] and seen[0].get("rid") is None
     with pytest.raises(ValueError, match="already declared"):
         row_kind("msg.drop", "id", "src")
+    with pytest.raises(UnknownEventError, match="8 values"):
+        log.emit_row(kind, 1, "a", "b", "ping", 2, "loss", None, "extra")
     bogus = row_kind("net.heal", "extra")
     try:
         with pytest.raises(UnknownEventError, match="undocumented"):
