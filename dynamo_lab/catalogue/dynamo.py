@@ -4,8 +4,8 @@ hints, clocks, Merkle trees, gossip and membership.
 Conventions: a ``clock`` is a vector clock as a tuple of ``(node, counter,
 timestamp)`` entries sorted by node; ``clocks`` is a tuple of those. ``rid``
 identifies one get or put from the client's send to its reply, so a message
-sequence diagram groups ``request.*``, ``replica.write`` and ``request.read_repair``
-by it (``msg.*`` events give the individual messages). ``xid``/``tid``
+sequence diagram groups ``request.*`` and ``request.read_repair`` by it, and
+the ``msg.deliver``/``msg.drop`` of its messages carry it too. ``xid``/``tid``
 identify one anti-entropy exchange or range transfer.
 """
 from ._spec import kind
