@@ -1,6 +1,6 @@
 """DynamoDB data model: AttributeValue validation, numbers, order, sizes."""
 import base64
-from decimal import Decimal
+from decimal import Context, Decimal
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -207,3 +207,53 @@ def test_size_limits():
         check_key_size({"S": "é" * 1025})
     with pytest.raises(ValidationError, match="size limit of 1024 bytes$"):
         check_key_size(None, {"S": "x" * 1025})
+
+
+# -- the fast paths agree with the Decimal reference ----------------------------
+
+def _reference_size(text):
+    # number_size's rule computed the long way: normalized digits, aligned
+    # in base-100 pairs on the decimal point, plus the exponent byte and sign.
+    value = parse_number(text)
+    if value.is_zero():
+        return 1
+    sign, digits, exponent = value.normalize(Context(prec=600)).as_tuple()
+    coefficient = "".join(map(str, digits)) + ("0" if exponent % 2 else "")
+    return 1 + (len(coefficient) + 1) // 2 + sign
+
+
+_number_text = st.builds(
+    lambda sign, whole, frac, exp: sign + whole + (("." + frac) if frac is not None else "")
+    + (f"e{exp}" if exp is not None else ""),
+    st.sampled_from(["", "-", "+"]), st.text("0123456789", min_size=1, max_size=45),
+    st.none() | st.text("0123456789", min_size=1, max_size=45),
+    st.none() | st.integers(-140, 140))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_number_text)
+def test_number_fast_paths_match_decimal(text):
+    try:
+        value = Decimal(text)
+    except Exception:
+        return
+    try:
+        canonical = format_number(parse_number(text))
+    except ValidationError as e:
+        # whatever path it takes, a bad number gets the same error
+        for fn in (normalize_number, number_size):
+            assert msg(fn, text) == ("ValidationException", e.message)
+        return
+    assert parse_number(text) == value
+    assert normalize_number(text) == canonical
+    assert normalize_number(canonical) == canonical
+    assert number_size(text) == number_size(canonical) == _reference_size(text)
+    assert validate_value({"N": text}) == {"N": canonical}
+    assert value_size({"N": canonical}) == _reference_size(text)
+
+
+@pytest.mark.parametrize("text, size", [("0", 1), ("-0.5", 3), ("0.001", 2), ("120", 3),
+                                        ("1" * 38, 20), ("0." + "0" * 36 + "1", 2),
+                                        ("-12.5", 4), ("100000", 2)])
+def test_number_sizes(text, size):
+    assert number_size(text) == _reference_size(text) == size
