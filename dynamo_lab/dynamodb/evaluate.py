@@ -82,12 +82,16 @@ class Prepared:
 _ENGINE: Any = None
 
 
+_PARAMETERS = frozenset({
+    "ConditionExpression", "UpdateExpression", "ProjectionExpression", "FilterExpression",
+    "KeyConditionExpression", "Expected", "AttributeUpdates", "AttributesToGet",
+    "KeyConditions", "QueryFilter", "ScanFilter", "ExpressionAttributeNames",
+    "ExpressionAttributeValues"})
+
+
 def _engine(p: dict, op: str, schema=None):
-    names = ("ConditionExpression", "UpdateExpression", "ProjectionExpression",
-             "FilterExpression", "KeyConditionExpression", "Expected", "AttributeUpdates",
-             "AttributesToGet", "KeyConditions", "QueryFilter", "ScanFilter",
-             "ExpressionAttributeNames", "ExpressionAttributeValues")
-    if not any(p.get(n) is not None for n in names):
+    # Most requests carry none of these: one set intersection says so.
+    if not any(p[n] is not None for n in _PARAMETERS.intersection(p)):
         return None
     from . import _exprglue
     return _exprglue.compile_request(p, op, schema)

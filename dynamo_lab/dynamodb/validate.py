@@ -261,6 +261,15 @@ def _constraints_hold(shape):
         check = _scalar_checker(shape)
     if check is None:
         return lambda value: True
+    meta = shape.metadata
+    if shape.type_name == "string" and not shape.enum and "pattern" not in meta:
+        # Only lengths (attribute names, placeholders): test them directly.
+        lo, hi = meta.get("min", 0), meta.get("max")
+
+        def length_holds(value: Any) -> bool:
+            n = len(value)
+            return n >= lo and (hi is None or n <= hi)
+        return length_holds
 
     def holds(value: Any) -> bool:
         probe = _Walk()
