@@ -119,14 +119,14 @@ def row_kind(kind: str, *names: str, optional: tuple = ()) -> str:
     return kind
 
 
-def _fields(kind: str, f: Any, flat: list) -> dict[str, Any]:
-    """The fields dict of a stored entry: a dict; or a row, given as its
-    values (a tuple) or as the offset of its values in ``flat``, in the order
+def _fields(kind: str, f: Any, flat: list = (), at: int = 0) -> dict[str, Any]:
+    """The fields dict of a stored entry: a dict; or a row, whose values are
+    the tuple ``f`` or (``f`` None) lie in ``flat`` from ``at``, in the order
     :func:`row_kind` declared (optional fields holding None left out)."""
     if f.__class__ is dict:
         return f
     names, optional = _ROWS[kind]
-    d = dict(zip(names, f if f.__class__ is tuple else flat[f:f + len(names)]))
+    d = dict(zip(names, f if f is not None else flat[at:at + len(names)]))
     for n in optional:
         if d[n] is None:
             del d[n]
@@ -220,11 +220,14 @@ class EventLog:
         self.strict = strict
         self._t: list[int] = []
         self._k: list[str] = []
-        # per event: its fields dict, or (emit_row) the offset of its values in
-        # _v, where rows lie back to back: a row is then no object of its own
-        # for the cyclic GC to count and traverse
+        # per event: its fields dict, or None for a row (emit_row), whose
+        # values lie back to back with the other rows' in _v: a row is no
+        # object of its own to allocate, or for the cyclic GC to count. Where
+        # each row starts is worked out when the log is read (_offsets).
         self._f: list[Any] = []
         self._v: list[Any] = []
+        self._off: list[int] = []
+        self._vend = 0
         self._subs: list[Subscription] = []
         self._route: dict[str, list[Subscription]] = {}
         self._specs: dict[str, tuple[frozenset, frozenset]] = {}
@@ -256,8 +259,8 @@ class EventLog:
         The engines' hottest events (one per network message, per replica
         answer, per gossip round) use it: the log appends the values to one
         flat list, about half the work of a fields dict and no object of its
-        own for the garbage collector, and makes the dict only when a
-        subscriber or a reader asks for the event. Same checks and same
+        own to allocate or for the garbage collector to count, and makes the
+        dict only when a subscriber or a reader asks for the event. Same checks and same
         events as ``emit(kind, **fields)``.
         """
         if not self.enabled:
@@ -268,13 +271,12 @@ class EventLog:
                 raise UnknownEventError(
                     f"{kind}: {len(values)} values, but row_kind declared "
                     f"{spec[0] if spec else 'no fields'}")
-            self._validate(kind, _fields(kind, values, self._v))
+            self._validate(kind, _fields(kind, values))
         t = self._clock.now
         self._t.append(t)
         self._k.append(kind)
-        v = self._v
-        self._f.append(len(v))
-        v += values
+        self._f.append(None)
+        self._v += values
         if self._subs:
             self._notify(t, kind, values)
 
@@ -341,24 +343,41 @@ class EventLog:
             self._route.clear()
 
     # -- reading ---------------------------------------------------------
+    def _offsets(self) -> list[int]:
+        """Where each event's row starts in ``_v`` (-1: a fields dict).
+        O(new events) per call: the index grows with the log."""
+        off = self._off
+        n = len(off)
+        if n < len(self._k):
+            at = self._vend
+            for k, f in zip(self._k[n:], self._f[n:]):
+                if f is None:
+                    off.append(at)
+                    at += len(_ROWS[k][0])
+                else:
+                    off.append(-1)
+            self._vend = at
+        return off
+
     def _slice(self, i: int, j: int) -> list[Event]:
-        v = self._v
-        return [Event(t, k, _fields(k, f, v))
-                for t, k, f in zip(self._t[i:j], self._k[i:j], self._f[i:j])]
+        off, v = self._offsets(), self._v
+        return [Event(t, k, _fields(k, f, v, o)) for t, k, f, o
+                in zip(self._t[i:j], self._k[i:j], self._f[i:j], off[i:j])]
 
     def __len__(self) -> int:
         return len(self._t)
 
     def __iter__(self) -> Iterator[Event]:
-        v = self._v
-        return (Event(t, k, _fields(k, f, v)) for t, k, f in zip(self._t, self._k, self._f))
+        off, v = self._offsets(), self._v
+        return (Event(t, k, _fields(k, f, v, o))
+                for t, k, f, o in zip(self._t, self._k, self._f, off))
 
     def __getitem__(self, i):
         if isinstance(i, slice):
             return self._slice(*i.indices(len(self._t))[:2]) if i.step in (None, 1) \
                 else list(self)[i]
         k = self._k[i]
-        return Event(self._t[i], k, _fields(k, self._f[i], self._v))
+        return Event(self._t[i], k, _fields(k, self._f[i], self._v, self._offsets()[i]))
 
     def __repr__(self) -> str:
         end = self._t[-1] if self._t else 0
@@ -377,9 +396,9 @@ class EventLog:
     def of_kind(self, *kinds: str) -> list[Event]:
         """Events whose kind matches any of ``kinds`` (``*`` prefixes allowed)."""
         probe = Subscription(self, lambda e: None, kinds)
-        v = self._v
-        return [Event(t, k, _fields(k, f, v)) for t, k, f in zip(self._t, self._k, self._f)
-                if probe.matches(k)]
+        off, v = self._offsets(), self._v
+        return [Event(t, k, _fields(k, f, v, o))
+                for t, k, f, o in zip(self._t, self._k, self._f, off) if probe.matches(k)]
 
     def kinds(self) -> dict[str, int]:
         """How many events of each kind, in first-seen order."""
@@ -424,7 +443,8 @@ class EventLog:
         feed = target if callable(target) and not hasattr(target, "feed") else target.feed
         n = len(self._t) if until is None else bisect_right(self._t, until)
         probe = Subscription(self, feed, tuple(kinds) if kinds else None)
-        for t, k, f in zip(self._t[:n], self._k[:n], self._f[:n]):
+        off, v = self._offsets(), self._v
+        for t, k, f, o in zip(self._t[:n], self._k[:n], self._f[:n], off[:n]):
             if probe.matches(k):
-                feed(Event(t, k, _fields(k, f, self._v)))
+                feed(Event(t, k, _fields(k, f, v, o)))
         return target
