@@ -430,6 +430,9 @@ def _attach(svc: "DynamoDB", c, retries: int | None, handle=None) -> None:
     max_attempts = c.meta.config.retries.get("total_max_attempts")
     standard.register_retry_handler(shim, max_attempts=max_attempts)
     _skip_network_only_work(c, name)
+    # Which service answers this client, for code that drives the lab's clock
+    # (stream consumers: dynamodb/stream_reader.py). An outside client has none.
+    c.dynamo_lab_service = svc
     if handle is None:
         c.get_waiter = _waiter_factory(svc, c)
 

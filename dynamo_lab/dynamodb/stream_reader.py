@@ -32,17 +32,19 @@ def lab_service(client: Any) -> Any:
     client of an outside endpoint. O(1).
 
     A lab client is a real boto3 client whose ``before-send`` hook hands each
-    request to its service (see :mod:`.clients`); the service is read from
-    that hook, so nothing else has to remember which service made the client.
+    request to its service (see :mod:`.clients`), which marks the client
+    with that service (``dynamo_lab_service``).
+
+    >>> from dynamo_lab.dynamodb.service import DynamoDB
+    >>> ddb = DynamoDB(seed=0)
+    >>> lab_service(ddb.streams_client()) is ddb, lab_service(ddb.resource().meta.client) is ddb
+    (True, True)
+    >>> import boto3
+    >>> lab_service(boto3.client("dynamodb", region_name="us-east-1",
+    ...                          endpoint_url="http://127.0.0.1:8000")) is None
+    True
     """
-    try:
-        emitter = client.meta.events._emitter
-        handler = emitter._unique_id_handlers["dynamo-lab-send"]["handler"]
-        cells = dict(zip(handler.__code__.co_freevars,
-                         (c.cell_contents for c in handler.__closure__ or ())))
-    except (AttributeError, KeyError, TypeError, ValueError):
-        return None
-    return cells.get("svc")
+    return getattr(client, "dynamo_lab_service", None)
 
 
 class Host:
