@@ -44,3 +44,4 @@ def test_retried_throttled_writes_inside_a_timer_leave_the_service_usable():
     # The next request works: the clock did not go backwards.
     assert "Item" in c.get_item(TableName="Tab", Key={"k": {"S": "x0"}}, ConsistentRead=True)
     assert not ddb.internal_errors
+

@@ -67,9 +67,10 @@ KINDS = {
         units="capacity units refused",
         first_t="virtual ms of the first refusal in that second",
         code="'ProvisionedThroughputExceededException' or 'ThrottlingException'",
-        reason="why: 'PartitionCapacity' (share, burst and adaptive all spent), "
-               "'PartitionLimit' (3,000 RCU / 1,000 WCU per partition), "
-               "'OnDemandPeak' (more than twice the previous peak)"),
+        reason="why, in AWS's throttling-reason words: 'ProvisionedThroughputExceeded' "
+               "(share, burst and adaptive all spent), 'KeyRangeThroughputExceeded' "
+               "(3,000 RCU / 1,000 WCU per partition), or the lab's "
+               "'OnDemandPeakExceeded' (more than twice the previous peak)"),
     "capacity.peak": kind(
         "an on-demand table reached a new peak of consumption per second",
         **_WHERE,
