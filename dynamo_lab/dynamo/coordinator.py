@@ -34,7 +34,6 @@ Examples
 """
 from __future__ import annotations
 
-from typing import Any
 
 from .vclock import TRUNCATE_AT, VectorClock, Version, reconcile
 from ..events import row_kind

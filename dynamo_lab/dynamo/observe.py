@@ -16,10 +16,13 @@ Examples
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .storage import MemoryStore
 from .vclock import VectorClock, Version, reconcile
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .node import Node
 
 __all__ = ["InspectMixin", "Hint"]
 

@@ -49,7 +49,7 @@ Examples
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
 
 __all__ = ["METRICS", "PERIOD_MS", "apply", "CapacityMetrics"]
 

@@ -135,7 +135,6 @@ class Index:
         if not (was or now):
             return []
         all_ = self.projection_type == "ALL"
-        out = []
         if was:
             po = self.project(old, table_schema)
             so = old_size if all_ and old_size is not None else item_size(po)

@@ -111,7 +111,6 @@ class Kernel:
         until = int(until)
         if until < self.now:
             raise ValueError(f"cannot run backwards: now={self.now}, until={until}")
-        heap = self._heap
         while True:
             nxt = self.peek()
             if nxt is None or nxt > until:

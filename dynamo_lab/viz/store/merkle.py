@@ -167,7 +167,6 @@ class MerkleView(StoreView):
         add(["text", "title", {"class": "dl-title", "x": 10, "y": 18}, title])
         y0 = 40
         tree_h = depth * _LEVEL_H + 60
-        nleaves = 1 << depth
         for ti, rng in enumerate(sorted(x["diffs"])[:4]):
             start, end = rng
             lit = x["diffs"][rng]
