@@ -14,18 +14,7 @@ from dynamo_lab.dynamodb import backend
 from dynamo_lab.dynamodb.connect import connect, connect_resource, connect_streams, is_local
 from dynamo_lab.dynamodb.server import Server
 
-moto_server = pytest.importorskip("moto.server")
-
-
-@pytest.fixture(scope="module")
-def moto_url():
-    srv = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    srv.start()
-    try:
-        host, port = srv.get_host_and_port()
-        yield f"http://{host}:{port}"
-    finally:
-        srv.stop()
+# (moto_url: moto's ThreadedMotoServer on loopback, from conftest.py)
 
 
 @pytest.fixture(scope="module")

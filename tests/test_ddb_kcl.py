@@ -353,18 +353,7 @@ def test_bad_settings_are_refused_before_anything_is_made():
 
 
 # -- against moto's server ------------------------------------------------------------------
-moto_server = pytest.importorskip("moto.server")
-
-
-@pytest.fixture(scope="module")
-def moto_url():
-    srv = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    srv.start()
-    try:
-        host, port = srv.get_host_and_port()
-        yield f"http://{host}:{port}"
-    finally:
-        srv.stop()
+# (moto_url: moto's ThreadedMotoServer on loopback, from conftest.py)
 
 
 def test_on_moto_through_the_public_api(moto_url):

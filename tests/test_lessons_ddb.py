@@ -127,18 +127,7 @@ def test_lesson12_expected_answers_follow_the_rules():
 
 
 # -- against an outside endpoint --------------------------------------------------
-moto_server = pytest.importorskip("moto.server")
-
-
-@pytest.fixture(scope="module")
-def moto_url():
-    srv = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    srv.start()
-    try:
-        host, port = srv.get_host_and_port()
-        yield f"http://{host}:{port}"
-    finally:
-        srv.stop()
+# (moto_url: moto's ThreadedMotoServer on loopback, from conftest.py)
 
 
 def _answer_cell(nb, var: str):
