@@ -90,6 +90,10 @@ def split_args(argv: list[str]) -> tuple[list[str], list[str]]:
 def cmd_lab(extra: list[str]) -> int:
     py = ensure_venv("lab")
     args = [str(py), "-m", "jupyter", "lab", f"--notebook-dir={ROOT / 'lessons'}", *extra]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
+        # JupyterLab refuses to start as root (containers, Binder-like boxes)
+        # unless told; the lab is a local teaching server, so say so for you.
+        args.append("--allow-root")
     say(" ".join(args))
     os.chdir(ROOT)
     return subprocess.call(args)
