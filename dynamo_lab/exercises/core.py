@@ -33,12 +33,13 @@ import html
 import math
 import numbers
 import sys
+from decimal import Decimal
 import textwrap
 from typing import Any, Callable, Iterable, Sequence
 
 __all__ = ["____", "Blank", "Wrong", "Result", "Exercise", "ExerciseSet",
            "expect_equal", "expect_number", "expect_sequence", "expect_set",
-           "expect_choice", "expect_mapping", "show"]
+           "expect_choice", "expect_mapping", "show", "as_number", "known_mistake"]
 
 
 class Blank:
@@ -298,6 +299,39 @@ def expect_equal(what: str = "answer") -> Callable[[Any, Any], None]:
     return check
 
 
+def as_number(answer: Any, what: str = "number") -> float:
+    """``answer`` as a float, or :class:`Wrong` saying it is not a number.
+    Decimals count (boto3's resource API returns them); booleans do not.
+
+    >>> as_number(Decimal("2.5"), "RCU")
+    2.5
+    >>> as_number(True, "RCU")
+    Traceback (most recent call last):
+    ...
+    dynamo_lab.exercises.core.Wrong: Expected a number (RCU), got a bool: True.
+    """
+    if isinstance(answer, bool) or not isinstance(answer, (numbers.Real, Decimal)):
+        kind = "a number" if what == "number" else f"a number ({what})"
+        raise Wrong(f"Expected {kind}, got a {_kind(answer)}: {answer!r}.")
+    return float(answer)
+
+
+def known_mistake(got: float, expected: dict, mistakes: dict[str, str]) -> None:
+    """Raise :class:`Wrong` with ``mistakes[k]`` for the first ``k`` whose
+    ``expected[k]`` equals ``got`` (within float rounding): the answer a
+    learner gets by making that mistake. Returns when none matches.
+
+    >>> known_mistake(2.0, {"strong": 2.0}, {"strong": "That is the strong price."})
+    Traceback (most recent call last):
+    ...
+    dynamo_lab.exercises.core.Wrong: That is the strong price.
+    >>> known_mistake(3.0, {"strong": 2.0}, {"strong": "That is the strong price."})
+    """
+    for key, message in mistakes.items():
+        if math.isclose(got, expected[key]):
+            raise Wrong(message)
+
+
 def expect_number(rel: float = 0.0, abs_tol: float = 0.0,
                   what: str = "number") -> Callable[[Any, Any], None]:
     """A checker: a real number, equal to the expected within the tolerances.
@@ -316,9 +350,7 @@ def expect_number(rel: float = 0.0, abs_tol: float = 0.0,
     dynamo_lab.exercises.core.Wrong: Expected a number (efficiency), got a str: '0.9'.
     """
     def check(answer: Any, expected: Any) -> None:
-        if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-            kind = "a number" if what == "number" else f"a number ({what})"
-            raise Wrong(f"Expected {kind}, got a {_kind(answer)}: {answer!r}.")
+        as_number(answer, what)
         if not math.isclose(float(answer), float(expected), rel_tol=rel, abs_tol=abs_tol):
             hint = "too high" if answer > expected else "too low"
             if rel or abs_tol:

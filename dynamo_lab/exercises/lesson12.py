@@ -20,7 +20,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from .core import Exercise, ExerciseSet, Wrong
+from .core import Exercise, ExerciseSet, Wrong, as_number, known_mistake
 from .lesson11 import drop_lesson_tables as _drop, low_level
 
 __all__ = ["q1", "q2", "q3", "exercises", "progress", "TABLES", "CUSTOMERS", "orders",
@@ -179,17 +179,14 @@ def _rcu_expected() -> dict:
 
 
 def _check_rcu(answer: Any, expected: dict) -> None:
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, Decimal)):
-        raise Wrong(f"Expected a number of read capacity units, got a "
-                    f"{type(answer).__name__}: {answer!r}.")
-    if math.isclose(float(answer), expected["right"]):
+    got = as_number(answer, "read capacity units")
+    if math.isclose(got, expected["right"]):
         return
-    if math.isclose(float(answer), expected["per_item"]):
-        raise Wrong("That rounds each item up to 4 KB, as GetItem does; Query and Scan "
-                    "sum the sizes of all the items they read and round once.")
-    if math.isclose(float(answer), expected["eventual"]):
-        raise Wrong("That is the eventually consistent price; a strongly consistent read "
-                    "costs twice as much.")
+    known_mistake(got, expected, {
+        "per_item": "That rounds each item up to 4 KB, as GetItem does; Query and Scan "
+                    "sum the sizes of all the items they read and round once.",
+        "eventual": "That is the eventually consistent price; a strongly consistent read "
+                    "costs twice as much."})
     raise Wrong(f"{answer!r} read units is not it: sum item_bytes over the items, "
                 f"divide by 4096, round up.")
 

@@ -18,12 +18,11 @@ q1: not quite. 1,000 RCU is the strongly consistent price; eventually consistent
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 from typing import Any
 
 from ..dynamodb.partitioning import GB, KB, partitions_needed
 from ..dynamodb.throughput import rcu_for
-from .core import Exercise, ExerciseSet, Wrong
+from .core import Exercise, ExerciseSet, Wrong, as_number
 from .lesson11 import drop_lesson_tables as _drop, low_level
 
 __all__ = ["q1", "q2", "q3", "exercises", "progress", "TABLES", "item_bytes", "item_of_size",
@@ -49,6 +48,7 @@ def item_bytes(item: dict) -> int:
     """DynamoDB's size of ``item`` (resource form): attribute names plus
     values, by the developer guide's rules (via the lab's size module).
 
+    >>> from decimal import Decimal
     >>> item_bytes({"id": "a", "n": Decimal(7)})    # "id"+"a" = 3, "n" + a number = 3
     6
     """
@@ -70,12 +70,6 @@ def item_of_size(key: str, size_bytes: int) -> dict:
     return {"id": key, "pad": "x" * pad}
 
 
-def _number(answer: Any, what: str) -> float:
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, Decimal)):
-        raise Wrong(f"Expected a number ({what}), got a {type(answer).__name__}: {answer!r}.")
-    return float(answer)
-
-
 # -- q1: read capacity units --------------------------------------------------------
 def _q1_expected() -> dict:
     size = Q1_ITEM_KB * KB
@@ -86,7 +80,7 @@ def _q1_expected() -> dict:
 
 
 def _check_q1(answer: Any, expected: dict) -> None:
-    got = _number(answer, "RCU")
+    got = as_number(answer, "RCU")
     if math.isclose(got, expected["right"]):
         return
     if math.isclose(got, expected["strong"]):
@@ -131,7 +125,7 @@ def _q2_expected() -> dict:
 
 
 def _check_q2(answer: Any, expected: dict) -> None:
-    got = _number(answer, "partitions")
+    got = as_number(answer, "partitions")
     if got == expected["right"]:
         return
     if got == expected["each_up"]:
@@ -178,7 +172,7 @@ def _check_q3(answer: Any, expected: dict) -> None:
                     f"{type(answer).__name__}: {answer!r}.")
     if len(answer) != 3:
         raise Wrong(f"Expected three numbers (RCU, WCU, GB), got {len(answer)} of them.")
-    got = tuple(_number(x, "RCU, WCU or GB") for x in answer)
+    got = tuple(as_number(x, "RCU, WCU or GB") for x in answer)
 
     def same(a, b):
         return all(math.isclose(x, y, rel_tol=1e-3) for x, y in zip(a, b))

@@ -24,12 +24,11 @@ from __future__ import annotations
 
 import hashlib
 import math
-from decimal import Decimal
 from typing import Any
 
 from ..dynamodb.partitioning import PARTITION_MAX_WCU, PartitionMap
 from ..dynamodb.throughput import BURST_SECONDS, units_per_write
-from .core import Exercise, ExerciseSet, Wrong
+from .core import Exercise, ExerciseSet, Wrong, as_number
 from .lesson11 import drop_lesson_tables as _drop
 from .lesson15 import item_bytes
 
@@ -117,12 +116,6 @@ def shard_spread(base: str, suffixes: int) -> dict:
     return dict(sorted(out.items()))
 
 
-def _number(answer: Any, what: str) -> float:
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, Decimal)):
-        raise Wrong(f"Expected a number ({what}), got a {type(answer).__name__}: {answer!r}.")
-    return float(answer)
-
-
 # -- q1: the hot key ----------------------------------------------------------------
 def _q1_expected() -> dict:
     units = units_per_write(VOTE_BYTES)
@@ -132,7 +125,7 @@ def _q1_expected() -> dict:
 
 
 def _check_q1(answer: Any, expected: dict) -> None:
-    got = _number(answer, "writes")
+    got = as_number(answer, "writes")
     if got == expected["right"]:
         return
     if abs(got - expected["share"]) <= 1:
@@ -172,7 +165,7 @@ def _q2_expected() -> dict:
 
 
 def _check_q2(answer: Any, expected: dict) -> None:
-    got = _number(answer, "write units")
+    got = as_number(answer, "write units")
     if got == expected["right"]:
         return
     if got == expected["hour"]:
@@ -211,7 +204,7 @@ def _q3_expected() -> dict:
 
 
 def _check_q3(answer: Any, expected: dict) -> None:
-    got = _number(answer, "WCU a second")
+    got = as_number(answer, "WCU a second")
     if math.isclose(got, expected["right"], abs_tol=0.5):
         return
     if math.isclose(got, expected["even"], abs_tol=0.5):

@@ -25,7 +25,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from .core import Exercise, ExerciseSet, Wrong
+from .core import Exercise, ExerciseSet, Wrong, as_number, known_mistake
 from .lesson11 import drop_lesson_tables as _drop
 
 __all__ = ["q1", "q2", "q3", "exercises", "progress", "TABLES", "CANDIDATES", "WEIGHTS",
@@ -331,18 +331,14 @@ def _read_rcu() -> dict:
 
 
 def _check_read(answer: Any, expected: dict) -> None:
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, Decimal)):
-        raise Wrong(f"Expected a number of read capacity units, got a "
-                    f"{type(answer).__name__}: {answer!r}.")
-    a = float(answer)
+    a = as_number(answer, "read capacity units")
     if math.isclose(a, expected["right"]):
         return
-    if math.isclose(a, expected["consistent"]):
-        raise Wrong("That is the strongly consistent price; BatchGetItem reads eventually "
-                    "consistent unless asked, at half a unit per item.")
-    if math.isclose(a, expected["one_key"]):
-        raise Wrong("That reads one counter per candidate: the sharded table has "
-                    f"{SHARDS} per candidate, and the read sums them all.")
+    known_mistake(a, expected, {
+        "consistent": "That is the strongly consistent price; BatchGetItem reads eventually "
+                      "consistent unless asked, at half a unit per item.",
+        "one_key": "That reads one counter per candidate: the sharded table has "
+                   f"{SHARDS} per candidate, and the read sums them all."})
     raise Wrong(f"{answer!r} is not it: BatchGetItem, like GetItem, rounds each item up to "
                 f"4 KB: half a unit per item, eventually consistent, for "
                 f"{len(CANDIDATES)} x {SHARDS} items.")

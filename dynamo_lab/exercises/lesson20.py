@@ -28,7 +28,7 @@ import sqlite3
 from decimal import Decimal
 from typing import Any
 
-from .core import Exercise, ExerciseSet, Wrong
+from .core import Exercise, ExerciseSet, Wrong, as_number, known_mistake
 from .lesson11 import drop_lesson_tables as _drop
 from .lesson12 import item_bytes
 
@@ -360,21 +360,16 @@ def _scan_expected() -> dict:
 
 
 def _check_scan(answer: Any, expected: dict) -> None:
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, Decimal)):
-        raise Wrong(f"Expected a number of read capacity units, got a "
-                    f"{type(answer).__name__}: {answer!r}.")
-    a = float(answer)
+    a = as_number(answer, "read capacity units")
     if math.isclose(a, expected["right"]):
         return
-    if math.isclose(a, expected["per_item"]):
-        raise Wrong("That rounds each item up to 4 KB, as GetItem does; a Scan sums the "
-                    "sizes of the items it reads and rounds once.")
-    if math.isclose(a, expected["consistent"]):
-        raise Wrong("That is the strongly consistent price; a Scan is eventually "
-                    "consistent unless you ask, and costs half.")
-    if math.isclose(a, expected["matched"]):
-        raise Wrong("That counts only the items the filter keeps; a FilterExpression runs "
-                    "after the read, and you pay for every item scanned.")
+    known_mistake(a, expected, {
+        "per_item": "That rounds each item up to 4 KB, as GetItem does; a Scan sums the "
+                    "sizes of the items it reads and rounds once.",
+        "consistent": "That is the strongly consistent price; a Scan is eventually "
+                      "consistent unless you ask, and costs half.",
+        "matched": "That counts only the items the filter keeps; a FilterExpression runs "
+                   "after the read, and you pay for every item scanned."})
     raise Wrong(f"{answer!r} read units is not it: sum item_bytes over every item of the "
                 f"table, divide by 4096, round up, halve.")
 
