@@ -96,6 +96,23 @@ def test_nbval(path):
     assert proc.returncode == 0, f"nbval failed on {path.name}:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}"
 
 
+def wrong_then_solved(nb, mod) -> dict:
+    """Answer every exercise of ``mod`` in ``nb``: before each answer cell a
+    known wrong answer and a probe cell that checks it; the answer cell gets
+    the solution. Returns the probe cells by exercise name."""
+    probes = {}
+    for q in mod.exercises:
+        cell = _answer_cell(nb, q.var)
+        cell.source = q.solution_code
+        wrong = nbformat.v4.new_code_cell(f"{q.var} = {mod.WRONG[q.name][0]!r}")
+        probe = nbformat.v4.new_code_cell(
+            f"ex.{q.name}.check()\nprint('WRONG', ex.{q.name}.status)")
+        i = nb.cells.index(cell)
+        nb.cells[i:i] = [wrong, probe]
+        probes[q.name] = probe
+    return probes
+
+
 def _answer_cell(nb, var: str):
     pat = re.compile(rf"^{re.escape(var)}\s*=\s*____", re.M)
     hits = [c for c in nb.cells if c.cell_type == "code" and pat.search(c.source)]
@@ -143,16 +160,7 @@ def test_exercises_wrong_then_solved(path, monkeypatch):
     solution, and the lesson's own check cell must then say "correct!"."""
     nb = nbformat.read(path, as_version=4)
     mod = _exercises(path)
-    probes = {}
-    for q in mod.exercises:
-        cell = _answer_cell(nb, q.var)
-        cell.source = q.solution_code
-        wrong = nbformat.v4.new_code_cell(f"{q.var} = {mod.WRONG[q.name][0]!r}")
-        probe = nbformat.v4.new_code_cell(
-            f"ex.{q.name}.check()\nprint('WRONG', ex.{q.name}.status)")
-        i = nb.cells.index(cell)
-        nb.cells[i:i] = [wrong, probe]
-        probes[q.name] = probe
+    probes = wrong_then_solved(nb, mod)
     nb.cells.append(nbformat.v4.new_code_cell(
         "import json\nprint('STATUS', json.dumps({q.name: q.status for q in ex.exercises}))"))
     status = _run(nb, monkeypatch)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import re
 from pathlib import Path
 
@@ -39,10 +38,7 @@ def _module(path: Path):
     return importlib.import_module(f"dynamo_lab.exercises.{DDB_LESSONS[path.name]}")
 
 
-def _env() -> dict:
-    return dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
-        DYNAMO_LAB_STRICT_EVENTS="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
+from test_lessons import _env, wrong_then_solved  # noqa: E402  (the shared harness)
 
 
 # -- the notebooks ----------------------------------------------------------------
@@ -130,13 +126,6 @@ def test_lesson12_expected_answers_follow_the_rules():
 # (moto_url: moto's ThreadedMotoServer on loopback, from conftest.py)
 
 
-def _answer_cell(nb, var: str):
-    pat = re.compile(rf"^{re.escape(var)}\s*=\s*____", re.M)
-    hits = [c for c in nb.cells if c.cell_type == "code" and pat.search(c.source)]
-    assert len(hits) == 1, f"expected one answer cell `{var} = ____`, found {len(hits)}"
-    return hits[0]
-
-
 def _texts(cell) -> list[str]:
     """A cell's outputs as text, consecutive stream pieces joined: a kernel may
     flush one print() in two pieces when a GC pause falls between its writes."""
@@ -165,16 +154,7 @@ def test_lesson_runs_against_an_outside_endpoint(path, moto_url, monkeypatch):
     monkeypatch.setenv("DYNAMO_LAB_ENDPOINT", moto_url)
     for _ in range(2):
         nb = nbformat.read(path, as_version=4)
-        probes = {}
-        for q in mod.exercises:
-            cell = _answer_cell(nb, q.var)
-            cell.source = q.solution_code
-            wrong = nbformat.v4.new_code_cell(f"{q.var} = {mod.WRONG[q.name][0]!r}")
-            probe = nbformat.v4.new_code_cell(
-                f"ex.{q.name}.check()\nprint('WRONG', ex.{q.name}.status)")
-            i = nb.cells.index(cell)
-            nb.cells[i:i] = [wrong, probe]
-            probes[q.name] = probe
+        probes = wrong_then_solved(nb, mod)
         nb.cells.insert(1 + next(i for i, c in enumerate(nb.cells) if c.cell_type == "code"),
                         nbformat.v4.new_code_cell(
                             "print('ENDPOINT', client.meta.endpoint_url, ddb is None)"))
