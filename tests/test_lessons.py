@@ -4,7 +4,7 @@ exercises judged right when solved and wrong when answered wrongly.
 Every lesson in ``lessons/`` runs twice:
 
 1. as committed, under ``pytest --nbval-lax --nbval-current-env`` in a
-   subprocess (cells marked ``# NBVAL_CHECK_OUTPUT`` must match their saved
+   subprocess (cells tagged ``nbval-check-output`` must match their saved
    output, which includes the friendly "not attempted yet" of an exercise);
 2. with nbclient, answered: before each answer cell (``qN_x = ____``) a known
    wrong answer (``WRONG`` of the lesson's exercise module) and a check, which
@@ -30,7 +30,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
 NOTEBOOKS = sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
-CHECK = "# NBVAL_CHECK_OUTPUT"
+CHECK = "nbval-check-output"   # nbval reads this cell tag
 
 pytestmark = pytest.mark.notebooks
 
@@ -73,7 +73,8 @@ def test_committed_notebook_is_clean(path):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert "viz.setup()" in code[0].source, "the setup cell sets the plotly renderer"
     for c in code:
-        checked = c.source.startswith(CHECK)
+        checked = CHECK in c.metadata.get("tags", [])
+        assert "NBVAL" not in c.source, "nbval markers are cell tags, not comments"
         if not checked:
             assert not c.outputs, f"outputs saved in an unchecked cell:\n{c.source[:200]}"
             continue
