@@ -87,12 +87,30 @@ def test_hints_come_one_at_a_time_and_by_number(capsys):
     q.hint()
     q.hint()
     q.hint()
+    q.hint()
     q.hint(1)
     q.hint(5)
     out = capsys.readouterr().out.splitlines()
-    assert out == ["Hint 1 of 2 for q1: first", "Hint 2 of 2 for q1: second",
-                   "Hint 2 of 2 for q1: second", "Hint 1 of 2 for q1: first",
-                   "q1 has hints 1 to 2; there is no hint 5."]
+    # The ladder: the two hints, then the solution as its last step.
+    assert out == ["Hint 1 of 3 for q1: first", "Hint 2 of 3 for q1: second",
+                   "Hint 3 of 3 for q1 (the solution):", "q1_answer = 3",
+                   "Hint 3 of 3 for q1 (the solution):", "q1_answer = 3",
+                   "Hint 1 of 3 for q1: first",
+                   "q1 has hints 1 to 3; there is no hint 5."]
+
+
+def test_kind_is_one_of_the_four_and_predict_defaults_from_it():
+    from dynamo_lab.exercises.core import KINDS
+    assert KINDS == ("predict", "code", "arithmetic", "recall")
+    assert _q(kind="predict").predict_first and not _q(kind="code").predict_first
+    assert _q(kind="code", predict_first=True).predict_first
+    with pytest.raises(ValueError, match="'guess' is not one of predict, code"):
+        _q(kind="guess")
+
+
+def test_reveal_forms_come_from_the_answer_or_are_given():
+    assert _q(expected=3000).reveal_forms() == ["3000", "3,000"]
+    assert _q(shown_as="(3, 2, 2)").reveal_forms() == ["(3, 2, 2)"]
 
 
 def test_solution_shows_code(capsys):

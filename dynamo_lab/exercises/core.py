@@ -25,7 +25,19 @@ q1: correct!
 >>> q.solved
 True
 >>> q.hint()
-Hint 1 of 1 for q1: N is the number of replicas.
+Hint 1 of 2 for q1: N is the number of replicas.
+>>> q.hint()
+Hint 2 of 2 for q1 (the solution):
+q1_replicas = 3
+
+An exercise says what kind of thinking it asks for (``kind``), and whether the
+learner commits to an answer before any cell reveals it (``predict_first``):
+
+>>> q = Exercise("q2", "Will the put succeed?", var="q2_ok", expected=True,
+...              check=expect_equal("answer"), kind="predict",
+...              too_common="True/False appears everywhere in outputs")
+>>> q.predict_first, q.kind
+(True, 'predict')
 """
 from __future__ import annotations
 
@@ -37,7 +49,7 @@ from decimal import Decimal
 import textwrap
 from typing import Any, Callable, Iterable, Sequence
 
-__all__ = ["____", "Blank", "Wrong", "Result", "Exercise", "ExerciseSet",
+__all__ = ["____", "Blank", "Wrong", "Result", "Exercise", "ExerciseSet", "KINDS",
            "expect_equal", "expect_number", "expect_sequence", "expect_set",
            "expect_choice", "expect_mapping", "show", "as_number", "known_mistake"]
 
@@ -126,6 +138,13 @@ def show(obj: Any) -> None:
         print(repr(obj))
 
 
+#: What an exercise asks of the learner. ``predict``: commit to what the
+#: engine will do, before a cell shows it. ``code``: write a function, a query
+#: or a configuration. ``arithmetic``: work a number out from the source's
+#: rules. ``recall``: name a fact or term from the source.
+KINDS = ("predict", "code", "arithmetic", "recall")
+
+
 class Exercise:
     """One exercise of a lesson.
 
@@ -146,22 +165,45 @@ class Exercise:
         ``check(answer, expected)`` raises :class:`Wrong` with a specific
         message when the answer is wrong. Build one with ``expect_*``.
     hints : list of str
-        Shown one at a time by :meth:`hint`.
+        The ladder's first steps, shown one at a time by :meth:`hint`: the
+        idea, in the source's words, then where to look. The solution is
+        always the ladder's last step, so it is not repeated here.
     solution : str
-        Python code that assigns ``var``; shown by :meth:`solution` and run by
-        the tests of the solved lessons.
+        Python code that assigns ``var``; shown by :meth:`solution` (and as
+        the last hint) and run by the tests of the solved lessons.
     success : str, optional
         A sentence added to "correct!", usually the idea to take away.
+    kind : {"predict", "code", "arithmetic", "recall"}, optional
+        What the exercise asks of the learner (see :data:`KINDS`).
+    predict_first : bool, optional
+        The learner answers before any cell reveals the answer; the lesson
+        tests check that no output above the answer cell shows it. Defaults
+        to ``kind == "predict"``.
+    shown_as : str or list of str, optional
+        How the answer looks when a cell displays it, for that test (default:
+        derived from ``expected``, see :meth:`reveal_forms`).
+    too_common : str, optional
+        Why that test cannot look for the answer (a one-digit number, True);
+        the test then skips this exercise, and says why.
     """
 
     def __init__(self, name: str, prompt: str, *, var: str, expected: Any,
                  check: Callable[[Any, Any], None], hints: Sequence[str] = (),
-                 solution: str = "", success: str = "") -> None:
+                 solution: str = "", success: str = "", kind: str | None = None,
+                 predict_first: bool | None = None,
+                 shown_as: str | Sequence[str] | None = None,
+                 too_common: str | None = None) -> None:
+        if kind is not None and kind not in KINDS:
+            raise ValueError(f"exercise {name}: kind {kind!r} is not one of {', '.join(KINDS)}")
         self.name, self.prompt, self.var = name, prompt, var
         self._expected, self._checker = expected, check
         self.hints = list(hints)
         self.solution_code = textwrap.dedent(solution).strip()
         self.success = success
+        self.kind = kind
+        self.predict_first = (kind == "predict") if predict_first is None else predict_first
+        self.shown_as = [shown_as] if isinstance(shown_as, str) else shown_as
+        self.too_common = too_common
         self.status = "not_attempted"
         self._hint_shown = 0
 
@@ -207,22 +249,54 @@ class Exercise:
         self.status = result.status
         show(result)
 
+    def reveal_forms(self) -> list[str]:
+        """The texts that would give the answer away if an output above the
+        answer cell showed them: ``shown_as``, or forms derived from
+        ``expected`` (a number as written and with thousands separators; a
+        string as is; a list or tuple as its repr).
+
+        Examples
+        --------
+        >>> Exercise("q", "?", var="v", expected=1666.67, check=expect_number()).reveal_forms()
+        ['1666.67', '1,666.67']
+        >>> Exercise("q", "?", var="v", expected=["C", "D"], check=expect_sequence()).reveal_forms()
+        ["['C', 'D']"]
+        """
+        if self.shown_as is not None:
+            return list(self.shown_as)
+        x = self.expected
+        if isinstance(x, bool) or x is None:
+            return [str(x)]
+        if isinstance(x, (numbers.Real, Decimal)):
+            forms = [str(x), f"{x:,}"]
+            return list(dict.fromkeys(forms))
+        if isinstance(x, str):
+            return [x]
+        if isinstance(x, (list, tuple)):
+            return [repr(list(x))]
+        return [repr(x)]
+
     # -- help --------------------------------------------------------------
     def hint(self, n: int | None = None) -> None:
-        """Show hint ``n`` (1-based), or the next one not yet shown."""
-        if not self.hints:
-            show(Result(self.name, "hint", f"No hints for {self.name}; "
-                                           f"try {self.name}.solution()."))
+        """Show step ``n`` (1-based) of the hint ladder, or the next one not
+        yet shown. The ladder is ``hints`` followed by the solution."""
+        steps = len(self.hints) + (1 if self.solution_code else 0)
+        if not steps:
+            show(Result(self.name, "hint", f"No hints for {self.name}."))
             return
         if n is None:
-            n = min(self._hint_shown + 1, len(self.hints))
-        if not 1 <= n <= len(self.hints):
-            show(Result(self.name, "hint", f"{self.name} has hints 1 to {len(self.hints)}; "
+            n = min(self._hint_shown + 1, steps)
+        if not 1 <= n <= steps:
+            show(Result(self.name, "hint", f"{self.name} has hints 1 to {steps}; "
                                            f"there is no hint {n}."))
             return
         self._hint_shown = max(self._hint_shown, n)
+        if n > len(self.hints):
+            show(Result(self.name, "hint", f"Hint {n} of {steps} for {self.name} (the solution):",
+                        self.solution_code))
+            return
         show(Result(self.name, "hint",
-                    f"Hint {n} of {len(self.hints)} for {self.name}: {self.hints[n - 1]}"))
+                    f"Hint {n} of {steps} for {self.name}: {self.hints[n - 1]}"))
 
     def solution(self) -> None:
         """Show code that solves the exercise."""
