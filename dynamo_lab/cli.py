@@ -2,7 +2,8 @@
 
 ``dynamo-lab serve`` runs the DynamoDB JSON 1.0 wire protocol on loopback;
 ``dynamo-lab lab`` opens JupyterLab on the lessons; ``dynamo-lab events``
-describes the event catalogue.
+describes the event catalogue; ``dynamo-lab doctor`` checks a machine is
+ready for the lessons.
 """
 from __future__ import annotations
 
@@ -48,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     lab.add_argument("--lessons", default="lessons")
     lab.add_argument("--no-browser", action="store_true")
 
+    doctor = sub.add_parser("doctor", help="check this machine is ready for the lessons")
+    doctor.add_argument("--endpoint", default=None,
+                        help="check this DynamoDB endpoint instead of DYNAMO_LAB_ENDPOINT")
+
     ev = sub.add_parser("events", help="list the event catalogue")
     ev.add_argument("prefix", nargs="?", default="")
 
@@ -57,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         return serve_main(args)
     if args.command == "lab":
         return _lab(args)
+    if args.command == "doctor":
+        from .kit.doctor import main as doctor_main
+        return doctor_main(args.endpoint)
     return _events(args)
 
 

@@ -1,0 +1,103 @@
+"""``dynamo-lab doctor``, run as a learner runs it at the door: the console
+script in a subprocess, against a real ``dynamo-lab serve`` (healthy) and
+against a port where nothing listens (one failing line, the rest still run).
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+
+import pytest
+
+from ddb_support import BIN, DUMMY_ENV, ServeProcess
+from dynamo_lab.kit import doctor
+
+DOCTOR = BIN / "dynamo-lab"
+NAMES = ["Python", "packages", "JupyterLab extensions", "a kernel starts (python3)",
+         "a view renders", "the in-process DynamoDB", "outside endpoint"]
+
+
+def run_doctor(*args: str, endpoint: str | None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "DYNAMO_LAB_ENDPOINT"}
+    env.update(DUMMY_ENV)
+    if endpoint is not None:
+        env["DYNAMO_LAB_ENDPOINT"] = endpoint
+    return subprocess.run([str(DOCTOR), "doctor", *args], capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def verdicts(stdout: str) -> dict[str, str]:
+    """{check name: status} from the verdict lines (fix lines are indented)."""
+    out = {}
+    for line in stdout.splitlines()[1:-1]:
+        if line.startswith(" "):
+            continue
+        status, _, rest = line.partition(" ")
+        out[rest.strip().split(":")[0]] = status
+    return out
+
+
+def test_healthy_machine_passes_every_check_with_a_shared_endpoint():
+    with ServeProcess() as srv:
+        proc = run_doctor(endpoint=srv.url)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert verdicts(proc.stdout) == {n: "ok" for n in NAMES}, proc.stdout
+    assert f"{srv.url} answered ListTables" in proc.stdout
+    assert proc.stdout.splitlines()[-1].startswith("All 7 checks passed in ")
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_an_endpoint_that_does_not_answer_is_one_failing_line_and_exit_1():
+    with socket.socket() as s:  # a port nobody listens on once this closes
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    proc = run_doctor("--endpoint", url, endpoint=None)
+    assert proc.returncode == 1, proc.stdout
+    got = verdicts(proc.stdout)
+    assert got.pop("outside endpoint") == "FAIL"
+    assert set(got.values()) == {"ok"}, proc.stdout        # the others still ran
+    fail = proc.stdout.split("FAIL  outside endpoint: ")[1].splitlines()
+    assert fail[0].startswith(f"{url} did not answer ListTables: EndpointConnectionError")
+    assert fail[1].startswith("      fix: is the server running")
+    assert proc.stdout.splitlines()[-1].startswith(
+        "1 of 7 checks FAILED (outside endpoint) in ")
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_no_endpoint_is_a_skip_not_a_failure(monkeypatch):
+    monkeypatch.delenv("DYNAMO_LAB_ENDPOINT", raising=False)
+    r = doctor.check_endpoint()
+    assert (r.status, r.detail) == (
+        "skip", "DYNAMO_LAB_ENDPOINT is not set; the lessons use the in-process lab")
+
+
+def test_missing_lab_extensions_are_named(tmp_path):
+    ext = tmp_path / "anywidget"
+    ext.mkdir()
+    (ext / "package.json").write_text(json.dumps({"name": "anywidget", "version": "9.9"}))
+    r = doctor.check_extensions([str(tmp_path)])
+    assert r.status == "FAIL"
+    assert r.detail == ("missing @jupyter-widgets/jupyterlab-manager (from ipywidgets), "
+                        "jupyterlab-plotly (from plotly)")
+    assert "pip install" in r.fix
+    assert doctor.check_extensions([str(tmp_path / "nowhere")]).detail.count("(from ") == 3
+
+
+def test_a_kernel_that_does_not_exist_fails_with_its_name():
+    r = doctor.check_kernel("no-such-kernel", timeout=10)
+    assert r.status == "FAIL"
+    assert r.name == "a kernel starts (no-such-kernel)"
+    assert r.detail.startswith("it did not start: NoSuchKernel")
+
+
+@pytest.mark.parametrize("exc", [ImportError("No module named 'plotly'"), OSError()])
+def test_a_check_that_raises_is_a_verdict_not_a_traceback(exc):
+    def broken():
+        raise exc
+    [r] = doctor.run_checks([("packages", broken)])
+    assert (r.name, r.status) == ("packages", "FAIL")
+    assert r.detail == (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+    assert doctor.report([r], 0.5).startswith("1 of 1 checks FAILED (packages)")
