@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from .capacity import Meter, read_units, write_units
 from .errors import DynamoDBError, ValidationError
 from .evaluate import Prepared, prepare
+from .options import ITEM_COLLECTION_LIMIT
 from .layout import charge_read, charge_write, throttle_error
 from .size import check_item_size, item_size
 from .tables import Table
@@ -45,7 +46,6 @@ _INVALID = "One or more parameter values were invalid: "
 #: An item collection (the items of one partition key, with their local
 #: secondary index entries) holds at most 10 GB; ``DynamoDB(indexes=
 #: {"item_collection_limit": n})`` lowers it for a lesson.
-ITEM_COLLECTION_LIMIT = 10 * 2 ** 30
 _COLLECTION_MESSAGE = ("The total size of an item collection has exceeded the maximum limit "
                        "of 10 gigabytes.")
 
@@ -366,7 +366,7 @@ def check_collections(svc: "DynamoDB", plans: list, *, raise_error: bool = True)
         if _collections(table) is None:
             continue
         if limit is None:
-            limit = int(svc.index_options.get("item_collection_limit", ITEM_COLLECTION_LIMIT))
+            limit = svc.index_opts.item_collection_limit
         skey = table.schema.storage_key(plan.key)
         ck = (table.name, skey[:2])
         before = grown.get(ck)

@@ -70,7 +70,7 @@ class Layout:
                                  index=index, log=svc.log,
                                  seed=svc.sim.rng_for(f"dynamodb.partitions:{table.name}"),
                                  min_partitions=1)
-        opts = {"defer_events": True, **svc.capacity_options}
+        opts = {"defer_events": True, **svc.capacity_opts.as_kwargs()}
         self.cap = TableCapacity(self.pmap, mode=self.mode, log=svc.log, now_ms=svc.sim.now,
                                  **opts)
         # Items already there (a GSI backfilled, a store filled before wiring).

@@ -73,6 +73,8 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from sortedcontainers import SortedDict
 
+from .options import DEFAULT_SIZE_LIMIT as _OPTIONS_SIZE_LIMIT
+
 __all__ = ["HASH_SPACE", "KB", "GB", "DEFAULT_SIZE_LIMIT", "PARTITION_MAX_RCU",
            "PARTITION_MAX_WCU", "DEFAULT_NODES", "PartitionPlan", "partitions_needed",
            "Partition", "Split", "PartitionMap"]
@@ -82,7 +84,7 @@ HASH_SPACE = 2 ** 128
 KB = 1024
 GB = 2 ** 30
 #: A partition holds up to 10 GB before it splits.
-DEFAULT_SIZE_LIMIT = 10 * GB
+DEFAULT_SIZE_LIMIT = _OPTIONS_SIZE_LIMIT
 #: What one partition can serve per second (also the cap on adaptive capacity).
 PARTITION_MAX_RCU = 3000
 PARTITION_MAX_WCU = 1000

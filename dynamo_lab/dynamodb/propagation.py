@@ -67,6 +67,8 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from .options import DEFAULT_BACKFILL_RATE, DEFAULT_LAG_MS
+
 if TYPE_CHECKING:  # pragma: no cover
     from .service import DynamoDB
     from .tables import Index, Table
@@ -78,9 +80,7 @@ __all__ = ["Propagation", "of", "lag", "start_backfill", "forget", "DEFAULT_LAG_
 #: GSI inside the write, so code written against moto behaves the same; a
 #: lesson or test asks for a visible lag with, e.g.,
 #: ``DynamoDB(indexes={"gsi_lag_ms": (10, 300)})``.
-DEFAULT_LAG_MS = (0, 0)
 #: Items a backfill reads into a new GSI per virtual second.
-DEFAULT_BACKFILL_RATE = 1000
 #: A backfill works in steps this far apart (virtual ms).
 BACKFILL_STEP_MS = 100
 
@@ -118,10 +118,8 @@ class Propagation:
         self.svc, self.table = svc, table
         self.sim = svc.sim
         self.log = svc.log
-        lo, hi = svc.index_options.get("gsi_lag_ms", DEFAULT_LAG_MS)
+        lo, hi = svc.index_opts.gsi_lag_ms     # checked by IndexOptions
         self.lo, self.hi = int(lo), int(hi)
-        if not 0 <= self.lo <= self.hi:
-            raise ValueError(f"gsi_lag_ms must be (lo, hi) with 0 <= lo <= hi, not {(lo, hi)}")
         self._rng = svc.sim.rng_for(f"dynamodb.gsi:{table.name}")
         self._queues: dict[str, deque] = {}      # index name -> changes in queue order
         self._pending: dict[str, int] = {}       # index name -> changes not applied
@@ -252,7 +250,7 @@ def start_backfill(svc: "DynamoDB", table: "Table", ix: "Index") -> None:
     propagated to it as to any GSI."""
     of(svc, table)
     ix.status, ix.backfilling = "CREATING", False
-    rate = int(svc.index_options.get("gsi_backfill_rate", DEFAULT_BACKFILL_RATE))
+    rate = svc.index_opts.gsi_backfill_rate
     per_step = max(1, rate * BACKFILL_STEP_MS // 1000)
     svc.after(svc.update_ms, _begin, svc, table, ix, per_step)
 

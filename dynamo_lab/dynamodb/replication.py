@@ -62,6 +62,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .errors import DynamoDBError
+from .options import ReplicationOptions
 from .partitioning import DEFAULT_NODES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -70,8 +71,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Replication", "ReplicaGroup", "ReplicaSet", "DEFAULTS", "unavailable"]
 
 #: Options and their defaults: lag of the third replica (virtual ms, a
-#: range drawn from the seed) and failure-detection time.
-DEFAULTS: dict[str, Any] = {"lag_ms": (0, 0), "detect_ms": 1500}
+#: range drawn from the seed) and failure-detection time (read-only; the
+#: options themselves are :class:`~.options.ReplicationOptions`).
+DEFAULTS: dict[str, Any] = {k: getattr(ReplicationOptions(), k) for k in ReplicationOptions.keys()}
 
 
 def unavailable() -> DynamoDBError:
@@ -161,7 +163,6 @@ class Replication:
 
     def __init__(self, svc: "DynamoDB") -> None:
         self.svc = svc
-        self.options = svc.replication_options
         self.nodes: dict[str, tuple[str, ...]] = {z: tuple(ns) for z, ns in DEFAULT_NODES.items()}
         self.zone_of = {n: z for z, ns in self.nodes.items() for n in ns}
         self.down: set[str] = set()
@@ -174,7 +175,7 @@ class Replication:
 
     # -- options ---------------------------------------------------------------
     def option(self, name: str) -> Any:
-        return self.options.get(name, DEFAULTS[name])
+        return getattr(self.svc.replication_opts, name)
 
     def quiet(self) -> bool:
         """True when every node is up and no replica lags: reads need nothing extra."""
@@ -285,7 +286,7 @@ class Replication:
         """Log a change the leader and one peer now hold; the third replica
         applies it after the lag. O(1) when nothing lags and ``lag_ms`` is 0."""
         now = self._clock.now
-        lo, hi = self.options.get("lag_ms") or (0, 0)
+        lo, hi = self.svc.replication_opts.lag_ms
         if hi <= 0 and now >= self.horizon or table.layout is None:
             return
         g = self.replica_set(table.layout).group_at(skey[0])

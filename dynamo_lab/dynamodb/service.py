@@ -36,7 +36,10 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from ..sim import Simulation
+from ..errors import OptionValueError
 from .errors import DynamoDBError, ValidationError
+from .options import (DEFAULT_SIZE_LIMIT, CapacityOptions, IndexOptions, OptionsView,
+                      ReplicationOptions, TimingOptions)
 from .tables import Table
 from .validate import check_request, operation_names
 
@@ -111,8 +114,8 @@ class DynamoDB:
         lowers it to see splits after a few thousand items).
     capacity : dict, optional
         Options for every table's :class:`~.throughput.TableCapacity`
-        (``burst_seconds``, ``adaptive``, ``heat_seconds``,
-        ``on_demand_initial``, ``ramp_ms``).
+        (:class:`~.options.CapacityOptions`: ``burst_seconds``,
+        ``adaptive``, ``heat_seconds``, ``on_demand_initial``, ``ramp_ms``).
     on_demand_limits : bool
         Throttle on-demand (PAY_PER_REQUEST) tables with
         ``ThrottlingException`` past AWS's limits (twice the previous peak,
@@ -120,18 +123,24 @@ class DynamoDB:
         partition). Off by default: a lab request takes 1 ms of virtual
         time, so any loop runs at 1,000 requests a second, faster than a
         notebook talks to AWS. Provisioned tables always throttle.
-
     replication : dict, optional
         Options for each partition's replica group
-        (:mod:`~dynamo_lab.dynamodb.replication`): ``lag_ms``, the range of
+        (:class:`~.options.ReplicationOptions`): ``lag_ms``, the range of
         virtual ms the third replica lags the leader (default ``(0, 0)``: no
         stale reads; ``(5, 200)`` shows them), and ``detect_ms``, how long
         failure detection takes before a new leader is elected (1,500).
         Read at every write, so ``ddb.replication_options`` can change them.
     indexes : dict, optional
-        Options for secondary-index maintenance: how long a global secondary
-        index lags its table, the item-collection size limit of tables with
-        a local secondary index (``item_collection_limit``, bytes; 10 GB).
+        Options for secondary-index maintenance
+        (:class:`~.options.IndexOptions`): ``gsi_lag_ms``,
+        ``gsi_backfill_rate``, ``item_collection_limit``.
+
+    Raises
+    ------
+    OptionError, OptionValueError
+        At once, for an option key the group does not know or a value of
+        the wrong type or range (both are ``ValueError``; the message names
+        the key and the accepted ones).
 
     Attributes
     ----------
@@ -150,13 +159,25 @@ class DynamoDB:
                  partition_size_limit: int | None = None,
                  capacity: dict | None = None, on_demand_limits: bool = False,
                  replication: dict | None = None, indexes: dict | None = None) -> None:
-        from .partitioning import DEFAULT_SIZE_LIMIT
+        timing = TimingOptions.from_mapping(dict(
+            create_ms=create_ms, delete_ms=delete_ms, update_ms=update_ms,
+            request_ms=request_ms, ttl_sweep_ms=ttl_sweep_ms,
+            partition_size_limit=(partition_size_limit if partition_size_limit is not None
+                                  else DEFAULT_SIZE_LIMIT)))
+        if not isinstance(on_demand_limits, bool):
+            raise OptionValueError("DynamoDB", "on_demand_limits", on_demand_limits,
+                                   "True or False")
+        self.capacity_opts = CapacityOptions.from_mapping(
+            capacity, enforce_on_demand=on_demand_limits)
+        self.replication_opts = ReplicationOptions.from_mapping(replication)
+        self.index_opts = IndexOptions.from_mapping(indexes)
         self.sim = sim if sim is not None else Simulation(seed=seed)
         self.log = self.sim.log
         self.region, self.account = region, account
-        self.create_ms, self.delete_ms, self.update_ms = create_ms, delete_ms, update_ms
-        self.request_ms = request_ms
-        self.ttl_sweep_ms = ttl_sweep_ms
+        self.create_ms, self.delete_ms, self.update_ms = (timing.create_ms, timing.delete_ms,
+                                                          timing.update_ms)
+        self.request_ms = timing.request_ms
+        self.ttl_sweep_ms = timing.ttl_sweep_ms
         self.tables: dict[str, Table] = {}
         self.internal_errors: list[str] = []
         self._lock = threading.RLock()
@@ -164,12 +185,12 @@ class DynamoDB:
         self._ops = _operations()
         self._ttl_task = None
         self.transactions: dict = {}   # ClientRequestToken -> record (transactions.py)
-        self.partition_size_limit = int(partition_size_limit or DEFAULT_SIZE_LIMIT)
-        self.capacity_options = dict(capacity or {})
-        self.capacity_options.setdefault("enforce_on_demand", bool(on_demand_limits))
+        self.partition_size_limit = timing.partition_size_limit
         self._capacity_task = None
-        self.replication_options = dict(replication or {})
-        self.index_options = dict(indexes or {})
+        self.replication_options = OptionsView(lambda: self.replication_opts,
+                                               lambda o: setattr(self, "replication_opts", o))
+        self.index_options = OptionsView(lambda: self.index_opts,
+                                         lambda o: setattr(self, "index_opts", o))
         self._metrics = None
         from .replication import Replication
         self.replication = Replication(self)

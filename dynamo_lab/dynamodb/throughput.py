@@ -66,6 +66,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from .options import ON_DEMAND_INITIAL_RCU, ON_DEMAND_INITIAL_WCU, ON_DEMAND_RAMP_MS
 from .partitioning import PARTITION_MAX_RCU, PARTITION_MAX_WCU, PartitionMap, Split
 from .token_bucket import (BURST_SECONDS, READ_UNIT_BYTES, WRITE_UNIT_BYTES, TokenBucket,
                            rcu_for, units_per_read, units_per_write, wcu_for)
@@ -74,8 +75,6 @@ __all__ = ["READ_UNIT_BYTES", "WRITE_UNIT_BYTES", "BURST_SECONDS", "ON_DEMAND_IN
            "ON_DEMAND_INITIAL_WCU", "ON_DEMAND_RAMP_MS", "units_per_read", "units_per_write",
            "rcu_for", "wcu_for", "TokenBucket", "Verdict", "TableCapacity"]
 
-ON_DEMAND_INITIAL_RCU, ON_DEMAND_INITIAL_WCU = 12_000, 4_000
-ON_DEMAND_RAMP_MS = 30 * 60 * 1000
 
 PROVISIONED_MESSAGE = ("The level of configured provisioned throughput for the table was "
                        "exceeded. Consider increasing your provisioning level with the "

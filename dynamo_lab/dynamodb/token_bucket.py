@@ -28,13 +28,13 @@ from __future__ import annotations
 from fractions import Fraction
 from math import ceil
 
+from .options import BURST_SECONDS
 from .partitioning import KB
 
 __all__ = ["READ_UNIT_BYTES", "WRITE_UNIT_BYTES", "BURST_SECONDS", "units_per_read",
            "units_per_write", "rcu_for", "wcu_for", "TokenBucket"]
 
 READ_UNIT_BYTES, WRITE_UNIT_BYTES = 4 * KB, 1 * KB
-BURST_SECONDS = 300
 
 
 def units_per_read(item_size_bytes: float, consistent: bool = True) -> float:
