@@ -3,7 +3,8 @@
 ``dynamo-lab serve`` runs the DynamoDB JSON 1.0 wire protocol on loopback;
 ``dynamo-lab lab`` opens JupyterLab on the lessons; ``dynamo-lab events``
 describes the event catalogue; ``dynamo-lab doctor`` checks a machine is
-ready for the lessons.
+ready for the lessons; ``dynamo-lab solutions``, ``cheatsheet`` and ``demo``
+are the instructor's kit (:mod:`dynamo_lab.kit.commands`).
 """
 from __future__ import annotations
 
@@ -56,7 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     ev = sub.add_parser("events", help="list the event catalogue")
     ev.add_argument("prefix", nargs="?", default="")
 
+    from .kit import commands as kit_commands
+    kit_commands.add_parsers(sub)
+
     args = parser.parse_args(argv)
+    if args.command in kit_commands.COMMANDS:
+        return kit_commands.run(args)
     if args.command == "serve":
         from .dynamodb.server import serve_main
         return serve_main(args)
