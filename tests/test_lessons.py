@@ -175,3 +175,38 @@ def test_exercises_wrong_then_solved(path, monkeypatch):
                   and c.source.strip().endswith(f"ex.{q.name}.check()")]
         assert checks and all(any(t.startswith(f"{q.name}: correct!") for t in _texts(c))
                               for c in checks), [_texts(c) for c in checks]
+
+
+def test_setup_cell_is_quick_and_offline():
+    """A lesson's setup cell imports neither plotly nor the IRI grammar that
+    plotly's import would compile (rfc3987_syntax, via nbformat and
+    jsonschema); jsonschema's IRI checks still work when asked; and a chart's
+    HTML embeds plotly.js instead of fetching it from a CDN."""
+    code = """
+import sys
+from dynamo_lab import viz
+viz.setup()
+loaded = lambda: sorted(m for m in ("plotly.io", "rfc3987_syntax.syntax_helpers")
+                        if m in sys.modules)
+print("after setup:", loaded())
+import plotly.io as pio, plotly.graph_objects as go, nbformat, jsonschema
+print("renderer:", pio.renderers.default)
+print("after plotly:", loaded())
+fc = jsonschema.FormatChecker()
+print("iri:", fc.conforms("http://example.com/a", "iri"), fc.conforms("no scheme", "iri"))
+html = pio.renderers._build_mime_bundle(go.Figure().to_dict(),
+                                        renderers_string=pio.renderers.default)
+print(html)
+pio.renderers._activate_pending_renderers()   # what the first chart displays, printed
+"""
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "after setup: []" in lines
+    assert "renderer: plotly_mimetype+dynamo_lab_notebook" in lines
+    assert "after plotly: ['plotly.io']" in lines
+    assert "iri: True False" in lines
+    assert not re.search(r"""(import|src=)\s*["']https?://""", proc.stdout), \
+        "a chart's HTML loads a script from the network"
+    assert "plotly.js v" in proc.stdout, "plotly.js is embedded once, with the first chart"

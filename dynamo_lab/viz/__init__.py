@@ -54,11 +54,14 @@ def __getattr__(name: str):
         return getattr(ddb, name)
     raise AttributeError(f"module 'dynamo_lab.viz' has no attribute {name!r}")
 
-#: plotly's mimetype for JupyterLab (interactive, drawn by plotly's own
-#: extension) plus HTML that loads plotly.js from its CDN, for nbconvert
-#: and nbviewer. GitHub draws neither, which is why our views carry their
-#: own static SVG as ``text/html``.
-DEFAULT_RENDERER = "plotly_mimetype+notebook_connected"
+#: plotly's mimetype for JupyterLab (interactive, drawn by the plotly
+#: extension that ships inside the plotly package) plus HTML that embeds
+#: plotly.js itself (about 4.8 MB, once per notebook, with the first chart)
+#: and loads no MathJax, so that nbconvert's static HTML draws offline:
+#: nothing is fetched from a CDN (:mod:`.quickstart`). GitHub draws
+#: neither, which is why our views carry their own static SVG as
+#: ``text/html``.
+DEFAULT_RENDERER = "plotly_mimetype+dynamo_lab_notebook"
 
 
 def setup(renderer: str = DEFAULT_RENDERER) -> None:
@@ -70,14 +73,20 @@ def setup(renderer: str = DEFAULT_RENDERER) -> None:
     the views of this package give deterministic ``text/plain`` and
     ``text/html`` whatever the renderer, so their cells can be checked.
 
+    It imports nothing heavy: while plotly is not imported yet, the renderer
+    is set by a hook right after plotly's first import, and the IRI grammar
+    that importing plotly would compile (``rfc3987_syntax``, via nbformat and
+    jsonschema) is deferred to its first use (:mod:`.quickstart`).
+
     Examples
     --------
     >>> import plotly.io as pio
     >>> before = pio.renderers.default
     >>> setup()
     >>> pio.renderers.default
-    'plotly_mimetype+notebook_connected'
+    'plotly_mimetype+dynamo_lab_notebook'
     >>> pio.renderers.default = before
     """
-    import plotly.io as pio
-    pio.renderers.default = renderer
+    from .quickstart import choose_renderer, defer_iri_grammar
+    defer_iri_grammar()
+    choose_renderer(renderer)
