@@ -20,12 +20,13 @@ from . import sim as _sim, ring as _ring, dynamo as _dynamo, dynamodb as _dynamo
 from . import dynamodb_internals as _ddb_internals
 from . import dynamodb_replicas as _ddb_replicas, dynamodb_indexes as _ddb_indexes
 from . import dynamodb_consumers as _ddb_consumers
+from . import client as _client
 
 __all__ = ["EventKind", "KINDS", "describe"]
 
 KINDS: dict[str, EventKind] = {}
 for _part in (_sim, _ring, _dynamo, _dynamodb, _ddb_internals, _ddb_replicas, _ddb_indexes,
-              _ddb_consumers):
+              _ddb_consumers, _client):
     for _kind, _spec in _part.KINDS.items():
         if _kind in KINDS:
             raise RuntimeError(f"event kind {_kind!r} is catalogued twice")

@@ -38,7 +38,9 @@ from .timeline import Timeline
 
 _STORE = ("ReplicaView", "SequenceView", "VersionView", "MembershipView", "MerkleView",
           "HealthView")
-_DDB = ("PartitionMapView", "CapacityView", "ShardLineageView", "GsiLagView")
+_DDB = ("PartitionMapView", "CapacityView", "ShardLineageView", "GsiLagView",
+        "record", "CallRecorder", "RequestTraceView", "ItemCollectionsView",
+        "StreamRecordsView")
 
 __all__ = ["View", "RingView", "LoadView", "Timeline", "FrameBatcher", "resolve_source",
            "setup", "DEFAULT_RENDERER", *_STORE, *_DDB]

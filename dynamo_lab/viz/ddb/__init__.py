@@ -48,8 +48,14 @@ Examples
 from __future__ import annotations
 
 from .capacity import CapacityView
+from .collections import ItemCollectionsView
 from .gsi import GsiLagView
 from .lineage import ShardLineageView
 from .partitions import PartitionMapView
+from .record import CallRecorder, record
+from .streamrecords import StreamRecordsView
+from .trace import RequestTraceView
 
-__all__ = ["CapacityView", "GsiLagView", "PartitionMapView", "ShardLineageView"]
+__all__ = ["CapacityView", "GsiLagView", "PartitionMapView", "ShardLineageView",
+           "record", "CallRecorder", "RequestTraceView", "ItemCollectionsView",
+           "StreamRecordsView"]
