@@ -12,7 +12,8 @@ Every lesson in ``lessons/`` runs twice:
    itself replaced by the exercise's solution code, after which the lesson's
    own check cells must say "correct!" and every exercise end "correct".
 
-No cell of any run may write to stderr.
+No cell of any run may write to stderr. The answered run's outputs are
+also where the predict-before-reveal rule is checked (test_lessons_pedagogy).
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+from test_lessons_pedagogy import INJECTED, reveal_leaks
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
@@ -105,9 +108,11 @@ def wrong_then_solved(nb, mod) -> dict:
     for q in mod.exercises:
         cell = _answer_cell(nb, q.var)
         cell.source = q.solution_code
-        wrong = nbformat.v4.new_code_cell(f"{q.var} = {mod.WRONG[q.name][0]!r}")
+        tags = {"tags": [INJECTED]}   # not lesson cells: the reveal check skips them
+        wrong = nbformat.v4.new_code_cell(f"{q.var} = {mod.WRONG[q.name][0]!r}",
+                                          metadata=tags)
         probe = nbformat.v4.new_code_cell(
-            f"ex.{q.name}.check()\nprint('WRONG', ex.{q.name}.status)")
+            f"ex.{q.name}.check()\nprint('WRONG', ex.{q.name}.status)", metadata=dict(tags))
         i = nb.cells.index(cell)
         nb.cells[i:i] = [wrong, probe]
         probes[q.name] = probe
@@ -119,6 +124,15 @@ def _answer_cell(nb, var: str):
     hits = [c for c in nb.cells if c.cell_type == "code" and pat.search(c.source)]
     assert len(hits) == 1, f"expected one answer cell `{var} = ____`, found {len(hits)}"
     return hits[0]
+
+
+def _answer_cell_of_solution(mod):
+    """Finds an answer cell after wrong_then_solved put the solution in it."""
+    def find(nb, var):
+        q = next(q for q in mod.exercises if q.var == var)
+        return next(c for c in nb.cells if c.cell_type == "code"
+                    and c.source == q.solution_code)
+    return find
 
 
 def _run(nb, monkeypatch):
@@ -166,6 +180,9 @@ def test_exercises_wrong_then_solved(path, monkeypatch):
         "import json\nprint('STATUS', json.dumps({q.name: q.status for q in ex.exercises}))"))
     status = _run(nb, monkeypatch)
     assert status == {q.name: "correct" for q in mod.exercises}
+    # Predict before reveal, on this same run's outputs (issue 9).
+    leaks = reveal_leaks(nb, mod, _answer_cell_of_solution(mod))
+    assert not leaks, "an answer is on screen before it is asked for:\n" + "\n".join(leaks)
     for q in mod.exercises:
         texts = _texts(probes[q.name])
         assert any(t.startswith(f"{q.name}: not quite.") for t in texts), texts
