@@ -9,8 +9,10 @@ picks these two up, and adds what is particular to them:
   correct, every known wrong answer judged wrong, a blank "not attempted";
 * "the lessons run end to end with their backend set to an outside
   endpoint": the backend setting (``DYNAMO_LAB_ENDPOINT``) points at moto's
-  ThreadedMotoServer on loopback; cells that look inside the lab say so and
-  skip themselves, every other cell and every exercise must pass there too.
+  ThreadedMotoServer on loopback; cells that look inside the lab
+  (``%%needs internals``) say so and skip themselves, every other cell and
+  every exercise must pass there too. The dynalite run is in
+  ``test_lessons_dynalite.py``, through :func:`run_on_endpoint`.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ LESSONS = ROOT / "lessons"
 DDB_LESSONS = {p.name: f"lesson{p.name[:2]}" for p in sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
                if int(p.name[:2]) >= 11}
 PATHS = [LESSONS / name for name in DDB_LESSONS]
-SKIPPED = "skipped: this backend is an outside endpoint"
+from dynamo_lab.exercises.endpoint import SKIPPED  # noqa: E402
 
 
 def _module(path: Path):
@@ -56,12 +58,14 @@ def test_backend_comes_from_the_one_setting_and_internals_are_marked(path):
     setup = code[0]
     assert "backend.client()" in setup and "backend.resource()" in setup
     assert "ddb = backend.service() if backend.endpoint() is None else None" in setup
+    assert "endpoint.check(client, ddb, uses=(" in setup, "the lesson checks its endpoint first"
     for src in code:
         assert "DynamoDB(" not in src and "dynamo_lab.client(" not in src, \
             "a lesson cell makes its own service instead of using the setting"
+        assert "if ddb is None" not in src, "a hand-written guard: use %%needs internals"
         if re.search(r"\bddb\.", src):
-            assert src.startswith("# internals"), src[:200]
-            assert "if ddb is None:" in src and SKIPPED in src, src[:200]
+            assert re.match(r"%%needs( \w+)* internals( \w+)*\n# ", src) or \
+                src.startswith("%%needs internals\n# "), src[:200]
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
@@ -140,21 +144,32 @@ def _texts(cell) -> list[str]:
     return out
 
 
-@pytest.mark.notebooks
-@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
-def test_lesson_runs_against_an_outside_endpoint(path, moto_url, monkeypatch):
-    """The lesson with ``DYNAMO_LAB_ENDPOINT`` set to moto: answered wrong
-    then solved, twice over (the second run starts from tables the first
-    left behind), no error, nothing on stderr, internals cells skipped."""
+def run_on_endpoint(path: Path, url: str, monkeypatch, runs: int = 2) -> None:
+    """The lesson with ``DYNAMO_LAB_ENDPOINT`` set to ``url``: answered wrong
+    then solved, ``runs`` times over (a second run starts from tables the
+    first left behind), no error, nothing on stderr. A cell marked
+    ``%%needs F`` prints one "skipped: ..." line where the endpoint lacks F;
+    an exercise the lesson's ``NEEDS`` ties to a missing feature is left
+    blank there (and must say "not attempted"), every other one is solved."""
     from nbclient import NotebookClient
 
+    from dynamo_lab.dynamodb.connect import connect, connect_streams
+    from dynamo_lab.exercises.endpoint import FEATURES, probe
+
     mod = _module(path)
+    here = probe(connect(url), None, list(FEATURES), streams_client=connect_streams(url))
+    needs = getattr(mod, "NEEDS", {})
     for k, v in _env().items():
         monkeypatch.setenv(k, v)
-    monkeypatch.setenv("DYNAMO_LAB_ENDPOINT", moto_url)
-    for _ in range(2):
+    monkeypatch.setenv("DYNAMO_LAB_ENDPOINT", url)
+    for _ in range(runs):
         nb = nbformat.read(path, as_version=4)
-        probes = wrong_then_solved(nb, mod)
+        doable = [q for q in mod.exercises if q.name not in needs or here.has(needs[q.name])]
+
+        class Only:          # the exercises this endpoint can do
+            exercises = doable
+            WRONG = mod.WRONG
+        probes = wrong_then_solved(nb, Only)
         nb.cells.insert(1 + next(i for i, c in enumerate(nb.cells) if c.cell_type == "code"),
                         nbformat.v4.new_code_cell(
                             "print('ENDPOINT', client.meta.endpoint_url, ddb is None)"))
@@ -167,17 +182,34 @@ def test_lesson_runs_against_an_outside_endpoint(path, moto_url, monkeypatch):
                 assert not (o.output_type == "stream" and o.name == "stderr"), \
                     f"stderr in cell:\n{c.source[:300]}\n---\n{o.text[:1000]}"
         texts = ["".join(_texts(c)) for c in nb.cells if c.cell_type == "code"]
-        assert f"ENDPOINT {moto_url} True\n" in texts
+        assert f"ENDPOINT {url} True\n" in texts
+        assert texts[0].startswith(f"Endpoint {url}:\n"), texts[0]
         status = json.loads(next(t for t in texts if t.startswith("STATUS")).split("STATUS", 1)[1])
-        assert status == {q.name: "correct" for q in mod.exercises}
-        for q in mod.exercises:
+        assert status == {q.name: "correct" if q in doable else "not_attempted"
+                          for q in mod.exercises}
+        for q in doable:
             got = _texts(probes[q.name])
             assert any(t.startswith(f"{q.name}: not quite.") for t in got), got
             assert "WRONG incorrect\n" in got, got
-        internals = [c for c in nb.cells if c.cell_type == "code"
-                     and "# internals" in c.source]
-        for c in internals:
-            assert "".join(_texts(c)).startswith(SKIPPED), c.source[:200]
+        for c in nb.cells:
+            if c.cell_type != "code" or not c.source.startswith("%%needs"):
+                continue
+            wanted = c.source.splitlines()[0].split()[1:]
+            out = "".join(_texts(c))
+            if here.missing(wanted):
+                assert out == here.skip_line(wanted, c.source.split("\n", 1)[1]) + "\n", out
+                missing_line = f"- cells marked %%needs {here.missing(wanted)[0]} skip themselves"
+                assert missing_line in texts[0], texts[0]
+            else:
+                assert not out.startswith("skipped:"), (c.source[:200], out)
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_lesson_runs_against_an_outside_endpoint(path, moto_url, monkeypatch):
+    """On moto's server every cell runs except those that look inside the
+    lab, and every exercise is solved."""
+    run_on_endpoint(path, moto_url, monkeypatch)
 
 
 @pytest.mark.parametrize("name", sorted(DDB_LESSONS.values()))

@@ -25,7 +25,7 @@ from typing import Any
 from .core import Exercise, ExerciseSet, Wrong, expect_choice
 from .lesson11 import drop_lesson_tables as _drop
 
-__all__ = ["q1", "q2", "q3", "exercises", "progress", "TABLES", "VIEW_TYPES", "TRIP_TABLES",
+__all__ = ["NEEDS", "q1", "q2", "q3", "exercises", "progress", "TABLES", "VIEW_TYPES", "TRIP_TABLES",
            "VOTES", "CHANGES", "REMOVED", "expected_counts", "read_stream", "shards_of",
            "drop_lesson_tables", "solution_namespace", "WRONG"]
 
@@ -215,6 +215,9 @@ q3 = Exercise(
     """,
     success="That is the deck's aggregation: a stream consumer keeps the live results.",
 )
+
+#: The endpoint feature each exercise needs (see ``exercises.endpoint``).
+NEEDS = {"q3": "streams"}
 
 exercises = ExerciseSet("Lesson 17 exercises", [q1, q2, q3])
 progress = exercises.progress

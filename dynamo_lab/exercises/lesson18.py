@@ -22,7 +22,7 @@ from typing import Any
 from .core import Exercise, ExerciseSet, Wrong
 from .lesson11 import drop_lesson_tables as _drop
 
-__all__ = ["q1", "q2", "q3", "exercises", "progress", "TABLES", "VOTES", "POISON",
+__all__ = ["NEEDS", "q1", "q2", "q3", "exercises", "progress", "TABLES", "VOTES", "POISON",
            "votes", "batch_sizes", "bisect_invocations", "drop_lesson_tables",
            "solution_namespace", "WRONG"]
 
@@ -173,6 +173,9 @@ q3 = Exercise(
     """,
     success="At least once: a checkpoint after each batch bounds a replay to one batch.",
 )
+
+#: The endpoint feature each exercise needs (see ``exercises.endpoint``).
+NEEDS = {"q1": "streams", "q2": "streams", "q3": "streams"}
 
 exercises = ExerciseSet("Lesson 18 exercises", [q1, q2, q3])
 progress = exercises.progress

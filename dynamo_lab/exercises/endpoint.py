@@ -1,0 +1,235 @@
+"""What the lesson's endpoint can do, and the ``%%needs`` cell magic.
+
+A DynamoDB lesson runs on the lab's own service, or on any
+DynamoDB-compatible endpoint (``DYNAMO_LAB_ENDPOINT``). Not every endpoint
+has every feature: only the lab shows its internals (partitions, replicas,
+the virtual clock); dynalite has no Streams, and cannot add a GSI to an
+existing on-demand table. A lesson's setup cell calls
+:func:`check`, which finds out once what the endpoint supports, says in
+plain words what will be skipped and why, and registers the cell magic::
+
+    %%needs internals
+    # the lab's partition map; a real service hides it
+    for p in ddb.partitions("HashDemo"):
+        print(p)
+
+The cell runs as written where the feature is there; elsewhere it prints one
+line, ``skipped: ...``, and runs nothing. No traceback either way.
+
+Examples
+--------
+>>> ep = Endpoint(None, {"internals": True, "streams": True})
+>>> ep.has("streams"), ep.missing(["internals", "streams"])
+(True, [])
+>>> ep = Endpoint("http://127.0.0.1:4567", {"internals": False, "streams": False})
+>>> ep.skip_line(["streams"], "# the first votes, as the stream shows them")
+'skipped: this endpoint has no DynamoDB Streams (the first votes, as the stream shows them)'
+>>> print(ep.report(uses=("internals", "streams"), needs={"q2": "streams"}))
+Endpoint http://127.0.0.1:4567:
+- cells marked %%needs internals skip themselves: an outside endpoint does not show the lab's internals (partitions, replicas, its virtual clock).
+- cells marked %%needs streams skip themselves: this endpoint has no DynamoDB Streams. Exercise q2 needs them too; leave it for the lab.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Any, Iterable, Mapping
+
+__all__ = ["FEATURES", "Endpoint", "probe", "check", "run_cell_code", "SKIPPED"]
+
+#: The start of the line a cell prints when it skips itself for the lab's
+#: internals on an outside endpoint.
+SKIPPED = "skipped: this backend is an outside endpoint"
+
+#: Each feature a lesson may need: (what the lab says when it is missing,
+#: the skip line's wording).
+FEATURES: dict[str, tuple[str, str]] = {
+    "internals": ("an outside endpoint does not show the lab's internals (partitions, "
+                  "replicas, its virtual clock)",
+                  SKIPPED + ", and this cell looks inside the lab"),
+    "streams": ("this endpoint has no DynamoDB Streams",
+                "skipped: this endpoint has no DynamoDB Streams"),
+    "gsi_update": ("this endpoint cannot add a global secondary index to an existing "
+                   "on-demand table (UpdateTable's GlobalSecondaryIndexUpdates)",
+                   "skipped: this endpoint cannot add a GSI to an existing on-demand table"),
+}
+
+
+class Endpoint:
+    """The endpoint a lesson talks to (``url`` None: the lab) and which
+    :data:`FEATURES` it has; ``why`` keeps the error that showed one missing."""
+
+    def __init__(self, url: str | None, supports: Mapping[str, bool],
+                 why: Mapping[str, str] | None = None) -> None:
+        unknown = sorted(set(supports) - set(FEATURES))
+        if unknown:
+            raise ValueError(f"unknown endpoint feature(s) {unknown}; known: {sorted(FEATURES)}")
+        self.url, self.supports, self.why = url, dict(supports), dict(why or {})
+
+    def has(self, feature: str) -> bool:
+        """True when the endpoint has ``feature`` (a key of :data:`FEATURES`)."""
+        if feature not in FEATURES:
+            raise ValueError(f"%%needs: unknown feature {feature!r}; "
+                             f"known: {', '.join(sorted(FEATURES))}")
+        return self.supports.get(feature, self.url is None)
+
+    def missing(self, features: Iterable[str]) -> list[str]:
+        """The features of ``features`` this endpoint lacks, in order."""
+        return [f for f in features if not self.has(f)]
+
+    def skip_line(self, features: Iterable[str], cell: str = "") -> str:
+        """The one line a cell prints instead of running: the first missing
+        feature's wording, and the cell's opening comment, if it has one."""
+        line = FEATURES[self.missing(features)[0]][1]
+        first = cell.lstrip().splitlines()[0] if cell.strip() else ""
+        if first.startswith("#"):
+            line += f" ({first.lstrip('#').strip()})"
+        return line
+
+    def report(self, uses: Iterable[str] = (), needs: Mapping[str, str] | None = None) -> str:
+        """Plain words: what of ``uses`` will be skipped here, and why; the
+        exercises of ``needs`` (exercise name -> feature) that go with it."""
+        uses = list(uses)
+        if self.url is None:
+            return "Endpoint: the lab's own service, in this notebook; every cell of this lesson runs."
+        lines = [f"Endpoint {self.url}:"]
+        for f in self.missing(uses):
+            line = f"- cells marked %%needs {f} skip themselves: {FEATURES[f][0]}"
+            if f in self.why:
+                line += f" ({self.why[f]})"
+            qs = [q for q, need in (needs or {}).items() if need == f]
+            if qs:
+                verb = "needs" if len(qs) == 1 else "need"
+                line += (f". Exercise{'s' if len(qs) > 1 else ''} {', '.join(qs)} {verb} "
+                         f"{'them' if f == 'streams' else 'it'} too; leave "
+                         f"{'it' if len(qs) == 1 else 'them'} for the lab.")
+            else:
+                line += "."
+            lines.append(line)
+        if len(lines) == 1:
+            lines.append("- every cell of this lesson runs here.")
+        return "\n".join(lines)
+
+
+def _code(e: Exception) -> str:
+    err = getattr(e, "response", {}).get("Error", {})
+    return err.get("Code") or type(e).__name__
+
+
+def _wait(client: Any, name: str, exists: bool) -> None:
+    waiter = client.get_waiter("table_exists" if exists else "table_not_exists")
+    waiter.wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+
+
+def _probe_gsi(client: Any, supports: dict, why: dict) -> None:
+    """Try to add an on-demand GSI to a scratch table, then drop the table."""
+    name = "dynamo_lab_probe"
+    attrs = [{"AttributeName": "pk", "AttributeType": "S"},
+             {"AttributeName": "gk", "AttributeType": "S"}]
+    if name in client.list_tables()["TableNames"]:
+        client.delete_table(TableName=name)
+        _wait(client, name, False)
+    client.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                        AttributeDefinitions=attrs[:1], BillingMode="PAY_PER_REQUEST")
+    _wait(client, name, True)
+    try:
+        client.update_table(TableName=name, AttributeDefinitions=attrs,
+                            GlobalSecondaryIndexUpdates=[{"Create": {
+                                "IndexName": "probe",
+                                "KeySchema": [{"AttributeName": "gk", "KeyType": "HASH"}],
+                                "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
+    except Exception as e:  # noqa: BLE001 - any refusal means "not here"
+        supports["gsi_update"], why["gsi_update"] = False, f"UpdateTable: {_code(e)}"
+    _wait(client, name, True)
+    client.delete_table(TableName=name)
+    _wait(client, name, False)
+
+
+def probe(client: Any, ddb: Any = None, uses: Iterable[str] = (),
+          streams_client: Any = None) -> Endpoint:
+    """Find out which of ``uses`` the endpoint of ``client`` has.
+
+    The lab (``ddb`` given) has them all; AWS itself is taken at its word.
+    An outside endpoint is asked: ListStreams for Streams; a scratch table
+    ``dynamo_lab_probe`` (made and dropped) for adding a GSI.
+    """
+    uses = list(uses)
+    for f in uses:
+        if f not in FEATURES:
+            raise ValueError(f"unknown endpoint feature {f!r}; known: {', '.join(sorted(FEATURES))}")
+    if ddb is not None:
+        return Endpoint(None, {f: True for f in FEATURES})
+    url = client.meta.endpoint_url
+    supports, why = {f: True for f in FEATURES}, {}
+    supports["internals"] = False
+    if "amazonaws.com" in url:
+        return Endpoint(url, supports)
+    if "streams" in uses:
+        try:
+            if streams_client is None:
+                from ..dynamodb import backend
+                streams_client = backend.streams_client()
+            streams_client.list_streams(Limit=1)
+        except Exception as e:  # noqa: BLE001
+            supports["streams"], why["streams"] = False, f"ListStreams: {_code(e)}"
+    if "gsi_update" in uses:
+        _probe_gsi(client, supports, why)
+    return Endpoint(url, supports, why)
+
+
+def run_cell_code(code: str, namespace: dict, filename: str = "<cell>") -> Any:
+    """Run ``code`` in ``namespace`` as a notebook cell would: every
+    statement, and the value of a final expression returned (so that the
+    kernel displays it). Errors propagate, with their lines.
+
+    >>> ns = {}
+    >>> run_cell_code("x = 2\\nx * 21", ns), ns["x"]
+    (42, 2)
+    """
+    tree = ast.parse(code, filename)
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    exec(compile(tree, filename, "exec"), namespace)
+    if last is not None:
+        return eval(compile(last, filename, "eval"), namespace)
+    return None
+
+
+def _register(ep: Endpoint) -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def needs(line: str, cell: str) -> Any:
+        features = line.split()
+        if not features:
+            raise ValueError("%%needs takes the feature(s) the cell needs: "
+                             + ", ".join(sorted(FEATURES)))
+        if ep.missing(features):
+            print(ep.skip_line(features, cell))
+            return None
+        return run_cell_code(cell, shell.user_ns, filename="<%%needs cell>")
+
+    needs.__doc__ = ("%%needs FEATURE...: run the cell where the endpoint has every "
+                     "FEATURE; elsewhere print one line saying why it is skipped.")
+    shell.register_magic_function(needs, magic_kind="cell", magic_name="needs")
+
+
+def check(client: Any, ddb: Any = None, uses: Iterable[str] = ("internals",),
+          exercises: Any = None, streams_client: Any = None, quiet: bool = False) -> Endpoint:
+    """The lesson's start: probe the endpoint for ``uses``, register the
+    ``%%needs`` cell magic, and print what will be skipped here and why.
+
+    ``exercises`` is the lesson's exercise module; its ``NEEDS`` (exercise
+    name -> feature) says which exercises go with a missing feature.
+    """
+    uses = list(uses)
+    ep = probe(client, ddb, uses, streams_client)
+    _register(ep)
+    if not quiet:
+        print(ep.report(uses, getattr(exercises, "NEEDS", {})))
+    return ep
