@@ -50,6 +50,7 @@ from __future__ import annotations
 from .capacity import CapacityView
 from .collections import ItemCollectionsView
 from .gsi import GsiLagView
+from .hashspace import HashSpaceView
 from .lineage import ShardLineageView
 from .partitions import PartitionMapView
 from .record import CallRecorder, record
@@ -58,4 +59,4 @@ from .trace import RequestTraceView
 
 __all__ = ["CapacityView", "GsiLagView", "PartitionMapView", "ShardLineageView",
            "record", "CallRecorder", "RequestTraceView", "ItemCollectionsView",
-           "StreamRecordsView"]
+           "StreamRecordsView", "HashSpaceView"]

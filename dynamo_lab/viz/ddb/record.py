@@ -128,6 +128,23 @@ def _units(cc: Any) -> tuple[float | None, float | None]:
     return r, w
 
 
+def _unwrap(text: str) -> str:
+    """``'(a AND b)'`` without the parentheses boto3's conditions put around it.
+
+    >>> _unwrap("(a = 1 AND b > 2)"), _unwrap("(a) AND (b)")
+    ('a = 1 AND b > 2', '(a) AND (b)')
+    """
+    while text.startswith("(") and text.endswith(")"):
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0 and i < len(text) - 1:
+                return text
+        text = text[1:-1].strip()
+    return text
+
+
 class CallRecorder:
     """Records the calls of one or more boto3 clients as events.
 
@@ -337,7 +354,7 @@ class CallRecorder:
             for k, v in sorted((req.get("ExpressionAttributeValues") or {}).items(),
                                key=lambda kv: -len(kv[0])):
                 text = text.replace(k, av_text(v)[1])
-            return text
+            return _unwrap(text)
         kc = req.get("KeyConditions")
         if kc:
             return " AND ".join(

@@ -1,0 +1,302 @@
+"""The endpoint views: record() on the learner's own clients, and the views drawn
+from what it recorded: unit tests on the reducers (hand-made events), a run on
+the lab, and a run against moto's server, where no lab internals exist."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dynamo_lab import DynamoDB, EventLog
+from dynamo_lab.viz import (HashSpaceView, ItemCollectionsView, RequestTraceView,
+                            StreamRecordsView, Timeline, record)
+
+
+def _log():
+    t = [0]
+    return EventLog(lambda: t[0], strict=True), t
+
+
+def _call(log, n, op, table="T", status="ok", rcu=None, wcu=None, count=None, scanned=None,
+          retries=0, page_end=None, **extra):
+    log.emit("client.call", call=n, operation=op, table=table, status=status, rcu=rcu, wcu=wcu,
+             count=count, scanned=scanned, latency_ms=1.0, retries=retries, page_end=page_end,
+             consistent=False, **extra)
+
+
+def _item(h, r=None, size=10):
+    return ("S", h, None if r is None else "N", r, size, (("pk", "S", 3),))
+
+
+def _marks(svg: str, cls: str) -> int:
+    return len(re.findall(rf'<rect data-id="[^"]*" class="{cls}[ "]', svg))
+
+
+# -- reducers on hand-made events -------------------------------------------
+
+def test_trace_rows_costs_errors_and_hidden_calls():
+    log, t = _log()
+    _call(log, 1, "CreateTable")
+    _call(log, 2, "DescribeTable")
+    t[0] = 5
+    _call(log, 3, "PutItem", wcu=2.0, key="pk=a")
+    _call(log, 4, "Query", rcu=1.5, count=3, scanned=9, page_end="pk=a, sk=9", key="pk = a")
+    _call(log, 5, "PutItem", status="ProvisionedThroughputExceededException", retries=2)
+    _call(log, 6, "GetItem", table="Other", rcu=0.5, count=1)
+    v = RequestTraceView(log)
+    assert repr(v) == ("<RequestTraceView 5 calls (1 DescribeTable hidden): 2 RCU, 2 WCU, "
+                       "1 error, 2 retries>")
+    assert [r["operation"] for r in v.rows()] == ["CreateTable", "PutItem", "Query", "PutItem",
+                                                  "GetItem"]
+    assert v.cost("Query") == (1.5, 0.0) and v.cost() == (2.0, 2.0)
+    svg = v.svg()
+    assert _marks(svg, "dl-call") == 5
+    assert 'data-status="ProvisionedThroughputExceededException"' in svg
+    assert ">3 of 9<" in svg                       # returned of read: the filtered were charged
+    only = RequestTraceView(log, table="Other", rows=1)
+    assert len(only.rows()) == 1 and _marks(only.svg(), "dl-call") == 1
+    few = RequestTraceView(log, rows=2)
+    assert _marks(few.svg(), "dl-call") == 2 and "the last 2 of 5 calls" in few.svg()
+    # the reducer rebuilds any moment
+    assert len(v.state_at(index=3).calls) == 2
+
+
+def test_collections_mark_returned_filtered_and_page_end():
+    log, t = _log()
+    log.emit("client.items", call=1, table="T", index=None, role="written", keys=("pk", "sk"),
+             items=tuple(_item("a", str(i)) for i in range(1, 11)) + (_item("b", "1"),),
+             start=None, end=None, filtered=0)
+    _call(log, 2, "Query", rcu=0.5, count=2, scanned=4, page_end="pk=a, sk=6")
+    # the Query read 3..6 (ScannedCount 4), returned 4 and 6, and its page ended at 6
+    log.emit("client.items", call=2, table="T", index=None, role="read", keys=("pk", "sk"),
+             items=(_item("a", "4"), _item("a", "6")), start=None, end=("a", "6"), filtered=2)
+    v = ItemCollectionsView(log)
+    m = v.marks()
+    assert m["a"] == ["known", "known", "filtered", "read", "filtered", "read",
+                      "known", "known", "known", "known"]       # sort key 10 after 9: numbers
+    assert m["b"] == ["known"]
+    svg = v.svg()
+    assert _marks(svg, "dl-item") == 11
+    assert svg.count('data-mark="filtered"') == 2 and svg.count('data-mark="read"') == 2
+    assert 'data-id="page-end"' in svg
+    # deleting an item removes it; an emptied collection goes
+    log.emit("client.items", call=3, table="T", index=None, role="deleted", keys=("pk", "sk"),
+             items=(("S", "b", "N", "1", None, ()),), start=None, end=None, filtered=0)
+    assert "b" not in v.marks()
+    assert repr(v) == ("<ItemCollectionsView 'T': 1 collections, 10 items; call 2 Query "
+                       "returned 2, filtered 2, page ended>")
+
+
+def test_collections_choose_a_call_by_operation_and_mark_a_whole_scan():
+    log, t = _log()
+    log.emit("client.items", call=1, table="T", index=None, role="written", keys=("pk", None),
+             items=(_item("x"), _item("y"), _item("z")), start=None, end=None, filtered=0)
+    _call(log, 2, "Scan", rcu=0.5, count=1, scanned=3)
+    log.emit("client.items", call=2, table="T", index=None, role="read", keys=("pk", None),
+             items=(_item("y"),), start=None, end=None, filtered=2)
+    _call(log, 3, "GetItem", rcu=0.5, count=1)
+    log.emit("client.items", call=3, table="T", index=None, role="read", keys=("pk", None),
+             items=(_item("z"),), start=None, end=None, filtered=0)
+    last = ItemCollectionsView(log).marks()
+    assert last == {"x": ["known"], "y": ["known"], "z": ["read"]} or \
+        sorted(m[0] for m in last.values()) == ["known", "known", "read"]
+    scan = ItemCollectionsView(log, call="Scan").marks()
+    assert sorted(m[0] for m in scan.values()) == ["filtered", "filtered", "read"]
+    assert ItemCollectionsView(log, call=2).marks() == scan
+
+
+def test_stream_records_lanes_follow_lineage_and_sequence_order():
+    log, t = _log()
+    log.emit("client.shards", call=1, stream="arn:s", table="T",
+             shards=(("shard-b", "shard-a", "300", None), ("shard-a", None, "100", "250")))
+    log.emit("client.records", call=2, shard="shard-a", closed=True, records=(
+        ("100", "INSERT", "pk=a", False, True, 20), ("99", "INSERT", "pk=z", False, True, 20),
+        ("120", "MODIFY", "pk=a", True, True, 30)))
+    log.emit("client.records", call=3, shard="shard-b", closed=False,
+             records=(("300", "REMOVE", "pk=a", True, False, 10),))
+    log.emit("client.records", call=4, shard="elsewhere", closed=False,
+             records=(("1", "INSERT", "pk=q", False, True, 10),))
+    v = StreamRecordsView(log)
+    assert v.lanes() == ["shard-a", "shard-b"]             # parent first
+    assert [r[0] for r in v.records("shard-a")] == ["99", "100", "120"]    # numeric order
+    svg = v.svg()
+    assert _marks(svg, "dl-rec") == 4
+    assert 'data-shard="shard-a" data-parent="" data-state="closed"' in svg
+    assert 'data-shard="shard-b" data-parent="shard-a" data-state="open"' in svg
+    assert 'data-id="lin:shard-b"' in svg
+    assert repr(v) == ("<StreamRecordsView 'T': 2 shards (1 open), 4 records "
+                       "(2 INSERT, 1 MODIFY, 1 REMOVE)>")
+
+
+def test_hash_space_places_keys_and_offers_keys_that_spread():
+    log, t = _log()
+    log.emit("client.items", call=1, table="HashDemo", index=None, role="written",
+             keys=("id", None), items=tuple(("N", str(i), None, None, 5, ()) for i in (1, 2, 3)),
+             start=None, end=None, filtered=0)
+    v = HashSpaceView(log)
+    assert {p for _, p in v.placement().values()} == {"AA-FF"}
+    kt, spread = v.spreading()
+    assert kt == "N" and len(spread) == 3
+    html = v._repr_html_()
+    assert "all 3 keys hash into AA-FF" in html
+    assert html.count('class="dl-key-dot"') == 3 + 3 * 3       # on the axis, and per replica
+    assert html.count('class="dl-hpart"') == 9
+    # the offered keys do spread: one per partition
+    log.emit("client.items", call=2, table="HashDemo", index=None, role="written",
+             keys=("id", None), items=tuple(("N", k, None, None, 5, ()) for k in spread),
+             start=None, end=None, filtered=0)
+    assert {p for _, p in v.placement().values()} == {"00-55", "55-AA", "AA-FF"}
+    assert HashSpaceView(log, partitions=4).ranges()[1][0] == "40-80"
+    with pytest.raises(ValueError, match="partitions must be 1..16 or 'lab', not 0"):
+        HashSpaceView(log, partitions=0)
+
+
+# -- a recorded run on the lab ------------------------------------------------
+
+def _orders(c):
+    c.create_table(TableName="Orders", BillingMode="PAY_PER_REQUEST",
+                   KeySchema=[{"AttributeName": "c", "KeyType": "HASH"},
+                              {"AttributeName": "o", "KeyType": "RANGE"}],
+                   AttributeDefinitions=[{"AttributeName": "c", "AttributeType": "S"},
+                                         {"AttributeName": "o", "AttributeType": "N"}],
+                   StreamSpecification={"StreamEnabled": True,
+                                        "StreamViewType": "NEW_AND_OLD_IMAGES"})
+
+
+def _traffic(c, res):
+    t = res.Table("Orders")
+    with t.batch_writer() as b:
+        for cust, n in (("A", 8), ("B", 3)):
+            for o in range(1, n + 1):
+                b.put_item(Item={"c": cust, "o": o, "total": o * 10, "note": "x" * 1500})
+    from boto3.dynamodb.conditions import Attr, Key
+    q = t.query(KeyConditionExpression=Key("c").eq("A") & Key("o").gt(2),
+                FilterExpression=Attr("total").gt(40), Limit=4)
+    assert (q["Count"], q["ScannedCount"]) == (2, 4)
+    g = c.get_item(TableName="Orders", Key={"c": {"S": "A"}, "o": {"N": "1"}},
+                   ConsistentRead=True)
+    assert "ConsumedCapacity" in g           # the recorder asked for it
+    with pytest.raises(c.exceptions.ResourceNotFoundException):
+        c.get_item(TableName="Nope", Key={"c": {"S": "A"}})
+    return q
+
+
+def _check_views(calls, streams):
+    trace = RequestTraceView(calls)
+    rows = trace.rows()
+    ops = [r["operation"] for r in rows]
+    assert ops[:4] == ["CreateTable", "BatchWriteItem", "Query", "GetItem"]
+    q = rows[2]
+    assert (q["count"], q["scanned"], q["page_end"]) == (2, 4, "c=A, o=6")
+    assert q["key"] == "c = A AND o > 2"
+    assert rows[3]["consistent"] is True
+    assert rows[4]["status"] == "ResourceNotFoundException"
+    assert _marks(trace.svg(), "dl-call") == len(rows)
+    coll = ItemCollectionsView(calls, table="Orders", call="Query")
+    assert coll.marks()["A"] == ["known", "known", "filtered", "filtered", "read", "read",
+                                 "known", "known"]
+    assert coll.marks()["B"] == ["known"] * 3
+    sv = StreamRecordsView(calls)
+    if streams:
+        assert sum(len(sv.records(s)) for s in sv.lanes()) == 11
+        assert _marks(sv.svg(), "dl-rec") == 11
+    hs = HashSpaceView(calls, table="Orders")
+    assert set(hs.placement()) == {"A", "B"}
+    return trace
+
+
+def _read_stream(c, s):
+    arn = c.describe_table(TableName="Orders")["Table"]["LatestStreamArn"]
+    for sh in s.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        it = s.get_shard_iterator(StreamArn=arn, ShardId=sh["ShardId"],
+                                  ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        s.get_records(ShardIterator=it)
+
+
+def test_recorded_run_on_the_lab_shares_the_service_log_in_virtual_time():
+    ddb = DynamoDB(seed=5)
+    c, s, res = ddb.client(retries=0), ddb.streams_client(), ddb.resource()
+    calls = record(c, s, res)
+    assert calls.log is ddb.log and calls.endpoint == "lab"
+    _orders(c)
+    c.get_waiter("table_exists").wait(TableName="Orders", WaiterConfig={"Delay": 1})
+    _traffic(c, res)
+    _read_stream(c, s)
+    trace = _check_views(calls, streams=True)
+    # the lab's calls charge what DynamoDB charges: a 1.5 KB item, 2 WCU each; a strongly
+    # consistent read of it, 1 RCU; the Query read 4 such items (6 KB, eventually): 1 RCU
+    rows = trace.rows()
+    assert rows[1]["wcu"] == 22.0 and rows[3]["rcu"] == 1.0 and rows[2]["rcu"] == 1.0
+    # same seed, same recording
+    ddb2 = DynamoDB(seed=5)
+    c2, s2, res2 = ddb2.client(retries=0), ddb2.streams_client(), ddb2.resource()
+    calls2 = record(c2, s2, res2)
+    _orders(c2)
+    c2.get_waiter("table_exists").wait(TableName="Orders", WaiterConfig={"Delay": 1})
+    _traffic(c2, res2)
+    _read_stream(c2, s2)
+    mine = [e.to_json() for e in ddb.log if e.kind.startswith("client.")]
+    theirs = [e.to_json() for e in ddb2.log if e.kind.startswith("client.")]
+    assert mine == theirs
+    assert RequestTraceView(calls2).svg() == trace.svg()
+    # a timeline over the service's log scrubs the endpoint views too
+    tl = Timeline(ddb, views=[trace])
+    tl.seek(0)
+    assert trace.rows() == []
+    calls.detach()
+    c.list_tables()
+    assert len(calls.calls()) == len(calls2.calls())
+
+
+def test_retries_and_throttles_are_recorded():
+    ddb = DynamoDB(seed=2, capacity={"adaptive": False})
+    c = ddb.client(retries=2)
+    calls = record(c)
+    c.create_table(TableName="Hot", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                   ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    c.get_waiter("table_exists").wait(TableName="Hot", WaiterConfig={"Delay": 1})
+    throttled = 0
+    for i in range(400):
+        try:
+            c.put_item(TableName="Hot", Item={"pk": {"S": "hot"}})
+        except c.exceptions.ProvisionedThroughputExceededException:
+            throttled += 1
+            if throttled == 2:
+                break
+    rows = RequestTraceView(calls).rows()
+    failed = [r for r in rows if r["status"] == "ProvisionedThroughputExceededException"]
+    assert len(failed) == 2 and all(r["retries"] == 2 for r in failed)
+    assert any(r["retries"] and r["status"] == "ok" for r in rows) or len(failed) == 2
+
+
+def test_recorder_refuses_what_is_not_a_client():
+    with pytest.raises(TypeError, match="record\\(\\) needs at least one"):
+        record()
+    with pytest.raises(TypeError, match="takes boto3 clients or resources, not int"):
+        record(3)
+    c = DynamoDB(seed=0).client()
+    with pytest.raises(ValueError, match="capacity must be 'INDEXES', 'TOTAL' or None"):
+        record(c, capacity="ALL")
+    plain = record(c, capacity=None)
+    assert "ConsumedCapacity" not in c.list_tables()
+    assert plain.calls()[-1].operation == "ListTables"
+
+
+# -- the same run against moto's server: no lab internals --------------------
+
+def test_views_draw_from_a_recorded_run_against_moto(moto_url):
+    from dynamo_lab.dynamodb.connect import connect, connect_resource, connect_streams
+    c, s = connect(moto_url, retries=0), connect_streams(moto_url, retries=0)
+    res = connect_resource(moto_url, retries=0)
+    calls = record(c, s, res)
+    assert calls.endpoint == moto_url and calls.log is not None
+    _orders(c)
+    c.get_waiter("table_exists").wait(TableName="Orders", WaiterConfig={"Delay": 1})
+    _traffic(c, res)
+    _read_stream(c, s)
+    assert not [e for e in calls.log if not e.kind.startswith("client.")]   # no internals
+    trace = _check_views(calls, streams=True)
+    assert trace.state.calls[1]["wcu"] is not None   # moto reports consumed capacity too
+    html = trace._repr_html_()
+    assert "http" not in re.sub(r'xmlns="http://www.w3.org/2000/svg"', "", html)  # nothing fetched
