@@ -4,9 +4,27 @@
     python3 dev.py lab     # make .venv, install, open JupyterLab on the lessons
     python3 dev.py test    # make .venv, install, run every test (unit, property,
                            # doctests, notebooks, browser)
+    python3 dev.py wheelhouse DIR [--test]
+                           # write every wheel the pinned set needs into DIR
 
-Anything after ``--`` goes to JupyterLab or pytest, e.g.
+Anything after ``--`` goes to JupyterLab, pytest or ``pip download``, e.g.
 ``python3 dev.py test -- -k ring -x``.
+
+No network (a workshop whose Wi-Fi fails): ``wheelhouse`` writes a folder of
+wheels that a USB stick can carry: the pins in binder/requirements.txt, this
+package's own wheel, the ``lab`` extra (voila) and the build tools, with
+``--test`` the test extra as well. With ``DYNAMO_LAB_WHEELHOUSE=DIR`` set,
+``lab`` and ``test`` install from DIR alone (``pip --no-index``), never from
+an index::
+
+    python3 dev.py wheelhouse wheelhouse            # at home, with network
+    DYNAMO_LAB_WHEELHOUSE=wheelhouse python3 dev.py lab   # in the room
+
+Wheels are for one platform; for a room of Macs add pip's own options, e.g.
+``python3 dev.py wheelhouse wh-mac -- --platform macosx_11_0_arm64
+--python-version 3.11``. DIR/requirements.txt lists what DIR holds, so
+``pip install --no-index --find-links DIR -r DIR/requirements.txt`` works
+without this script too.
 
 This script uses only the standard library, so it runs before anything is
 installed. It keeps a stamp of pyproject.toml in .venv and reinstalls only when
@@ -20,12 +38,17 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 CHROMIUM = Path("/usr/bin/chromium")
+PINS = ROOT / "binder" / "requirements.txt"
+WHEELHOUSE_VAR = "DYNAMO_LAB_WHEELHOUSE"
+#: What building this package from source needs ([build-system] requires).
+BUILD_TOOLS = ["setuptools>=68", "wheel"]
 
 
 def say(msg: str) -> None:
@@ -57,10 +80,100 @@ def ensure_venv(extras: str) -> Path:
     stamp = VENV / f".installed-{extras}"
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if not stamp.exists() or stamp.read_text() != want:
-        run([py, "-m", "pip", "install", "--disable-pip-version-check", "-q",
-             "-e", f"{ROOT}[{extras}]"])
+        pip = [py, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+        house = os.environ.get(WHEELHOUSE_VAR)
+        if house:
+            pip += offline_options(Path(house), extras)
+        try:
+            run([*pip, "-e", f"{ROOT}[{extras}]"])
+        except subprocess.CalledProcessError:
+            if not house:
+                raise
+            sys.exit(f"[dev] installing from the wheelhouse {house} failed (see pip above). "
+                     f"Build it with network: python3 dev.py wheelhouse {house}"
+                     + (" --test" if "test" in extras else ""))
         stamp.write_text(want)
     return py
+
+
+def offline_options(house: Path, extras: str) -> list[str]:
+    """pip options that install from the wheelhouse ``house`` and nothing else."""
+    if not (house / "requirements.txt").is_file():
+        sys.exit(f"[dev] {WHEELHOUSE_VAR}={house} is not a wheelhouse (no requirements.txt "
+                 f"there). Make one with network: python3 dev.py wheelhouse {house}")
+    say(f"installing from the wheelhouse {house}, no index")
+    return ["--no-index", "--find-links", str(house.resolve())]
+
+
+def cmd_wheelhouse(args: list[str], extra: list[str]) -> int:
+    """Write every wheel the pinned set needs into ``args[0]``."""
+    flags = [a for a in args if a.startswith("-")]
+    if len(args) - len(flags) != 1 or set(flags) - {"--test"}:
+        print(__doc__)
+        return 2
+    house = Path(next(a for a in args if not a.startswith("-"))).resolve()
+    house.mkdir(parents=True, exist_ok=True)
+    py = sys.executable if _has_pip(sys.executable) else str(ensure_bare_venv())
+    extras = "lab,test" if "--test" in flags else "lab"
+    for old in house.glob("dynamo_lab-*.whl"):
+        old.unlink()  # one package wheel: the one of this checkout
+    # The package's own wheel first, so the resolve below installs it from a
+    # file and never from an index that may hold another 'dynamo_lab'. It is
+    # built from a copy of the checkout: setuptools never cleans build/, and a
+    # module deleted since the last build would otherwise ship in the wheel.
+    with tempfile.TemporaryDirectory() as tmp:
+        run([py, "-m", "pip", "wheel", "-q", "--no-deps", "-w", house,
+             copy_source(Path(tmp) / "src")])
+    wheel = next(house.glob("dynamo_lab-*.whl"))
+    # One resolve of pins + package + extras + build tools, under the pins, so
+    # the wheelhouse holds one version of each and they fit together.
+    run([py, "-m", "pip", "download", "-q", "--disable-pip-version-check",
+         "--only-binary=:all:", "-d", house, "-r", PINS, "-c", PINS,
+         f"{wheel}[{extras}]", *BUILD_TOOLS, *extra])
+    names = sorted(w.name for w in house.glob("*.whl"))
+    lock = [_pin_of(n) for n in names if not n.startswith("dynamo_lab-")]
+    (house / "requirements.txt").write_text(
+        "# Written by `python3 dev.py wheelhouse`: what this folder holds.\n"
+        "# pip install --no-index --find-links . -r requirements.txt dynamo_lab\n"
+        + "".join(f"{line}\n" for line in lock))
+    mb = sum(p.stat().st_size for p in house.glob("*.whl")) / 1e6
+    say(f"{house}: {len(names)} wheels, {mb:.0f} MB. In the room, with no network:")
+    say(f"  {WHEELHOUSE_VAR}={house} python3 dev.py {'test' if '--test' in flags else 'lab'}")
+    return 0
+
+
+def copy_source(dest: Path) -> Path:
+    """Copy the checkout's own files (git's view when there is git) to ``dest``."""
+    try:
+        out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"],
+                             cwd=ROOT, capture_output=True, check=True).stdout
+        files = [f for f in out.decode().split("\0") if f and (ROOT / f).is_file()]
+    except (OSError, subprocess.CalledProcessError):  # no git: a copied folder
+        skip = {".venv", ".git", "build", "dist", "__pycache__", ".pytest_cache"}
+        files = [str(p.relative_to(ROOT)) for p in ROOT.rglob("*")
+                 if p.is_file() and not skip & set(p.relative_to(ROOT).parts)]
+    for f in files:
+        (dest / f).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / f, dest / f)
+    return dest
+
+
+def _pin_of(wheel_name: str) -> str:
+    """``name==version`` from a wheel's file name (PEP 427)."""
+    name, version = wheel_name.split("-")[:2]
+    return f"{name}=={version}"
+
+
+def _has_pip(python: str) -> bool:
+    return subprocess.run([python, "-c", "import pip"], capture_output=True).returncode == 0
+
+
+def ensure_bare_venv() -> Path:
+    """.venv's Python, with only pip (Debian's python3 may lack pip)."""
+    if not venv_python().exists():
+        say(f"creating {VENV}")
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    return venv_python()
 
 
 def ensure_chromium() -> None:
@@ -114,6 +227,8 @@ def cmd_test(extra: list[str]) -> int:
 
 def main(argv: list[str]) -> int:
     ours, extra = split_args(argv)
+    if ours[:1] == ["wheelhouse"]:
+        return cmd_wheelhouse(ours[1:], extra)
     if len(ours) != 1 or ours[0] not in {"lab", "test"}:
         print(__doc__)
         return 2
