@@ -263,10 +263,10 @@ def test_each_lesson_ends_with_a_link_to_the_next(this, nxt):
     assert last.cell_type == "markdown", f"{this}: the last cell is not the way on"
     links = _links(last.source)
     assert nxt in links, f"{this}: the last cell links to {links}, not to {nxt}"
-    line = next(ln for ln in last.source.splitlines() if nxt in ln)
-    words = re.sub(r"\[[^\]]*\]\([^)]*\)", " ", line)
+    para = next(p for p in re.split(r"\n\s*\n", last.source) if nxt in p)
+    words = re.sub(r"\[[^\]]*\]\([^)]*\)", " ", para)
     assert len(re.findall(r"[A-Za-z]{2,}", words)) >= 6, \
-        f"{this}: the line linking {nxt} does not say what it adds: {line!r}"
+        f"{this}: the paragraph linking {nxt} does not say what it adds: {para!r}"
 
 
 def recap_items(nb) -> list[str]:

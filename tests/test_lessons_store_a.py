@@ -27,13 +27,16 @@ def test_lesson01_the_union_merge_brings_a_deleted_item_back():
     assert any("item03" not in v for v in after.values)
 
 
-def test_lesson01_sla_run_is_500_requests_within_300_ms():
+def test_lesson01_sla_run_is_500_requests_and_its_tail_is_one_request():
+    """The lesson makes no claim about 500 requests a second (the run is
+    sequential); what it shows is that the 99.9th percentile of 500 requests
+    is the slowest one, far above the median."""
     m = _lesson("lesson01")
     sla = m.sla_run()
     lat = sla.client.latencies["get"] + sla.client.latencies["put"]
     assert len(lat) == 500
-    assert m.percentile(lat, 99.9) == max(lat) <= 300
-    assert m.percentile(lat, 50) < m.percentile(lat, 99.9)
+    assert m.percentile(lat, 99.9) == max(lat)
+    assert 2 * m.percentile(lat, 50) < m.percentile(lat, 99.9)
 
 
 def test_lesson03_the_preference_list_skips_a_nodes_other_positions():
