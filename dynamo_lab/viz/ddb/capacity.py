@@ -86,6 +86,13 @@ class CapacityView(DdbView):
         One of its global secondary indexes (its own partitions and capacity).
     op : 'read', 'write' or None
         Which capacity to draw; None picks writes if there are any, else reads.
+    frame : 'action', 'all' or (first second, last second)
+        The interval drawn. ``'action'`` (default) frames where something
+        happens (throttles, splits, share changes, with 2 s before and 3 s
+        after) when that is less than half of the run; ``'all'`` zooms out
+        to the whole run (at most the last 120 s in the static SVG). The
+        plotly figure holds every second either way: its autoscale (double
+        click) zooms out.
     live : bool
         Display a small SVG widget that follows the log (default False: the
         display is a plotly figure of the moment it was shown).
@@ -108,10 +115,17 @@ class CapacityView(DdbView):
              "partition.split", "partition.throughput", "table.deleted")
 
     def __init__(self, source: Any, table: str | None = None, index: str | None = None,
-                 op: str | None = None, live: bool | None = None) -> None:
+                 op: str | None = None, frame: Any = "action",
+                 live: bool | None = None) -> None:
         if op not in (None, "read", "write"):
             raise ValueError(f"op must be 'read', 'write' or None, not {op!r}")
+        if not (frame in ("action", "all") or (
+                isinstance(frame, tuple) and len(frame) == 2
+                and all(isinstance(x, (int, float)) for x in frame) and frame[0] <= frame[1])):
+            raise ValueError(f"frame must be 'action', 'all' or (first second, last second), "
+                             f"not {frame!r}")
         self.op_choice = op
+        self.frame = frame
         super().__init__(source, table=table, index=index, live=live)
 
     def initial(self) -> CapacityState:
@@ -245,7 +259,7 @@ class CapacityView(DdbView):
                             vertical_spacing=0.08,
                             subplot_titles=(f"{op} units consumed per second, per partition",
                                             "burst bucket: tokens left"))
-        secs = self._seconds(s)
+        secs = self._all_seconds(s)
         for n, pid in enumerate(self.partition_ids(s)):
             col = color(s.order.get(pid, (0, n))[1])
             used = s.used.get(pid, {})
@@ -288,13 +302,46 @@ class CapacityView(DdbView):
         fig.update_yaxes(title_text=unit, row=1, col=1)
         fig.update_yaxes(title_text="tokens", row=2, col=1)
         fig.update_xaxes(title_text="virtual time (s)", row=2, col=1)
+        f = self.framed(s)
+        if f is not None and (f[0], f[1]) != (s.first, s.last):
+            # frame the action; autoscale (double click) zooms out to every second
+            fig.update_xaxes(range=[f[0] / 1000 - 0.5, f[1] / 1000 + 0.5])
         return fig
 
-    def _seconds(self, s: CapacityState) -> list[int]:
+    def _all_seconds(self, s: CapacityState) -> list[int]:
         if s.first is None:
             return []
-        first = max(s.first, s.last - (WINDOW_S - 1) * 1000)
-        return list(range(first, s.last + 1000, 1000))
+        return list(range(s.first, s.last + 1000, 1000))
+
+    def framed(self, s: CapacityState | None = None) -> tuple[int, int] | None:
+        """The seconds drawn, ``(first, last)`` in ms of virtual time, or None
+        before any activity. See ``frame``. O(seconds)."""
+        s = self.state if s is None else s
+        if s.first is None:
+            return None
+        lo, hi = s.first, s.last
+        if self.frame == "all":
+            return max(lo, hi - (WINDOW_S - 1) * 1000), hi
+        if isinstance(self.frame, tuple):
+            a, b = (int(x) * 1000 for x in self.frame)
+            return max(lo, a), max(max(lo, a), min(hi, b))
+        i = 0 if self.op(s) == "read" else 1
+        marks = [sec for rows in s.throttled.values() for sec, row in rows.items() if row[i]]
+        marks += [t // 1000 * 1000 for t0, t1 in s.span.values() for t in (t0, t1)
+                  if t is not None and lo <= t // 1000 * 1000 <= hi and t0 != t]
+        marks += [t // 1000 * 1000 for rows in s.shares.values() for t, *_ in rows[1:]
+                  if lo <= t // 1000 * 1000 <= hi]
+        if marks:
+            a, b = max(lo, min(marks) - 2000), min(hi, max(marks) + 3000)
+            if (b - a) * 2 < hi - lo:
+                return a, b
+        return max(lo, hi - (WINDOW_S - 1) * 1000), hi
+
+    def _seconds(self, s: CapacityState) -> list[int]:
+        f = self.framed(s)
+        if f is None:
+            return []
+        return list(range(f[0], f[1] + 1000, 1000))
 
     # -- the static drawing -----------------------------------------------
     def render(self, s: CapacityState) -> dict:
@@ -373,6 +420,13 @@ class CapacityView(DdbView):
         add(["text", "cap", {"class": "dl-caption", "x": 10, "y": h + 22},
              f"bars: {unit} served a second · dashed: the share · red: throttled · "
              f"orange: above the share (burst or adaptive)"])
+        if secs and (secs[0], secs[-1]) != (s.first, s.last):
+            add(["text", "framed", {"class": "dl-muted", "x": 10, "y": h + 38, "font-size": 11,
+                                    "data-first": secs[0] // 1000, "data-last": secs[-1] // 1000},
+                 f"framed: t={secs[0] // 1000}-{secs[-1] // 1000 + 1} s of "
+                 f"{s.first // 1000}-{s.last // 1000 + 1} s, where it happens · "
+                 f"frame='all' zooms out"])
+            return {"w": W, "h": h + 46, "items": items}
         return {"w": W, "h": h + 30, "items": items}
 
     def _title(self, s: CapacityState) -> str:
