@@ -138,6 +138,7 @@ q1 = Exercise(
     "q1", "Write the item {imageid: 7, tags: {'cat', 'sunset'}, public: True, "
           "size: [640, 480], album: None} in the low-level client's form.",
     var="q1_item",
+    kind="code",
     expected=lambda: low_level(Q1_ITEM),
     check=_check_low_level,
     hints=["Every value becomes a dict with one type tag: {'N': '7'}, {'BOOL': True}, "
@@ -163,12 +164,15 @@ q2 = Exercise(
     "q2", "Put image 12345 again with ConditionExpression='attribute_not_exists(imageid)'. "
           "Catch the ClientError: what is its error code?",
     var="q2_code",
+    kind="code",
     expected="ConditionalCheckFailedException",
     check=expect_choice(["ConditionalCheckFailedException", "ValidationException",
                          "ResourceNotFoundException", "ClientError"],
                         what="error code", why=_WHY2),
-    hints=["Wrap the put_item in try/except ClientError as e.",
-           "The code is e.response['Error']['Code']."],
+    hints=["A refused request raises botocore's ClientError: wrap the put_item in "
+           "try/except ClientError as e.",
+           "The exception carries DynamoDB's reply: section 5's cell prints the code "
+           "from it. Which line of section 5's table is a false condition?"],
     solution="""
         try:
             images.put_item(Item={"imageid": 12345, "url": "https://example.com/12345.jpg"},
@@ -200,6 +204,7 @@ q3 = Exercise(
     "q3", "Image 12345 has tags {'cat'}. Add the tag 'sunset' with update_item, "
           "UpdateExpression='ADD tags :t', ReturnValues='ALL_NEW'. What are its tags now?",
     var="q3_tags",
+    kind="code",
     expected={"cat", "sunset"},
     check=_check_tags,
     hints=["ExpressionAttributeValues={':t': {'sunset'}}: a Python set becomes an SS.",

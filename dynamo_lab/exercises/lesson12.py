@@ -1,4 +1,4 @@
-"""Exercises of lesson 12, "Hash and range keys, and Query" (the DynamoDB deck).
+"""Exercises of lesson 12, "Partition and sort keys, and Query" (the DynamoDB deck).
 
 The lesson's Orders table is built from :func:`orders`; the checkers derive
 every expected answer from that data and DynamoDB's documented rules (sort
@@ -10,7 +10,7 @@ Examples
 >>> len(orders()), [o["order"] for o in orders() if o["customer"] == "Customer#3"]
 (21, ['Order#0001', 'Order#0002', 'Order#0003', 'Order#0004', 'Order#0005'])
 >>> q1.check(["Order#0002", "Order#0003", "Order#0004"])
-q1: not quite. The right orders, in the wrong order: ScanIndexForward=False gives the range key descending.
+q1: not quite. The right orders, in the wrong order: ScanIndexForward=False gives the sort key descending.
 >>> q3.evaluate(query_rcu("Customer#1", consistent=True)).status
 'correct'
 """
@@ -105,17 +105,18 @@ def _check_orders(answer: Any, expected: list) -> None:
     if missing:
         raise Wrong(f"{missing!r} is missing: between includes both of its bounds.")
     raise Wrong("The right orders, in the wrong order: ScanIndexForward=False gives the "
-                "range key descending.")
+                "sort key descending.")
 
 
 q1 = Exercise(
     "q1", "Customer#2's orders from Order#0002 to Order#0004 (both included), newest "
           "first: give the list of their order keys.",
     var="q1_orders",
+    kind="code",
     expected=_between_desc,
     check=_check_orders,
     hints=["Key('customer').eq('Customer#2') & Key('order').between(low, high).",
-           "ScanIndexForward=False reverses the range-key order."],
+           "ScanIndexForward=False reverses the sort-key order."],
     solution="""
         got = orders_table.query(
             KeyConditionExpression=Key("customer").eq("Customer#2")
@@ -123,7 +124,7 @@ q1 = Exercise(
             ScanIndexForward=False)
         q1_orders = [item["order"] for item in got["Items"]]
     """,
-    success="One partition, one contiguous run of the sorted range keys, read backwards.",
+    success="One partition, one contiguous run of the sorted sort keys, read backwards.",
 )
 
 
@@ -156,12 +157,13 @@ q2 = Exercise(
     "q2", "Query Customer#1 with FilterExpression Attr('amount').gte(100) and "
           "Select='COUNT'. Give the pair (Count, ScannedCount).",
     var="q2_counts",
+    kind="code",
     expected=_counts,
     check=_check_counts,
     hints=["The filter runs after the items are read, on the items the key condition "
-           "selected.",
-           "got = orders_table.query(KeyConditionExpression=..., FilterExpression=..., "
-           "Select='COUNT'); then (got['Count'], got['ScannedCount'])."],
+           "selected: Count is after the filter, ScannedCount before it.",
+           "Section 5's cell makes the same call with another filter; the response "
+           "holds both numbers."],
     solution="""
         got = orders_table.query(KeyConditionExpression=Key("customer").eq("Customer#1"),
                                  FilterExpression=Attr("amount").gte(100), Select="COUNT")
@@ -196,6 +198,9 @@ q3 = Exercise(
           "consistent Query of all of Customer#1's orders consume? Use item_bytes(item) "
           "for each item's size.",
     var="q3_rcu",
+    kind="arithmetic",
+    predict_first=True,
+    shown_as=["4.0", "4 units"],
     expected=_rcu_expected,
     check=_check_rcu,
     hints=["A Query adds up the sizes of the items it reads, then rounds up to a "
