@@ -165,7 +165,8 @@ def _pin_of(wheel_name: str) -> str:
 
 
 def _has_pip(python: str) -> bool:
-    return subprocess.run([python, "-c", "import pip"], capture_output=True).returncode == 0
+    return subprocess.run([python, "-c", "import pip"], capture_output=True,
+                          check=False).returncode == 0
 
 
 def ensure_bare_venv() -> Path:

@@ -31,12 +31,23 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
-__all__ = ["Result", "CHECKS", "check_python", "check_packages", "check_extensions",
-           "check_kernel", "check_view", "check_lab_dynamodb", "check_endpoint",
-           "run_checks", "report", "main"]
+__all__ = [
+    "CHECKS",
+    "Result",
+    "check_endpoint",
+    "check_extensions",
+    "check_kernel",
+    "check_lab_dynamodb",
+    "check_packages",
+    "check_python",
+    "check_view",
+    "main",
+    "report",
+    "run_checks",
+]
 
 OK, FAIL, SKIP = "ok", "FAIL", "skip"
 
@@ -78,7 +89,7 @@ def _error(exc: BaseException) -> str:
 def check_python() -> Result:
     """Is this Python one that ``requires-python`` allows (3.10 or newer)?"""
     version = ".".join(map(str, sys.version_info[:3]))
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036  (the check is the point)
         return Result("Python", FAIL, f"{version} is too old; dynamo_lab needs 3.10 or newer",
                       "install Python 3.10+ (python.org, or your package manager)")
     return Result("Python", OK, f"{version} (needs 3.10 or newer)")
@@ -93,7 +104,7 @@ def check_packages() -> Result:
         try:
             import_module(module)
             found.append(f"{dist} {metadata.version(dist)}")
-        except Exception as exc:  # an import error, or a broken install
+        except Exception as exc:  # noqa: BLE001  (an import error, or a broken install)
             missing.append(f"{dist} ({_error(exc)})")
     if missing:
         return Result("packages", FAIL, "cannot load " + ", ".join(missing), _REINSTALL)
@@ -140,7 +151,7 @@ def check_kernel(kernel_name: str = "python3", timeout: float = _KERNEL_TIMEOUT_
         # verdict; a kernel that cannot start shows up as the exception.
         km, kc = start_new_kernel(kernel_name=kernel_name, startup_timeout=timeout,
                                   stderr=subprocess.DEVNULL)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (a verdict, never a traceback)
         return Result(name, FAIL, f"it did not start: {_error(exc)}",
                       "python -m ipykernel install --user (in this environment)")
     out: list[str] = []
@@ -154,7 +165,7 @@ def check_kernel(kernel_name: str = "python3", timeout: float = _KERNEL_TIMEOUT_
     try:
         kc.execute_interactive("import sys, dynamo_lab; print(dynamo_lab.__version__, "
                                "sys.executable)", timeout=timeout, output_hook=hook)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (a verdict, never a traceback)
         out.append(_error(exc))
     finally:
         kc.stop_channels()
@@ -218,7 +229,7 @@ def check_endpoint(url: str | None = None) -> Result:
     try:
         c = connect(None if url.lower() == AWS else url, retries=0, config=cfg)
         n = len(c.list_tables(Limit=10).get("TableNames", []))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (a verdict, never a traceback)
         fix = ("check your AWS credentials and region (aws configure, or AWS_PROFILE)"
                if where == "AWS" else
                f"is the server running and reachable from here? Unset {ENV_VAR} "
@@ -256,7 +267,7 @@ def run_checks(checks: Sequence[tuple[str, Callable[[], Result]]] = CHECKS,
     for name, check in checks:
         try:
             r = check()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  (a verdict, never a traceback)
             r = Result(name, FAIL, _error(exc), _REINSTALL)
         results.append(r)
         if echo is not None:
