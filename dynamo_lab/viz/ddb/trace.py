@@ -44,8 +44,8 @@ __all__ = ["RequestTraceView", "TraceState"]
 W = 800
 _TOP, _ROW = 46, 22
 # column x positions
-_X = {"n": 8, "t": 30, "op": 80, "table": 196, "key": 300, "cap": 500, "count": 588,
-      "lat": 644, "status": 680}
+_X = {"n": 8, "t": 30, "op": 78, "table": 206, "key": 306, "cap": 508, "count": 590,
+      "lat": 646, "status": 680}
 _CAPW = 80      # the capacity bars' width
 
 
@@ -171,7 +171,7 @@ class RequestTraceView(EndpointView):
             ty = y + 14
             where = _where(r["table"]) + (f" · {r['index']}" if r["index"] else "")
             cells = [("n", str(n)), ("t", str(r["t"])), ("op", r["operation"]),
-                          ("table", clip(where, 17)), ("key", clip(r["key"] or "", 30))]
+                          ("table", clip(where, 14)), ("key", clip(r["key"] or "", 27))]
             for k, text in cells:
                 add(["text", f"{k}:{n}", {"x": _X[k], "y": ty, "font-size": 11,
                                           "font-weight": 600 if k == "op" else 400}, text])
