@@ -10,8 +10,8 @@ Examples
 --------
 >>> q1.evaluate((3, 3, 2)).status
 'correct'
->>> q2.check({"B", "D"})
-q2: not quite. 1 reads is missing.
+>>> q2.check({"B", "D", "E"})
+q2: not quite. E reads a global secondary index, a copy kept up asynchronously: it refuses ConsistentRead altogether.
 >>> q3.evaluate(read_units(item_bytes(profile()))).status
 'correct'
 """
@@ -20,10 +20,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .core import Exercise, ExerciseSet, Wrong, expect_set
+from .core import Exercise, ExerciseSet, Wrong
 from .lesson11 import drop_lesson_tables as _drop, low_level
 
-__all__ = ["q1", "q2", "q3", "exercises", "progress", "TABLES", "READS", "profile",
+__all__ = ["q1", "q2", "q3", "q4", "exercises", "progress", "TABLES", "READS", "profile",
            "item_bytes", "read_units", "drop_lesson_tables", "solution_namespace", "WRONG"]
 
 #: The tables the lesson makes; its setup cell drops them, so it can run again.
@@ -104,10 +104,12 @@ q1 = Exercise(
           "Zones, and how many of those replicas must have a write before DynamoDB "
           "acknowledges it? Give a tuple of three numbers.",
     var="q1_copies",
+    kind="recall",
     expected=(3, 3, 2),
     check=_check_copies,
     hints=["The deck: 'every table is stored three times, in three AZs'.",
-           "A write is acknowledged once a majority of the replica group has it."],
+           "For the acknowledgement, the 2022 USENIX ATC paper: the leader waits for a "
+           "quorum of its replication group, a majority of the three."],
     solution="""
         q1_copies = (3, 3, 2)
     """,
@@ -116,12 +118,40 @@ q1 = Exercise(
 )
 
 
+_WHY_NOT_STRONG = {
+    "A": "A is a default GetItem: eventually consistent, any replica may answer it.",
+    "C": "C is a default Query: eventually consistent, like every read that does not ask.",
+    "E": "E reads a global secondary index, a copy kept up asynchronously: it refuses "
+         "ConsistentRead altogether.",
+}
+_WHY_STRONG = {
+    "B": "B asks for ConsistentRead=True: the leader answers.",
+    "D": "D is a Query with ConsistentRead=True: the leader answers.",
+    "F": "F is a transaction: TransactGetItems reads the committed state, from the leaders.",
+}
+
+
+def _check_strong(answer: Any, expected: set) -> None:
+    if isinstance(answer, str) or not hasattr(answer, "__iter__"):
+        raise Wrong(f"Expected a set of letters such as {{'A', 'C'}}, got {answer!r}.")
+    got = {str(x).strip().upper() for x in answer}
+    unknown = sorted(got - set(READS))
+    if unknown:
+        raise Wrong(f"{unknown} are not reads of READS (A to F).")
+    extra, missing = sorted(got - expected), sorted(expected - got)
+    if extra:
+        raise Wrong(_WHY_NOT_STRONG[extra[0]])
+    if missing:
+        raise Wrong(f"One more always sees the latest write. {_WHY_STRONG[missing[0]]}")
+
+
 q2 = Exercise(
     "q2", "Which of the reads in READS always return the latest acknowledged write? "
           "Give the set of their letters.",
     var="q2_strong",
+    kind="recall",
     expected=_STRONG,
-    check=expect_set("reads"),
+    check=lambda answer, expected: _check_strong(answer, expected),
     hints=["Reads are eventually consistent unless you ask (ConsistentRead=True).",
            "A global secondary index is a separate table kept up asynchronously: it "
            "refuses ConsistentRead. Transactions read from the leaders."],
@@ -156,6 +186,7 @@ q3 = Exercise(
           "profile() consume, strongly consistent and eventually consistent? Use "
           "item_bytes(item). Give a pair (strong, eventual).",
     var="q3_rcu",
+    kind="arithmetic",
     expected=lambda: read_units(item_bytes(profile())),
     check=_check_units,
     hints=["One RCU reads up to 4 KB (4096 bytes) strongly consistent; the size "
@@ -169,7 +200,47 @@ q3 = Exercise(
             "serve them, while a strongly consistent read needs the leader.",
 )
 
-exercises = ExerciseSet("Lesson 13 exercises", [q1, q2, q3])
+def _check_request(answer: Any, expected: dict) -> None:
+    if not isinstance(answer, dict):
+        raise Wrong(f"Expected a dict of get_item's keyword arguments, got a "
+                    f"{type(answer).__name__}.")
+    if answer.get("TableName") != expected["TableName"]:
+        raise Wrong(f"TableName should be {expected['TableName']!r}, the lesson's table.")
+    key = answer.get("Key")
+    if key == {"user": "ada"}:
+        raise Wrong("That Key is the resource's form; the low-level client wants typed "
+                    "values: {'user': {'S': 'ada'}}.")
+    if key != expected["Key"]:
+        raise Wrong(f"Key should name Ada's item, in the client's typed form; got {key!r}.")
+    if answer.get("ConsistentRead") is not True:
+        raise Wrong("Without ConsistentRead=True the read is eventually consistent: any of "
+                    "the three replicas may answer, the lagging one too.")
+    extra = sorted(set(answer) - set(expected) - {"ReturnConsumedCapacity",
+                                                   "ProjectionExpression",
+                                                   "ExpressionAttributeNames"})
+    if extra:
+        raise Wrong(f"{extra} are not needed here.")
+
+
+q4 = Exercise(
+    "q4", "Write the get_item request (a dict of keyword arguments for the low-level "
+          "client) that always returns the latest acknowledged version of Ada's profile.",
+    var="q4_request",
+    kind="code",
+    expected={"TableName": "Profiles", "Key": {"user": {"S": "ada"}}, "ConsistentRead": True},
+    check=_check_request,
+    hints=["Only the leader is sure to have every acknowledged write; section 2 says how "
+           "a read asks for it.",
+           "The low-level client takes typed values ({'S': ...}); the flag is one of "
+           "GetItem's parameters, and section 2's cell uses it with the resource."],
+    solution="""
+        q4_request = {"TableName": "Profiles", "Key": {"user": {"S": "ada"}},
+                      "ConsistentRead": True}
+    """,
+    success="A strongly consistent read: the leader answers, at twice the price.",
+)
+
+exercises = ExerciseSet("Lesson 13 exercises", [q1, q2, q3, q4])
 progress = exercises.progress
 
 
@@ -183,4 +254,6 @@ WRONG = {
     "q1": [(3, 3, 3), (3, 1, 2), (2, 2, 1)],
     "q2": [{"A", "B", "C", "D", "E", "F"}, {"B", "D"}, {"B", "D", "E", "F"}],
     "q3": [(1.0, 2.0), (2.0, 2.0), (1.0, 0.5)],
+    "q4": [{"TableName": "Profiles", "Key": {"user": {"S": "ada"}}},
+           {"TableName": "Profiles", "Key": {"user": "ada"}, "ConsistentRead": True}],
 }
