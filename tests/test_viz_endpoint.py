@@ -8,7 +8,7 @@ import re
 import pytest
 
 from dynamo_lab import DynamoDB, EventLog
-from dynamo_lab.viz import (HashSpaceView, ItemCollectionsView, RequestTraceView,
+from dynamo_lab.viz import (HashSpaceView, ItemAnatomyView, ItemCollectionsView, RequestTraceView,
                             StreamRecordsView, Timeline, record)
 
 
@@ -300,3 +300,43 @@ def test_views_draw_from_a_recorded_run_against_moto(moto_url):
     assert trace.state.calls[1]["wcu"] is not None   # moto reports consumed capacity too
     html = trace._repr_html_()
     assert "http" not in re.sub(r'xmlns="http://www.w3.org/2000/svg"', "", html)  # nothing fetched
+
+
+def test_item_anatomy_sizes_types_and_costs():
+    log, t = _log()
+    attrs = (("pk", "S", 3), ("blob", "B", 1500), ("tags", "SS", 12))
+    log.emit("client.items", call=4, table="Images", index=None, role="written",
+             keys=("pk", None), items=(("S", "a", None, None, 1515, attrs),),
+             start=None, end=None, filtered=0)
+    log.emit("client.items", call=5, table="Images", index=None, role="deleted",
+             keys=("pk", None), items=(("S", "a", None, None, None, ()),),
+             start=None, end=None, filtered=0)     # no sizes: the drawn item stays
+    v = ItemAnatomyView(log)
+    assert v.costs() == {"size": 1515, "wcu": 2, "rcu_strong": 1, "rcu_eventual": 0.5}
+    svg = v.svg()
+    assert svg.count('class="dl-attr"') == 3
+    assert 'data-name="blob" data-type="B" data-bytes="1500"' in svg
+    assert svg.count('class="dl-kb"') == 4                # a 4 KB ruler: 1 RCU
+    assert repr(v) == ("<ItemAnatomyView 'Images': pk=a, 3 attributes, 1.5 KB: 2 WCU, 1 RCU "
+                       "(0.5 eventually consistent)>")
+    assert "no item yet" in repr(ItemAnatomyView(log, call=5))
+
+
+def test_recorded_item_sizes_are_dynamodb_s():
+    from dynamo_lab.dynamodb.size import item_size
+    ddb = DynamoDB(seed=1)
+    c = ddb.client(retries=0)
+    calls = record(c)
+    c.create_table(TableName="Images", BillingMode="PAY_PER_REQUEST",
+                   KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                   AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "N"}])
+    c.get_waiter("table_exists").wait(TableName="Images", WaiterConfig={"Delay": 1})
+    item = {"id": {"N": "12345"}, "url": {"S": "https://example.com/ü.png"},
+            "m": {"M": {"a": {"L": [{"N": "1.50"}, {"NULL": True}]}}}, "ok": {"BOOL": True},
+            "ns": {"NS": ["1", "22"]}, "b": {"B": b"\x00\x01\x02"}}
+    c.put_item(TableName="Images", Item=item)
+    wire = c.get_item(TableName="Images", Key={"id": {"N": "12345"}})["Item"]
+    v = ItemAnatomyView(calls)
+    assert v.state.role == "read" and v.costs()["size"] == item_size(wire)
+    assert {a[0]: a[1] for a in v.state.attrs} == {"id": "N", "url": "S", "m": "M",
+                                                   "ok": "BOOL", "ns": "NS", "b": "B"}

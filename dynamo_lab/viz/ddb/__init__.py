@@ -47,6 +47,7 @@ Examples
 """
 from __future__ import annotations
 
+from .anatomy import ItemAnatomyView
 from .capacity import CapacityView
 from .collections import ItemCollectionsView
 from .gsi import GsiLagView
@@ -59,4 +60,4 @@ from .trace import RequestTraceView
 
 __all__ = ["CapacityView", "GsiLagView", "PartitionMapView", "ShardLineageView",
            "record", "CallRecorder", "RequestTraceView", "ItemCollectionsView",
-           "StreamRecordsView", "HashSpaceView"]
+           "StreamRecordsView", "HashSpaceView", "ItemAnatomyView"]
