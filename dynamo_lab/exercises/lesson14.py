@@ -121,11 +121,13 @@ q1 = Exercise(
     "q1", "How many items does the sparse index Unshipped hold now, after the lesson "
           "shipped Customer#1's Order#0003?",
     var="q1_unshipped",
+    kind="code",
     expected=lambda: len(unshipped_after_lesson()),
     check=_check_count,
-    hints=["A Scan can read an index: client.scan(TableName='Orders', IndexName='Unshipped', "
-           "Select='COUNT').",
-           "Only items that have the attribute 'unshipped' are in the index."],
+    hints=["An item is in a sparse index only if it has the index's key attribute; "
+           "an index can be read like a table.",
+           "Scan and Query take IndexName; Select='COUNT' returns the number of items "
+           "instead of the items."],
     solution="""
         q1_unshipped = client.scan(TableName="Orders", IndexName="Unshipped",
                                    Select="COUNT")["Count"]
@@ -172,6 +174,7 @@ q2 = Exercise(
     "q2", "Five changes to one order, in turn: (a) to (e) of CHANGES. How many writes does "
           "each cost the GSI ByProduct? Give a list of five numbers.",
     var="q2_writes",
+    kind="arithmetic",
     expected=lambda: list(_WRITES),
     check=_check_writes,
     hints=["An index is written only when what it holds changes: its entry appears, "
@@ -224,6 +227,7 @@ q3 = Exercise(
     "q3", "For each need (a) to (d) of QUESTIONS, which kind of index meets it: 'LSI' or "
           "'GSI'? Give a dict.",
     var="q3_kinds",
+    kind="recall",
     expected=lambda: dict(_KIND),
     check=_check_kinds,
     hints=["Local: same partition key as the table, another sort key, made with the table, "
