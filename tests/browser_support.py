@@ -186,9 +186,17 @@ class LabPage:
     def state(self) -> dict:
         return self.page.evaluate(_NOTEBOOK_STATE)
 
+    def start_run_all(self) -> None:
+        """Press Run All and return at once."""
+        self.page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
     def run_all(self, timeout_s: float = 60.0) -> dict:
         """Run every cell and wait until all ran and the kernel is idle."""
-        self.page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        self.start_run_all()
+        return self.wait_until_run(timeout_s)
+
+    def wait_until_run(self, timeout_s: float = 60.0) -> dict:
+        """Wait until every cell ran and the kernel is idle (after Run All)."""
         deadline = time.monotonic() + timeout_s
         state: dict = {}
         idle_since = None

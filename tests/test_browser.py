@@ -1,5 +1,7 @@
 """Lesson 02 in real JupyterLab and Chromium: the ring widget draws, and
-pressing "add node" redraws it with the new node's tokens.
+pressing "add node" redraws it with the new node's tokens. The time from Run
+All to the first view, on a fresh kernel, is printed (issue 9's goal is 3 s
+on a 2-core machine); it is measured, not asserted.
 
 Needs Debian's Chromium at /usr/bin/chromium (``apt-get install -y chromium``;
 ``python3 dev.py test`` installs it). Without it the test skips on a laptop
@@ -60,7 +62,15 @@ def test_lesson02_ring_draws_and_grows_when_a_node_is_added():
         try:
             lab.open_notebook(LESSON.name, timeout_ms=60_000)
             phases["kernel idle"] = time.monotonic() - started
-            state = lab.run_all(timeout_s=75)
+            run_all = time.monotonic()
+            lab.start_run_all()
+            page.locator(".jp-OutputArea-output .dl-ring svg.dl-svg circle.dl-token").first \
+                .wait_for(state="visible", timeout=60_000)
+            first_view = time.monotonic() - run_all
+            print(f"lesson 02, fresh kernel: first view {first_view:.2f} s after Run All "
+                  f"(goal 3 s)")
+            phases["first view"] = time.monotonic() - started
+            state = lab.wait_until_run(timeout_s=75)
             phases["cells run"] = time.monotonic() - started
             assert not state["errors"], f"cells raised: {state['errors']}"
 
@@ -69,7 +79,7 @@ def test_lesson02_ring_draws_and_grows_when_a_node_is_added():
             ring.scroll_into_view_if_needed()
             tokens = ring.locator("svg.dl-svg circle.dl-token")
             expect(tokens).to_have_count(TOKENS_BEFORE, timeout=20_000)
-            expect(ring.locator("circle.dl-pref")).to_have_count(3)
+            expect(ring.locator("circle.dl-pref")).to_have_count(1)   # n=1: the coordinator
 
             ring.locator("button.dl-add").click()
             expect(tokens).to_have_count(TOKENS_AFTER, timeout=20_000)

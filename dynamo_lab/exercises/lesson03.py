@@ -7,10 +7,8 @@ Examples
 --------
 >>> ring_walk(store().ring, "cart:judy", 4)
 ['n4', 'n1', 'n1', 'n2']
->>> q1.evaluate(["n4", "n1", "n2"]).status
-'correct'
->>> q1.check(["n4", "n1", "n1"])
-q1: not quite. n1 stands at two positions of the walk; the second one is skipped: the list holds distinct physical nodes.
+>>> q1.check(lambda walk, n: walk[:n])
+q1: not quite. On ['n8', 'n8', 'n8', 'n4', 'n1', 'n1']... with n=3 you return ['n8', 'n8', 'n8']: n8 stands at two positions of the walk, and the second is skipped, so that N replicas are N different machines.
 """
 from __future__ import annotations
 
@@ -18,7 +16,7 @@ import bisect
 
 from ..dynamo.cluster import DynamoCluster
 from ..dynamo.hashing import position
-from .core import Exercise, ExerciseSet, Wrong, expect_number, expect_sequence
+from .core import Exercise, ExerciseSet, Wrong, as_number, expect_number, known_mistake
 
 __all__ = ["q1", "q2", "q3", "exercises", "progress", "SEED", "store", "ring_walk",
            "zoned", "zone_spread", "sample_keys", "hint_holder", "solution_namespace",
@@ -70,26 +68,61 @@ def hint_holder(seed: int = SEED) -> str:
     return holders[0]
 
 
-def _check_homes(answer, expected) -> None:
-    if isinstance(answer, (list, tuple)):
-        got = list(answer)
+def _walk_cases() -> list:
+    c = store()
+    keys = ["cart:dave", "cart:judy", "cart:alice", "user:7", "user:42"]
+    cases = [(ring_walk(c.ring, k, 16), n, c.preference_list(k, n)) for k in keys for n in (3, 5)]
+    return cases + [(["n2", "n2", "n1", "n2", "n3"], 2, ["n2", "n1"])]
+
+
+def _check_list_function(answer, expected) -> None:
+    if not callable(answer):
+        raise Wrong(f"Expected a function preference_list(walk, n), got a "
+                    f"{type(answer).__name__}: {answer!r}.")
+    for walk, n, want in expected:
+        try:
+            got = answer(list(walk), n)
+        except Exception as e:
+            raise Wrong(f"On the walk {walk[:6]}... with n={n} your function raised "
+                        f"{type(e).__name__}: {e}.") from None
+        if not isinstance(got, (list, tuple)):
+            raise Wrong(f"Return a list of node names, not a {type(got).__name__}.")
+        got = list(got)
+        if got == want:
+            continue
         dup = sorted({x for x in got if got.count(x) > 1})
         if dup:
-            raise Wrong(f"{dup[0]} stands at two positions of the walk; the second one is "
-                        f"skipped: the list holds distinct physical nodes.")
-    expect_sequence("node names")(answer, expected)
+            raise Wrong(f"On {walk[:6]}... with n={n} you return {got}: {dup[0]} stands at "
+                        f"two positions of the walk, and the second is skipped, so that N "
+                        f"replicas are N different machines.")
+        if sorted(got) == sorted(want):
+            raise Wrong(f"On {walk[:6]}... with n={n}: the right nodes in the wrong order; "
+                        f"the list keeps the walk's order, coordinator first.")
+        raise Wrong(f"On {walk[:6]}... with n={n} the preference list is {want}, "
+                    f"not {got}.")
 
 
 q1 = Exercise(
-    "q1", "Which N=3 nodes store 'cart:judy', coordinator first? Read them off "
-          "ring_walk(cluster.ring, 'cart:judy'), then compare with the engine.",
-    var="q1_homes",
-    expected=lambda: store().preference_list("cart:judy", 3),
-    check=_check_homes,
-    hints=["Walk clockwise from the key and take each node the first time you meet it.",
-           "`cluster.preference_list('cart:judy', 3)` is the engine's answer."],
+    "q1", "Write preference_list(walk, n): given the nodes of the tokens met walking "
+          "clockwise from a key (repeats included), return the key's first n distinct "
+          "physical nodes, coordinator first.",
+    var="q1_preference_list",
+    expected=_walk_cases,
+    check=_check_list_function,
+    kind="code",
+    hints=["Paper 4.3: the preference list is constructed by skipping positions in the ring "
+           "to ensure that the list contains only distinct physical nodes.",
+           "Go through the walk in order; keep a node the first time you meet it, and stop "
+           "once you have n of them."],
     solution="""
-        q1_homes = cluster.preference_list("cart:judy", 3)
+        def q1_preference_list(walk, n):
+            nodes = []
+            for node in walk:
+                if node not in nodes:
+                    nodes.append(node)
+                if len(nodes) == n:
+                    break
+            return nodes
     """,
     success="Positions of a node already in the list are skipped, so N replicas are "
             "always N different machines.",
@@ -112,35 +145,44 @@ def _check_holder(answer, expected) -> None:
 
 
 q2 = Exercise(
-    "q2", "On a fresh store(), n1 crashes and 'cart:judy' is written once. Which node "
-          "holds the hinted copy meant for n1?",
+    "q2", "Predict before you write: on a fresh store(), n1 crashes and 'cart:judy' is "
+          "written once. Which node will hold the hinted copy meant for n1?",
     var="q2_holder",
     expected=hint_holder,
     check=_check_holder,
-    hints=["The replica goes to the first node of the preference list after the top N "
-           "that is healthy: look at `c.preference_list('cart:judy')`.",
-           "After the put and `c.run(ms=200)`, `c.hints()` lists it; `.node` is the "
-           "holder."],
-    solution="""
-        c = store()
-        c.crash("n1")
-        c.put("cart:judy", "book")
-        c.run(ms=200)
-        q2_holder = [h.node for h in c.hints()][0]
-    """,
+    kind="predict",
+    too_common="a node name; every listing above names all eight nodes",
+    hints=["Paper 4.3: the preference list holds more than N nodes, so that there are "
+           "fallbacks when some of the first N are down.",
+           "Look at the full preference list of 'cart:judy' on a fresh store(): where is n1, "
+           "and which node is the first one after the top three?"],
+    solution='q2_holder = "n7"',
     success="The preference list is longer than N for exactly this reason: its next "
             "nodes are the fallbacks of a sloppy quorum.",
 )
 
+
+def _check_spread(answer, expected) -> None:
+    got = as_number(answer, "count of keys")
+    known_mistake(got, {"aware": len(sample_keys()), "zero": 0},
+                  {"aware": "That is the zone-aware count. Without it, the list takes the "
+                            "next distinct nodes whatever their zone, so two replicas of a "
+                            "key often share one.",
+                   "zero": "Some keys land in three zones by chance; count them."})
+    expect_number(what="count of keys")(answer, expected)
+
+
 q3 = Exercise(
     "q3", "Without zone awareness (zoned(False)), how many of the 1000 sample keys have "
-          "their three replicas in three different zones?",
+          "their three replicas in three different zones? Count them with code.",
     var="q3_spread",
     expected=lambda: zone_spread(zoned(False), sample_keys()),
-    check=expect_number(what="count of keys"),
-    hints=["For each key, collect `{z.zones[x] for x in z.preference_list(k, 3)}` and "
-           "count the keys where that set has 3 zones.",
-           "`zone_spread(zoned(False), keys)` does exactly that."],
+    check=_check_spread,
+    kind="code",
+    hints=["Paper 4.3 (and 2): replicas are spread so that one failure, even of a whole "
+           "datacenter, does not take every copy of a key.",
+           "For each key, take the zones of its first three nodes (a node's zone is in "
+           "`.zones`); a key spans three zones when that set has three members."],
     solution="""
         z = zoned(False)
         q3_spread = sum(1 for k in keys
@@ -161,6 +203,8 @@ def solution_namespace() -> dict:
 
 
 #: Answers each exercise must call wrong; the notebook tests inject them too.
-WRONG = {"q1": [["n4", "n1", "n1"], ["n1", "n2", "n4"], "n4"],
+WRONG = {"q1": ["n4",
+                lambda walk, n: walk[:n],
+                lambda walk, n: sorted(set(walk))[:n]],
          "q2": ["n1", "n4", ["n7"]],
          "q3": [1000, 0, "221"]}
