@@ -90,6 +90,13 @@ class AntiEntropyMixin:
         self._dirty: set[int] = set()
         self._ranges_version = None
         self._shared: dict[str, list[int]] = {}
+        self._peers: list[str] = []
+        self._end_of = {}
+        self._root_of: dict[int, bytes] = {}   # end -> root of its built tree
+        self._n_of: dict[int, int] = {}        # end -> keys in its built tree
+        self._digests: dict[str, Any] = {}   # key -> digest of its versions
+        self._home_ends: frozenset = frozenset()
+        self._orphan_ends: set[int] = set()
         self._xstats: dict[int, dict] = {}
 
     # -- ranges and trees ------------------------------------------------
@@ -99,18 +106,28 @@ class AntiEntropyMixin:
             return
         self._ranges_version = c.ring_version
         kr = c.key_ranges
+        self._end_of: dict[str, int] = {}    # key -> end of its range, this ring
         self._range_keys = {}
         for key in self.store.keys():
             end = kr.range_of(self._position(key))[1]
             self._range_keys.setdefault(end, set()).add(key)
         self._trees.clear()
+        self._root_of.clear()
+        self._n_of.clear()
         self._dirty.clear()
         shared: dict[str, list[int]] = {}
-        for end in c.replica_sets().get(self.name, ()):
+        mine = c.replica_sets().get(self.name, ())
+        for end in mine:
             for other in c.range_homes(end):
                 if other != self.name:
                     shared.setdefault(other, []).append(end)
         self._shared = shared
+        self._peers = sorted(shared)
+        # Ranges this node holds keys of but no longer replicates: what the
+        # orphan scan (handoff.py) hands over. Kept up to date by
+        # _range_dirty, so a scan with nothing to hand over costs nothing.
+        self._home_ends = frozenset(mine)
+        self._orphan_ends = {e for e in self._range_keys if e not in self._home_ends}
 
     def _position(self, key: str) -> int:
         p = self._pos.get(key)
@@ -119,28 +136,62 @@ class AntiEntropyMixin:
         return p
 
     def _range_dirty(self, key: str) -> None:
+        self._digests.pop(key, None)
         if self._ranges_version != self.cluster.ring_version:
             return  # the next _sync_ranges rebuilds everything
-        end = self.cluster.key_ranges.range_of(self._position(key))[1]
-        self._range_keys.setdefault(end, set()).add(key)
+        end = self._end_of.get(key)
+        if end is None:
+            end = self._end_of[key] = self.cluster.key_ranges.range_of(self._position(key))[1]
+        keys = self._range_keys.get(end)
+        if keys is None:
+            keys = self._range_keys[end] = set()
+            if end not in self._home_ends:
+                self._orphan_ends.add(end)
+        keys.add(key)
         self._dirty.add(end)
 
     def tree(self, end: int) -> MerkleTree:
-        """This node's Merkle tree of the range ending at ``end``."""
+        """This node's Merkle tree of the range ending at ``end``.
+
+        O(1) when no write touched the range since the last call; otherwise
+        the range's tree is rebuilt, O(k log k) for its k keys.
+        """
+        t = self._trees.get(end)
+        if t is not None and self._ranges_version == self.cluster.ring_version \
+                and end not in self._dirty:
+            return t
         self._sync_ranges()
         t = self._trees.get(end)
         if t is None or end in self._dirty:
             kr = self.cluster.key_ranges
             entries = []
             get = self.store.get
+            digests = self._digests
             for key in self._range_keys.get(end, ()):
-                vs = get(key)
-                if vs:
-                    entries.append((self._position(key), key, _digest(vs)))
+                dg = digests.get(key)
+                if dg is None:
+                    vs = get(key)
+                    # cached until a write changes the key (_range_dirty) or
+                    # a crash loses the write buffer (Node.crash)
+                    dg = digests[key] = _digest(vs) if vs else False
+                if dg is not False:
+                    entries.append((self._position(key), key, dg))
             t = self._trees[end] = MerkleTree(kr.start_of(end), end, entries,
                                               depth=self.cluster.merkle_depth)
+            self._root_of[end] = t.levels[0][0]
+            self._n_of[end] = t._n
             self._dirty.discard(end)
         return t
+
+    def _roots(self, ends) -> tuple[dict, int]:
+        """``({end: root}, keys)`` of the trees of ``ends``, rebuilding only
+        the trees a write touched (an exchange reads dozens of ranges)."""
+        self._sync_ranges()
+        root_of, dirty = self._root_of, self._dirty
+        for e in [e for e in ends if e in dirty or e not in root_of]:
+            self.tree(e)
+        n_of = self._n_of
+        return {e: root_of[e] for e in ends}, sum([n_of[e] for e in ends])
 
     def shared_ranges(self, peer: str) -> list[int]:
         """Ends of the ranges this node and ``peer`` both replicate."""
@@ -152,7 +203,8 @@ class AntiEntropyMixin:
         if not self.up:
             return
         self._sync_ranges()
-        peers = [p for p in sorted(self._shared) if p not in self.down]
+        down = self.down
+        peers = [p for p in self._peers if p not in down] if down else self._peers
         if not peers or not self.admitted("anti_entropy"):
             return
         peer = peers[self._rng.randrange(len(peers))]
@@ -162,8 +214,7 @@ class AntiEntropyMixin:
         """Begin one Merkle exchange with ``peer``; returns its id."""
         ranges = self.shared_ranges(peer)
         xid = self.cluster._next_xid()
-        roots = {end: self.tree(end).root for end in ranges}
-        keys_full = sum(self.tree(e).key_count() for e in ranges)
+        roots, keys_full = self._roots(ranges)
         stats = {"a": self.name, "b": peer, "ranges": len(ranges), "differing": 0,
                  "hashes": 0, "sent": 0, "full": keys_full, "repaired": 0}
         log = self.sim.log
@@ -174,9 +225,10 @@ class AntiEntropyMixin:
 
     def on_ae_roots(self, src: str, body: tuple) -> None:
         xid, roots, stats = body
-        stats["full"] += sum(self.tree(e).key_count() for e in roots)
+        mine, full = self._roots(roots)
+        diff = [e for e, h in roots.items() if mine[e] != h]
+        stats["full"] += full
         stats["hashes"] += len(roots)
-        diff = [e for e, h in roots.items() if self.tree(e).root != h]
         stats["differing"] = len(diff)
         if not diff:
             return self._ae_done(stats, xid)

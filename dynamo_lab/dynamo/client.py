@@ -192,6 +192,7 @@ class Client:
         client's overall time limit lasts (``retry=False``: never).
         """
         sim = self.sim
+        kernel = sim.kernel
         t0 = sim.now
         res = self.results
         limit = self.cluster.client_timeout_ms
@@ -200,19 +201,20 @@ class Client:
         if self.mode == "client" and retry:
             patience = self.cluster.timeout_ms + 50
             while True:
-                sim.run_until(lambda: rid in res, max(0, min(patience, limit - (sim.now - t0))))
+                wait = max(0, min(patience, limit - (sim.now - t0)))
+                kernel.run_until_in(rid, res, sim.now + wait)
                 if rid in res or sim.now - t0 >= limit:
                     break
                 self._avoid.add(dst)
                 nxt, flag = self.route(op, key, None)
                 if nxt in self._avoid:
-                    sim.run_until(lambda: rid in res, max(0, limit - (sim.now - t0)))
+                    kernel.run_until_in(rid, res, sim.now + max(0, limit - (sim.now - t0)))
                     break
                 dst = nxt
                 body = body[:-1] + (flag,)
                 sim.network.send(self.name, dst, op, (op, body), rid=rid)
         else:
-            sim.run_until(lambda: rid in res, limit)
+            kernel.run_until_in(rid, res, sim.now + limit)
         self._waiting = None
         lat = sim.now - t0
         d = res.pop(rid, None)

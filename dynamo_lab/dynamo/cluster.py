@@ -173,6 +173,7 @@ class DynamoCluster(InspectMixin):
         self.ring_version = 0
         self.nodes_by_name: dict[str, Node] = {}
         self._live: list[str] | None = None     # cache; reset by every fault
+        self._plan_cache: dict[tuple, dict] = {}  # shared by nodes (Node.plan)
         self.sim.log.emit("cluster.created", nodes=tuple(names),
                           zones=tuple((x, self.zones[x]) for x in names), n=n, r=r, w=w,
                           store=self._store_kind, coordination=coordination,

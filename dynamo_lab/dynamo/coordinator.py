@@ -79,7 +79,7 @@ class Request:
 
     __slots__ = ("rid", "op", "key", "client", "started", "targets", "hints", "need",
                  "answered", "quorum", "replies", "done", "timer", "version", "repaired",
-                 "result", "spare", "extras")
+                 "result", "spare", "extras", "result_of")
 
     def __init__(self, rid, op, key, client, started, targets, hints, need):
         self.rid, self.op, self.key, self.client = rid, op, key, client
@@ -95,6 +95,7 @@ class Request:
         self.version: Version | None = None
         self.repaired = False
         self.result: list[Version] | None = None
+        self.result_of = -1     # how many replies ``result`` reconciled
 
 
 class CoordinatorMixin:
@@ -152,7 +153,7 @@ class CoordinatorMixin:
                 self.write_local(key, version, plan.hints.get(t), "put")
                 d = self.disk_delay()
                 if d:
-                    self.sim.schedule(d, self._self_ack, rid)
+                    self._after(d, self._self_ack, rid)
                 else:
                     self._on_answer(req, self.name, None)
             else:
@@ -259,7 +260,7 @@ class CoordinatorMixin:
                          self.cluster.n)
         req.timer = self.sim.schedule(self.cluster.timeout_ms, self._deadline, req.rid)
         if self.cluster.retry_ms:
-            self.sim.schedule(self.cluster.retry_ms, self._retry, req.rid)
+            self._after(self.cluster.retry_ms, self._retry, req.rid)
 
     def _retry(self, rid: int) -> None:
         """Sloppy quorum at work: a target silent for ``retry_ms`` is thought
@@ -350,6 +351,7 @@ class CoordinatorMixin:
         allv = [v for vs in req.replies.values() for v in vs]
         result = reconcile(allv)
         req.result = result
+        req.result_of = len(req.replies)
         fastest = next((x for x in req.answered if x != self.name), self.name)
         ctx = VectorClock().merge(*[v.clock for v in result]) if result else VectorClock()
         if log.enabled:
@@ -362,7 +364,7 @@ class CoordinatorMixin:
             "ok": True, "acks": len(req.quorum), "need": req.need, "coordinator": self.name,
             "replies": req.quorum, "versions": result, "context": Context(ctx, fastest),
             "targets": req.targets}), req.rid)
-        self.sim.schedule(self.cluster.read_repair_ms, self._read_repair, req.rid)
+        self._after(self.cluster.read_repair_ms, self._read_repair, req.rid)
 
     def _note_latency(self, lat: int) -> None:
         ls = self.latencies
@@ -381,8 +383,10 @@ class CoordinatorMixin:
             self._finish(req)
 
     def _repair(self, req: Request, nodes: tuple) -> None:
-        allv = [v for vs in req.replies.values() for v in vs]
-        best = reconcile(allv)
+        if req.result_of == len(req.replies) and req.result is not None:
+            best = req.result       # no reply since the answer: the same result
+        else:
+            best = reconcile([v for vs in req.replies.values() for v in vs])
         log = self.sim.log
         for node in nodes:
             have = {v.clock for v in req.replies.get(node, ())}

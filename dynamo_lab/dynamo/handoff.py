@@ -101,11 +101,11 @@ class HandoffMixin:
         delete each once every current home confirmed it."""
         c = self.cluster
         self._sync_ranges()
+        if not self._orphan_ends:
+            return
         batches: dict[str, list] = {}
-        for end in sorted(self._range_keys):
+        for end in sorted(self._orphan_ends):
             homes = c.range_homes(end)
-            if self.name in homes:
-                continue
             for key in sorted(self._range_keys[end]):
                 vs = self.store.get(key)
                 if not vs:

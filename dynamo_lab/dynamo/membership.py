@@ -182,8 +182,8 @@ class GossipMixin:
         # Judged only at the next round, a gossip lost in a partition would
         # call its peer down up to a round after the partition healed.
         c = self.cluster
-        self.sim.schedule(min(c.timeout_ms, max(1, c.gossip_ms // 2)), self._gossip_timeout,
-                          peer, self.gossip_rounds)
+        self._after(min(c.timeout_ms, max(1, c.gossip_ms // 2)), self._gossip_timeout,
+                    peer, self.gossip_rounds)
 
     def _gossip_timeout(self, peer: str, round_no: int) -> None:
         if self.up and self._gossip_pending == peer and self.gossip_rounds == round_no:

@@ -90,27 +90,37 @@ class MerkleTree:
             self.buckets = [()] * nleaves
             self._n = 0
             return
-        buckets: list[list[tuple[str, str]]] = [[] for _ in range(nleaves)]
+        # Only the leaves that hold keys, and their ancestors, are hashed:
+        # a range holds a few keys, and the rest of the tree is the empty
+        # hash (the same tree as hashing every node, at a fraction the cost).
+        filled: dict[int, list[tuple[str, str]]] = {}
+        last = nleaves - 1
         for pos, key, dig in entries:
-            off = (pos - start - 1) % SPACE
-            buckets[min(nleaves - 1, off * nleaves // size)].append((key, dig))
-        leaves = []
-        for b in buckets:
-            if b:
-                b.sort()
-                leaves.append(_h("".join(f"{k}={d};" for k, d in b).encode()))
+            i = (pos - start - 1) % SPACE * nleaves // size
+            b = filled.get(i if i < last else last)
+            if b is None:
+                filled[i if i < last else last] = [(key, dig)]
             else:
-                leaves.append(_EMPTY)
+                b.append((key, dig))
+        buckets: list = [()] * nleaves
+        leaves = [_EMPTY] * nleaves
+        for i, b in filled.items():
+            b.sort()
+            buckets[i] = b
+            leaves[i] = _h("".join([f"{k}={d};" for k, d in b]).encode())
         levels = [tuple(leaves)]
-        while len(levels[-1]) > 1:
-            lo = levels[-1]
-            levels.append(tuple(
-                _EMPTY if lo[i] == _EMPTY and lo[i + 1] == _EMPTY else _h(lo[i] + lo[i + 1])
-                for i in range(0, len(lo), 2)))
+        lo, idx = leaves, sorted(filled)
+        while len(lo) > 1:
+            hi = [_EMPTY] * (len(lo) >> 1)
+            idx = sorted({i >> 1 for i in idx})
+            for p in idx:
+                hi[p] = _h(lo[2 * p] + lo[2 * p + 1])
+            levels.append(tuple(hi))
+            lo = hi
         levels.reverse()
         self.levels = levels
         self.buckets = buckets
-        self._n = sum(len(b) for b in buckets)
+        self._n = sum(len(b) for b in filled.values())
 
     @property
     def root(self) -> bytes:

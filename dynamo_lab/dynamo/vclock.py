@@ -76,6 +76,20 @@ class VectorClock:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("vector clocks are immutable")
 
+    @classmethod
+    def _of(cls, ents: list, gap: tuple | None = None) -> "VectorClock":
+        """A clock from ``(str, int, int)`` entries already of the right
+        types (made by this module): the constructor without its checks."""
+        ents.sort()
+        self = object.__new__(cls)
+        if gap is not None:
+            g, past = gap
+            own = next((c for n, c, _ in ents if n == g), 0)
+            gap = (g, past) if own > past + 1 else None
+        object.__setattr__(self, "entries", tuple(ents))
+        object.__setattr__(self, "gap", gap)
+        return self
+
     # -- reading ---------------------------------------------------------
     def counter(self, node: str) -> int:
         """The counter of ``node`` (0 when absent)."""
@@ -175,14 +189,14 @@ class VectorClock:
             past = self.gap[1]
         new = max(past, self.counter(node), issued) + 1
         ents = [e for e in self.entries if e[0] != node]
-        ents.append((node, new, int(t)))
+        ents.append((str(node), new, int(t)))
         while len(ents) > limit:
             oldest = min(ents, key=lambda e: (e[2], e[0]))
             ents.remove(oldest)
         keep_gap = self.gap if self.gap is not None and self.gap[0] != node else None
         if new > past + 1:
             keep_gap = (node, past)   # one gap per clock: the newest dot's
-        return VectorClock(ents, keep_gap)
+        return VectorClock._of(ents, keep_gap)
 
     def merge(self, *others: "VectorClock") -> "VectorClock":
         """The least clock that descends from this one and ``others``."""
@@ -192,7 +206,7 @@ class VectorClock:
                 cur = best.get(n)
                 if cur is None or c > cur[0] or (c == cur[0] and ts > cur[1]):
                     best[n] = (c, ts)
-        return VectorClock((n, c, ts) for n, (c, ts) in best.items())
+        return VectorClock._of([(n, c, ts) for n, (c, ts) in best.items()])
 
     def safe(self) -> "VectorClock":
         """This clock without its gap's dot: only what its past surely knew.

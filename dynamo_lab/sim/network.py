@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import count
+from math import log as _log
 from typing import Any, Callable, Iterable, NamedTuple
 
 from ..events import row_kind
@@ -206,34 +207,57 @@ class Network:
         while the message is in flight never sees it. Nothing is logged at
         the send itself: the delivery or drop carries the send time.
         """
+        # The hot path of every simulation: fault checks, the latency draw
+        # (LatencyModel.draw, inlined: the same draws from the same stream)
+        # and the kernel's handle-free post, one call deep.
         if dst not in self._handlers:
             raise KeyError(f"unknown endpoint {dst!r}")
         mid = next(self._ids)
-        now = self.sim.kernel.now
-        if not self.reachable(src, dst):
-            reason = "crashed" if (src in self._down or dst in self._down) else "partition"
-            self._drop(Message(mid, src, dst, kind, None, now, rid), reason)
+        kernel = self.sim.kernel
+        now = kernel.now
+        down = self._down
+        if down and (src in down or dst in down):
+            self._drop(mid, src, dst, kind, now, "crashed", rid)
             return mid
-        if self.loss and src != dst and self._rng.random() < self.loss:
-            self._drop(Message(mid, src, dst, kind, None, now, rid), "loss")
+        if src == dst:
+            kernel.post(now, self._deliver, (mid, src, dst, kind, body, now, rid))
             return mid
-        self.sim.kernel.schedule(self.delay(src, dst), self._deliver,
-                                 Message(mid, src, dst, kind, body, now, rid))
+        if self._cuts and frozenset((src, dst)) in self._cuts:
+            self._drop(mid, src, dst, kind, now, "partition", rid)
+            return mid
+        rng = self._rng
+        if self.loss and rng.random() < self.loss:
+            self._drop(mid, src, dst, kind, now, "loss", rid)
+            return mid
+        lat = self.latency
+        if lat.__class__ is LatencyModel:
+            zones = self._zones
+            floor, tail = lat.same_zone if zones.get(src) == zones.get(dst) else lat.cross_zone
+            ms = int(floor - _log(1.0 - rng.random()) / (1.0 / tail)) if tail > 0 \
+                else int(floor)
+            if self._slow:
+                ms += self._slow.get(frozenset((src, dst)), 0)
+        else:
+            ms = self.delay(src, dst)
+        kernel.post(now + ms, self._deliver, (mid, src, dst, kind, body, now, rid))
         return mid
 
-    def _drop(self, m: Message, reason: str) -> None:
+    def _drop(self, mid: int, src: str, dst: str, kind: str, sent: int, reason: str,
+              rid: int | None) -> None:
         log = self.sim.log
         if log.enabled:
-            log.emit_row(_DROP, m.id, m.src, m.dst, m.kind, m.sent, reason, m.rid)
+            log.emit_row(_DROP, mid, src, dst, kind, sent, reason, rid)
 
-    def _deliver(self, m: Message) -> None:
-        mid, src, dst, kind, body, sent, rid = m
+    def _deliver(self, mid: int, src: str, dst: str, kind: str, body: Any, sent: int,
+                 rid: int | None) -> None:
         down = self._down
-        if src in down or dst in down or dst not in self._handlers or (
-                src != dst and frozenset((src, dst)) in self._cuts):
-            self._drop(m, "crashed" if dst in down or src in down else "partition")
+        handler = self._handlers.get(dst)
+        if handler is None or (down and (src in down or dst in down)) or (
+                self._cuts and src != dst and frozenset((src, dst)) in self._cuts):
+            self._drop(mid, src, dst, kind, sent,
+                       "crashed" if dst in down or src in down else "partition", rid)
             return
         log = self.sim.log
         if log.enabled:
             log.emit_row(_DELIVER, mid, src, dst, kind, sent, rid)
-        self._handlers[dst](src, body)
+        handler(src, body)

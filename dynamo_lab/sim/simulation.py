@@ -40,17 +40,35 @@ class Periodic:
 
     def _arm(self, first: bool = False) -> None:
         delay = self.period
-        if self.jitter and self._rng is not None:
-            delay += self._rng.randint(-self.jitter, self.jitter) if not first \
-                else self._rng.randint(0, self.jitter)
-        self._timer = self.sim.kernel.schedule(max(1, delay), self._fire, priority=1)
+        rng = self._rng
+        if self.jitter and rng is not None:
+            j = self.jitter
+            # rng.randint(-j, j), or rng.randint(0, j) the first time, inlined
+            # for random.Random: the same draws, without three calls deep.
+            lo, n = (0, j + 1) if first else (-j, 2 * j + 1)
+            if rng.__class__ is random.Random:
+                k = n.bit_length()
+                r = rng.getrandbits(k)
+                while r >= n:
+                    r = rng.getrandbits(k)
+                delay += lo + r
+            else:
+                delay += rng.randint(lo, lo + n - 1)
+        kernel = self.sim.kernel
+        if self._timer is None:
+            self._timer = kernel.schedule(max(1, delay), self._fire, priority=1)
+        else:   # the timer that just fired: reuse the handle
+            kernel.rearm(self._timer, max(1, delay), 1)
 
     def _fire(self) -> None:
         if not self.active:
             return
         self.fn()
         if self.active:
-            self._arm()
+            if self.jitter and self._rng is not None:
+                self._arm()
+            else:
+                self.sim.kernel.rearm(self._timer, max(1, self.period), 1)
 
     def cancel(self) -> None:
         self.active = False
