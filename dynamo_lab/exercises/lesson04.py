@@ -78,59 +78,130 @@ def long_chain(seed: int = SEED) -> DynamoCluster:
     return c
 
 
-def _check_relations(answer, expected) -> None:
-    expect_mapping("pairs", "relation")(answer, expected)
+def _relation_cases() -> list:
+    """Clock pairs (as dicts) q1's check tries a learner's function on."""
+    _, d = figure3()
+    cases = [(dict(d[x].clock.pairs), dict(d[y].clock.pairs)) for x, y in PAIRS]
+    cases += [({"Sx": 1}, {"Sx": 1}), ({"Sx": 2, "Sy": 1}, {"Sx": 2}),
+              ({"A": 1}, {"B": 1}), ({"A": 2, "B": 1}, {"A": 1, "B": 2}),
+              ({}, {"A": 1}), ({"A": 1, "C": 3}, {"A": 1, "B": 1, "C": 3})]
+    from ..dynamo.vclock import VectorClock
+    def clock(d):
+        return VectorClock((n, c, 0) for n, c in d.items())
+    return [(a, b, relation(clock(a), clock(b))) for a, b in cases]
+
+
+def _check_relation_function(answer, expected) -> None:
+    if not callable(answer):
+        raise Wrong(f"Expected a function relation(a, b) on two clocks given as dicts, "
+                    f"got a {type(answer).__name__}: {answer!r}.")
+    for a, b, want in expected:
+        try:
+            got = answer(dict(a), dict(b))
+        except KeyError as e:
+            raise Wrong(f"On {a} vs {b} your function raised KeyError {e}: a node missing "
+                        f"from a clock counts as 0.") from None
+        except Exception as e:
+            raise Wrong(f"On {a} vs {b} your function raised {type(e).__name__}: {e}.") \
+                from None
+        if got == want:
+            continue
+        if {got, want} == {"ancestor", "descendant"}:
+            raise Wrong(f"On {a} vs {b}: the direction is swapped. 'ancestor' means the "
+                        f"first clock comes before the second: each of its counters is <= "
+                        f"the second's.")
+        if want == "sibling":
+            raise Wrong(f"On {a} vs {b} each clock has a counter the other lacks or "
+                        f"exceeds: neither descends from the other, so they are siblings, "
+                        f"and both are kept.")
+        if want == "equal":
+            raise Wrong(f"On {a} vs {b}: the same clock; answer 'equal'.")
+        raise Wrong(f"On {a} vs {b} the relation is {want!r}, not {got!r}.")
 
 
 def _check_chain(answer, expected) -> None:
     if isinstance(answer, (list, tuple, set, frozenset)) and set(answer) == {"by n11"}:
         raise Wrong("Without truncation 'by n11' would be the only version. But its clock "
                     "lost the [n01,1] entry: does it still descend from 'by n10'?")
+    if isinstance(answer, (list, tuple, set, frozenset)) and "by n01" in set(answer):
+        raise Wrong("'by n01' is an ancestor of 'by n10' (every counter of it is <= "
+                    "'by n10''s), so the replicas dropped it long ago.")
     expect_set("values")(answer, expected)
 
 
+def _check_d6(answer, expected) -> None:
+    if isinstance(answer, dict):
+        if answer == {"Sx": 4, "Sy": 1, "Sz": 1}:
+            raise Wrong("Sx coordinated D5, but D6 goes through Sy: the coordinator adds "
+                        "one to its own entry.")
+        if answer == {"Sx": 3, "Sy": 1, "Sz": 1}:
+            raise Wrong("That is D5's clock. A write increments the coordinator's counter: "
+                        "D6 descends from D5.")
+    expect_mapping("clock entries", "counter")(answer, expected)
+
+
 q1 = Exercise(
-    "q1", "For each pair of Figure 3's versions, is the first an 'ancestor', a "
-          "'descendant' or a 'sibling' of the second? Answer as a dict "
-          "{'D2 vs D3': ..., 'D3 vs D4': ..., 'D5 vs D4': ...}.",
-    var="q1_relations",
-    expected=_relations,
-    check=_check_relations,
-    hints=["A is an ancestor of B when every counter of A is <= B's counter for the "
-           "same node; if neither is an ancestor of the other, they are siblings.",
-           "`relation(d['D2'].clock, d['D3'].clock)` asks the engine's clocks."],
+    "q1", "Write relation(a, b) for two vector clocks given as dicts {node: counter}: "
+          "'ancestor' when b descends from a, 'descendant' when a descends from b, "
+          "'equal' or 'sibling'.",
+    var="q1_relation",
+    expected=_relation_cases,
+    check=_check_relation_function,
+    kind="code",
+    hints=["Paper 4.4: if the counters on the first object's clock are less-than-or-equal "
+           "to all of the nodes in the second clock, then the first is an ancestor of the "
+           "second and can be forgotten; otherwise the two are in conflict.",
+           "Compare over every node that appears in either clock, reading a missing node "
+           "as 0 (`dict.get(node, 0)`). Test 'equal' first."],
     solution="""
-        q1_relations = {f"{x} vs {y}": relation(d[x].clock, d[y].clock) for x, y in PAIRS}
+        def q1_relation(a, b):
+            nodes = set(a) | set(b)
+            a_le_b = all(a.get(x, 0) <= b.get(x, 0) for x in nodes)
+            b_le_a = all(b.get(x, 0) <= a.get(x, 0) for x in nodes)
+            if a_le_b and b_le_a:
+                return "equal"
+            if a_le_b:
+                return "ancestor"
+            if b_le_a:
+                return "descendant"
+            return "sibling"
     """,
-    success="Only siblings need the application: an ancestor is simply forgotten.",
+    success="That one comparison is how every replica decides what to forget and what "
+            "to keep as a sibling.",
 )
 
 q2 = Exercise(
     "q2", "A client reads the item after D5 and writes D6 through Sy, with the context "
-          "of that read. What is D6's clock? Answer as a dict {node: counter}.",
+          "of that read. Predict D6's clock. Answer as a dict {node: counter}.",
     var="q2_d6",
     expected=_d6,
-    check=expect_mapping("clock entries", "counter"),
-    hints=["The coordinator copies the context's clock and adds one to its own entry.",
-           "`got = c.get('item')`, then `c.put('item', 'D6', context=got.context, "
-           "coordinator='Sy').clock.pairs`, turned into a dict."],
+    check=_check_d6,
+    kind="predict",
+    shown_as=["{'Sx': 3, 'Sy': 2, 'Sz': 1}", "[Sx,3],[Sy,2],[Sz,1]"],
+    hints=["Paper 4.4: when a node updates an object it increments its own counter in the "
+           "clock it was handed (the context of the read).",
+           "Start from D5's clock printed above; which node coordinates D6, and whose "
+           "counter goes up?"],
     solution="""
-        got = c.get("item")
-        q2_d6 = dict(c.put("item", "D6", context=got.context, coordinator="Sy").clock.pairs)
+        q2_d6 = {"Sx": 3, "Sy": 2, "Sz": 1}
     """,
     success="Sy's counter goes from 1 to 2; Sx and Sz keep what D5 knew.",
 )
 
 q3 = Exercise(
-    "q3", "In long_chain(), after the 11th write, which values does chain.get('k') "
-          "return? Answer with a set of values.",
+    "q3", "In long_chain(), each write descends from the one before. Predict: after the 11th "
+          "write, which values does chain.get('k') return? Answer with a set of values.",
     var="q3_values",
     expected=lambda: set(long_chain().get("k").values),
     check=_check_chain,
-    hints=["The 11th clock has 10 entries: the oldest one, [n01,1], was dropped.",
-           "`set(chain.get('k').values)`"],
+    kind="predict",
+    shown_as=["{'by n10', 'by n11'}", "{'by n11', 'by n10'}", "D10 | D11"],
+    hints=["Paper 4.4: clocks are truncated at a threshold (10 pairs): when the clock grows "
+           "past it, the oldest pair is removed.",
+           "The 11th clock has lost [n01,1]. Apply the ancestor rule to the 10th and 11th "
+           "clocks: does either descend from the other?"],
     solution="""
-        q3_values = set(chain.get("k").values)
+        q3_values = {"by n10", "by n11"}
     """,
     success="Truncation never loses a version, but it can make a false sibling: the "
             "application is asked to merge two versions that were in fact ordered.",
@@ -147,8 +218,9 @@ def solution_namespace() -> dict:
 
 
 #: Answers each exercise must call wrong; the notebook tests inject them too.
-WRONG = {"q1": [{"D2 vs D3": "ancestor", "D3 vs D4": "ancestor", "D5 vs D4": "descendant"},
-                {"D2 vs D3": "descendant", "D3 vs D4": "sibling", "D5 vs D4": "descendant"},
-                "sibling"],
+WRONG = {"q1": ["sibling",
+                lambda a, b: "ancestor" if all(a[x] <= b[x] for x in a) else "sibling",
+                lambda a, b: "descendant" if all(v <= a.get(x, 0) for x, v in b.items())
+                else "ancestor" if all(v <= b.get(x, 0) for x, v in a.items()) else "sibling"],
          "q2": [{"Sx": 4, "Sy": 1, "Sz": 1}, {"Sx": 3, "Sy": 1, "Sz": 1}, "[Sx,3][Sy,2][Sz,1]"],
          "q3": [{"by n11"}, {"by n01", "by n11"}, "by n11"]}
