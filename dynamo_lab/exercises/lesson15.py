@@ -25,7 +25,7 @@ from ..dynamodb.throughput import rcu_for
 from .core import Exercise, ExerciseSet, Wrong, as_number
 from .lesson11 import drop_lesson_tables as _drop, low_level
 
-__all__ = ["q1", "q2", "q3", "exercises", "progress", "TABLES", "item_bytes", "item_of_size",
+__all__ = ["q1", "q2", "q3", "q4", "exercises", "progress", "TABLES", "item_bytes", "item_of_size",
            "drop_lesson_tables", "solution_namespace", "WRONG", "Q1_ITEM_KB", "Q1_READS",
            "Q2_TABLE"]
 
@@ -98,6 +98,7 @@ q1 = Exercise(
     "q1", f"Items of {Q1_ITEM_KB} KB are read {Q1_READS} times a second, eventually "
           f"consistent. How many RCU must the table provision?",
     var="q1_rcu",
+    kind="arithmetic",
     expected=_q1_expected,
     check=_check_q1,
     hints=["First the units of ONE read: the item's size in 4 KB steps, rounded up.",
@@ -144,6 +145,7 @@ q2 = Exercise(
     "q2", f"A table of {Q2_TABLE[2]} GB with {Q2_TABLE[0]:,} RCU and {Q2_TABLE[1]:,} WCU: "
           f"how many partitions does the deck's formula give it?",
     var="q2_partitions",
+    kind="arithmetic",
     expected=_q2_expected,
     check=_check_q2,
     hints=["For throughput: RCU/3000 + WCU/1000, rounded up once. For size: size / 10 GB, "
@@ -192,6 +194,7 @@ def _check_q3(answer: Any, expected: dict) -> None:
 q3 = Exercise(
     "q3", "For the same table: what does each partition get? Give (RCU, WCU, GB).",
     var="q3_share",
+    kind="arithmetic",
     expected=_q3_expected,
     check=_check_q3,
     hints=["Throughput and data are divided evenly among the partitions.",
@@ -203,7 +206,66 @@ q3 = Exercise(
     success="A key's traffic meets one partition's share, not the table's.",
 )
 
-exercises = ExerciseSet("Lesson 15 exercises", [q1, q2, q3])
+def deck_partitions(size_gb: float, rcu: float, wcu: float) -> int:
+    """The deck's number of partitions: throughput and size, each rounded up
+    once, the larger of the two.
+
+    >>> deck_partitions(8, 5000, 500), deck_partitions(12, 4500, 1500)
+    (3, 3)
+    """
+    return max(math.ceil(rcu / 3000 + wcu / 1000), math.ceil(size_gb / 10))
+
+
+#: The tables q4's check tries: (size_gb, rcu, wcu).
+Q4_CASES = [(8, 5000, 500), (12, 4500, 1500), (1, 3000, 0), (25, 1000, 100),
+            (10.5, 100, 100), (2, 2000, 900)]
+
+
+def _check_formula(answer: Any, expected: Any) -> None:
+    if not callable(answer):
+        raise Wrong(f"Expected a function q4_partitions(size_gb, rcu, wcu), got a "
+                    f"{type(answer).__name__}: {answer!r}.")
+    for case in Q4_CASES:
+        size, rcu, wcu = case
+        try:
+            got = answer(size, rcu, wcu)
+        except Exception as e:  # noqa: BLE001 - the learner's code
+            raise Wrong(f"q4_partitions{case} raised {type(e).__name__}: {e}.") from None
+        want = deck_partitions(size, rcu, wcu)
+        if got == want:
+            continue
+        if got == math.ceil(rcu / 3000) + math.ceil(wcu / 1000):
+            raise Wrong(f"For {case}: {got!r}. You rounded the reads and the writes up "
+                        f"separately; the deck adds RCU/3000 + WCU/1000 and rounds up once.")
+        if got == math.ceil(rcu / 3000 + wcu / 1000) + math.ceil(size / 10):
+            raise Wrong(f"For {case}: {got!r}. You added the partitions for throughput and "
+                        f"for size; the table takes the larger of the two.")
+        if got == math.ceil(rcu / 3000 + wcu / 1000):
+            raise Wrong(f"For {case}: {got!r}, the partitions for throughput only; a "
+                        f"table also needs one partition per 10 GB.")
+        raise Wrong(f"For {case} the deck gives {want} partitions; yours gives {got!r}.")
+
+
+q4 = Exercise(
+    "q4", "Write q4_partitions(size_gb, rcu, wcu): the deck's number of partitions "
+          "for a table.",
+    var="q4_partitions",
+    kind="code",
+    expected=None,
+    check=_check_formula,
+    hints=["The deck: partitions for throughput = RCU/3000 + WCU/1000 rounded up; for "
+           "size = size / 10 GB rounded up; the table takes the larger.",
+           "Round up with math.ceil, once per rule; q2 is the same formula with numbers."],
+    solution="""
+        def q4_partitions(size_gb, rcu, wcu):
+            for_throughput = math.ceil(rcu / 3000 + wcu / 1000)
+            for_size = math.ceil(size_gb / 10)
+            return max(for_throughput, for_size)
+    """,
+    success="The deck's model in three lines; AWS no longer documents it (next cell).",
+)
+
+exercises = ExerciseSet("Lesson 15 exercises", [q1, q2, q3, q4])
 progress = exercises.progress
 
 
@@ -218,4 +280,8 @@ WRONG = {
     "q1": [1000, 406.25, "500"],
     "q2": [4, 2, 5],
     "q3": [(4500, 1500, 12), (2250, 750, 6), 1500],
+    "q4": ["3",
+           lambda size_gb, rcu, wcu: math.ceil(rcu / 3000) + math.ceil(wcu / 1000),
+           lambda size_gb, rcu, wcu: math.ceil(rcu / 3000 + wcu / 1000) + math.ceil(size_gb / 10),
+           lambda size_gb, rcu, wcu: math.ceil(rcu / 3000 + wcu / 1000)],
 }
