@@ -9,7 +9,7 @@ import pytest
 
 from dynamo_lab import DynamoDB, EventLog
 from dynamo_lab.viz import (HashSpaceView, ItemAnatomyView, ItemCollectionsView, RequestTraceView,
-                            StreamRecordsView, Timeline, record)
+                            ReplicaGroupView, StreamRecordsView, Timeline, record)
 
 
 def _log():
@@ -340,3 +340,45 @@ def test_recorded_item_sizes_are_dynamodb_s():
     assert v.state.role == "read" and v.costs()["size"] == item_size(wire)
     assert {a[0]: a[1] for a in v.state.attrs} == {"id": "N", "url": "S", "m": "M",
                                                    "ok": "BOOL", "ns": "NS", "b": "B"}
+
+
+def test_replica_group_draws_quorum_catch_up_stale_reads_and_failover():
+    ddb = DynamoDB(seed=13, replication={"lag_ms": (100, 100)})
+    c = ddb.client(retries=0)
+    calls = record(c)
+    c.create_table(TableName="Profiles", BillingMode="PAY_PER_REQUEST",
+                   KeySchema=[{"AttributeName": "user", "KeyType": "HASH"}],
+                   AttributeDefinitions=[{"AttributeName": "user", "AttributeType": "S"}])
+    c.get_waiter("table_exists").wait(TableName="Profiles", WaiterConfig={"Delay": 1})
+    key = {"user": {"S": "ada"}}
+    c.put_item(TableName="Profiles", Item={**key, "city": {"S": "London"}})
+    for _ in range(6):
+        c.get_item(TableName="Profiles", Key=key)
+    c.get_item(TableName="Profiles", Key=key, ConsistentRead=True)
+    view = ReplicaGroupView(calls, table="Profiles", key="user=ada")
+    stale = [e for e in ddb.log if e.kind == "replica.stale_read"]
+    assert stale, "lag_ms (100, 100) and six reads: some land on the lagging replica"
+    rows = view.rows()
+    assert [r["kind"] for r in rows] == ["write"] + ["eventual"] * 6 + ["strong"]
+    assert sum(r["stale"] is not None for r in rows) == len(stale)
+    assert rows[0]["lagging"] == stale[0].replica         # the write's third replica
+    svg = view.svg()
+    assert svg.count('data-part="quorum"') == 1 and svg.count('data-part="catch-up"') == 1
+    assert svg.count('data-part="stale"') == len(stale)
+    assert svg.count('class="dl-zone-box"') == 3
+    leader = ddb.partitions("Profiles")[0]["leader"]
+    assert f'data-replica="{leader}" data-role="leader"' in svg
+    ddb.crash_node(leader)
+    ddb.run(ms=3000)                                        # failure detection, failover
+    c.put_item(TableName="Profiles", Item={**key, "city": {"S": "Rome"}})
+    svg = view.svg()
+    assert f'data-replica="{leader}" data-role="down"' in svg
+    assert view.state.leader != leader and "1 failover" in svg
+    assert "is down: it catches up when it recovers" in svg
+    # on a log without internals the calls still draw, on anonymous replicas
+    bare = EventLog(strict=True)
+    for e in ddb.log:
+        if e.kind.startswith("client."):
+            bare._append(e.t, e.kind, e.fields)
+    anon = ReplicaGroupView(bare, table="Profiles")
+    assert "replicas not visible" in repr(anon) and anon.svg().count('class="dl-zone-box"') == 3

@@ -40,7 +40,8 @@ _STORE = ("ReplicaView", "SequenceView", "VersionView", "MembershipView", "Merkl
           "HealthView")
 _DDB = ("PartitionMapView", "CapacityView", "ShardLineageView", "GsiLagView",
         "record", "CallRecorder", "RequestTraceView", "ItemCollectionsView",
-        "StreamRecordsView", "HashSpaceView", "ItemAnatomyView")
+        "StreamRecordsView", "HashSpaceView", "ItemAnatomyView",
+        "ReplicaGroupView")
 
 __all__ = ["View", "RingView", "LoadView", "Timeline", "FrameBatcher", "resolve_source",
            "setup", "DEFAULT_RENDERER", *_STORE, *_DDB]

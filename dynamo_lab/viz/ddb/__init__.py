@@ -55,9 +55,11 @@ from .hashspace import HashSpaceView
 from .lineage import ShardLineageView
 from .partitions import PartitionMapView
 from .record import CallRecorder, record
+from .replicagroup import ReplicaGroupView
 from .streamrecords import StreamRecordsView
 from .trace import RequestTraceView
 
 __all__ = ["CapacityView", "GsiLagView", "PartitionMapView", "ShardLineageView",
            "record", "CallRecorder", "RequestTraceView", "ItemCollectionsView",
-           "StreamRecordsView", "HashSpaceView", "ItemAnatomyView"]
+           "StreamRecordsView", "HashSpaceView", "ItemAnatomyView",
+           "ReplicaGroupView"]
