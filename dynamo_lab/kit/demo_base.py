@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import html
 from contextlib import contextmanager
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 __all__ = ["button", "picture", "Status", "CSS", "header"]
 

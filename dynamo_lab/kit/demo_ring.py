@@ -95,7 +95,8 @@ class RingDemo:
     def set_vnodes(self, vnodes: int) -> None:
         with self.status.guard("virtual nodes"):
             self._command("set_vnodes", value=int(vnodes))
-            self.status.ok(f"{int(vnodes)} virtual nodes per node")
+            self.status.ok(f"{int(vnodes)} virtual node{'s' if int(vnodes) != 1 else ''} "
+                           "per node")
         self.redraw()
 
     def set_strategy(self, strategy: int) -> None:

@@ -32,7 +32,8 @@ import os
 import re
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from ..errors import LabError, UsageError
 
