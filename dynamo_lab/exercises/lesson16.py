@@ -17,7 +17,7 @@ Examples
 {'p0': 2, 'p1': 4, 'p2': 4}
 >>> q1.check(333)
 q1: not quite. That is the partition's own share, 666.67 WCU. A busy partition also spends its saved burst and borrows the table's unused capacity (adaptive capacity), up to what one partition can serve.
->>> q3.evaluate(800).status
+>>> q2.evaluate(800).status
 'correct'
 """
 from __future__ import annotations
@@ -87,7 +87,7 @@ def client_without_retries() -> Any:
 
 
 def hash_of(key: str) -> int:
-    """The lab's position of a hash key: MD5 of its UTF-8 bytes, 128 bits.
+    """The lab's position of a partition key: MD5 of its UTF-8 bytes, 128 bits.
 
     >>> f"{hash_of(HOT) >> 120:02X}"          # its first byte: in 55-AA
     '85'
@@ -145,6 +145,8 @@ q1 = Exercise(
     "q1", f"1,000 votes for {HOT} ({VOTE_BYTES:,} bytes each) arrive within one second. "
           f"With adaptive capacity, how many of them succeed?",
     var="q1_served",
+    kind="predict",
+    shown_as=["500 served", "500 of"],
     expected=_q1_expected,
     check=_check_q1,
     hints=["All of them go to one partition: the one that holds the hash of Candidate#B.",
@@ -158,13 +160,13 @@ q1 = Exercise(
 )
 
 
-# -- q2: burst capacity -------------------------------------------------------------
-def _q2_expected() -> dict:
+# -- q3: burst capacity -------------------------------------------------------------
+def _q3_expected() -> dict:
     return {"right": BURST_SECONDS * HOURLY_WCU, "hour": 3600 * HOURLY_WCU,
             "none": HOURLY_WCU}
 
 
-def _check_q2(answer: Any, expected: dict) -> None:
+def _check_q3(answer: Any, expected: dict) -> None:
     got = as_number(answer, "write units")
     if got == expected["right"]:
         return
@@ -178,24 +180,27 @@ def _check_q2(answer: Any, expected: dict) -> None:
                 f"table's WCU.")
 
 
-q2 = Exercise(
-    "q2", f"The Hourly table has {HOURLY_WCU} WCU (one partition). After an idle hour, how "
+q3 = Exercise(
+    "q3", f"The Hourly table has {HOURLY_WCU} WCU (one partition). After an idle hour, how "
           f"many write units of burst capacity has it saved?",
-    var="q2_burst",
-    expected=_q2_expected,
-    check=_check_q2,
+    var="q3_burst",
+    kind="arithmetic",
+    predict_first=True,
+    shown_as=["600"],
+    expected=_q3_expected,
+    check=_check_q3,
     hints=["A partition keeps the capacity it did not use, but only the last 300 seconds "
            "of it.",
            "300 seconds times the write units a second."],
     solution=f"""
-        q2_burst = 300 * {HOURLY_WCU}
+        q3_burst = 300 * {HOURLY_WCU}
     """,
     success="Enough for a short spike each hour; not for a spike every few seconds.",
 )
 
 
-# -- q3: write sharding -------------------------------------------------------------
-def _q3_expected() -> dict:
+# -- q2: write sharding -------------------------------------------------------------
+def _q2_expected() -> dict:
     spread = shard_spread(HOT, SUFFIXES)
     asked = VOTES_WCU           # 1,000 votes a second, 2 WCU each
     return {"right": max(spread.values()) / SUFFIXES * asked,
@@ -203,7 +208,7 @@ def _q3_expected() -> dict:
             "unsharded": asked}
 
 
-def _check_q3(answer: Any, expected: dict) -> None:
+def _check_q2(answer: Any, expected: dict) -> None:
     got = as_number(answer, "WCU a second")
     if math.isclose(got, expected["right"], abs_tol=0.5):
         return
@@ -218,13 +223,14 @@ def _check_q3(answer: Any, expected: dict) -> None:
                 f"{SUFFIXES} x 2,000 WCU a second.")
 
 
-q3 = Exercise(
-    "q3", f"The votes for {HOT} are spread round robin over {SUFFIXES} shard keys "
+q2 = Exercise(
+    "q2", f"The votes for {HOT} are spread round robin over {SUFFIXES} shard keys "
           f"{HOT}#0 .. {HOT}#{SUFFIXES - 1}, still 1,000 votes (2,000 WCU) a second. How many "
           f"WCU a second is the busiest partition asked for? Use votes_map() and hash_of().",
-    var="q3_busiest",
-    expected=_q3_expected,
-    check=_check_q3,
+    var="q2_busiest",
+    kind="code",
+    expected=_q2_expected,
+    check=_check_q2,
     hints=["votes_map().locate(hash_of(key)).id names the partition of a key.",
            "Count the shard keys per partition; each key takes 1/10 of the 2,000 WCU."],
     solution=f"""
@@ -232,7 +238,7 @@ q3 = Exercise(
         for s in range({SUFFIXES}):
             pid = votes_map().locate(hash_of(f"{HOT}#{{s}}")).id
             per_partition[pid] = per_partition.get(pid, 0) + 1
-        q3_busiest = max(per_partition.values()) / {SUFFIXES} * 2000
+        q2_busiest = max(per_partition.values()) / {SUFFIXES} * 2000
     """,
     success="Under 1,000 WCU: no partition is asked more than it can serve.",
 )
@@ -249,6 +255,6 @@ def solution_namespace() -> dict:
 #: Answers each exercise must call wrong; the notebook tests inject them too.
 WRONG = {
     "q1": [333, 1000, "500"],
-    "q2": [7200, 2, "600"],
-    "q3": [2000 / 3, 200, 2000],
+    "q3": [7200, 2, "600"],
+    "q2": [2000 / 3, 200, 2000],
 }
