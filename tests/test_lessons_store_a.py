@@ -87,3 +87,18 @@ def test_lesson05_quorums_and_durability():
     t = m.table_cache()
     assert t[("put", 1)][2] <= t[("put", 3)][2]
     assert t[("get", 1)][0] <= t[("get", 3)][0]
+
+
+def test_lesson05_the_durable_copy_need_not_be_among_the_acknowledgements():
+    """Paper 6.1 (issue 9's correction): the coordinator waits for W replies,
+    so a put can be acknowledged by buffering replicas alone, before the one
+    durable write lands; the lesson must not say each acknowledged write has
+    a copy on disk."""
+    import json
+    from pathlib import Path
+    m = _lesson("lesson05")
+    among, total = m.durable_among_acks()
+    assert 0 < among < total
+    lesson = Path(__file__).resolve().parent.parent / "lessons" / "05_quorums.ipynb"
+    text = " ".join("".join(c["source"]) for c in json.loads(lesson.read_text())["cells"])
+    assert "each acknowledged write has a copy on disk" not in " ".join(text.split())

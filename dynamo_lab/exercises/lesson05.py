@@ -8,7 +8,7 @@ Examples
 --------
 >>> sorted(overlapping(3))
 [(1, 3), (2, 2), (2, 3), (3, 1), (3, 2), (3, 3)]
->>> q1.evaluate({(2, 2), (1, 3), (3, 1), (2, 3), (3, 2), (3, 3)}).status
+>>> q1.evaluate(overlapping).status
 'correct'
 >>> power_cut("memory").lost
 ()
@@ -20,11 +20,12 @@ import math
 from ..check import HistoryReport, check_history
 from ..dynamo.cluster import DynamoCluster
 from ..dynamo.storage import MemoryStore
-from .core import Exercise, ExerciseSet, Wrong, expect_number
+from .core import Exercise, ExerciseSet, Wrong, expect_choice
 
 __all__ = ["q1", "q2", "q3", "exercises", "progress", "SEED", "DISK_MS", "ZONES", "FLUSH_MS", "cluster",
            "overlapping", "percentile", "put_latencies", "get_latencies", "latency_table",
-           "one_durable_store", "power_cut", "solution_namespace", "WRONG"]
+           "one_durable_store", "power_cut", "durable_among_acks", "table_cache",
+           "solution_namespace", "WRONG"]
 
 #: The seed of every cluster of the lesson.
 SEED = 5
@@ -110,43 +111,58 @@ def power_cut(store: str = "memory", writes: int = 40, seed: int = SEED) -> Hist
     return rep
 
 
-def _check_pairs(answer, expected) -> None:
-    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
-        raise Wrong(f"Expected a set of (R, W) pairs, got a {type(answer).__name__}: "
-                    f"{answer!r}.")
-    try:
-        got = {tuple(x) for x in answer}
-    except TypeError:
-        raise Wrong("Each element should be a pair (R, W), like (2, 2).") from None
-    extra = sorted(got - expected)
-    missing = sorted(expected - got)
-    if extra:
-        r, w = extra[0]
-        raise Wrong(f"With R={r} and W={w}, R + W = {r + w} is not more than N = 3: a "
-                    f"read can miss every node the write reached.")
-    if missing:
-        raise Wrong(f"{len(missing)} pair(s) are missing, e.g. {missing[0]}.")
+def _check_overlap_function(answer, expected) -> None:
+    if not callable(answer):
+        raise Wrong(f"Expected a function overlapping(n) -> set of (R, W) pairs, got a "
+                    f"{type(answer).__name__}: {answer!r}.")
+    for n, want in expected:
+        try:
+            got = answer(n)
+        except Exception as e:
+            raise Wrong(f"For N = {n} your function raised {type(e).__name__}: {e}.") \
+                from None
+        if isinstance(got, (str, bytes)) or not hasattr(got, "__iter__"):
+            raise Wrong(f"For N = {n} return a set of (R, W) pairs, not "
+                        f"{type(got).__name__}.")
+        try:
+            got = {tuple(x) for x in got}
+        except TypeError:
+            raise Wrong("Each element should be a pair (R, W), like (2, 2).") from None
+        if got == want:
+            continue
+        extra, missing = sorted(got - want), sorted(want - got)
+        if extra:
+            r, w = extra[0]
+            if r > n or w > n:
+                raise Wrong(f"For N = {n}: ({r}, {w}) is out of range; R and W count "
+                            f"replicas, so each is at most N.")
+            if r + w == n:
+                raise Wrong(f"For N = {n}: R={r} and W={w} make exactly N, not more; a read "
+                            f"of {r} and a write of {w} can then fall on disjoint nodes.")
+            raise Wrong(f"For N = {n}: with R={r} and W={w}, R + W = {r + w} is not more "
+                        f"than N: a read can miss every node the write reached.")
+        r, w = missing[0]
+        raise Wrong(f"For N = {n} you miss ({r}, {w}): R and W each run from 1 to N, and "
+                    f"{r} + {w} > {n}.")
 
 
 q1 = Exercise(
-    "q1", "With N = 3, which (R, W) pairs (each from 1 to 3) guarantee that every read "
-          "quorum overlaps every write quorum? Answer with a set of tuples.",
-    var="q1_pairs",
-    expected=lambda: overlapping(3),
-    check=_check_pairs,
-    hints=["A read of R nodes and a write of W nodes among N must share a node when "
-           "R + W > N.",
-           "`{(r, w) for r in (1, 2, 3) for w in (1, 2, 3) if r + w > 3}`"],
+    "q1", "Write overlapping(n): the set of (R, W) pairs, each from 1 to n, for which every "
+          "read quorum of R replicas overlaps every write quorum of W replicas among n.",
+    var="q1_overlapping",
+    expected=lambda: [(n, overlapping(n)) for n in (1, 2, 3, 5)],
+    check=_check_overlap_function,
+    kind="code",
+    hints=["Paper 4.5: setting R and W such that R + W > N yields a quorum-like system.",
+           "Try every R and every W from 1 to n (two loops, or one set comprehension), and "
+           "keep the pairs that satisfy the paper's condition."],
     solution="""
-        q1_pairs = {(r, w) for r in (1, 2, 3) for w in (1, 2, 3) if r + w > 3}
+        def q1_overlapping(n):
+            return {(r, w) for r in range(1, n + 1) for w in range(1, n + 1) if r + w > n}
     """,
-    success="(2, 2) is the paper's usual choice; (1, 3) is the read-heavy catalogue.",
+    success="(2, 2) is the paper's usual choice for N = 3; (1, 3) is the read-heavy "
+            "catalogue.",
 )
-
-
-def _growth() -> float:
-    t = table_cache()
-    return t[("put", 3)][2] - t[("put", 1)][2]
 
 
 _TABLE: dict = {}
@@ -159,47 +175,75 @@ def table_cache() -> dict:
     return _TABLE
 
 
+def _growth_word() -> str:
+    t = table_cache()
+    grow = t[("put", 3)][2] - t[("put", 1)][2]
+    return "grows" if grow > 0 else "shrinks" if grow < 0 else "same"
+
+
 q2 = Exercise(
-    "q2", "In the lesson's table, by how many ms does the 99.9th percentile of put "
-          "latency grow from W = 1 to W = 3?",
-    var="q2_growth",
-    expected=_growth,
-    check=expect_number(abs_tol=0.5, what="growth in ms"),
-    hints=["`table[('put', 3)]` is (p50, p99, p99.9) for W = 3.",
-           "`table[('put', 3)][2] - table[('put', 1)][2]`"],
-    solution="""
-        q2_growth = table[("put", 3)][2] - table[("put", 1)][2]
-    """,
+    "q2", "Before the table is printed, predict: from W = 1 to W = 3, the 99.9th percentile "
+          "of put latency ... 'same' (the coordinator's own write counts either way), "
+          "'grows' or 'shrinks'?",
+    var="q2_trend",
+    expected=_growth_word,
+    check=expect_choice(["same", "grows", "shrinks"], what="prediction",
+                        why={"same": "The coordinator's own write counts, but with W = 3 it "
+                                     "must also wait for the two other replicas' disks: the "
+                                     "slowest of three decides.",
+                             "shrinks": "More replicas do not share one put's work: each "
+                                        "writes the whole version, and the put waits for "
+                                        "W of them."}),
+    kind="predict",
+    hints=["Paper 4.5: the latency of a put is dictated by the slowest of the W replicas "
+           "it waits for.",
+           "Each replica's disk write takes 2 ms plus a random tail. Is the slowest of three "
+           "such draws usually longer or shorter than one of them?"],
+    solution='q2_trend = "grows"',
     success="W = 3 waits for the slowest of three disks every time: durability is paid "
             "for in the tail.",
 )
 
 
-def _check_lost(answer, expected) -> None:
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        raise Wrong(f"Expected a number of writes, got a {type(answer).__name__}: "
-                    f"{answer!r}.")
-    if answer == 0:
-        raise Wrong("Some acknowledged writes were only in the write buffers of every "
-                    "replica that had them when the power went out: count `report.lost`.")
-    expect_number(what="count of lost writes")(answer, expected)
+def _lost_word() -> str:
+    lost = len(power_cut("buffered").lost)
+    return "none" if lost == 0 else "all" if lost == 40 else "some"
 
 
 q3 = Exercise(
-    "q3", "With the write buffer on every replica (power_cut('buffered')), how many "
-          "acknowledged writes did the power cut lose?",
+    "q3", "Every replica buffers its writes and flushes every 500 ms; 40 puts are "
+          "acknowledged, then the power goes. Predict which acknowledged writes are lost: "
+          "'none', 'some' or 'all'.",
     var="q3_lost",
-    expected=lambda: len(power_cut("buffered").lost),
-    check=_check_lost,
-    hints=["`check_history` compares every acknowledged put with what the cluster "
-           "holds after the crash.",
-           "`len(power_cut('buffered').lost)`"],
-    solution="""
-        q3_lost = len(power_cut("buffered").lost)
-    """,
+    expected=_lost_word,
+    check=expect_choice(["none", "some", "all"], what="prediction",
+                        why={"none": "An acknowledgement from W = 2 buffering replicas means "
+                                     "two copies in memory, not on disk: a power cut takes "
+                                     "both.",
+                             "all": "The buffers are flushed every 500 ms: what was written "
+                                    "before the last flush is on disk."}),
+    kind="predict",
+    hints=["Paper 6.1: the write buffer improves performance at the cost of durability: a "
+           "server crash can result in missing writes that were queued up in the buffer.",
+           "Which of the 40 writes were still only in memory, on every replica that had "
+           "them, when the power went?"],
+    solution='q3_lost = "some"',
     success="Acknowledged, then gone: every replica that had them still had them only in "
             "memory.",
 )
+
+
+def durable_among_acks(writes: int = 40, seed: int = SEED) -> tuple:
+    """In the one-durable-replica store, how many of ``writes`` puts had the
+    durable replica among the W replies they waited for: ``(count, writes)``.
+
+    >>> durable_among_acks()[1]
+    40
+    """
+    c = cluster(seed=seed, flush_ms=FLUSH_MS, store=one_durable_store)
+    results = [c.put(f"order:{i}", i) for i in range(writes)]
+    return sum(any(ZONES[x] == "az1" for x in r.replicas) for r in results), writes
+
 
 exercises = ExerciseSet("Lesson 05 exercises", [q1, q2, q3])
 progress = exercises.progress
@@ -211,7 +255,9 @@ def solution_namespace() -> dict:
 
 
 #: Answers each exercise must call wrong; the notebook tests inject them too.
-WRONG = {"q1": [{(2, 2)}, {(1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (2, 3), (3, 2), (3, 3)},
-                "(2, 2)"],
-         "q2": [0, -5, "10"],
-         "q3": [0, 40, "3"]}
+WRONG = {"q1": ["(2, 2)",
+                lambda n: {(r, w) for r in range(1, n + 1) for w in range(1, n + 1)
+                           if r + w >= n},
+                lambda n: {(2, 2)}],
+         "q2": ["same", "shrinks", 10],
+         "q3": ["none", "all", 9]}
