@@ -120,6 +120,8 @@ q1 = Exercise(
     "q1", "John's Destination changes from Mars to Pluto. Which stream view type gives "
           "a MODIFY record that carries Mars but not Pluto?",
     var="q1_view",
+    kind="predict",
+    shown_as=["OLD_IMAGE"],
     expected="OLD_IMAGE",
     check=expect_choice(VIEW_TYPES, "view type", why={
         "KEYS_ONLY": "KEYS_ONLY carries only the key, Name=John: no Mars.",
@@ -144,25 +146,27 @@ def _check_q2(answer: Any, expected: tuple) -> None:
     if (open_, total) == expected:
         return
     if open_ != expected[0]:
-        raise Wrong(f"{open_!r} open shards is not it: one open shard per partition, and "
-                    f"the split made four partitions of three.")
+        raise Wrong(f"{open_!r} open shards is not it: the split closed one shard and "
+                    f"opened two children; the other two shards stay open.")
     raise Wrong(f"{total!r} shards to read is not it: the parent's shard closed at the "
                 f"split, but its records stay readable (24 hours) and come first.")
 
 
 q2 = Exercise(
-    "q2", "A table has 3 partitions and a stream. One partition splits in two. How many "
+    "q2", "A table's stream has 3 open shards. One of them splits in two. How many "
           "shards are open now, and how many must a reader read to see every record "
           "written before and after the split? Give (open, to_read).",
     var="q2_shards",
+    kind="arithmetic",
     expected=(4, 5),
     check=_check_q2,
-    hints=["One open shard per partition.",
-           "The split closes the parent's shard; its records are still there to read, "
-           "before its two children."],
+    hints=["A split closes the parent shard (no new records) and opens two children "
+           "whose ParentShardId names it.",
+           "A closed shard's records stay readable for 24 hours; section 4's reader "
+           "reads the parent before its children."],
     solution="""
-        partitions_after = 3 - 1 + 2
-        q2_shards = (partitions_after, partitions_after + 1)   # + the closed parent
+        open_after = 3 - 1 + 2
+        q2_shards = (open_after, open_after + 1)   # + the closed parent
     """,
     success="A reader follows ParentShardId: the closed parent first, then its children.",
 )
@@ -198,6 +202,7 @@ q3 = Exercise(
           "per (candidate, date): INSERT, MODIFY and REMOVE records, with their images. "
           "Give a dict {(candidate, date): votes}.",
     var="q3_counts",
+    kind="code",
     expected=expected_counts,
     check=_check_q3,
     hints=["For each record: if it has an OldImage, take one from (old candidate, date); "
