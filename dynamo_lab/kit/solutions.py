@@ -14,15 +14,17 @@ widget), since a handout has no kernel to drive a widget.
 
 Examples
 --------
->>> import nbformat
->>> from dynamo_lab.exercises import lesson00
->>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"{q.var} = ____")
-...                                      for q in lesson00.exercises])
->>> _ = solve(nb, lesson00)
->>> nb.cells[0].source.startswith("q1_early = len(")
-True
->>> missing_verdicts("<p>q1: correct!</p>", lesson00)
-['q2', 'q3']
+>>> import nbformat, types
+>>> from dynamo_lab.exercises.core import Exercise, expect_number
+>>> q1 = Exercise("q1", "N?", var="q1_n", expected=3, check=expect_number(), solution="q1_n = 3")
+>>> q2 = Exercise("q2", "W?", var="q2_w", expected=2, check=expect_number(), solution="q2_w = 2")
+>>> lesson = types.SimpleNamespace(exercises=[q1, q2])
+>>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("q1_n = ____  # N"),
+...                                      nbformat.v4.new_code_cell("q2_w = ____")])
+>>> [c.source for c in solve(nb, lesson).cells]
+['q1_n = 3', 'q2_w = 2']
+>>> missing_verdicts("<p>q1: correct!</p>", lesson)
+['q2']
 """
 from __future__ import annotations
 
