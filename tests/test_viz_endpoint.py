@@ -9,7 +9,8 @@ import pytest
 
 from dynamo_lab import DynamoDB, EventLog
 from dynamo_lab.viz import (HashSpaceView, ItemAnatomyView, ItemCollectionsView, RequestTraceView,
-                            ReplicaGroupView, StreamRecordsView, Timeline, record)
+                            IndexPlacementView, ReplicaGroupView, StreamRecordsView,
+                            Timeline, record)
 
 
 def _log():
@@ -382,3 +383,48 @@ def test_replica_group_draws_quorum_catch_up_stale_reads_and_failover():
             bare._append(e.t, e.kind, e.fields)
     anon = ReplicaGroupView(bare, table="Profiles")
     assert "replicas not visible" in repr(anon) and anon.svg().count('class="dl-zone-box"') == 3
+
+
+def test_index_placement_lsi_beside_gsi_apart_lag_and_sparse():
+    ddb = DynamoDB(seed=14, indexes={"gsi_lag_ms": (50, 80)})
+    c = ddb.client(retries=0)
+    calls = record(c)
+    c.create_table(
+        TableName="Threads", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "forum", "KeyType": "HASH"},
+                   {"AttributeName": "subject", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"}
+                              for a in ("forum", "subject", "posted", "author")],
+        LocalSecondaryIndexes=[{"IndexName": "ByDate", "Projection": {"ProjectionType": "KEYS_ONLY"},
+                                "KeySchema": [{"AttributeName": "forum", "KeyType": "HASH"},
+                                              {"AttributeName": "posted", "KeyType": "RANGE"}]}],
+        GlobalSecondaryIndexes=[{"IndexName": "ByAuthor",
+                                 "Projection": {"ProjectionType": "KEYS_ONLY"},
+                                 "KeySchema": [{"AttributeName": "author", "KeyType": "HASH"}]}])
+    c.get_waiter("table_exists").wait(TableName="Threads", WaiterConfig={"Delay": 1})
+    rows = [("S3", "intro", "03", "ann"), ("S3", "pricing", "01", "bob"), ("S3", "tips", "02", None)]
+    for f, sub, p, a in rows:
+        item = {"forum": {"S": f}, "subject": {"S": sub}, "posted": {"S": p}}
+        if a:
+            item["author"] = {"S": a}
+        c.put_item(TableName="Threads", Item=item)
+    ddb.run(ms=200)
+    c.put_item(TableName="Threads", Item={"forum": {"S": "S3"}, "subject": {"S": "zz"},
+                                          "posted": {"S": "07"}, "author": {"S": "bob"}})
+    c.query(TableName="Threads", IndexName="ByDate", KeyConditionExpression="forum = :f",
+            ExpressionAttributeValues={":f": {"S": "S3"}})
+    got = c.scan(TableName="Threads", IndexName="ByAuthor")["Items"]
+    assert {i["subject"]["S"] for i in got} == {"intro", "pricing"}   # zz: not yet
+    view = IndexPlacementView(calls)
+    assert view.marks() == {"S3": ["in", "in", "sparse", "pending"]}
+    svg = view.svg()
+    assert svg.count('class="dl-gsi"') == 2 and svg.count('class="dl-lsi"') == 4
+    # the LSI strip holds the same items re-sorted by posted, in the collection's rows
+    lsi = re.findall(r'data-tip="LSI entry posted=(\d+) → item (\w+)"', svg)
+    assert lsi == [("01", "pricing"), ("02", "tips"), ("03", "intro"), ("07", "zz")]
+    assert "lag ≤" in svg                                  # the lab's measured lag
+    ddb.run(ms=200)
+    c.scan(TableName="Threads", IndexName="ByAuthor")
+    assert view.marks() == {"S3": ["in", "in", "sparse", "in"]}
+    assert repr(view) == ("<IndexPlacementView 'Threads' GSI ByAuthor: 4 items, 3 in the GSI, "
+                          "1 sparse, 0 not there yet>")

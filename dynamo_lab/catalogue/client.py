@@ -42,15 +42,23 @@ KINDS: dict = {
         retries="how many times botocore retried it (ResponseMetadata.RetryAttempts)",
         page_end="LastEvaluatedKey as text when a page ended before the results did, or None",
         consistent="True for a strongly consistent read (ConsistentRead), else False"),
+    "client.table": kind(
+        "a recorded client learned a table's key schema (CreateTable or DescribeTable)",
+        call="the call's number", table="table name",
+        keys="(hash attribute, range attribute or None)",
+        indexes="((index name, 'LSI' or 'GSI', hash attribute, range attribute or None), ...)"),
     "client.items": kind(
         "the items one recorded call read, wrote or deleted in one table or index",
+        optional=("base",),
         call="the call's number", table="table name", index="index name, or None",
         role="'read' (returned), 'written' (put or updated) or 'deleted'",
         keys="(hash attribute, range attribute or None) of the table or index",
         items=_ITEM,
         start="ExclusiveStartKey of a Query or Scan as (hash value, range value), or None",
         end="LastEvaluatedKey of a Query or Scan as (hash value, range value), or None",
-        filtered="items read but dropped by a FilterExpression (ScannedCount - Count)"),
+        filtered="items read but dropped by a FilterExpression (ScannedCount - Count)",
+        base="for an index's items: ((table hash value, table range value or None), ...), "
+             "the base item each index entry is"),
     "client.shards": kind(
         "a recorded DescribeStream listed a stream's shards",
         call="the call's number", stream="the StreamArn",

@@ -52,6 +52,7 @@ from .capacity import CapacityView
 from .collections import ItemCollectionsView
 from .gsi import GsiLagView
 from .hashspace import HashSpaceView
+from .indexes import IndexPlacementView
 from .lineage import ShardLineageView
 from .partitions import PartitionMapView
 from .record import CallRecorder, record
@@ -62,4 +63,4 @@ from .trace import RequestTraceView
 __all__ = ["CapacityView", "GsiLagView", "PartitionMapView", "ShardLineageView",
            "record", "CallRecorder", "RequestTraceView", "ItemCollectionsView",
            "StreamRecordsView", "HashSpaceView", "ItemAnatomyView",
-           "ReplicaGroupView"]
+           "ReplicaGroupView", "IndexPlacementView"]

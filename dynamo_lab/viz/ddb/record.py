@@ -185,6 +185,7 @@ class CallRecorder:
         self._schemas: dict[str, dict] = {}     # table -> {None: keys, index: keys}
         self._stream_tables: dict[str, str] = {}
         self._iterators: dict[str, str] = {}    # shard iterator -> shard id
+        self._table_events: list = []            # schemas learned, to log with the next call
         self._quiet = threading.local()
         self._clients: list = []
         for c in cs:
@@ -281,9 +282,13 @@ class CallRecorder:
             r = next((k["AttributeName"] for k in schema if k["KeyType"] == "RANGE"), None)
             return (h, r)
         sch = {None: keys(desc.get("KeySchema", []))}
+        kinds = []
         for group in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
             for ix in desc.get(group) or ():
                 sch[ix["IndexName"]] = keys(ix["KeySchema"])
+                kinds.append((ix["IndexName"], group[:1] + "SI", *sch[ix["IndexName"]]))
+        if self._schemas.get(table) != sch:
+            self._table_events.append((table, sch[None], tuple(sorted(kinds))))
         self._schemas[table] = sch
         arn = desc.get("LatestStreamArn")
         if arn:
@@ -341,8 +346,15 @@ class CallRecorder:
             if key:
                 fields["key"] = key
             self.log.emit("client.call", **fields)
+            self._tables(n)
             if not err:
                 self._items(n, op, req, parsed, table, index, keys)
+                self._tables(n)
+
+    def _tables(self, n: int) -> None:
+        while self._table_events:
+            t, keys, ixs = self._table_events.pop(0)
+            self.log.emit("client.table", call=n, table=t, keys=keys, indexes=ixs)
 
     @staticmethod
     def _condition(req: dict) -> str | None:
@@ -372,9 +384,16 @@ class CallRecorder:
             h, r = keys
             return (av_text(k[h])[1] if h in k else None,
                     av_text(k[r])[1] if r and r in k else None)
+        extra = {}
+        if index is not None:
+            base = (self._schemas.get(table) or {}).get(None)
+            if base:
+                extra["base"] = tuple((av_text(i[base[0]])[1] if base[0] in i else None,
+                                       av_text(i[base[1]])[1] if base[1] and base[1] in i
+                                       else None) for i in items)
         self.log.emit("client.items", call=n, table=table, index=index, role=role,
                       keys=tuple(keys), items=tuple(item_entry(i, keys, whole) for i in items),
-                      start=pair(start), end=pair(end), filtered=int(filtered))
+                      start=pair(start), end=pair(end), filtered=int(filtered), **extra)
 
     def _items(self, n: int, op: str, req: dict, parsed: dict, table: str | None,
                index: str | None, keys: tuple | None) -> None:
