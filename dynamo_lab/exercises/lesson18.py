@@ -102,12 +102,16 @@ q1 = Exercise(
     "q1", f"{VOTES} votes, one shard, BatchSize {BATCH}: give the list of the batch sizes "
           "the function received, in order.",
     var="q1_batches",
+    kind="predict",
     expected=lambda: batch_sizes(VOTES, BATCH),
     check=_check_batches,
-    hints=["Every invocation's event holds event['Records']: count them per invocation.",
-           "seen holds every event the function got: [len(e['Records']) for e in seen]."],
+    shown_as=["[5, 5, 5, 5, 3]"],
+    hints=["A mapping reads a shard in stream order and hands over at most BatchSize "
+           "records an invocation.",
+           "The last batch takes what is left of the 23."],
     solution="""
-        q1_batches = [len(event["Records"]) for event in seen]
+        full, rest = divmod(23, 5)
+        q1_batches = [5] * full + ([rest] if rest else [])
     """,
     success="Lambda hands a shard's records over in order, BatchSize at a time.",
 )
@@ -132,6 +136,8 @@ q2 = Exercise(
           "BisectBatchOnFunctionError on, MaximumRetryAttempts 0. How many invocations "
           "until the mapping moves on?",
     var="q2_invocations",
+    kind="predict",
+    too_common="a one-digit number (7): outputs print digits everywhere",
     expected=lambda: bisect_invocations(8, POISON),
     check=_check_invocations,
     hints=["8 fails; it splits into 4 + 4. The half without the poison succeeds.",
@@ -163,6 +169,7 @@ q3 = Exercise(
           "after processing a full batch but before that batch's checkpoint is written. How "
           "many records does the worker that takes its lease process a second time?",
     var="q3_replayed",
+    kind="code",
     expected=lambda: MAX_RECORDS,
     check=_check_replayed,
     hints=["The new owner reads the stream from the lease's checkpoint, after the last "
@@ -175,7 +182,7 @@ q3 = Exercise(
 )
 
 #: The endpoint feature each exercise needs (see ``exercises.endpoint``).
-NEEDS = {"q1": "streams", "q2": "streams", "q3": "streams"}
+NEEDS = {"q2": "streams", "q3": "streams"}
 
 exercises = ExerciseSet("Lesson 18 exercises", [q1, q2, q3])
 progress = exercises.progress
