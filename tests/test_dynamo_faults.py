@@ -27,7 +27,72 @@ def test_write_under_crashed_replica_leaves_hint_delivered_after_recovery():
     assert [v.value for v in c.node(down).store.get("cart")] == [{"book"}]
 
 
-def test_hint_is_lost_when_holder_crashes_and_anti_entropy_repairs():
+def test_hint_survives_its_holders_restart_and_is_delivered():
+    # Paper 4.6: hints live in a separate local database, so a restart of
+    # the holder does not lose them (only the write buffer is memory).
+    c = DynamoCluster(nodes=5, seed=21, anti_entropy_ms=0)
+    homes = c.preference_list("cart")[:3]
+    c.crash(homes[2])
+    assert c.put("cart", {"book"}, coordinator=homes[0]).ok
+    c.run(ms=100)
+    holder = c.hints()[0].node
+    c.crash(holder)
+    c.run(ms=500)
+    c.recover(holder)
+    assert not c.sim.log.of_kind("hint.lost")
+    assert [(h.node, h.target) for h in c.hints()] == [(holder, homes[2])]
+    c.recover(homes[2])
+    c.run(ms=3000)
+    delivered = c.sim.log.of_kind("hint.delivered")
+    assert [(e.node, e.target, e.key) for e in delivered] == [(holder, homes[2], "cart")]
+    assert c.hints() == []
+    assert [v.value for v in c.node(homes[2]).store.get("cart")] == [{"book"}]
+
+
+def test_lost_disk_comes_back_empty_and_anti_entropy_rebuilds_it():
+    from dynamo_lab.dynamo.storage import SqliteStore
+    for store in ("memory", "sqlite"):
+        c = DynamoCluster(nodes=5, seed=23, anti_entropy_ms=500, store=store)
+        for i in range(20):
+            assert c.put(f"k{i}", i).ok
+        c.run(ms=100)
+        mine = sorted(c.node("n2").store.keys())
+        assert mine
+        c.crash("n2", lose_disk=True)
+        ev = c.sim.log.of_kind("replica.disk_lost")
+        assert [(e.node, e.keys, e.hints) for e in ev] == [("n2", tuple(mine), 0)]
+        c.recover("n2")
+        assert c.node("n2").store.keys() == []
+        assert isinstance(c.node("n2").store, SqliteStore) == (store == "sqlite")
+        c.run(ms=20_000)
+        assert c.node("n2").store.keys() == mine
+        assert {e.key for e in c.sim.log.of_kind("merkle.repair") if e.node == "n2"} \
+            == set(mine)
+        assert check_history(c).ok and c.converged()
+        c.close()
+
+
+def test_a_down_node_can_still_lose_its_disk():
+    c = DynamoCluster(nodes=4, seed=24, anti_entropy_ms=0)
+    assert c.put("k", "v").ok
+    home = c.preference_list("k")[0]
+    c.crash(home)
+    assert c.node(home).store.get("k")           # a plain crash keeps the data
+    c.crash(home, lose_disk=True)
+    assert c.node(home).store.get("k") == []
+    assert [e.node for e in c.sim.log.of_kind("replica.disk_lost")] == [home]
+    assert len(c.sim.log.of_kind("net.crash")) == 1
+    try:
+        c.crash(home, lose_disk="yes")
+    except TypeError as e:
+        assert "lose_disk" in str(e)
+    else:
+        raise AssertionError("lose_disk='yes' was accepted")
+
+
+def test_hint_is_lost_with_its_holders_disk_and_anti_entropy_repairs():
+    # Paper 4.7: hints are lost when their holder fails for good; Merkle
+    # anti-entropy is what brings the home replica up to date then.
     c = DynamoCluster(nodes=5, seed=22, anti_entropy_ms=1000)
     keys = [f"k{i}" for i in range(30)]
     victim = "n3"
@@ -38,22 +103,26 @@ def test_hint_is_lost_when_holder_crashes_and_anti_entropy_repairs():
         coord = next(x for x in c.preference_list(k)[:3] if x != victim)
         assert c.put(k, f"{k}-v1", coordinator=coord).ok
     c.run(ms=200)
-    holders = sorted({h.node for h in c.hints() if h.target == victim})
-    assert holders
-    for h in holders:          # every hint holder crashes before handoff
-        c.crash(h)
+    held = {}
+    for h in c.hints():
+        held.setdefault(h.node, []).append(h.key)
+    holder = max(sorted(held), key=lambda x: len(held[x]))
+    c.crash(holder)                      # a restart first: the hints survive it
+    c.recover(holder)
+    assert sorted(h.key for h in c.hints() if h.node == holder) == sorted(held[holder])
+    c.crash(holder, lose_disk=True)      # then its disk is lost, hints and all
     lost = c.sim.log.of_kind("hint.lost")
-    assert {e.target for e in lost} == {victim} and len(lost) == len(mine)
-    for h in holders:
-        c.recover(h)
+    assert {(e.node, e.target) for e in lost} == {(holder, victim)}
+    assert sorted(e.key for e in lost) == sorted(held[holder])
+    c.recover(holder)
     c.recover(victim)
-    assert c.hints() == []
-    assert all(c.node(victim).store.get(k) == [] for k in mine)
+    assert all(h.node != holder for h in c.hints())
+    assert all(c.node(victim).store.get(k) == [] for k in held[holder])
     c.run(ms=30_000)
     assert all([v.value for v in c.node(victim).store.get(k)] == [f"{k}-v1"] for k in mine)
     repairs = [e for e in c.sim.log.of_kind("merkle.repair") if e.node == victim]
-    assert {e.key for e in repairs} == set(mine)
-    assert c.converged()
+    assert set(held[holder]) <= {e.key for e in repairs}
+    assert check_history(c).ok and c.converged()
     done = [e for e in c.sim.log.of_kind("merkle.done") if e.repaired]
     assert all(e.keys_sent <= e.keys_full for e in done)
     assert c.anti_entropy["keys_sent"] < c.anti_entropy["keys_full"]
@@ -80,7 +149,10 @@ def test_w1_crash_of_only_holder_before_handoff_is_a_counted_loss():
     res = c.put("k", "precious", coordinator=spare)
     assert res.ok and res.acks == 1
     assert c.hints() and all(h.node == spare for h in c.hints())
-    c.crash(spare)             # the only copy was an in-memory hint
+    c.crash(spare)                     # a restart keeps the hint (paper 4.6)
+    c.recover(spare)
+    assert [(h.node, h.key) for h in c.hints()] == [(spare, "k")]
+    c.crash(spare, lose_disk=True)     # the only copy was a hint on that disk
     for x in homes + [spare]:
         c.recover(x)
     c.run(ms=20_000)

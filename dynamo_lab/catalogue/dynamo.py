@@ -103,7 +103,15 @@ KINDS = {
                            clock=_CLOCK,
                            to="the node that took it: the target, or a current home of "
                               "the key if the target left the ring"),
-    "hint.lost": kind("a hint holder crashed and its in-memory hint is gone",
+    "replica.disk_lost": kind(
+        "a node lost its disk, a permanent failure (crash(node, lose_disk=True)): its "
+        "data and hints are gone, it restarts empty, and anti-entropy rebuilds its "
+        "replicas (paper 4.7)",
+        node="the node", keys="its own keys that were on the disk, a sorted tuple",
+        hints="how many hinted versions were on the disk (each also a hint.lost)"),
+    "hint.lost": kind("a hint is gone: its holder lost its disk (crash(node, lose_disk="
+                      "True)), or crashed holding hints in memory only "
+                      "(MemoryStore(durable_hints=False))",
                       node="the hint holder", target="the home node", key="the key",
                       clock=_CLOCK),
     "background.deferred": kind(

@@ -334,13 +334,41 @@ class DynamoCluster(InspectMixin):
         self.sim.run(ms=ms)
 
     # -- faults ------------------------------------------------------------------
-    def crash(self, node: str) -> None:
-        """Crash ``node``: it stops; memory-only data (buffer, hints) is lost."""
+    def crash(self, node: str, lose_disk: bool = False) -> None:
+        """Crash ``node``: it stops until :meth:`recover`.
+
+        A crash is temporary: the node's durable data and its hints (kept
+        in a separate local database, paper 4.6) survive the restart; only
+        the write buffer (paper 6.1) is lost. ``lose_disk=True`` is a
+        permanent failure, a disk replaced: the node's data and hints are
+        gone (``replica.disk_lost``, ``hint.lost``), it recovers empty, and
+        anti-entropy (paper 4.7) rebuilds its replicas. A node already down
+        can still lose its disk.
+
+        Examples
+        --------
+        >>> c = DynamoCluster(nodes=["A", "B", "C", "D"], seed=3, anti_entropy_ms=0)
+        >>> homes = c.preference_list("cart", 3)
+        >>> c.crash(homes[0])
+        >>> c.put("cart", "pen").ok
+        True
+        >>> c.run(ms=100); holder = c.hints()[0].node
+        >>> c.crash(holder); c.recover(holder)     # a restart keeps the hint
+        >>> [h.node for h in c.hints()] == [holder]
+        True
+        >>> c.crash(holder, lose_disk=True)        # a lost disk does not
+        >>> c.hints(), [e.kind for e in c.sim.log.of_kind("replica.disk_lost", "hint.lost")]
+        ([], ['replica.disk_lost', 'hint.lost'])
+        """
+        if not isinstance(lose_disk, bool):
+            raise TypeError(f"lose_disk must be True or False, not {lose_disk!r}")
         nd = self.node(node)
         self._live = None
         if self.sim.network.is_up(node):
             self.sim.network.crash(node)
-            nd.crash()
+            nd.crash(lose_disk)
+        elif lose_disk and not nd.retired:
+            nd.crash(lose_disk=True)
 
     def recover(self, node: str) -> None:
         """Restart ``node`` with what its store kept."""

@@ -1,10 +1,12 @@
 """Hinted handoff (Dynamo paper 4.6) and background admission control (6.5).
 
-A node holding hinted replicas scans them periodically. For every target it
+A node holding hinted replicas keeps them in a separate local database
+(the store's hint table) and scans them periodically. For every target it
 believes is up again it sends the hinted versions; when the target confirms
-it stored them, the holder deletes the hints (``hint.delivered``). If the
-holder crashes first with a memory store, the hints are gone
-(``hint.lost``) and only anti-entropy can repair the target.
+it stored them, the holder deletes the hints (``hint.delivered``). Being on
+disk, hints survive a restart of their holder; if the holder fails for good
+first (``crash(node, lose_disk=True)``), the hints are gone (``hint.lost``)
+and only anti-entropy can repair the target (paper 4.7).
 
 Background work (handoff and anti-entropy) runs only while this node's recent
 foreground latency is under ``cluster.admission_ms``; otherwise the slice is

@@ -132,17 +132,32 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
         self._tasks.clear()
 
     # -- faults --------------------------------------------------------------
-    def crash(self) -> None:
-        """Stop: pending requests are forgotten; memory-only data is lost."""
-        self.up = False
-        self._crash_coordinator()
-        self._gossip_pending = None
-        self.down.clear()
-        info = self.store.crash()
+    def crash(self, lose_disk: bool = False) -> None:
+        """Stop: pending requests are forgotten; the write buffer is lost.
+
+        The store's versions and hints are on disk and survive. With
+        ``lose_disk`` (a permanent failure) the disk is lost as well: the
+        node will restart empty. A node already down may still lose its disk.
+        """
+        if self.up:
+            self.up = False
+            self._crash_coordinator()
+            self._gossip_pending = None
+            self.down.clear()
+        info = self.store.crash(lose_disk)
         self._digests.clear()       # the write buffer, if any, is gone
         log = self.sim.log
         if info["buffered_lost"]:
             log.emit("replica.lost", node=self.name, keys=info["buffered_lost"])
+        if lose_disk:
+            # Nothing derived from the old disk is kept: Merkle trees and
+            # range indexes are rebuilt from the empty store. The counters
+            # this node issued (_issued) are kept: a replaced disk must not
+            # make the node give out a clock it already gave another value.
+            self._ranges_version = None
+            self._orphans.clear()
+            log.emit("replica.disk_lost", node=self.name, keys=info["keys_lost"],
+                     hints=len(info["hints_lost"]))
         for target, key, clock in info["hints_lost"]:
             log.emit("hint.lost", node=self.name, target=target, key=key, clock=clock)
 

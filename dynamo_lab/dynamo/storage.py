@@ -3,17 +3,20 @@
 Each node writes through a :class:`Store`. The paper's nodes used pluggable
 engines (Berkeley DB, MySQL); here there are two:
 
-* :class:`MemoryStore` keeps everything in Python dicts. Its versions survive
-  a crash (they stand for a local disk), but the optional *write buffer*
-  (paper 6.1) and its *hints* live in process memory and are lost when the
-  node crashes.
+* :class:`MemoryStore` keeps everything in Python dicts, standing for a
+  local disk: its versions and its hints survive a crash and restart. Only
+  the optional *write buffer* (paper 6.1) lives in process memory and is
+  lost when the node crashes.
 * :class:`SqliteStore` writes to a SQLite file (stdlib ``sqlite3``) in a
   temporary folder; versions and hints survive crash and restart. Only the
   optional write buffer is lost.
 
-Hinted replicas are kept apart from the node's own data (paper 4.6), in a
-separate dict or table, so they are never served as the node's own replica
-and are easy to scan and hand off.
+Hinted replicas are kept apart from the node's own data (paper 4.6: "a
+separate local database that is scanned periodically"), in a separate dict
+or table, so they are never served as the node's own replica and are easy to
+scan and hand off. Being on disk, they survive a restart. A *permanent*
+failure, ``crash(lose_disk=True)``, loses the disk: data and hints are gone,
+and only anti-entropy (paper 4.7) can rebuild the node's replicas.
 
 A put merges syntactically: a version that an existing one descends from is
 *obsolete*; versions the new one descends from are replaced; the rest stay as
@@ -33,10 +36,15 @@ Examples
 (2, 2)
 >>> s.add_hint("C", "cart", Version({"pen"}, VectorClock([("A", 1, 0)])))
 'stored'
->>> s.crash()["hints_lost"]
-(('C', 'cart', (('A', 1, 0),)),)
->>> s.hint_count()
-0
+>>> s.crash()["hints_lost"]          # a restart: the hint is on disk
+()
+>>> s.recover(); s.hint_count()
+1
+>>> lost = s.crash(lose_disk=True)   # the disk is gone: so is everything on it
+>>> lost["hints_lost"], lost["keys_lost"]
+((('C', 'cart', (('A', 1, 0),)),), ('cart',))
+>>> s.recover(); s.hint_count(), s.keys()
+(0, [])
 """
 from __future__ import annotations
 
@@ -186,19 +194,27 @@ class Store:
         return len(self._hint_all())
 
     # -- faults --------------------------------------------------------------
-    def crash(self) -> dict[str, Any]:
-        """The node stopped: lose what lives only in memory.
+    def crash(self, lose_disk: bool = False) -> dict[str, Any]:
+        """The node stopped: lose what lives only in memory (the write
+        buffer, and hints if they are volatile); with ``lose_disk`` the disk
+        too, so the node will restart empty.
 
-        Returns ``{"buffered_lost": keys, "hints_lost": (target, key, clock)...}``.
+        Returns ``{"buffered_lost": keys, "hints_lost": ((target, key,
+        clock), ...), "keys_lost": keys}`` (``keys_lost``: own keys that were
+        on the lost disk, sorted).
         """
         lost_buf = tuple(sorted(self._buffer))
         self._buffer.clear()
         lost_hints: tuple = ()
-        if self.volatile_hints:
+        lost_keys: tuple = ()
+        if self.volatile_hints or lose_disk:
             lost_hints = tuple((t, k, v.clock.to_context()) for t, k, v in self.hints())
             self._drop_all_hints()
+        if lose_disk:
+            lost_keys = tuple(sorted(self._keys()))
+            self._wipe()
         self.up = False
-        return {"buffered_lost": lost_buf, "hints_lost": lost_hints}
+        return {"buffered_lost": lost_buf, "hints_lost": lost_hints, "keys_lost": lost_keys}
 
     def recover(self) -> None:
         self.up = True
@@ -206,19 +222,25 @@ class Store:
     def _drop_all_hints(self) -> None:
         raise NotImplementedError
 
+    def _wipe(self) -> None:
+        """Forget every own version (the disk was replaced)."""
+        raise NotImplementedError
+
     def close(self) -> None:
         """Release files; the store is not used afterwards."""
 
 
 class MemoryStore(Store):
-    """Dicts in memory: versions survive a crash, buffer and hints do not.
+    """Dicts standing for a local disk: versions and hints survive a crash;
+    the write buffer does not; ``crash(lose_disk=True)`` loses everything.
+
+    ``durable_hints=False`` keeps hints in process memory instead, lost on
+    every crash (not the paper's design: its hints are on disk).
 
     Every operation is O(siblings) apart from :meth:`keys` (O(n log n)).
     """
 
-    volatile_hints = True
-
-    def __init__(self, write_buffer: bool = False, durable_hints: bool = False) -> None:
+    def __init__(self, write_buffer: bool = False, durable_hints: bool = True) -> None:
         super().__init__(write_buffer)
         self._data: dict[str, list[Version]] = {}
         self._hints: dict[tuple[str, str], list[Version]] = {}
@@ -258,6 +280,9 @@ class MemoryStore(Store):
 
     def _drop_all_hints(self):
         self._hints.clear()
+
+    def _wipe(self):
+        self._data.clear()
 
     def hinted(self, key):
         if not self._hints:
@@ -351,12 +376,19 @@ class SqliteStore(Store):
     def _drop_all_hints(self):
         self._conn().execute("DELETE FROM hints")
 
+    def _wipe(self):
+        self._conn().execute("DELETE FROM data")
+
     def hinted(self, key):
         rows = self._conn().execute("SELECT versions FROM hints WHERE key=?", (key,))
         return [v for (b,) in rows for v in self._dec(b)]
 
-    def crash(self):
-        info = super().crash()
+    def crash(self, lose_disk: bool = False):
+        if self._db is None:            # already down
+            if not lose_disk:
+                return {"buffered_lost": (), "hints_lost": (), "keys_lost": ()}
+            self._open()                # to read what the lost disk held
+        info = super().crash(lose_disk)
         if self._db is not None:
             self._db.close()
             self._db = None
