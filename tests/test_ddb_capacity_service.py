@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from dynamo_lab.dynamodb.service import DynamoDB
 from dynamo_lab.dynamodb.throughput import TokenBucket
+from dynamo_lab.dynamodb.service import state_of
 
 PROVISIONED = ("The level of configured provisioned throughput for the table was exceeded. "
                "Consider increasing your provisioning level with the UpdateTable API.")
@@ -46,7 +47,7 @@ def test_throttle_predicted_from_the_bucket_then_observed():
     # takes 1 ms of virtual time before it is answered.
     b0 = cap.tokens("p0", "write", now)
     b = TokenBucket(10, now, initial=b0)
-    predicted = next(i for i in range(1000) if not b.try_consume(1, now + ddb.request_ms * (i + 1)))
+    predicted = next(i for i in range(1000) if not b.try_consume(1, now + state_of(ddb).timing.request_ms * (i + 1)))
     assert predicted == int(b0)                    # the tokens there, plus 0.01/ms
     before = [(e.t, e.kind) for e in ddb.log.of_kind("item.put")]
     i, err = _put_until_throttled(c, "Pred", lambda i: f"k{i}")
@@ -58,7 +59,7 @@ def test_throttle_predicted_from_the_bucket_then_observed():
     puts = ddb.log.of_kind("item.put")
     assert len(puts) == len(before) + predicted
     assert all(e.key != (("pk", f"k{i}"),) for e in puts)
-    assert ddb.tables["Pred"].item_count == predicted
+    assert state_of(ddb).tables["Pred"].item_count == predicted
     # the throttle is counted for CloudWatch, the write units served too
     m = ddb.metrics()
     ddb.run(ms=1000)
@@ -113,7 +114,7 @@ def _steady_second(ddb, c, name, keys):
 
 
 def _home(ddb, name, key):
-    h = ddb.tables[name].schema.storage_key({"pk": {"S": key}})[0]
+    h = state_of(ddb).tables[name].schema.storage_key({"pk": {"S": key}})[0]
     return ddb.partition_map(name).locate(h).id
 
 
@@ -155,18 +156,18 @@ def test_batch_write_returns_throttled_items_unprocessed():
     c = _table(ddb, "BWr", rcu=5, wcu=5)
     _put_until_throttled(c, "BWr", lambda i: f"x{i}")         # spend what it saved
     ddb.run(ms=1000)
-    n0 = ddb.tables["BWr"].item_count
+    n0 = state_of(ddb).tables["BWr"].item_count
     expect = int(ddb.table_capacity("BWr").tokens("p0", "write", ddb.sim.now + 1))
     assert expect == 5                                 # a second of 5 WCU
     reqs = [{"PutRequest": {"Item": {"pk": {"S": f"i{i}"}}}} for i in range(25)]
     r = c.batch_write_item(RequestItems={"BWr": reqs})
     left = r["UnprocessedItems"]["BWr"]
     assert len(left) == 20 and left == reqs[5:]
-    assert ddb.tables["BWr"].item_count == n0 + 5
+    assert state_of(ddb).tables["BWr"].item_count == n0 + 5
     with pytest.raises(ClientError) as e:             # nothing left: all throttled
         c.batch_write_item(RequestItems={"BWr": left})
     assert e.value.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
-    assert ddb.tables["BWr"].item_count == n0 + 5
+    assert state_of(ddb).tables["BWr"].item_count == n0 + 5
 
 
 def test_batch_get_returns_throttled_keys_unprocessed():
@@ -192,7 +193,7 @@ def test_transactions_charge_double():
     cap = ddb.table_capacity("Txn")
     _put_until_throttled(c, "Txn", lambda i: f"x{i}")
     ddb.run(ms=1000)
-    n0 = ddb.tables["Txn"].item_count
+    n0 = state_of(ddb).tables["Txn"].item_count
     before = cap.tokens("p0", "write", ddb.sim.now + 1)
     c.transact_write_items(TransactItems=[{"Put": {"TableName": "Txn", "Item": {"pk": {"S": f"t{i}"}}}}
                                           for i in range(3)])
@@ -204,7 +205,7 @@ def test_transactions_charge_double():
     err = e.value.response
     assert err["Error"]["Code"] == "TransactionCanceledException"
     assert {r["Code"] for r in err["CancellationReasons"]} >= {"ProvisionedThroughputExceeded"}
-    assert ddb.tables["Txn"].item_count == n0 + 3
+    assert state_of(ddb).tables["Txn"].item_count == n0 + 3
 
 
 def test_a_gsi_short_of_capacity_throttles_the_table():
@@ -227,7 +228,7 @@ def test_a_gsi_short_of_capacity_throttles_the_table():
     assert err["Code"] == "ProvisionedThroughputExceededException"
     assert "global secondary indexes" in err["Message"]
     assert cap.tokens("p0", "write", ddb.sim.now) == pytest.approx(tokens, abs=0.2)
-    assert ddb.tables["Back"].item_count == i
+    assert state_of(ddb).tables["Back"].item_count == i
     # no GSI key: the index is not written, so it cannot hold the table back
     c.put_item(TableName="Back", Item={"pk": {"S": "b"}})
 
@@ -240,7 +241,7 @@ def test_retries_wait_in_virtual_time_until_the_bucket_refills():
     c.put_item(TableName="Retry", Item={"pk": {"S": "b"}})     # throttled, retried, served
     retries = ddb.log.of_kind("client.retry")
     assert retries and ddb.sim.now - t0 >= 900          # the refill took virtual time
-    assert ddb.tables["Retry"].item_count == n + 1
+    assert state_of(ddb).tables["Retry"].item_count == n + 1
     ddb.run(ms=5000)
     off = ddb.client(retries=0)
     _, err = _put_until_throttled(off, "Retry", lambda i: f"c{i}")   # surfaces at once
@@ -287,7 +288,7 @@ def test_heat_splits_a_hot_partition():
     splits = ddb.log.of_kind("partition.split")
     assert [e.reason for e in splits][:1] == ["heat"]
     assert len(ddb.partitions("Heat")) >= 2
-    ddb.tables["Heat"]._check()
+    state_of(ddb).tables["Heat"]._check()
 
 
 def test_same_seed_same_throttles():

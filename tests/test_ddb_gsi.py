@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from dynamo_lab.dynamodb import propagation
 from dynamo_lab.dynamodb.service import DynamoDB
+from dynamo_lab.dynamodb.service import state_of
 
 LAG = (20, 200)
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
@@ -57,14 +58,14 @@ def query_g(c, g, name="Gix", **kw):
 
 def projection_of(ddb, name, index):
     """What the GSI should hold: the projection of every table item with its key."""
-    t = ddb.tables[name]
+    t = state_of(ddb).tables[name]
     ix = t.indexes[index]
     return {ix.storage_key(item, sk): ix.project(item, t.schema)
             for sk, item in t.store.scan_from(None) if ix.schema.has_key(item)}
 
 
 def held(ddb, name, index):
-    return dict(ddb.tables[name].indexes[index].store.scan_from(None))
+    return dict(state_of(ddb).tables[name].indexes[index].store.scan_from(None))
 
 
 def test_lag_is_visible_then_gone():
@@ -92,7 +93,7 @@ def test_lag_is_visible_then_gone():
     assert ddb.log.of_kind("gsi.applied")[-1]["change"] == "delete"
     with pytest.raises(KeyError):
         propagation.lag(ddb, "Gix", "byL")                 # an LSI has no lag
-    assert ddb.internal_errors == []
+    assert state_of(ddb).internal_errors == []
 
 
 def test_default_lag_is_zero_so_reads_see_writes_at_once():
@@ -146,7 +147,7 @@ def test_gsi_equals_the_projection_after_quiet_time(seed):
     saw_lag = False
     for step in range(300):
         _random_step(rng, c)
-        ddb.tables["Gix"]._check()                         # GSI + pending == projection
+        state_of(ddb).tables["Gix"]._check()                         # GSI + pending == projection
         saw_lag |= propagation.lag(ddb, "Gix", "byG")["pending"] > 0
         if step % 60 == 59:
             ddb.run(ms=150)                              # quiet time
@@ -159,7 +160,7 @@ def test_gsi_equals_the_projection_after_quiet_time(seed):
     assert saw_lag
     changes = {e["change"] for e in ddb.log.of_kind("gsi.applied")}
     assert changes == {"put", "delete"}
-    assert ddb.internal_errors == []
+    assert state_of(ddb).internal_errors == []
 
 
 def test_two_updates_to_one_item_apply_in_order():
@@ -169,7 +170,7 @@ def test_two_updates_to_one_item_apply_in_order():
     seen = []
     for n in range(40):                                  # each write moves the item's key
         c.put_item(TableName="Gix", Item=dict(key, h={"N": str(n)}))
-        entries = list(ddb.tables["Gix"].indexes["byH"].store.scan_from(None))
+        entries = list(state_of(ddb).tables["Gix"].indexes["byH"].store.scan_from(None))
         assert len(entries) <= 1                         # the old entry goes as the new comes
         seen += [int(item["h"]["N"]) for _, item in entries]
         ddb.run(ms=15)
@@ -225,7 +226,7 @@ def test_backfill_by_update_table_then_query():
                        GlobalSecondaryIndexUpdates=[{"Create": BY_G}])["TableDescription"]
     [g] = d["GlobalSecondaryIndexes"]
     assert (d["TableStatus"], g["IndexStatus"], g["Backfilling"]) == ("UPDATING", "CREATING", False)
-    ddb.run(ms=ddb.update_ms)
+    ddb.run(ms=state_of(ddb).timing.update_ms)
     t = c.describe_table(TableName="Gix")["Table"]
     [g] = t["GlobalSecondaryIndexes"]
     assert (t["TableStatus"], g["IndexStatus"], g["Backfilling"]) == ("ACTIVE", "CREATING", True)
@@ -252,7 +253,7 @@ def test_backfill_by_update_table_then_query():
     started, done = ddb.log.of_kind("gsi.backfill")
     assert (started["phase"], started["items"], done["phase"]) == ("started", 45, "done")
     assert done.t - started.t >= 400                      # 45 items at 100 a second
-    ddb.tables["Gix"]._check()
+    state_of(ddb).tables["Gix"]._check()
 
 
 def test_delete_index_drops_its_changes_in_flight():
@@ -263,7 +264,7 @@ def test_delete_index_drops_its_changes_in_flight():
     assert propagation.lag(ddb, "Gix", "byG")["pending"] == 5
     c.update_table(TableName="Gix", GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "byG"}}])
     applied = len(ddb.log.of_kind("gsi.applied"))
-    ddb.run(ms=LAG[1] + ddb.update_ms)
+    ddb.run(ms=LAG[1] + state_of(ddb).timing.update_ms)
     assert len(ddb.log.of_kind("gsi.applied")) == applied   # nothing reached a deleted index
     with pytest.raises(ClientError) as e:
         query_g(c, "red")
@@ -273,7 +274,7 @@ def test_delete_index_drops_its_changes_in_flight():
     names = [g["IndexName"] for g in c.describe_table(TableName="Gix")["Table"][
         "GlobalSecondaryIndexes"]]
     assert names == ["byH"]
-    ddb.tables["Gix"]._check()
+    state_of(ddb).tables["Gix"]._check()
 
 
 def test_delete_an_index_while_it_backfills():
@@ -283,7 +284,7 @@ def test_delete_an_index_while_it_backfills():
         c.put_item(TableName="Gix", Item={"pk": {"S": f"p{i}"}, "sk": {"N": "1"}, "g": {"S": "red"}})
     c.update_table(TableName="Gix", AttributeDefinitions=AD[:3],
                    GlobalSecondaryIndexUpdates=[{"Create": BY_G}])
-    ddb.run(ms=ddb.update_ms + 200)
+    ddb.run(ms=state_of(ddb).timing.update_ms + 200)
     [g] = c.describe_table(TableName="Gix")["Table"]["GlobalSecondaryIndexes"]
     assert g["Backfilling"] is True
     c.update_table(TableName="Gix", GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "byG"}}])
@@ -357,7 +358,7 @@ def test_back_pressure_throttles_and_leaves_no_trace():
         "the under-provisioned global secondary indexes with the UpdateTable API")
     pending = propagation.lag(ddb, "Gix", "byG")["pending"]
     ddb.run(ms=LAG[1])
-    table = ddb.tables["Gix"]
+    table = state_of(ddb).tables["Gix"]
     assert table.get({"pk": {"S": f"p{i}"}, "sk": {"N": "1"}}) is None
     assert table.item_count == i
     assert [k for k in query_g(c, "red")] == sorted((f"p{n}", "1") for n in range(i))
@@ -384,7 +385,7 @@ def test_an_index_made_with_its_table_shows_no_backfilling():
     c.get_waiter("table_exists").wait(TableName="Gix", WaiterConfig={"Delay": 1})
     [g] = c.describe_table(TableName="Gix")["Table"]["GlobalSecondaryIndexes"]
     assert g["IndexStatus"] == "ACTIVE" and "Backfilling" not in g
-    ddb.tables["Gix"].indexes["byG"].check_readable()     # nothing to wait for
+    state_of(ddb).tables["Gix"].indexes["byG"].check_readable()     # nothing to wait for
 
 
 def test_a_backfilling_index_says_it_cannot_be_read_yet():
@@ -395,8 +396,8 @@ def test_a_backfilling_index_says_it_cannot_be_read_yet():
         c.put_item(TableName="Gix", Item={"pk": {"S": f"p{i}"}, "sk": {"N": "1"}, "g": {"S": "red"}})
     c.update_table(TableName="Gix", AttributeDefinitions=AD[:3],
                    GlobalSecondaryIndexUpdates=[{"Create": BY_G}])
-    ix = ddb.tables["Gix"].indexes["byG"]
-    ddb.run(ms=ddb.update_ms + 100)
+    ix = state_of(ddb).tables["Gix"].indexes["byG"]
+    ddb.run(ms=state_of(ddb).timing.update_ms + 100)
     with pytest.raises(ValidationError) as e:
         ix.check_readable()
     assert e.value.message == "Cannot read from backfilling global secondary index: byG"

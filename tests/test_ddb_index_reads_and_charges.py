@@ -8,6 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from dynamo_lab.dynamodb.service import DynamoDB
+from dynamo_lab.dynamodb.service import state_of
 
 AD = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}]
 BY_G = {"IndexName": "byG", "Projection": {"ProjectionType": "KEYS_ONLY"},
@@ -56,7 +57,7 @@ def test_a_backfilling_gsi_cannot_be_queried():
         c.put_item(TableName="Tab", Item={"pk": {"S": f"p{i}"}, "g": {"S": "x"}})
     c.update_table(TableName="Tab", AttributeDefinitions=AD,
                    GlobalSecondaryIndexUpdates=[{"Create": BY_G}])
-    ddb.run(ms=ddb.update_ms)
+    ddb.run(ms=state_of(ddb).timing.update_ms)
     q = dict(TableName="Tab", IndexName="byG", KeyConditionExpression="g = :g",
              ExpressionAttributeValues={":g": {"S": "x"}})
     with pytest.raises(ClientError) as e:

@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 
 from dynamo_lab.dynamodb.kcl import App
 from dynamo_lab.dynamodb.service import DynamoDB
+from dynamo_lab.dynamodb.service import state_of
 
 KEY = dict(KeySchema=[{"AttributeName": "Id", "KeyType": "HASH"}],
            AttributeDefinitions=[{"AttributeName": "Id", "AttributeType": "S"}])
@@ -289,7 +290,7 @@ def test_every_record_processed_once_while_a_worker_joins_and_one_dies(seed):
     bal = app.balance()
     assert set(bal) == {"w2", "w3"} and max(bal.values()) - min(bal.values()) <= 1
     assert {e.worker for e in lease_events(ddb, "expired")} <= {"w1"}
-    assert ddb.internal_errors == []
+    assert state_of(ddb).internal_errors == []
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -10,6 +10,7 @@ from dynamo_lab.dynamo.hashing import position
 from dynamo_lab.dynamodb.partitioning import (GB, HASH_SPACE, KB, PartitionMap,
                                                partitions_needed)
 from dynamo_lab.events import EventLog
+from dynamo_lab.dynamodb.service import state_of
 
 
 def _log():
@@ -322,12 +323,12 @@ def test_a_cascade_of_splits_lays_the_store_out_once():
                    AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
     for i in range(300):
         c.put_item(TableName="Many", Item={"id": {"S": f"k{i}"}, "v": {"S": "x" * 50}})
-    size = ddb.tables["Many"].size_bytes
+    size = state_of(ddb).tables["Many"].size_bytes
     ddb.set_partition_size_limit("Many", size // 10)
     parts = ddb.partitions("Many")               # asserts map and store ids agree
     assert len(parts) >= 10 and sum(p["items"] for p in parts) == 300
     assert all(p["bytes"] <= size // 10 for p in parts)
-    ddb.tables["Many"]._check()
+    state_of(ddb).tables["Many"]._check()
     ddb.partition_map("Many")._check()
     assert len([i for p in c.get_paginator("scan").paginate(TableName="Many")
                 for i in p["Items"]]) == 300

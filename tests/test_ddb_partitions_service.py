@@ -7,6 +7,7 @@ for 8 GB. The arithmetic (and so the partition count) is the same.
 """
 from dynamo_lab.dynamodb.partitioning import partitions_needed
 from dynamo_lab.dynamodb.service import DynamoDB
+from dynamo_lab.dynamodb.service import state_of
 
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
 AD = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}]
@@ -21,7 +22,7 @@ def _table(c, name, **kw):
 
 
 def _consistent(ddb, name):
-    t = ddb.tables[name]
+    t = state_of(ddb).tables[name]
     t._check()
     parts = ddb.partitions(name)
     store = t.store.partitions
@@ -41,12 +42,12 @@ def test_slide_8gb_5000rcu_500wcu_gives_three_partitions():
     _table(c, "Slide", ProvisionedThroughput={"ReadCapacityUnits": 5000,
                                               "WriteCapacityUnits": 500})
     i = 0
-    while ddb.tables["Slide"].size_bytes < 8 * KB:          # "8 GB"
+    while state_of(ddb).tables["Slide"].size_bytes < 8 * KB:          # "8 GB"
         c.put_item(TableName="Slide", Item={"pk": {"S": f"c{i % 40}"}, "sk": {"N": str(i)},
                                             "d": {"S": "x" * 60}})
         i += 1
     parts = _consistent(ddb, "Slide")
-    plan = partitions_needed(5000, 500, ddb.tables["Slide"].size_bytes, 10 * KB)
+    plan = partitions_needed(5000, 500, state_of(ddb).tables["Slide"].size_bytes, 10 * KB)
     assert (plan.for_throughput, plan.for_size, plan.count) == (3, 1, 3)
     assert len(parts) == 3
     assert [(round(p["rcu"], 2), round(p["wcu"], 2)) for p in parts] == [(1666.67, 166.67)] * 3
@@ -121,9 +122,9 @@ def test_gsi_has_its_own_partition_map():
                                         "g": {"S": f"g{i % 20}"}, "d": {"S": "z" * 30}})
     gparts = ddb.partitions("Gix", index="byG")
     assert len(gparts) > 1 and sum(p["items"] for p in gparts) == 200
-    ix = ddb.tables["Gix"].indexes["byG"]
+    ix = state_of(ddb).tables["Gix"].indexes["byG"]
     assert [(p["id"], p["start"]) for p in gparts] == [(s.id, s.start) for s in ix.store.partitions]
-    ddb.tables["Gix"]._check()
+    state_of(ddb).tables["Gix"]._check()
     r = c.query(TableName="Gix", IndexName="byG", KeyConditionExpression="g = :g",
                 ExpressionAttributeValues={":g": {"S": "g3"}})
     assert r["Count"] == 10

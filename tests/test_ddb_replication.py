@@ -6,6 +6,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from dynamo_lab.dynamodb.service import DynamoDB
+from dynamo_lab.dynamodb.service import state_of
 
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
 AD = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}]
@@ -95,7 +96,7 @@ def test_stale_query_scan_and_batch_get_see_the_older_images():
     assert page["Count"] == 1 and "LastEvaluatedKey" in page
     svc.run(ms=200)
     assert rows(c.scan(TableName="Tab")["Items"]) == fresh
-    assert svc.internal_errors == []
+    assert state_of(svc).internal_errors == []
 
 
 def test_consistent_reads_are_never_stale():
@@ -122,14 +123,14 @@ def test_default_replicas_apply_at_once():
     for i in range(50):
         c.put_item(TableName="Tab", Item=item(v=str(i)))
         assert c.get_item(TableName="Tab", Key=key())["Item"]["v"]["N"] == str(i)
-    assert stale_reads(svc) == [] and svc.replication.quiet()
+    assert stale_reads(svc) == [] and state_of(svc).replication.quiet()
 
 
 def test_the_log_is_pruned():
     svc, c = make(lag=(5, 20))
     for i in range(300):
         c.put_item(TableName="Tab", Item=item(sk=str(i)))
-    groups = svc.replication.replica_set(svc.tables["Tab"].layout).all()
+    groups = state_of(svc).replication.replica_set(state_of(svc).tables["Tab"].layout).all()
     assert max(len(g.log) for g in groups) <= 21
     svc.run(ms=50)
     c.get_item(TableName="Tab", Key=key())
@@ -193,7 +194,7 @@ def test_leader_crash_fails_over_after_detection():
     assert leader_of(svc) == new        # it comes back as a follower
     assert [e.kind for e in svc.log if e.kind.startswith("storage.")] == \
         ["storage.crash", "storage.recover"]
-    assert svc.internal_errors == []
+    assert state_of(svc).internal_errors == []
 
 
 def test_sdk_retries_ride_out_a_failover():
@@ -238,7 +239,7 @@ def test_no_acknowledged_write_is_lost_across_failovers(seed):
     for r in svc.replicas("Tab", key()):
         assert r["behind"] == 0
     assert any(e.kind == "partition.leader" for e in svc.log)
-    assert svc.internal_errors == []
+    assert state_of(svc).internal_errors == []
 
 
 def test_writes_without_two_replicas_fail_and_change_nothing():
@@ -248,7 +249,7 @@ def test_writes_without_two_replicas_fail_and_change_nothing():
     peers = [r["replica"] for r in svc.replicas("Tab", key()) if not r["leader"]]
     for p in peers:
         svc.crash_node(p)
-    before = [dict(i) for _, i in svc.tables["Tab"].store.scan_from(None)]
+    before = [dict(i) for _, i in state_of(svc).tables["Tab"].store.scan_from(None)]
     nlog = len([e for e in svc.log if e.kind.startswith("item.")])
     calls = [
         lambda: c.put_item(TableName="Tab", Item=item(v="2")),
@@ -265,13 +266,13 @@ def test_writes_without_two_replicas_fail_and_change_nothing():
         with pytest.raises(ClientError) as e:
             call()
         assert code(e) == ("InternalServerError", "Internal server error")
-    assert [dict(i) for _, i in svc.tables["Tab"].store.scan_from(None)] == before
+    assert [dict(i) for _, i in state_of(svc).tables["Tab"].store.scan_from(None)] == before
     assert len([e for e in svc.log if e.kind.startswith("item.")]) == nlog
     # the leader alone still answers strongly consistent reads
     assert c.get_item(TableName="Tab", Key=key(), ConsistentRead=True)["Item"]["v"] == {"N": "1"}
     svc.recover_node(peers[0])
     c.put_item(TableName="Tab", Item=item(v="2"))
-    assert svc.internal_errors == []
+    assert state_of(svc).internal_errors == []
 
 
 def test_leaderless_group_elects_when_a_majority_is_back():
@@ -316,7 +317,7 @@ def test_splits_keep_replica_state():
     svc.set_partition_size_limit("Tab", 200)
     parts = svc.partitions("Tab")
     assert len(parts) > 2
-    rs = svc.replication.replica_set(svc.tables["Tab"].layout)
+    rs = state_of(svc).replication.replica_set(state_of(svc).tables["Tab"].layout)
     for p in parts:                     # children start in sync, with the map's replicas
         g = rs.group(p["id"])
         assert g.replicas == p["replicas"] and g.leader == p["leader"]
@@ -335,7 +336,7 @@ def test_splits_keep_replica_state():
     svc.split_partition("Tab", svc.partitions("Tab")[0]["id"])
     for p in svc.partitions("Tab"):
         assert rs.group(p["id"]).leader == p["leader"]
-    assert svc.internal_errors == []
+    assert state_of(svc).internal_errors == []
 
 
 # -- the LSI item-collection size limit ------------------------------------------------------
@@ -360,7 +361,7 @@ def big(sk, pk="a", n=80):
 
 
 def state(svc):
-    t = svc.tables["Tab"]
+    t = state_of(svc).tables["Tab"]
     return ([dict(i) for _, i in t.store.scan_from(None)],
             [dict(i) for _, i in t.indexes["ByX"].store.scan_from(None)], len(svc.log))
 
@@ -384,7 +385,7 @@ def test_item_collection_limit_putitem():
     c.put_item(TableName="Tab", Item=big("3"))          # ... and makes room
     m = c.put_item(TableName="Tab", Item=big("2", n=1), ReturnItemCollectionMetrics="SIZE")
     assert m["ItemCollectionMetrics"]["SizeEstimateRangeGB"] == [0.0, 1.0]
-    t = svc.tables["Tab"]
+    t = state_of(svc).tables["Tab"]
     from dynamo_lab.dynamodb.items import collection_size
     from dynamo_lab.dynamodb.size import item_size
     skey = t.schema.storage_key(key())
@@ -424,7 +425,7 @@ def test_tables_without_lsi_have_no_collection_limit():
     svc.run(ms=1)
     for i in range(5):
         c.put_item(TableName="Tab", Item={**key(sk=str(i)), "pad": {"S": "p" * 80}})
-    assert svc.tables["Tab"].item_count == 5
+    assert state_of(svc).tables["Tab"].item_count == 5
 
 
 # -- a random walk against a model -------------------------------------------------------------
@@ -466,19 +467,19 @@ def test_random_walk_reads_see_acknowledged_writes_only(seed):
             elif op < 0.9:
                 svc.crash_node(rng.choice(nodes))
             elif op < 0.96:
-                if svc.replication.down:
-                    svc.recover_node(rng.choice(sorted(svc.replication.down)))
+                if state_of(svc).replication.down:
+                    svc.recover_node(rng.choice(sorted(state_of(svc).replication.down)))
             else:
                 svc.run(ms=rng.randrange(300))
         except ClientError as e:
             assert e.response["Error"]["Code"] == "InternalServerError", e
-        svc.replication._check()
-    for n in sorted(svc.replication.down):
+        state_of(svc).replication._check()
+    for n in sorted(state_of(svc).replication.down):
         svc.recover_node(n)
     svc.run(ms=500)
     rows = {i["pk"]["S"]: i["v"]["N"] for i in c.scan(TableName="Tab")["Items"]}
     assert rows == {k: v for k, v in latest.items() if v is not None}
-    assert len(svc.partitions("Tab")) > 1 and svc.internal_errors == []
+    assert len(svc.partitions("Tab")) > 1 and state_of(svc).internal_errors == []
 
 
 def test_stale_query_on_a_local_secondary_index():
@@ -529,4 +530,4 @@ def test_batches_leave_items_of_leaderless_partitions_unprocessed():
     out = c.batch_write_item(RequestItems={"Tab": [{"PutRequest": {"Item": item(pk=k, v="2")}}
                                                    for k in sorted(left)]})
     assert out["UnprocessedItems"] == {}
-    assert svc.internal_errors == []
+    assert state_of(svc).internal_errors == []

@@ -9,6 +9,7 @@ import pytest
 
 from dynamo_lab.dynamodb.errors import DynamoDBError
 from dynamo_lab.dynamodb.service import DynamoDB
+from dynamo_lab.dynamodb.service import state_of
 
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
 AD = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"},
@@ -83,10 +84,10 @@ def mutate(x, rng):
 
 
 def snapshot(ddb):
-    state = {n: (t.describe(ddb.arn(n)), t.ttl, t.tags,
+    state = {n: (t.describe(state_of(ddb).arn(n)), t.ttl, t.tags,
                  [i for _, i in t.store.scan_from(None)],
                  {x.name: [i for _, i in x.store.scan_from(None)] for x in t.indexes.values()})
-             for n, t in ddb.tables.items()}
+             for n, t in state_of(ddb).tables.items()}
     return json.dumps(state, sort_keys=True, default=str), len(ddb.log)
 
 
@@ -96,7 +97,7 @@ def test_malformed_requests_are_refused_cleanly(seed):
     rng = random.Random(seed)
     codes = {}
     for _ in range(1500):
-        if "Fuzz" not in ddb.tables:
+        if "Fuzz" not in state_of(ddb).tables:
             ddb.handle("CreateTable", BASE)
             ddb.run(ms=1)
         op = rng.choice(list(SEEDS))
@@ -109,11 +110,11 @@ def test_malformed_requests_are_refused_cleanly(seed):
             codes["ok"] = codes.get("ok", 0) + 1
         except DynamoDBError as e:
             codes[e.code] = codes.get(e.code, 0) + 1
-            assert e.code != "InternalServerError", (op, p, ddb.internal_errors[-1:])
+            assert e.code != "InternalServerError", (op, p, state_of(ddb).internal_errors[-1:])
             if e.code != "TransactionCanceledException":
                 assert snapshot(ddb) == before, (op, e.code, e.message, p)
-        for t in ddb.tables.values():
+        for t in state_of(ddb).tables.values():
             t._check()
         ddb.run(ms=1)
-    assert ddb.internal_errors == []
+    assert state_of(ddb).internal_errors == []
     assert codes["ok"] and codes["ValidationException"] and codes["SerializationException"]

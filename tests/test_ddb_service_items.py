@@ -5,6 +5,7 @@ from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
 
 from dynamo_lab.dynamodb.service import DynamoDB
+from dynamo_lab.dynamodb.service import state_of
 
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
 AD = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}]
@@ -18,7 +19,7 @@ def ddb():
                    BillingMode="PAY_PER_REQUEST")
     c.get_waiter("table_exists").wait(TableName="Items")
     yield svc
-    assert svc.internal_errors == []
+    assert state_of(svc).internal_errors == []
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def key(pk="a", sk="1"):
 
 
 def snapshot(ddb):
-    t = ddb.tables["Items"]
+    t = state_of(ddb).tables["Items"]
     return [dict(i) for _, i in t.store.scan_from(None)], t.size_bytes, len(ddb.log)
 
 
@@ -202,7 +203,7 @@ def test_item_events(ddb, c):
 def test_ttl_expires_items_in_virtual_time(ddb, c):
     c.update_time_to_live(TableName="Items", TimeToLiveSpecification={
         "Enabled": True, "AttributeName": "exp"})
-    now = int(ddb.epoch_now())
+    now = int(state_of(ddb).epoch_now())
     c.put_item(TableName="Items", Item={**key("soon"), "exp": {"N": str(now + 60)}})
     c.put_item(TableName="Items", Item={**key("late"), "exp": {"N": str(now + 3600)}})
     c.put_item(TableName="Items", Item={**key("never")})

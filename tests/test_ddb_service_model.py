@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from dynamo_lab.dynamodb.service import DynamoDB
+from dynamo_lab.dynamodb.service import state_of
 
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
 AD = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"},
@@ -44,7 +45,7 @@ def test_random_writes_match_a_model(seed):
                           ExpressionAttributeValues={":one": 1})
             model.setdefault(k, {"pk": k[0], "sk": k[1]})
             model[k]["v"] = model[k].get("v", 0) + 1
-        ddb.tables["Model"]._check()
+        state_of(ddb).tables["Model"]._check()
         if step % 100 == 99:
             scanned = [i for p in ddb.client().get_paginator("scan").paginate(
                 TableName="Model", PaginationConfig={"PageSize": 7}) for i in p["Items"]]
@@ -69,7 +70,7 @@ def test_random_writes_match_a_model(seed):
                                ExpressionAttributeValues={":c": colour})
                 assert sorted((i["sk"], i["pk"]) for i in page["Items"]) == want
                 assert all(set(i) <= {"pk", "sk", "g", "v"} for i in page["Items"])
-    assert ddb.internal_errors == []
+    assert state_of(ddb).internal_errors == []
 
 
 def test_split_partitions_keep_every_read_working():
@@ -81,7 +82,7 @@ def test_split_partitions_keep_every_read_working():
         c.put_item(TableName="Split", Item={"pk": {"S": f"h{i % 6}"}, "sk": {"N": str(i)}})
     ddb.split_partition("Split", "p0", 1 << 127)
     ddb.split_partition("Split", "p2", 3 << 126)
-    ddb.tables["Split"]._check()
+    state_of(ddb).tables["Split"]._check()
     assert [p["id"] for p in ddb.partitions("Split")] == ["p1", "p3", "p4"]
     assert sum(p["items"] for p in ddb.partitions("Split")) == 60
     keys = [(i["pk"]["S"], i["sk"]["N"]) for p in c.get_paginator("scan").paginate(

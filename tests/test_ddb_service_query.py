@@ -4,6 +4,7 @@ from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from dynamo_lab.dynamodb.service import DynamoDB
+from dynamo_lab.dynamodb.service import state_of
 
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
 AD = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"},
@@ -31,7 +32,7 @@ def ddb():
         for i in range(20):
             w.put_item(Item={"pk": f"h{i}", "sk": i})
     yield svc
-    assert svc.internal_errors == []
+    assert state_of(svc).internal_errors == []
 
 
 @pytest.fixture
@@ -146,7 +147,7 @@ def test_batch_get_limits_and_duplicates(c):
 def test_batch_write_limits_duplicates_and_atomic_validation(ddb, c):
     puts = [{"PutRequest": {"Item": {"pk": {"S": f"w{i}"}, "sk": {"N": "1"}}}} for i in range(25)]
     assert c.batch_write_item(RequestItems={"Qtab": puts})["UnprocessedItems"] == {}
-    count = ddb.tables["Qtab"].item_count
+    count = state_of(ddb).tables["Qtab"].item_count
     with pytest.raises(ClientError) as e:
         c.batch_write_item(RequestItems={"Qtab": puts[:2] + [
             {"DeleteRequest": {"Key": {"pk": {"S": "w0"}, "sk": {"N": "1"}}}}]})
@@ -160,7 +161,7 @@ def test_batch_write_limits_duplicates_and_atomic_validation(ddb, c):
     assert err(e)[1].endswith("at 'requestItems' failed to satisfy constraint: Map value must "
                               "satisfy constraint: [Member must have length less than or equal "
                               "to 25, Member must have length greater than or equal to 1]")
-    assert ddb.tables["Qtab"].item_count == count
+    assert state_of(ddb).tables["Qtab"].item_count == count
 
 
 def test_query_needs_key_condition(c):

@@ -4,6 +4,7 @@ import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
 from dynamo_lab.dynamodb.service import DynamoDB
+from dynamo_lab.dynamodb.service import state_of
 
 HASH = [{"AttributeName": "pk", "KeyType": "HASH"}]
 HASH_RANGE = HASH + [{"AttributeName": "sk", "KeyType": "RANGE"}]
@@ -15,7 +16,7 @@ DEFS2 = DEFS + [{"AttributeName": "sk", "AttributeType": "N"}]
 def ddb():
     svc = DynamoDB(seed=7)
     yield svc
-    assert svc.internal_errors == []
+    assert state_of(svc).internal_errors == []
 
 
 @pytest.fixture
@@ -97,7 +98,7 @@ def test_create_table_validation(ddb, c, kw, message):
     with pytest.raises(ClientError) as e:
         c.create_table(TableName="Bad", **kw)
     assert err(e) == ("ValidationException", message)
-    assert ddb.tables == {} and len(ddb.log) == 0
+    assert state_of(ddb).tables == {} and len(ddb.log) == 0
 
 
 def test_indexes_described_and_validated(c):
@@ -185,7 +186,7 @@ def test_raw_requests_never_escape_as_python_errors(ddb):
         with pytest.raises(DynamoDBError) as e:
             ddb.handle(op, body)
         assert e.value.code == code, (op, body)
-    assert ddb.tables == {}
+    assert state_of(ddb).tables == {}
 
 
 def test_resource_waiters(ddb):
@@ -201,7 +202,7 @@ def test_resource_waiters(ddb):
     assert [x.name for x in r.tables.all()] == ["Res"]
     t.delete()
     t.wait_until_not_exists()
-    assert ddb.tables == {}
+    assert state_of(ddb).tables == {}
 
 
 def test_gsi_added_later_is_backfilled_and_deleted(ddb, c):

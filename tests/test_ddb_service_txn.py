@@ -5,6 +5,7 @@ import pytest
 from botocore.exceptions import ClientError, WaiterError
 
 from dynamo_lab.dynamodb.service import DynamoDB
+from dynamo_lab.dynamodb.service import state_of
 
 KS = [{"AttributeName": "id", "KeyType": "HASH"}]
 AD = [{"AttributeName": "id", "AttributeType": "S"}]
@@ -21,7 +22,7 @@ def ddb():
     c.put_item(TableName="Acct", Item={"id": {"S": "alice"}, "bal": {"N": "100"}})
     c.put_item(TableName="Acct", Item={"id": {"S": "bob"}, "bal": {"N": "0"}})
     yield svc
-    assert svc.internal_errors == []
+    assert state_of(svc).internal_errors == []
 
 
 @pytest.fixture
@@ -129,17 +130,18 @@ def test_waiter_times_out_in_virtual_time(ddb, c):
     assert ddb.sim.now >= 10_000
 
 
-def test_retries_advance_virtual_time_not_wall_clock(ddb):
+def test_retries_advance_virtual_time_not_wall_clock(ddb, monkeypatch):
+    from dynamo_lab.dynamodb import pipeline
     from dynamo_lab.dynamodb.errors import DynamoDBError
     calls = []
-    real = ddb.handle
+    real = pipeline.OPERATIONS["ListTables"]
 
-    def flaky(op, params):
-        calls.append(op)
+    def flaky(state, params):
+        calls.append(params)
         if len(calls) < 3:
             raise DynamoDBError("InternalServerError", "Internal server error")
-        return real(op, params)
-    ddb.handle = flaky
+        return real(state, params)
+    monkeypatch.setitem(pipeline.OPERATIONS, "ListTables", flaky)
     c = ddb.client()
     r = c.list_tables()
     assert r["ResponseMetadata"]["RetryAttempts"] == 2
@@ -160,4 +162,4 @@ def test_threads_share_one_service(ddb):
         t.start()
     for t in threads:
         t.join()
-    assert ddb.tables["Log"].item_count == 80
+    assert state_of(ddb).tables["Log"].item_count == 80

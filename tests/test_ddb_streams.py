@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 
 from dynamo_lab.dynamodb.service import DynamoDB
 from dynamo_lab.dynamodb.streams_api import EXPIRED_MESSAGE, NO_SHARD_MESSAGE, TRIMMED_MESSAGE
+from dynamo_lab.dynamodb.service import state_of
 
 KEY = dict(KeySchema=[{"AttributeName": "Name", "KeyType": "HASH"}],
            AttributeDefinitions=[{"AttributeName": "Name", "AttributeType": "S"}])
@@ -113,7 +114,7 @@ def test_view_types_john_mars_pluto(view, new, old):
         assert insert["NewImage"] == JOHN_MARS
     if view in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES"):
         assert remove["OldImage"] == JOHN_PLUTO
-    assert ddb.internal_errors == []
+    assert state_of(ddb).internal_errors == []
 
 
 def test_no_record_for_a_write_that_changes_nothing_or_fails():
@@ -147,7 +148,7 @@ def test_ttl_delete_is_marked_as_the_service():
     ddb, c, st, arn = lab()
     c.update_time_to_live(TableName="Travellers",
                           TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
-    now = int(ddb.epoch_now())
+    now = int(state_of(ddb).epoch_now())
     c.put_item(TableName="Travellers", Item={"Name": {"S": "Old"}, "exp": {"N": str(now + 5)}})
     c.delete_item(TableName="Travellers", Key={"Name": {"S": "Old"}})
     c.put_item(TableName="Travellers", Item={"Name": {"S": "Old"}, "exp": {"N": str(now + 5)}})
@@ -273,7 +274,7 @@ def test_retention_trims_after_24_hours():
 # -- shards: rollover, paging, disable, lineage ------------------------------------
 def test_shards_roll_over_and_describe_stream_pages():
     ddb, c, st, arn = lab("KEYS_ONLY")
-    ddb.streams.rollover_ms = 60_000          # AWS: about 4 hours; any period works alike
+    state_of(ddb).streams.rollover_ms = 60_000          # AWS: about 4 hours; any period works alike
     for i in range(6):
         c.put_item(TableName="Travellers", Item={"Name": {"S": f"n{i}"}})
         ddb.run(ms=60_000)
@@ -340,7 +341,7 @@ def test_list_streams_paging_and_disable_reenable():
     assert [s["StreamArn"] for s in st.list_streams(TableName="Alpha")["Streams"]] == [arn, arn2]
     # The disabled stream is kept for the retention period (24 hours; an hour
     # here, to keep the test quick), then gone.
-    ddb.streams.retention_ms = HOUR
+    state_of(ddb).streams.retention_ms = HOUR
     ddb.run(ms=HOUR + 1000)
     assert [s["StreamArn"] for s in st.list_streams(TableName="Alpha")["Streams"]] == [arn2]
 
@@ -352,7 +353,7 @@ def _split(ddb, table: str) -> None:
         biggest = max(p["bytes"] for p in ddb.partitions(table))
         ddb.set_partition_size_limit(table, max(1, biggest // 2))
     else:
-        t = ddb.tables[table]
+        t = state_of(ddb).tables[table]
         p = max(t.store.partitions, key=lambda p: p.size_bytes)
         t.store.split(p.id, (p.start + p.end) // 2)
 
@@ -379,7 +380,7 @@ def test_lineage_across_a_split():
     assert by_item == {f"n{i}": ["1", "2"] for i in range(40)}
     kinds = [e.kind for e in ddb.log if e.kind.startswith("shard.")]
     assert "shard.closed" in kinds and kinds.count("shard.opened") == len(shards)
-    ddb.streams._check()
+    state_of(ddb).streams._check()
 
 
 def test_exactly_once_in_order_per_item_over_10000_writes_with_splits():
@@ -422,8 +423,8 @@ def test_exactly_once_in_order_per_item_over_10000_writes_with_splits():
     assert got == expected
     assert len(seen_ids) == 10_000
     assert len(ddb.partitions("Travellers")) > 2
-    ddb.streams._check()
-    assert ddb.internal_errors == []
+    state_of(ddb).streams._check()
+    assert state_of(ddb).internal_errors == []
     assert time.monotonic() - t0 < 60
 
 
@@ -435,7 +436,7 @@ def test_same_seed_same_stream():
         _split(ddb, "Travellers")
         for i in range(30):
             c.delete_item(TableName="Travellers", Key={"Name": {"S": f"n{i % 9}"}})
-        ddb.streams.rollover_ms = 1000
+        state_of(ddb).streams.rollover_ms = 1000
         ddb.run(ms=5000)
         c.put_item(TableName="Travellers", Item={"Name": {"S": "last"}})
         return arn, shards_of(st, arn), read_all(st, arn)

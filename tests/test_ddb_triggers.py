@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from dynamo_lab.dynamodb.service import DynamoDB
 from dynamo_lab.dynamodb.triggers import EventSourceMapping
+from dynamo_lab.dynamodb.service import state_of
 
 KEY = dict(KeySchema=[{"AttributeName": "Id", "KeyType": "HASH"}],
            AttributeDefinitions=[{"AttributeName": "Id", "AttributeType": "S"}])
@@ -156,7 +157,7 @@ def test_parents_before_children_across_a_split():
         parent = shards.get(sh)
         if parent in last:
             assert k > last[parent], (sh, parent)
-    assert m.caught_up() and ddb.internal_errors == []
+    assert m.caught_up() and state_of(ddb).internal_errors == []
 
 
 def test_the_lab_drives_it_on_virtual_time_with_a_batching_window():
@@ -374,7 +375,7 @@ def test_rollover_and_expired_iterators_lose_nothing():
     test quick) and iterators expire after 15 minutes: a mapping left idle
     that long still delivers every record, parent first."""
     ddb, c, arn = lab("NEW_IMAGE")
-    ddb.streams.rollover_ms = 30 * 60 * 1000
+    state_of(ddb).streams.rollover_ms = 30 * 60 * 1000
     f = Recorder()
     m = EventSourceMapping(f, arn, service=ddb, starting_position="TRIM_HORIZON", enabled=False)
     for i in range(5):
@@ -393,7 +394,7 @@ def test_rollover_and_expired_iterators_lose_nothing():
 def test_a_deleted_table_stops_the_mapping_instead_of_breaking_run():
     ddb, c, arn = lab()
     m = EventSourceMapping(print, arn, service=ddb, poll_interval_ms=3600 * 1000)
-    ddb.streams.retention_ms = 3600 * 1000     # 24 h on AWS; an hour keeps the test quick
+    state_of(ddb).streams.retention_ms = 3600 * 1000     # 24 h on AWS; an hour keeps the test quick
     c.delete_table(TableName="Tbl")
     ddb.run(ms=3 * 3600 * 1000)               # the disabled stream is gone after retention
     assert not m.enabled and m.last_error["Code"] == "ResourceNotFoundException"

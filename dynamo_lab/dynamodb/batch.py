@@ -34,13 +34,15 @@ from .capacity import Meter, read_units
 from .errors import DynamoDBError, ValidationError
 from .evaluate import prepare
 from .items import WritePlan, check_collections, commit, read_key
+from .commit import prepare_observers
 from .replication import unavailable
 from .layout import charge_read, charge_write, throttle_error
 from .size import check_item_size, item_size
 from .types import validate_item
+from .lookup import table_for_data
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .service import DynamoDB
+    from .state import ServiceState
 
 __all__ = ["batch_get_item", "batch_write_item", "MAX_GET_KEYS", "MAX_WRITES",
            "MAX_RESPONSE_BYTES"]
@@ -52,13 +54,13 @@ MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 _DUPLICATES = "Provided list of item keys contains duplicates"
 
 
-def batch_get_item(svc: "DynamoDB", p: dict) -> dict:
+def batch_get_item(svc: "ServiceState", p: dict) -> dict:
     requests = p["RequestItems"]
     if sum(len(r.get("Keys") or ()) for r in requests.values()) > MAX_GET_KEYS:
         raise ValidationError("Too many items requested for the BatchGetItem call")
     plan = []
     for name, r in requests.items():
-        table = svc.table_for_data(name)
+        table = table_for_data(svc, name)
         if not r.get("Keys"):
             raise ValidationError("1 validation error detected: Value null at "
                                   f"'requestItems.{name}.member.keys' failed to satisfy "
@@ -123,13 +125,13 @@ def batch_get_item(svc: "DynamoDB", p: dict) -> dict:
     return out
 
 
-def batch_write_item(svc: "DynamoDB", p: dict) -> dict:
+def batch_write_item(svc: "ServiceState", p: dict) -> dict:
     requests = p["RequestItems"]
     if sum(len(reqs) for reqs in requests.values()) > MAX_WRITES:
         raise ValidationError("Too many items requested for the BatchWriteItem call")
     plans: list[tuple[Meter, list[WritePlan]]] = []
     for name, reqs in requests.items():
-        table = svc.table_for_data(name)
+        table = table_for_data(svc, name)
         seen: set = set()
         table_plans = []
         for r in reqs:
@@ -174,8 +176,7 @@ def batch_write_item(svc: "DynamoDB", p: dict) -> dict:
     for (meter, _tp), row, name in zip(plans, planned, requests):
         for plan, r in row:
             try:        # no leader, or no second replica: the item comes back unprocessed
-                svc.replication.check_write(plan.table,
-                                            plan.table.schema.storage_key(plan.key)[0])
+                prepare_observers(svc, plan.table, plan.table.schema.storage_key(plan.key)[0])
             except DynamoDBError:
                 failed += 1
                 unprocessed.setdefault(name, []).append(r)

@@ -36,7 +36,8 @@ import json
 import threading
 import zlib
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable
 
 import boto3
 import botocore
@@ -51,41 +52,16 @@ from botocore.exceptions import WaiterError
 from botocore.retries import standard
 
 from .errors import DynamoDBError
+from .pipeline import handle, handle_streams, run
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .service import DynamoDB
+    from .state import ServiceState
 
-__all__ = ["client", "resource", "lab_client", "lab_resource", "lab_streams_client",
-           "VirtualWaiter", "ENDPOINT", "connect"]
+__all__ = ["lab_client", "lab_resource", "lab_streams_client", "VirtualWaiter", "ENDPOINT"]
 
 #: The endpoint lab clients claim to talk to; ``.invalid`` never resolves,
 #: so a request that escaped the hook could not reach anything real.
 ENDPOINT = "http://dynamo-lab.invalid"
-
-
-def client(**kwargs: Any):
-    """A boto3 ``dynamodb`` client on a fresh default lab service.
-
-    >>> import dynamo_lab
-    >>> dynamo_lab.client().meta.region_name
-    'us-east-1'
-    """
-    from .service import DynamoDB
-    return DynamoDB().client(**kwargs)
-
-
-def resource(**kwargs: Any):
-    """A boto3 ``dynamodb`` service resource on a fresh default lab service."""
-    from .service import DynamoDB
-    return DynamoDB().resource(**kwargs)
-
-
-def __getattr__(name: str) -> Any:
-    # connect() lives with the HTTP server's code; import it only when asked.
-    if name == "connect":
-        from .connect import connect
-        return connect
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _Raw:
@@ -102,8 +78,7 @@ class _Raw:
 _encode = json.JSONEncoder(separators=(",", ":")).encode
 
 
-def _sender(svc: "DynamoDB", handle=None):
-    handle = handle or svc.handle
+def _sender(state: "ServiceState", handle: Callable[[str, Any], dict]):
 
     def send(request, **_: Any) -> AWSResponse:
         target = request.headers.get("X-Amz-Target", b"")
@@ -123,7 +98,7 @@ def _sender(svc: "DynamoDB", handle=None):
         except DynamoDBError as e:
             status, payload = e.status, e.to_wire()
         raw = _encode(payload).encode()
-        headers = {"x-amzn-RequestId": svc.request_id(),
+        headers = {"x-amzn-RequestId": state.request_id(),
                    "x-amz-crc32": str(zlib.crc32(raw) & 0xFFFFFFFF),
                    "Content-Type": "application/x-amz-json-1.0",
                    "Content-Length": str(len(raw))}
@@ -135,18 +110,18 @@ class _RetryShim:
     """Catches botocore's standard retry handler as it registers, so its
     backoff can advance virtual time instead of sleeping."""
 
-    def __init__(self, events, svc: "DynamoDB") -> None:
-        self._events, self._svc = events, svc
+    def __init__(self, events, state: "ServiceState") -> None:
+        self._events, self._state = events, state
 
     def register(self, event: str, handler, unique_id: str | None = None, **kw: Any) -> None:
         if event.startswith("needs-retry"):
-            _seed_jitter(self._svc, handler)
-            handler = _virtual_backoff(self._svc, handler)
+            _seed_jitter(self._state, handler)
+            handler = _virtual_backoff(self._state, handler)
             unique_id = "lab-" + (unique_id or "retry")
         self._events.register(event, handler, unique_id=unique_id, **kw)
 
 
-def _seed_jitter(svc: "DynamoDB", handler) -> None:
+def _seed_jitter(state: "ServiceState", handler) -> None:
     """Draw botocore's backoff jitter from the simulation's seed.
 
     botocore's ExponentialBackoff takes ``random.random`` by default, so two
@@ -160,21 +135,21 @@ def _seed_jitter(svc: "DynamoDB", handler) -> None:
     except AttributeError as e:  # pragma: no cover - only on a botocore redesign
         raise RuntimeError("botocore's standard retry handler changed shape; "
                            "dynamo_lab cannot seed its backoff jitter") from e
-    svc._retry_streams = getattr(svc, "_retry_streams", 0) + 1
-    backoff._random = svc.sim.rng_for(f"client-retry-{svc._retry_streams}").random
+    state.retry_streams += 1
+    backoff._random = state.sim.rng_for(f"client-retry-{state.retry_streams}").random
 
 
-def _virtual_backoff(svc: "DynamoDB", handler):
+def _virtual_backoff(state: "ServiceState", handler):
     def needs_retry(**kwargs: Any):
         delay = handler(**kwargs)
         if delay is None or delay is False:
             return delay
         ms = max(0, int(round(delay * 1000)))
         op = kwargs.get("operation")
-        with svc._lock:   # the log is shared with the service's threads
-            svc.log.emit("client.retry", operation=getattr(op, "name", "?"),
-                         attempt=int(kwargs.get("attempts", 0)), delay_ms=ms)
-        svc.run(ms=ms)
+        with state.lock:   # the log is shared with the service's threads
+            state.log.emit("client.retry", operation=getattr(op, "name", "?"),
+                           attempt=int(kwargs.get("attempts", 0)), delay_ms=ms)
+        run(state, ms)
         return 0          # botocore sleeps this long: not at all
     return needs_retry
 
@@ -183,9 +158,9 @@ class VirtualWaiter(botocore.waiter.Waiter):
     """botocore's waiter (same model, acceptors and WaiterError reasons) that
     lets virtual time pass between polls instead of sleeping."""
 
-    def __init__(self, svc: "DynamoDB", name: str, config, operation_method) -> None:
+    def __init__(self, state: "ServiceState", name: str, config, operation_method) -> None:
         super().__init__(name, config, operation_method)
-        self._svc = svc
+        self._state = state
 
     def wait(self, **kwargs: Any) -> None:
         acceptors = list(self.config.acceptors)
@@ -217,10 +192,10 @@ class VirtualWaiter(botocore.waiter.Waiter):
                 reason = "Max attempts exceeded" if matched is None else \
                     f"Max attempts exceeded. Previously accepted state: {matched.explanation}"
                 raise WaiterError(name=self.name, reason=reason, last_response=response)
-            self._svc.run(ms=int(delay * 1000))
+            run(self._state, int(delay * 1000))
 
 
-def _waiter_factory(svc: "DynamoDB", c):
+def _waiter_factory(state: "ServiceState", c):
     model = botocore.waiter.WaiterModel(
         c._loader.load_service_model("dynamodb", "waiters-2", c.meta.service_model.api_version))
 
@@ -231,7 +206,7 @@ def _waiter_factory(svc: "DynamoDB", c):
         config = model.get_waiter(mapping[waiter_name])
         method = botocore.waiter.NormalizedOperationMethod(
             getattr(c, botocore.xform_name(config.operation)))
-        return VirtualWaiter(svc, mapping[waiter_name], config, method)
+        return VirtualWaiter(state, mapping[waiter_name], config, method)
     return get_waiter
 
 
@@ -414,27 +389,44 @@ def _lighten_prepare(endpoint) -> None:
     endpoint.create_request = create_request
 
 
-def _attach(svc: "DynamoDB", c, retries: int | None, handle=None) -> None:
+def _seed_idempotency_tokens(state: "ServiceState", c) -> None:
+    """Draw the ClientRequestToken botocore fills in (TransactWriteItems)
+    from the seed: botocore takes ``uuid.uuid4()``, so two runs with one
+    seed would log different transaction tokens."""
+    events = c.meta.events
+    events.unregister("before-parameter-build", botocore.handlers.generate_idempotent_uuid)
+
+    def seeded_token(params: dict, model: Any, **_: Any) -> None:
+        for name in model.idempotent_members:
+            if name not in params:
+                params[name] = state.new_uuid()
+    events.register("before-parameter-build", seeded_token, unique_id="dynamo-lab-token")
+
+
+def _attach(svc: Any, state: "ServiceState", c, retries: int | None,
+            streams: bool = False) -> None:
     events = c.meta.events
     _cache_user_agent(c)
     _cache_endpoint(c)
     name = c.meta.service_model.service_id.hyphenize()   # dynamodb, dynamodb-streams
-    events.register(f"before-send.{name}", _sender(svc, handle), unique_id="dynamo-lab-send")
+    events.register(f"before-send.{name}", _sender(state, partial(handle_streams if streams else handle, state)), unique_id="dynamo-lab-send")
     # Nothing checks a signature in process, and SigV4 is most of botocore's
     # per-call cost; skip it (the request still goes through botocore whole).
     events.register(f"choose-signer.{name}", _unsigned, unique_id="dynamo-lab-unsigned")
     # Put a virtual-time backoff in place of botocore's sleeping one.
     events.unregister(f"needs-retry.{name}", unique_id=f"retry-config-{name}")
     shim = SimpleNamespace(meta=SimpleNamespace(service_model=c.meta.service_model,
-                                                events=_RetryShim(events, svc)))
+                                                events=_RetryShim(events, state)))
     max_attempts = c.meta.config.retries.get("total_max_attempts")
     standard.register_retry_handler(shim, max_attempts=max_attempts)
     _skip_network_only_work(c, name)
+    _seed_idempotency_tokens(state, c)
     # Which service answers this client, for code that drives the lab's clock
     # (stream consumers: dynamodb/stream_reader.py). An outside client has none.
     c.dynamo_lab_service = svc
-    if handle is None:
-        c.get_waiter = _waiter_factory(svc, c)
+    c.dynamo_lab_state = state
+    if not streams:
+        c.get_waiter = _waiter_factory(state, c)
 
 
 _SESSION: boto3.session.Session | None = None
@@ -457,33 +449,36 @@ def _make(kind: str, region_name: str, config: Config, service: str = "dynamodb"
                     aws_access_key_id="lab", aws_secret_access_key="lab", config=config)
 
 
-def lab_client(svc: "DynamoDB", *, retries: int | None = None, config: Config | None = None,
+def lab_client(svc: Any, state: "ServiceState", *, retries: int | None = None, config: Config | None = None,
                region_name: str | None = None):
     """A boto3 ``dynamodb`` client answered in-process by ``svc``.
 
     Parameters
     ----------
     svc : DynamoDB
+        The façade that made the client (``client.dynamo_lab_service``).
+    state : ServiceState
+        Its state, which answers the requests (:func:`.pipeline.handle`).
     retries : int, optional
         How many times to retry a throttled or failed request (botocore's
         standard mode; its default when None). ``0`` turns retries off.
     config : botocore.config.Config, optional
         Merged over the lab's configuration.
     """
-    c = _make("client", region_name or svc.region, _config(retries, config))
-    _attach(svc, c, retries)
+    c = _make("client", region_name or state.region, _config(retries, config))
+    _attach(svc, state, c, retries)
     return c
 
 
-def lab_resource(svc: "DynamoDB", *, retries: int | None = None, config: Config | None = None,
+def lab_resource(svc: Any, state: "ServiceState", *, retries: int | None = None, config: Config | None = None,
                  region_name: str | None = None):
     """A boto3 ``dynamodb`` service resource answered in-process by ``svc``."""
-    r = _make("resource", region_name or svc.region, _config(retries, config))
-    _attach(svc, r.meta.client, retries)
+    r = _make("resource", region_name or state.region, _config(retries, config))
+    _attach(svc, state, r.meta.client, retries)
     return r
 
 
-def lab_streams_client(svc: "DynamoDB", *, retries: int | None = None,
+def lab_streams_client(svc: Any, state: "ServiceState", *, retries: int | None = None,
                        config: Config | None = None, region_name: str | None = None):
     """A boto3 ``dynamodbstreams`` client answered in-process by ``svc``
     (:meth:`DynamoDB.handle_streams`); same options as :func:`lab_client`.
@@ -492,6 +487,7 @@ def lab_streams_client(svc: "DynamoDB", *, retries: int | None = None,
     >>> DynamoDB(seed=0).streams_client().list_streams()["Streams"]
     []
     """
-    c = _make("client", region_name or svc.region, _config(retries, config), "dynamodbstreams")
-    _attach(svc, c, retries, handle=svc.handle_streams)
+    c = _make("client", region_name or state.region, _config(retries, config),
+              "dynamodbstreams")
+    _attach(svc, state, c, retries, streams=True)
     return c

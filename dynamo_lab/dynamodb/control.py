@@ -21,7 +21,7 @@ Examples
 ...     "BillingMode": "PAY_PER_REQUEST"})
 >>> r["TableDescription"]["TableStatus"]
 'CREATING'
->>> ddb.run(ms=ddb.create_ms)
+>>> ddb.run(ms=500)
 >>> ddb.handle("DescribeTable", {"TableName": "Tab"})["Table"]["TableStatus"]
 'ACTIVE'
 >>> ddb.handle("ListTables", {})
@@ -35,29 +35,20 @@ from typing import TYPE_CHECKING, Any
 from . import propagation
 from .errors import DynamoDBError, ValidationError
 from .keys import KeySchema
+from .layout import announce, ensure
+from .ttl import ensure_ttl_sweeper
+from .lookup import check_table_name, table_for_control
 from .tables import Index, Table, Throughput
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .service import DynamoDB
+    from .state import ServiceState
 
 __all__ = ["create_table", "describe_table", "list_tables", "delete_table", "update_table",
            "update_time_to_live", "describe_time_to_live", "tag_resource",
            "untag_resource", "list_tags_of_resource", "describe_limits", "check_table_name"]
 
 _INVALID = "One or more parameter values were invalid: "
-_NAME = re.compile(r"[a-zA-Z0-9_.-]+")
 MAX_LSI, MAX_GSI = 5, 20
-
-
-def check_table_name(name: str, member: str = "tableName") -> None:
-    """DynamoDB's rules for a table name: 3 to 255 of ``[a-zA-Z0-9_.-]``."""
-    if not 3 <= len(name) <= 255:
-        raise ValidationError("TableName must be at least 3 characters long and "
-                              "at most 255 characters long")
-    if not _NAME.fullmatch(name):
-        raise ValidationError(
-            f"1 validation error detected: Value '{name}' at '{member}' failed to satisfy "
-            "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
 
 
 def _required(p: dict, *names: str) -> None:
@@ -164,7 +155,7 @@ def _build_index(kind: str, ix: dict, types: dict, table_hash: str, billing: str
     return Index(kind, name, KeySchema(ix["KeySchema"], types), proj, tp)
 
 
-def create_table(svc: "DynamoDB", p: dict) -> dict:
+def create_table(svc: "ServiceState", p: dict) -> dict:
     name = p["TableName"]
     check_table_name(name)
     _required(p, "AttributeDefinitions", "KeySchema")
@@ -223,15 +214,18 @@ def create_table(svc: "DynamoDB", p: dict) -> dict:
         table.stream_label = svc.stream_label()
     table.deletion_protection = bool(p.get("DeletionProtectionEnabled", False))
     table.tags = {t["Key"]: t["Value"] for t in p.get("Tags") or ()}
+    ensure(svc, table, quiet=True)     # partitions and capacity: the last step that may fail
+    # -- commit: the table exists from here on -----------------------------
     svc.tables[name] = table
     svc.log.emit("table.created", table=name, key=tuple(
         (k["AttributeName"], types[k["AttributeName"]], k["KeyType"]) for k in ks),
         billing_mode=billing, indexes=tuple(ix.name for ix in indexes))
-    svc.after(svc.create_ms, _activate, svc, table)
+    announce(svc, table)
+    svc.after(svc.timing.create_ms, _activate, svc, table)
     return {"TableDescription": table.describe(svc.arn(name))}
 
 
-def _activate(svc: "DynamoDB", table: Table) -> None:
+def _activate(svc: "ServiceState", table: Table) -> None:
     if svc.tables.get(table.name) is not table or table.status not in ("CREATING", "UPDATING"):
         return
     table.status = "ACTIVE"
@@ -241,12 +235,12 @@ def _activate(svc: "DynamoDB", table: Table) -> None:
     svc.log.emit("table.active", table=table.name)
 
 
-def describe_table(svc: "DynamoDB", p: dict) -> dict:
-    table = svc.table_for_control(p["TableName"])
+def describe_table(svc: "ServiceState", p: dict) -> dict:
+    table = table_for_control(svc, p["TableName"])
     return {"Table": table.describe(svc.arn(table.name))}
 
 
-def list_tables(svc: "DynamoDB", p: dict) -> dict:
+def list_tables(svc: "ServiceState", p: dict) -> dict:
     limit = p.get("Limit", 100)
     if limit > 100:
         raise ValidationError(
@@ -262,8 +256,8 @@ def list_tables(svc: "DynamoDB", p: dict) -> dict:
     return out
 
 
-def delete_table(svc: "DynamoDB", p: dict) -> dict:
-    table = svc.table_for_control(p["TableName"])
+def delete_table(svc: "ServiceState", p: dict) -> dict:
+    table = table_for_control(svc, p["TableName"])
     if table.status in ("CREATING", "UPDATING", "DELETING"):
         word = {"CREATING": "created", "UPDATING": "updated", "DELETING": "deleted"}[table.status]
         raise DynamoDBError("ResourceInUseException", "Attempt to change a resource which is "
@@ -274,18 +268,18 @@ def delete_table(svc: "DynamoDB", p: dict) -> dict:
     table.status = "DELETING"
     desc = table.describe(svc.arn(table.name))
     svc.log.emit("table.deleting", table=table.name, items=table.item_count)
-    svc.after(svc.delete_ms, _drop, svc, table)
+    svc.after(svc.timing.delete_ms, _drop, svc, table)
     return {"TableDescription": desc}
 
 
-def _drop(svc: "DynamoDB", table: Table) -> None:
+def _drop(svc: "ServiceState", table: Table) -> None:
     if svc.tables.get(table.name) is table:
         del svc.tables[table.name]
         svc.log.emit("table.deleted", table=table.name)
 
 
-def update_table(svc: "DynamoDB", p: dict) -> dict:
-    table = svc.table_for_control(p["TableName"])
+def update_table(svc: "ServiceState", p: dict) -> dict:
+    table = table_for_control(svc, p["TableName"])
     if table.status != "ACTIVE":
         word = {"CREATING": "created", "UPDATING": "updated", "DELETING": "deleted"}[table.status]
         raise DynamoDBError("ResourceInUseException", "Attempt to change a resource which is "
@@ -390,19 +384,20 @@ def update_table(svc: "DynamoDB", p: dict) -> dict:
         table.deletion_protection = bool(p["DeletionProtectionEnabled"])
     table.status = "UPDATING"
     svc.log.emit("table.updated", table=table.name, changes=tuple(changes))
-    svc.after(svc.update_ms, _activate, svc, table)
+    ensure(svc, table)           # new throughput, new or deleted GSIs: partitions follow
+    svc.after(svc.timing.update_ms, _activate, svc, table)
     return {"TableDescription": table.describe(svc.arn(table.name))}
 
 
-def describe_limits(svc: "DynamoDB", p: dict) -> dict:
+def describe_limits(svc: "ServiceState", p: dict) -> dict:
     """The default quotas of a Region (us-east-1), as DescribeLimits reports them."""
     return {"AccountMaxReadCapacityUnits": 80000, "AccountMaxWriteCapacityUnits": 80000,
             "TableMaxReadCapacityUnits": 40000, "TableMaxWriteCapacityUnits": 40000}
 
 
 # -- time to live ------------------------------------------------------------
-def update_time_to_live(svc: "DynamoDB", p: dict) -> dict:
-    table = svc.table_for_control(p["TableName"])
+def update_time_to_live(svc: "ServiceState", p: dict) -> dict:
+    table = table_for_control(svc, p["TableName"])
     spec = p["TimeToLiveSpecification"]
     enabled, attr = spec["Enabled"], spec["AttributeName"]
     status = table.ttl["TimeToLiveStatus"]
@@ -416,12 +411,12 @@ def update_time_to_live(svc: "DynamoDB", p: dict) -> dict:
     table.ttl = ({"TimeToLiveStatus": "ENABLED", "AttributeName": attr} if enabled
                  else {"TimeToLiveStatus": "DISABLED"})
     svc.log.emit("ttl.updated", table=table.name, enabled=bool(enabled), attribute=attr)
-    svc.ensure_ttl_sweeper()
+    ensure_ttl_sweeper(svc)
     return {"TimeToLiveSpecification": {"Enabled": bool(enabled), "AttributeName": attr}}
 
 
-def describe_time_to_live(svc: "DynamoDB", p: dict) -> dict:
-    table = svc.table_for_control(p["TableName"])
+def describe_time_to_live(svc: "ServiceState", p: dict) -> dict:
+    table = table_for_control(svc, p["TableName"])
     return {"TimeToLiveDescription": dict(table.ttl)}
 
 
@@ -432,7 +427,7 @@ def _check_tag(tag: dict) -> None:
                               "between 1 and 128 characters")
 
 
-def _table_by_arn(svc: "DynamoDB", arn: str) -> Table:
+def _table_by_arn(svc: "ServiceState", arn: str) -> Table:
     m = re.fullmatch(r"arn:aws:dynamodb:([^:]*):([^:]*):table/([^/]+)", arn)
     if m is None:
         raise ValidationError(f"Invalid TableArn: Invalid ResourceArn provided as input {arn}")
@@ -443,7 +438,7 @@ def _table_by_arn(svc: "DynamoDB", arn: str) -> Table:
     return table
 
 
-def tag_resource(svc: "DynamoDB", p: dict) -> dict:
+def tag_resource(svc: "ServiceState", p: dict) -> dict:
     table = _table_by_arn(svc, p["ResourceArn"])
     for tag in p["Tags"]:
         _check_tag(tag)
@@ -455,13 +450,13 @@ def tag_resource(svc: "DynamoDB", p: dict) -> dict:
     return {}
 
 
-def untag_resource(svc: "DynamoDB", p: dict) -> dict:
+def untag_resource(svc: "ServiceState", p: dict) -> dict:
     table = _table_by_arn(svc, p["ResourceArn"])
     for k in p["TagKeys"]:
         table.tags.pop(k, None)
     return {}
 
 
-def list_tags_of_resource(svc: "DynamoDB", p: dict) -> dict:
+def list_tags_of_resource(svc: "ServiceState", p: dict) -> dict:
     table = _table_by_arn(svc, p["ResourceArn"])
     return {"Tags": [{"Key": k, "Value": v} for k, v in table.tags.items()]}

@@ -32,9 +32,11 @@ from .layout import charge_read, charge_write, throttle_error
 from .size import check_item_size, item_size
 from .tables import Table
 from .types import encode_binary, validate_item
+from .commit import Change, event_key, notify, prepare_observers
+from .lookup import table_for_data
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .service import DynamoDB
+    from .state import ServiceState
 
 __all__ = ["get_item", "put_item", "update_item", "delete_item", "WritePlan",
            "plan_put", "plan_update", "plan_delete", "commit", "expire_item", "check_key_untouched",
@@ -55,15 +57,6 @@ def read_key(table: Table, key: Any) -> dict:
     key = validate_item(key)
     table.schema.check_key(key)
     return key
-
-
-def event_key(table: Table, item: dict) -> tuple:
-    """A key as plain event data: ``((name, text), ...)``."""
-    out = []
-    for n in table.schema.names:
-        (t, v), = item[n].items()
-        out.append((n, v if isinstance(v, str) else encode_binary(v)))
-    return tuple(out)
 
 
 class WritePlan:
@@ -178,8 +171,10 @@ class _Failure(Exception):
         self.plan, self.expr = plan, expr
 
 
-def commit(svc: "DynamoDB", plan: WritePlan, cause: str | None = None) -> None:
-    """Apply a plan: store, indexes, item collection size, replicas and an event."""
+def commit(svc: "ServiceState", plan: WritePlan, cause: str | None = None) -> None:
+    """Apply a plan whose observers were prepared (:func:`.commit.prepare_observers`):
+    the item's partition (store, LSIs, item collection size), then every
+    after-commit observer in order (:data:`.commit.AFTER_COMMIT`)."""
     table = plan.table
     if plan.new is None and plan.old is None:
         return                    # deleting nothing changes nothing
@@ -187,25 +182,14 @@ def commit(svc: "DynamoDB", plan: WritePlan, cause: str | None = None) -> None:
     sizes = _collections(table)
     if sizes is not None:
         before = collection_size(table, skey) - _footprint(table, skey, plan.old)
-    table.write(plan.new, plan.size, key=plan.key)
+    table.write_partition(skey, plan.new, plan.size)
     if sizes is not None:
         sizes[skey[:2]] = before + _footprint(table, skey, plan.new)
-    svc.replication.on_commit(table, skey, plan.old)
-    part = table.store.partition_for(skey[0])
-    fields = dict(table=table.name, key=event_key(table, plan.key), position=skey[0],
-                  partition=part.id)
-    if plan.new is None:
-        svc.log.emit("item.deleted", **fields, cause=cause or "request")
-    elif plan.old is None or plan.op == "put":
-        svc.log.emit("item.put", **fields, size=plan.size, replaced=plan.old is not None)
-    else:
-        svc.log.emit("item.updated", **fields, size=plan.size)
-    if table.stream_label is not None:   # DynamoDB Streams (streams.py)
-        svc.streams.on_change(table, plan.old, plan.new, cause)
+    notify(svc, Change(table, plan.key, skey, plan.old, plan.new, plan.size, plan.op, cause))
 
 
-def _write(svc: "DynamoDB", p: dict, op: str) -> dict:
-    table = svc.table_for_data(p["TableName"])
+def _write(svc: "ServiceState", p: dict, op: str) -> dict:
+    table = table_for_data(svc, p["TableName"])
     allowed = ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW") \
         if op == "UpdateItem" else ("NONE", "ALL_OLD")
     rv = _check_return_values(p, allowed)
@@ -215,7 +199,7 @@ def _write(svc: "DynamoDB", p: dict, op: str) -> dict:
     try:
         plan = planner(table, p, expr)
     except _Failure as f:
-        svc.replication.check_write(table, table.schema.storage_key(f.plan.key)[0])
+        prepare_observers(svc, table, table.schema.storage_key(f.plan.key)[0])
         # A failed condition still costs the write it would have been.
         # (AWS charges it; the error body does not report it.)
         f.plan.meter(meter)
@@ -225,7 +209,7 @@ def _write(svc: "DynamoDB", p: dict, op: str) -> dict:
             if not v.ok:
                 raise throttle_error(v) from None
         raise _failed(f.expr, p, f.plan.old) from None
-    svc.replication.check_write(table, table.schema.storage_key(plan.key)[0])
+    prepare_observers(svc, table, table.schema.storage_key(plan.key)[0])
     check_collections(svc, [plan])
     plan.meter(meter)
     throttled = charge_write(svc, plan)
@@ -283,7 +267,7 @@ def collection_size(table: Table, skey: tuple) -> int:
     plus their local secondary index entries. Measured once per collection
     (O(k)), then kept up to date by every write (O(log n)).
 
-    >>> from dynamo_lab.dynamodb.service import DynamoDB
+    >>> from dynamo_lab.dynamodb.service import DynamoDB, state_of
     >>> ddb = DynamoDB(seed=0, create_ms=0)
     >>> _ = ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
     ...     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
@@ -295,7 +279,7 @@ def collection_size(table: Table, skey: tuple) -> int:
     ...                       {"AttributeName": "x", "KeyType": "RANGE"}]}]})
     >>> _ = ddb.handle("PutItem", {"TableName": "Tab",
     ...     "Item": {"pk": {"S": "a"}, "sk": {"S": "1"}, "x": {"S": "y"}}})
-    >>> t = ddb.tables["Tab"]
+    >>> t = state_of(ddb).tables["Tab"]
     >>> collection_size(t, t.schema.storage_key({"pk": {"S": "a"}, "sk": {"S": "1"}}))
     16
     """
@@ -346,7 +330,7 @@ def collection_error() -> DynamoDBError:
     return DynamoDBError("ItemCollectionSizeLimitExceededException", _COLLECTION_MESSAGE)
 
 
-def check_collections(svc: "DynamoDB", plans: list, *, raise_error: bool = True) -> int | None:
+def check_collections(svc: "ServiceState", plans: list, *, raise_error: bool = True) -> int | None:
     """Refuse writes that would grow an item collection past the limit
     (``svc.index_options["item_collection_limit"]``, 10 GB by default).
 
@@ -381,20 +365,20 @@ def check_collections(svc: "DynamoDB", plans: list, *, raise_error: bool = True)
     return None
 
 
-def put_item(svc: "DynamoDB", p: dict) -> dict:
+def put_item(svc: "ServiceState", p: dict) -> dict:
     return _write(svc, p, "PutItem")
 
 
-def update_item(svc: "DynamoDB", p: dict) -> dict:
+def update_item(svc: "ServiceState", p: dict) -> dict:
     return _write(svc, p, "UpdateItem")
 
 
-def delete_item(svc: "DynamoDB", p: dict) -> dict:
+def delete_item(svc: "ServiceState", p: dict) -> dict:
     return _write(svc, p, "DeleteItem")
 
 
-def get_item(svc: "DynamoDB", p: dict) -> dict:
-    table = svc.table_for_data(p["TableName"])
+def get_item(svc: "ServiceState", p: dict) -> dict:
+    table = table_for_data(svc, p["TableName"])
     key = read_key(table, p["Key"])
     expr = prepare(p, "GetItem")
     consistent = bool(p.get("ConsistentRead", False))
@@ -414,11 +398,11 @@ def get_item(svc: "DynamoDB", p: dict) -> dict:
     return out
 
 
-def expire_item(svc: "DynamoDB", table: Table, item: dict) -> None:
+def expire_item(svc: "ServiceState", table: Table, item: dict) -> None:
     """Delete an item whose time to live has passed (the TTL sweeper)."""
     key = table.schema.key_of(item)
     try:       # a partition without a leader now expires it at a later sweep
-        svc.replication.check_write(table, table.schema.storage_key(key)[0])
+        prepare_observers(svc, table, table.schema.storage_key(key)[0])
     except DynamoDBError:
         return
     commit(svc, WritePlan(table, key, item, None, "delete"), cause="ttl")

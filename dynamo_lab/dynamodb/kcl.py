@@ -69,7 +69,7 @@ from typing import Any, Callable
 from botocore.exceptions import ClientError
 
 from .kcl_worker import LeaseLost, Worker, WorkerDied
-from .stream_reader import Host, lab_service, list_shards
+from .stream_reader import Host, lab_service, lab_state, list_shards
 
 __all__ = ["App", "Worker", "LeaseLost", "SHARD_END"]
 
@@ -136,7 +136,7 @@ class App:
         self.lease_table = lease_table or f"{name}-leases"
         self.lease_ms, self.initial_position = int(lease_ms), initial_position
         self.max_records, self.interval_ms = max_records, int(interval_ms)
-        self.host = Host(self.service)
+        self.host = Host(self.service, lab_state(client) or lab_state(streams_client))
         self.log = self.host.log
         import random
         if seed is None and self.service is not None:
@@ -291,16 +291,16 @@ class App:
             self._timer = None
 
     def _tick(self) -> None:
-        svc = self.service
-        saved, svc.request_ms = svc.request_ms, 0   # the clock cannot move inside a timer
+        with self.host.requests_take_no_time():   # the clock cannot move inside a timer
+            self._poll_once()
+
+    def _poll_once(self) -> None:
         try:
             self.poll()
         except ClientError as e:      # a timer must not raise into ddb.run()
             self.last_error = e.response["Error"]
             if self.last_error.get("Code") == "ResourceNotFoundException":
                 self.stop()           # the stream or the lease table is gone
-        finally:
-            svc.request_ms = saved
 
     def caught_up(self) -> bool:
         """Every lease is at SHARD_END, or held by a running worker that has

@@ -35,10 +35,10 @@ from .partitioning import PartitionMap
 from .throughput import TableCapacity, Verdict
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .service import DynamoDB
+    from .state import ServiceState
     from .tables import Index, Table
 
-__all__ = ["Layout", "ensure", "charge_write", "charge_read", "throttle_error",
+__all__ = ["Layout", "ensure", "announce", "layouts_of", "ensure_capacity_ticker", "emit_capacity_events", "charge_write", "charge_read", "throttle_error",
            "GSI_PROVISIONED_MESSAGE", "GSI_ON_DEMAND_MESSAGE"]
 
 #: What DynamoDB says when a write to the table is throttled because one of
@@ -59,15 +59,16 @@ class Layout:
     O(k log n) for the k items a split moves.
     """
 
-    def __init__(self, svc: "DynamoDB", table: "Table", ix: "Index | None" = None) -> None:
+    def __init__(self, svc: "ServiceState", table: "Table", ix: "Index | None" = None,
+                 quiet: bool = False) -> None:
         self.table, self.ix = table, ix
         self.store = ix.store if ix is not None else table.store
         self.mode = table.billing_mode
         rcu, wcu = self._provisioned()
         self.signature = (self.mode, rcu, wcu)
         index = ix.name if ix is not None else None
-        self.pmap = PartitionMap(table.name, rcu, wcu, size_limit=svc.partition_size_limit,
-                                 index=index, log=svc.log,
+        self.pmap = PartitionMap(table.name, rcu, wcu, size_limit=svc.timing.partition_size_limit,
+                                 index=index, log=None if quiet else svc.log,
                                  seed=svc.sim.rng_for(f"dynamodb.partitions:{table.name}"),
                                  min_partitions=1)
         opts = {"defer_events": True, **svc.capacity_opts.as_kwargs()}
@@ -125,13 +126,14 @@ class Layout:
         return f"<Layout {self.pmap!r}>"
 
 
-def ensure(svc: "DynamoDB", table: "Table") -> "Layout":
+def ensure(svc: "ServiceState", table: "Table", quiet: bool = False) -> "Layout":
     """The table's layout (made on first use), GSIs' too, up to date. O(1)
-    when nothing changed."""
+    when nothing changed. ``quiet``: new maps log nothing until
+    :func:`announce` (CreateTable prepares the layout before it commits)."""
     lay = table.layout
     if lay is None:
-        lay = table.layout = Layout(svc, table)
-        svc.ensure_capacity_ticker()
+        lay = table.layout = Layout(svc, table, quiet=quiet)
+        ensure_capacity_ticker(svc)
     else:
         lay.refresh(svc.sim.now)
     for ix in table.indexes.values():
@@ -141,10 +143,45 @@ def ensure(svc: "DynamoDB", table: "Table") -> "Layout":
             from .propagation import of
             of(svc, table)
         if ix.layout is None:
-            ix.layout = Layout(svc, table, ix)
+            ix.layout = Layout(svc, table, ix, quiet=quiet)
         else:
             ix.layout.refresh(svc.sim.now)
     return lay
+
+
+def announce(svc: "ServiceState", table: "Table") -> None:
+    """Log the partitions of layouts made quietly (table first, then GSIs)."""
+    for lay in layouts_of(table):
+        if lay.pmap.log is None:
+            lay.pmap.announce(svc.log)
+
+
+def layouts_of(table: "Table") -> list["Layout"]:
+    """The table's layout and its GSIs' that are wired (table first)."""
+    return [lay for lay in [table.layout] + [ix.layout for ix in table.indexes.values()]
+            if lay is not None]
+
+
+def ensure_capacity_ticker(svc: "ServiceState") -> None:
+    """Start the once-a-second capacity tick (closing seconds, heat splits)."""
+    if svc.capacity_task is None:
+        svc.capacity_task = svc.sim.every(1000, lambda: _capacity_tick(svc),
+                                          name="dynamodb.capacity")
+
+
+def _capacity_tick(svc: "ServiceState") -> None:
+    now = svc.sim.now
+    for table in list(svc.tables.values()):
+        for lay in layouts_of(table):
+            lay.tick(now)
+
+
+def emit_capacity_events(svc: "ServiceState") -> None:
+    """Log the ``capacity.*`` events held back since the last request that
+    succeeded (a refused request logs nothing)."""
+    for table in svc.tables.values():
+        for lay in layouts_of(table):
+            lay.cap.emit_pending()
 
 
 def throttle_error(v: Verdict, gsi: bool = False) -> DynamoDBError:
@@ -195,14 +232,14 @@ def write_charges(plan: Any, factor: int = 1, requests: int = 1) -> list:
     return out + gsi
 
 
-def charge_write(svc: "DynamoDB", plan: Any, factor: int = 1,
+def charge_write(svc: "ServiceState", plan: Any, factor: int = 1,
                  requests: int = 1) -> Verdict | None:
     """Charge a planned write (``factor`` 2 for a transaction) on the table
     and its indexes, all or nothing. None when served."""
     return _all_or_nothing(write_charges(plan, factor, requests), svc.sim.now)
 
 
-def charge_read(svc: "DynamoDB", layout: "Layout | None", units: float, *,
+def charge_read(svc: "ServiceState", layout: "Layout | None", units: float, *,
                 h: int | None = None, pid: str | None = None,
                 requests: int = 1) -> Verdict | None:
     """Charge ``units`` of reads on one partition (by hash or id). None when served."""
@@ -213,7 +250,7 @@ def charge_read(svc: "DynamoDB", layout: "Layout | None", units: float, *,
     return None if v.ok else v
 
 
-def charge_reads(svc: "DynamoDB", charges: list) -> Verdict | None:
+def charge_reads(svc: "ServiceState", charges: list) -> Verdict | None:
     """Several reads ``[(layout, units, h, pid, requests), ...]``, all or nothing."""
     return _all_or_nothing([(lay.cap, "read", u, h, pid, rq) for lay, u, h, pid, rq in charges
                             if lay is not None and u > 0], svc.sim.now)

@@ -527,11 +527,22 @@ class PartitionMap:
         p = Partition(pid, start, end, parent, rcu, wcu, replicas, zones, leader)
         self.version += 1
         if self.log is not None:
-            self.log.emit("partition.created", table=self.table, index=self.index,
-                          partition=pid, start=start, end=end, parent=parent,
-                          rcu=p.rcu, wcu=p.wcu, replicas=replicas, zones=zones,
-                          leader=leader)
+            self._emit_created(p)
         return p
+
+    def _emit_created(self, p: Partition) -> None:
+        self.log.emit("partition.created", table=self.table, index=self.index,
+                      partition=p.id, start=p.start, end=p.end, parent=p.parent,
+                      rcu=p.rcu, wcu=p.wcu, replicas=p.replicas, zones=p.zones,
+                      leader=p.leader)
+
+    def announce(self, log: Any) -> None:
+        """Start logging to ``log``, first with a ``partition.created`` for
+        every partition there is (a map made quietly, before its table was
+        committed, tells its story once the table exists). O(P)."""
+        self.log = log
+        for p in self._parts:
+            self._emit_created(p)
 
     def _size_cut(self, p: Partition) -> int | None:
         """The item boundary that splits ``p``'s bytes most evenly, or None

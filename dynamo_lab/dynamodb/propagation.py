@@ -68,9 +68,11 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from .options import DEFAULT_BACKFILL_RATE, DEFAULT_LAG_MS
+from .lookup import table_for_control
+
+from .state import ServiceState
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .service import DynamoDB
     from .tables import Index, Table
 
 __all__ = ["Propagation", "of", "lag", "start_backfill", "forget", "DEFAULT_LAG_MS",
@@ -114,7 +116,7 @@ class Propagation:
         The lag range, virtual ms.
     """
 
-    def __init__(self, svc: "DynamoDB", table: "Table") -> None:
+    def __init__(self, svc: "ServiceState", table: "Table") -> None:
         self.svc, self.table = svc, table
         self.sim = svc.sim
         self.log = svc.log
@@ -194,7 +196,7 @@ class Propagation:
         return f"<Propagation {self.table.name} lag={self.lo}-{self.hi} ms pending={busy}>"
 
 
-def of(svc: "DynamoDB", table: "Table") -> Propagation:
+def of(svc: "ServiceState", table: "Table") -> Propagation:
     """The table's :class:`Propagation`, made (and attached) on first use."""
     prop = table.propagation
     if prop is None:
@@ -202,18 +204,19 @@ def of(svc: "DynamoDB", table: "Table") -> Propagation:
     return prop
 
 
-def _gsi(svc: "DynamoDB", table: str, index: str) -> tuple:
-    t = svc.table_for_control(table)
+def _gsi(svc: "ServiceState", table: str, index: str) -> tuple:
+    t = table_for_control(svc, table)
     ix = t.index(index)
     if ix is None or ix.kind != "GSI":
         raise KeyError(f"{table} has no global secondary index {index!r}")
     return t, ix
 
 
-def lag(svc: "DynamoDB", table: str, index: str) -> dict:
+def lag(svc: Any, table: str, index: str) -> dict:
     """How far GSI ``index`` of ``table`` is behind: ``pending`` (changes
     queued, not yet applied) and ``oldest_ms`` (how long the oldest has
-    waited, virtual ms). (``DynamoDB.gsi_lag(table, index)``.)
+    waited, virtual ms). ``svc`` is a service state or a ``DynamoDB``
+    (whose ``ddb.gsi_lag(table, index)`` is the same question).
 
     >>> from dynamo_lab.dynamodb.service import DynamoDB
     >>> ddb = DynamoDB(seed=0, create_ms=0, indexes={"gsi_lag_ms": (20, 20)})
@@ -229,13 +232,15 @@ def lag(svc: "DynamoDB", table: str, index: str) -> dict:
     >>> lag(ddb, "Tab", "byG")
     {'pending': 3, 'oldest_ms': 2}
     """
-    with svc._lock:
+    if not isinstance(svc, ServiceState):        # the façade: ask it
+        return svc.gsi_lag(table, index)
+    with svc.lock:
         t, ix = _gsi(svc, table, index)
         n, age = t.propagation.pending(ix) if t.propagation is not None else (0, 0)
         return {"pending": n, "oldest_ms": age}
 
 
-def forget(svc: "DynamoDB", table: "Table", ix: "Index") -> None:
+def forget(svc: "ServiceState", table: "Table", ix: "Index") -> None:
     """A GSI is being deleted: drop its changes in flight and its backfill."""
     if table.propagation is not None:
         table.propagation.forget(ix)
@@ -243,24 +248,24 @@ def forget(svc: "DynamoDB", table: "Table", ix: "Index") -> None:
 
 
 # -- backfilling ---------------------------------------------------------------
-def start_backfill(svc: "DynamoDB", table: "Table", ix: "Index") -> None:
+def start_backfill(svc: "ServiceState", table: "Table", ix: "Index") -> None:
     """A GSI was added by UpdateTable: CREATING, ``Backfilling`` false for
-    ``svc.update_ms`` (resource allocation), then true while the table's
+    ``svc.timing.update_ms`` (resource allocation), then true while the table's
     items are read into it, then ACTIVE. Changes made meanwhile are
     propagated to it as to any GSI."""
     of(svc, table)
     ix.status, ix.backfilling = "CREATING", False
     rate = svc.index_opts.gsi_backfill_rate
     per_step = max(1, rate * BACKFILL_STEP_MS // 1000)
-    svc.after(svc.update_ms, _begin, svc, table, ix, per_step)
+    svc.after(svc.timing.update_ms, _begin, svc, table, ix, per_step)
 
 
-def _alive(svc: "DynamoDB", table: "Table", ix: "Index") -> bool:
+def _alive(svc: "ServiceState", table: "Table", ix: "Index") -> bool:
     return svc.tables.get(table.name) is table and table.indexes.get(ix.name) is ix \
         and ix.backfilling is not None
 
 
-def _begin(svc: "DynamoDB", table: "Table", ix: "Index", per_step: int) -> None:
+def _begin(svc: "ServiceState", table: "Table", ix: "Index", per_step: int) -> None:
     if not _alive(svc, table, ix):
         return
     ix.backfilling = True
@@ -269,7 +274,7 @@ def _begin(svc: "DynamoDB", table: "Table", ix: "Index", per_step: int) -> None:
     _step(svc, table, ix, per_step, None, 0)
 
 
-def _step(svc: "DynamoDB", table: "Table", ix: "Index", per_step: int, after: Any,
+def _step(svc: "ServiceState", table: "Table", ix: "Index", per_step: int, after: Any,
           done: int) -> None:
     if not _alive(svc, table, ix):
         return

@@ -38,9 +38,10 @@ from .keys import HASH_SPACE
 from .size import item_size
 from .tables import Index, Table
 from .types import validate_item
+from .lookup import table_for_data
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .service import DynamoDB
+    from .state import ServiceState
 
 __all__ = ["query", "scan", "PAGE_BYTES"]
 
@@ -104,7 +105,7 @@ def _start_key(table: Table, ix: Index | None, p: dict) -> tuple | None:
     return ix.storage_key(esk, tkey) if ix else tkey
 
 
-def _page(svc: "DynamoDB", table: Table, ix: Index | None, p: dict, op: str,
+def _page(svc: "ServiceState", table: Table, ix: Index | None, p: dict, op: str,
           rows: Iterator[tuple], key_ok=None, home: int = 0) -> dict:
     """Read one page from ``rows`` (``(skey, item)`` in order) and answer.
 
@@ -179,8 +180,8 @@ def _page(svc: "DynamoDB", table: Table, ix: Index | None, p: dict, op: str,
     return out
 
 
-def query(svc: "DynamoDB", p: dict) -> dict:
-    table = svc.table_for_data(p["TableName"])
+def query(svc: "ServiceState", p: dict) -> dict:
+    table = table_for_data(svc, p["TableName"])
     ix = _index(table, p)
     schema = ix.schema if ix else table.schema
     store = ix.store if ix else table.store
@@ -216,8 +217,8 @@ def query(svc: "DynamoDB", p: dict) -> dict:
     return out
 
 
-def scan(svc: "DynamoDB", p: dict) -> dict:
-    table = svc.table_for_data(p["TableName"])
+def scan(svc: "ServiceState", p: dict) -> dict:
+    table = table_for_data(svc, p["TableName"])
     ix = _index(table, p)
     seg, total = p.get("Segment"), p.get("TotalSegments")
     if seg is not None and total is None:

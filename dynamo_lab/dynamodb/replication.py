@@ -66,7 +66,7 @@ from .options import ReplicationOptions
 from .partitioning import DEFAULT_NODES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .service import DynamoDB
+    from .state import ServiceState
 
 __all__ = ["Replication", "ReplicaGroup", "ReplicaSet", "DEFAULTS", "unavailable"]
 
@@ -161,7 +161,7 @@ class Replication:
     ``lag_ms`` of writes).
     """
 
-    def __init__(self, svc: "DynamoDB") -> None:
+    def __init__(self, svc: "ServiceState") -> None:
         self.svc = svc
         self.nodes: dict[str, tuple[str, ...]] = {z: tuple(ns) for z, ns in DEFAULT_NODES.items()}
         self.zone_of = {n: z for z, ns in self.nodes.items() for n in ns}

@@ -366,13 +366,11 @@ class _HTTPServer(ThreadingHTTPServer):
         super().__init__(addr, _Handler)
 
     def _sim_now(self) -> int:
-        sim = getattr(self.service, "sim", None)
-        return int(sim.now) if sim is not None else 0
+        return int(self.service.sim.now)
 
     def catch_up(self) -> None:
         """Run the simulation up to the wall clock (``clock="wall"``)."""
-        run = getattr(self.service, "run", None)
-        if not self.wall or run is None:
+        if not self.wall:
             return
         with self._clock_lock:
             target = self._sim_origin + int((time.monotonic() - self._origin) * 1000)
@@ -382,7 +380,7 @@ class _HTTPServer(ThreadingHTTPServer):
                 self._sim_origin -= behind - MAX_CATCH_UP_MS
                 behind = MAX_CATCH_UP_MS
             if behind > 0:
-                run(ms=behind)
+                self.service.run(ms=behind)
 
     def dispatch(self, target: str, params: dict) -> dict:
         self.catch_up()
@@ -392,9 +390,8 @@ class _HTTPServer(ThreadingHTTPServer):
                 return self.service.handle(op, params)
         elif target.startswith(_STREAMS_PREFIX):
             op = target[len(_STREAMS_PREFIX):]
-            handle_streams = getattr(self.service, "handle_streams", None)
-            if op and handle_streams is not None:
-                return handle_streams(op, params)
+            if op:
+                return self.service.handle_streams(op, params)
         raise error("UnknownOperationException", _UNKNOWN)
 
 
@@ -405,12 +402,8 @@ class StateFileError(ValueError):
 def served_service(seed: int = 0) -> Any:
     """A ``DynamoDB`` set up for serving: table status changes take no
     virtual time, so HTTP waiters succeed on their first poll."""
-    import inspect
-
     from .service import DynamoDB
-    wanted = {"create_ms": 0, "delete_ms": 0, "update_ms": 0}
-    accepted = inspect.signature(DynamoDB).parameters
-    return DynamoDB(seed=seed, **{k: v for k, v in wanted.items() if k in accepted})
+    return DynamoDB(seed=seed, create_ms=0, delete_ms=0, update_ms=0)
 
 
 class Server:

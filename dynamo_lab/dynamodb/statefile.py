@@ -64,21 +64,8 @@ def _create_params(desc: dict) -> dict:
     return params
 
 
-def _optional(service: Any, op: str, params: dict) -> dict | None:
-    """A call the service may not implement yet: None instead of an error."""
-    try:
-        return service.handle(op, params)
-    except DynamoDBError as err:
-        if err.code in ("UnknownOperationException", "ValidationException"):
-            return None
-        raise
-
-
 def snapshot(service: Any) -> dict:
     """Every table of ``service`` as a JSON-able dict (see module doc)."""
-    dump = getattr(service, "dump", None)
-    if callable(dump):
-        return {"format": _FORMAT, "version": _VERSION, "dump": dump()}
     names: list[str] = []
     start = None
     for _ in range(100_000):
@@ -92,13 +79,13 @@ def snapshot(service: Any) -> dict:
     for name in names:
         desc = service.handle("DescribeTable", {"TableName": name})["Table"]
         entry: dict[str, Any] = {"create": _create_params(desc), "items": []}
-        ttl = _optional(service, "DescribeTimeToLive", {"TableName": name})
-        spec = (ttl or {}).get("TimeToLiveDescription", {})
+        ttl = service.handle("DescribeTimeToLive", {"TableName": name})
+        spec = ttl.get("TimeToLiveDescription", {})
         if spec.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
             entry["ttl"] = spec["AttributeName"]
         if desc.get("TableArn"):
-            tags = _optional(service, "ListTagsOfResource", {"ResourceArn": desc["TableArn"]})
-            if tags and tags.get("Tags"):
+            tags = service.handle("ListTagsOfResource", {"ResourceArn": desc["TableArn"]})
+            if tags.get("Tags"):
                 entry["tags"] = tags["Tags"]
         key = None
         for _ in range(10_000_000):
@@ -118,12 +105,6 @@ def restore(service: Any, data: dict) -> None:
     """Recreate the tables of a :func:`snapshot` in ``service``."""
     if not isinstance(data, dict) or data.get("format") != _FORMAT:
         raise ValueError("not a dynamo-lab state file")
-    if "dump" in data:
-        load = getattr(service, "load", None)
-        if not callable(load):
-            raise ValueError("this state file needs a service with load()")
-        load(data["dump"])
-        return
     for entry in data.get("tables", []):
         create = entry["create"]
         service.handle("CreateTable", create)

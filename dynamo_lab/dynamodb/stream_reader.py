@@ -22,9 +22,12 @@ from __future__ import annotations
 import base64
 import time
 from datetime import datetime
-from typing import Any
+from contextlib import nullcontext
+from typing import Any, ContextManager
 
-__all__ = ["lab_service", "Host", "list_shards", "lambda_record", "wire_value"]
+from .state import EPOCH, ServiceState
+
+__all__ = ["lab_service", "lab_state", "Host", "list_shards", "lambda_record", "wire_value"]
 
 
 def lab_service(client: Any) -> Any:
@@ -47,6 +50,12 @@ def lab_service(client: Any) -> Any:
     return getattr(client, "dynamo_lab_service", None)
 
 
+def lab_state(client: Any) -> ServiceState | None:
+    """The :class:`~.state.ServiceState` answering a lab ``client``, or None
+    for a client of an outside endpoint. O(1)."""
+    return getattr(client, "dynamo_lab_state", None)
+
+
 class Host:
     """Where a consumer lives: the lab's clock and event log, or the wall
     clock and a log of its own.
@@ -55,10 +64,14 @@ class Host:
     ----------
     service : DynamoDB or None
         The lab service; None for an outside endpoint.
+    state : ServiceState or None
+        Its state (:func:`lab_state` of one of its clients): the lock the
+        log is shared under.
     """
 
-    def __init__(self, service: Any = None) -> None:
+    def __init__(self, service: Any = None, state: ServiceState | None = None) -> None:
         self.service = service
+        self.state = state
         if service is not None:
             self.log = service.log
         else:
@@ -74,15 +87,22 @@ class Host:
     def epoch(self) -> float:
         """Unix time in seconds: the lab's (its fixed epoch plus virtual time) or the machine's."""
         if self.service is not None:
-            return self.service.epoch_now()
+            return EPOCH + self.service.sim.now / 1000
         return time.time()
 
     def emit(self, kind: str, **fields: Any) -> None:
-        if self.service is not None:
-            with self.service._lock:      # the log is shared with the service's threads
+        if self.state is not None:
+            with self.state.lock:      # the log is shared with the service's threads
                 self.log.emit(kind, **fields)
         else:
             self.log.emit(kind, **fields)
+
+    def requests_take_no_time(self) -> ContextManager[None]:
+        """Inside a timer the clock cannot advance: the lab's API calls made
+        meanwhile take no virtual time (nothing to do elsewhere)."""
+        if self.state is not None:
+            return self.state.requests_take_no_time()
+        return nullcontext()
 
 
 def list_shards(streams: Any, stream_arn: str) -> tuple[dict, list[dict]]:

@@ -59,8 +59,10 @@ from typing import TYPE_CHECKING, Any
 
 from .size import item_size
 
+from .commit import event_key
+
 if TYPE_CHECKING:  # pragma: no cover
-    from .service import DynamoDB
+    from .state import ServiceState
     from .tables import Table
 
 __all__ = ["StreamHub", "Stream", "Shard", "Record", "RETENTION_MS", "ITERATOR_MS",
@@ -183,11 +185,11 @@ class Stream:
                 f"shards={len(self.shards)} open={len(self.open)}>")
 
 
-def _label_ms(svc: "DynamoDB", label: str) -> tuple[int, float]:
+def _label_ms(svc: "ServiceState", label: str) -> tuple[int, float]:
     """The virtual ms and epoch seconds a stream label (its creation time) names."""
     t = datetime.strptime(label, "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=timezone.utc)
     epoch = t.timestamp()
-    from .service import EPOCH
+    from .state import EPOCH
     return max(0, int(round((epoch - EPOCH) * 1000))), epoch
 
 
@@ -201,7 +203,7 @@ class StreamHub:
         Shard lifetime, record retention and iterator lifetime (virtual ms).
     """
 
-    def __init__(self, svc: "DynamoDB", *, rollover_ms: int = ROLLOVER_MS,
+    def __init__(self, svc: "ServiceState", *, rollover_ms: int = ROLLOVER_MS,
                  retention_ms: int = RETENTION_MS, iterator_ms: int = ITERATOR_MS) -> None:
         self.svc = svc
         self.rollover_ms, self.retention_ms, self.iterator_ms = \
@@ -239,7 +241,6 @@ class StreamHub:
         cutoff = rec.t - self.retention_ms
         if sh.records[sh.head].t <= cutoff:          # keep memory to the retention window
             sh.trim(cutoff)
-        from .items import event_key
         self.svc.log.emit("stream.record", table=table.name, stream=s.label, shard=sh.id,
                           sequence=str(rec.seq), event=name, key=event_key(table, key),
                           size=rec.size)
@@ -338,7 +339,7 @@ class StreamHub:
 
     def _open(self, s: Stream, table: str, pid: Any, start: int, end: int,
               parent: str | None, t: int) -> Shard:
-        from .service import EPOCH
+        from .state import EPOCH
         sid = f"shardId-{EPOCH * 1000 + t:020d}-{self._rng.getrandbits(32):08x}"
         sh = Shard(sid, parent, pid, start, end, t, self._next_seq())
         s.shards[sid] = sh

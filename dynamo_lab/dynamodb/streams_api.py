@@ -25,9 +25,9 @@ Examples
 --------
 >>> from dynamo_lab.dynamodb.service import DynamoDB
 >>> ddb = DynamoDB(seed=0, create_ms=0)
->>> handle(ddb, "ListStreams", {})
+>>> ddb.handle_streams("ListStreams", {})
 {'Streams': []}
->>> handle(ddb, "DescribeStream", {"StreamArn": "arn:aws:dynamodb:us-east-1:000000000000:table/x/stream/y"})
+>>> ddb.handle_streams("DescribeStream", {"StreamArn": "arn:aws:dynamodb:us-east-1:000000000000:table/x/stream/y"})
 Traceback (most recent call last):
 ...
 dynamo_lab.dynamodb.errors.DynamoDBError: Requested resource not found: Stream: arn:aws:dynamodb:us-east-1:000000000000:table/x/stream/y not found
@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import base64
 import math
-import traceback
 import zlib
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
@@ -45,9 +44,9 @@ from .errors import DynamoDBError, ValidationError
 from .streams import Record, Shard, Stream, StreamHub
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .service import DynamoDB
+    from .state import ServiceState
 
-__all__ = ["handle", "check_streams_request", "streams_model", "render_record",
+__all__ = ["OPERATIONS", "check_streams_request", "streams_model", "render_record",
            "MAX_RECORDS", "MAX_BYTES", "MAX_SHARDS", "MAX_STREAMS",
            "TRIMMED_MESSAGE", "EXPIRED_MESSAGE", "NO_SHARD_MESSAGE"]
 
@@ -89,7 +88,7 @@ def _too_big(value: int, path: str, top: int) -> ValidationError:
                            f"equal to {top}")
 
 
-def _hub(svc: "DynamoDB") -> StreamHub:
+def _hub(svc: "ServiceState") -> StreamHub:
     hub = svc.streams
     hub.refresh()
     return hub
@@ -121,7 +120,7 @@ def _after(ids: list[str], start: str | None) -> int:
 
 
 # -- the operations -------------------------------------------------------------
-def list_streams(svc: "DynamoDB", p: dict) -> dict:
+def list_streams(svc: "ServiceState", p: dict) -> dict:
     hub = _hub(svc)
     limit = p.get("Limit", MAX_STREAMS)
     if limit > MAX_STREAMS:
@@ -138,7 +137,7 @@ def list_streams(svc: "DynamoDB", p: dict) -> dict:
     return out
 
 
-def describe_stream(svc: "DynamoDB", p: dict) -> dict:
+def describe_stream(svc: "ServiceState", p: dict) -> dict:
     hub = _hub(svc)
     s = _stream(hub, p["StreamArn"])
     limit = p.get("Limit", MAX_SHARDS)
@@ -171,7 +170,7 @@ def _sequence(hub: StreamHub, sh: Shard, text: str) -> int:
     return int(text)
 
 
-def get_shard_iterator(svc: "DynamoDB", p: dict) -> dict:
+def get_shard_iterator(svc: "ServiceState", p: dict) -> dict:
     hub = _hub(svc)
     s = _stream(hub, p["StreamArn"])
     sh = _shard(hub, s, p["ShardId"])
@@ -189,7 +188,7 @@ def get_shard_iterator(svc: "DynamoDB", p: dict) -> dict:
     else:  # AT_TIMESTAMP
         if "Timestamp" not in p:
             raise ValidationError("Timestamp is required for ShardIteratorType AT_TIMESTAMP")
-        from .service import EPOCH
+        from .state import EPOCH
         t_ms = (float(p["Timestamp"]) - EPOCH) * 1000
         live = sh.live()
         pos = next((r.seq for r in live if r.t >= t_ms), sh.last_seq() + 1)
@@ -199,7 +198,7 @@ def get_shard_iterator(svc: "DynamoDB", p: dict) -> dict:
 
 def render_record(rec: Record, s: Stream, region: str) -> dict:
     """One record as GetRecords returns it (wire form)."""
-    from .service import EPOCH
+    from .state import EPOCH
     d: dict[str, Any] = {"ApproximateCreationDateTime": math.floor(EPOCH + rec.t / 1000),
                          "Keys": rec.keys}
     if rec.new is not None:
@@ -217,7 +216,7 @@ def render_record(rec: Record, s: Stream, region: str) -> dict:
     return out
 
 
-def get_records(svc: "DynamoDB", p: dict) -> dict:
+def get_records(svc: "ServiceState", p: dict) -> dict:
     limit = p.get("Limit", MAX_RECORDS)
     if limit > MAX_RECORDS:
         raise _too_big(limit, "limit", MAX_RECORDS)
@@ -269,27 +268,10 @@ def _decode(it: str) -> tuple[str, str, int, int]:
         raise ValidationError("Invalid ShardIterator") from None
 
 
-_OPS: dict[str, Callable] = {
+#: The operations of DynamoDB Streams: name -> ``op(state, request)``.
+OPERATIONS: dict[str, Callable] = {
     "ListStreams": list_streams,
     "DescribeStream": describe_stream,
     "GetShardIterator": get_shard_iterator,
     "GetRecords": get_records,
 }
-
-
-def handle(svc: "DynamoDB", operation: str, params: Any) -> dict:
-    """Answer one DynamoDB Streams request (wire form in, wire form out);
-    raises :class:`DynamoDBError`. Thread-safe: it holds the service's lock."""
-    fn = _OPS.get(operation)
-    if fn is None:
-        raise DynamoDBError("UnknownOperationException", "")
-    with svc._lock:
-        if svc.request_ms:
-            svc.sim.run(ms=svc.request_ms)
-        try:
-            return fn(svc, check_streams_request(operation, params))
-        except DynamoDBError:
-            raise
-        except Exception as exc:  # a bug: report it as AWS would, keep the trace
-            svc.internal_errors.append(traceback.format_exc())
-            raise DynamoDBError("InternalServerError", "Internal server error") from exc

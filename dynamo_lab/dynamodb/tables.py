@@ -250,11 +250,22 @@ class Table:
         """The stored item with primary key ``key``, or None."""
         return self.store.get(self.schema.storage_key(key))
 
-    def write(self, item: dict, size: int, *, key: dict | None = None) -> dict | None:
+    def write(self, item: dict | None, size: int, *, key: dict | None = None) -> dict | None:
         """Put ``item`` (``size`` bytes) or, when ``item`` is None, delete the
-        item at ``key``. Indexes follow (GSIs through :attr:`propagation`,
-        when there is one). Returns the old item."""
+        item at ``key``; indexes follow. Returns the old item. (The
+        service's write path calls the two halves, :meth:`write_partition`
+        and :meth:`write_gsis`, with its observers between them.)"""
         skey = self.schema.storage_key(item if item is not None else key)
+        old = self.write_partition(skey, item, size)
+        self.write_gsis(skey, old, item, size)
+        return old
+
+    def write_partition(self, skey: tuple, item: dict | None, size: int) -> dict | None:
+        """What lives on the item's partition changes at once: the item at
+        ``skey`` becomes ``item`` (None: deleted), its local secondary
+        index entries follow, and the partition map follows (a split moves
+        the item too). Returns the old item. O(log n), plus the split it
+        causes."""
         store = self.store
         old = store.get(skey)
         old_size = store.size_of(skey) if old is not None else None
@@ -263,28 +274,41 @@ class Table:
         else:
             store.put(skey, item, size)
         if self.indexes:
-            prop = self.propagation
-            schema = self.schema
-            for ix in self.indexes.values():
-                has = ix.schema.has_key
-                old_ikey = ix.storage_key(old, skey) if old is not None and has(old) else None
-                if item is not None and has(item):
-                    projected = ix.project(item, schema)
-                    new_ikey = ix.storage_key(item, skey)
-                    if old_ikey == new_ikey and ix.project(old, schema) == projected:
-                        continue          # nothing the index holds changed: no index write
-                    isize = size if projected is item else item_size(projected)
-                elif old_ikey is None:
-                    continue              # sparse: not in the index before or after
-                else:
-                    projected, new_ikey, isize = None, None, 0
-                if prop is not None and ix.kind == "GSI":
-                    prop.queue(ix, skey, old_ikey, new_ikey, projected, isize)
-                else:
-                    ix.apply(old_ikey, new_ikey, projected, isize)
+            self._write_indexes(skey, old, item, size, "LSI")
         if self.layout is not None:      # after the store changed: a split moves the item too
             self.layout.apply_write(skey[0], old_size, None if item is None else size)
         return old
+
+    def write_gsis(self, skey: tuple, old: dict | None, item: dict | None, size: int) -> None:
+        """Hand the change ``old`` -> ``item`` at ``skey`` to the global
+        secondary indexes (through :attr:`propagation` when there is one).
+        O(GSIs x log n)."""
+        if self.indexes:
+            self._write_indexes(skey, old, item, size, "GSI")
+
+    def _write_indexes(self, skey: tuple, old: dict | None, item: dict | None, size: int,
+                       kind: str) -> None:
+        prop = self.propagation
+        schema = self.schema
+        for ix in self.indexes.values():
+            if ix.kind != kind:
+                continue
+            has = ix.schema.has_key
+            old_ikey = ix.storage_key(old, skey) if old is not None and has(old) else None
+            if item is not None and has(item):
+                projected = ix.project(item, schema)
+                new_ikey = ix.storage_key(item, skey)
+                if old_ikey == new_ikey and ix.project(old, schema) == projected:
+                    continue          # nothing the index holds changed: no index write
+                isize = size if projected is item else item_size(projected)
+            elif old_ikey is None:
+                continue              # sparse: not in the index before or after
+            else:
+                projected, new_ikey, isize = None, None, 0
+            if prop is not None and kind == "GSI":
+                prop.queue(ix, skey, old_ikey, new_ikey, projected, isize)
+            else:
+                ix.apply(old_ikey, new_ikey, projected, isize)
 
     def backfill(self, ix: Index, after: tuple | None = None, limit: int | None = None) -> tuple:
         """Put the projections of the table's items into ``ix``, in storage-key

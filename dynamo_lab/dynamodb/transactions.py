@@ -41,15 +41,17 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .capacity import Meter, read_units
+from .commit import prepare_observers
 from .errors import DynamoDBError, ValidationError
 from .evaluate import prepare
 from .items import WritePlan, check_collections, check_key_untouched, commit, read_key
 from .layout import throttle_error, write_charges
 from .size import check_item_size, item_size
 from .types import validate_item
+from .lookup import table_for_data
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .service import DynamoDB
+    from .state import ServiceState
 
 __all__ = ["transact_write_items", "transact_get_items", "TOKEN_WINDOW_MS", "MAX_ACTIONS"]
 
@@ -65,14 +67,14 @@ class _Action:
     __slots__ = ("kind", "p", "table", "key", "item", "expr", "skey")
 
 
-def _parse_action(svc: "DynamoDB", entry: dict, i: int) -> _Action:
+def _parse_action(svc: "ServiceState", entry: dict, i: int) -> _Action:
     present = [k for k in _KINDS if entry.get(k) is not None]
     if len(present) != 1:
         raise ValidationError("TransactItems can only contain one of Check, Put, Update or Delete")
     a = _Action()
     a.kind = present[0]
     a.p = entry[a.kind]
-    a.table = svc.table_for_data(a.p["TableName"])
+    a.table = table_for_data(svc, a.p["TableName"])
     schema = a.table.schema
     a.item = None
     if a.kind == "Put":
@@ -104,7 +106,7 @@ def _fingerprint(p: dict) -> str:
     return json.dumps(body, sort_keys=True, default=str)
 
 
-def _remembered(svc: "DynamoDB", token: str | None, p: dict) -> dict | None:
+def _remembered(svc: "ServiceState", token: str | None, p: dict) -> dict | None:
     if token is None:
         return None
     now = svc.sim.now
@@ -121,7 +123,7 @@ def _remembered(svc: "DynamoDB", token: str | None, p: dict) -> dict | None:
     return rec[2]
 
 
-def transact_write_items(svc: "DynamoDB", p: dict) -> dict:
+def transact_write_items(svc: "ServiceState", p: dict) -> dict:
     token = p.get("ClientRequestToken")
     actions = [_parse_action(svc, e, i) for i, e in enumerate(p["TransactItems"], 1)]
     seen: set = set()
@@ -135,7 +137,7 @@ def transact_write_items(svc: "DynamoDB", p: dict) -> dict:
     if earlier is not None:
         return dict(earlier)
     for a in actions:       # every item's partition needs a leader and a second replica
-        svc.replication.check_write(a.table, a.skey[1][0])
+        prepare_observers(svc, a.table, a.skey[1][0])
     # -- evaluate every condition against the items as they are ------------
     reasons: list[dict] = []
     plans: list[WritePlan | None] = []
@@ -221,7 +223,7 @@ def transact_write_items(svc: "DynamoDB", p: dict) -> dict:
     return out
 
 
-def _charge(svc: "DynamoDB", charges: list) -> tuple:
+def _charge(svc: "ServiceState", charges: list) -> tuple:
     """Consume ``[(action, cap, op, units, hash, pid, requests), ...]`` all or
     nothing: ``(None, None)``, or the refusal and its action's index."""
     now, done = svc.sim.now, []
@@ -242,7 +244,7 @@ def _throttle_reason(v: Any) -> dict:
     return {"Code": "ProvisionedThroughputExceeded", "Message": err.message}
 
 
-def transact_get_items(svc: "DynamoDB", p: dict) -> dict:
+def transact_get_items(svc: "ServiceState", p: dict) -> dict:
     gets = []
     seen: set = set()
     for i, entry in enumerate(p["TransactItems"], 1):
@@ -251,7 +253,7 @@ def transact_get_items(svc: "DynamoDB", p: dict) -> dict:
             raise ValidationError("1 validation error detected: Value null at "
                                   f"'transactItems.{i}.member.get' failed to satisfy "
                                   "constraint: Member must not be null")
-        table = svc.table_for_data(g["TableName"])
+        table = table_for_data(svc, g["TableName"])
         key = read_key(table, g["Key"])
         skey = (table.name, table.schema.storage_key(key))
         if skey in seen:

@@ -69,7 +69,7 @@ from typing import Any, Callable
 from botocore.exceptions import ClientError
 
 from .lambda_shapes import done_before_failure, epoch_of, failure_record, takes_context
-from .stream_reader import Host, lab_service, lambda_record, list_shards
+from .stream_reader import Host, lab_service, lab_state, lambda_record, list_shards
 
 __all__ = ["EventSourceMapping", "RETENTION_SECONDS", "MAX_BATCH_SIZE"]
 
@@ -203,7 +203,7 @@ class EventSourceMapping:
         self.report_batch_item_failures = "ReportBatchItemFailures" in function_response_types
         self.name = name or getattr(function, "__name__", "function")
         self.poll_interval_ms = int(poll_interval_ms)
-        self.host = Host(service)
+        self.host = Host(service, lab_state(streams_client))
         self.log = self.host.log
         region = getattr(getattr(streams_client, "meta", None), "region_name", None) or "us-east-1"
         account = stream_arn.split(":")[4] if stream_arn.count(":") >= 5 else "000000000000"
@@ -242,9 +242,11 @@ class EventSourceMapping:
         return self._timer is not None
 
     def _tick(self) -> None:
-        svc = self.service
         # Inside a timer the clock cannot advance: API calls made now take no time.
-        saved, svc.request_ms = svc.request_ms, 0
+        with self.host.requests_take_no_time():
+            self._poll_once()
+
+    def _poll_once(self) -> None:
         try:
             self.poll()
         except ClientError as e:
@@ -254,8 +256,6 @@ class EventSourceMapping:
             self.last_error = e.response["Error"]
             if self.last_error.get("Code") == "ResourceNotFoundException":
                 self.disable()
-        finally:
-            svc.request_ms = saved
 
     def poll(self, *, flush: bool = False) -> int:
         """One round: discover shards, then for each ready shard read what is
