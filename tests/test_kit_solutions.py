@@ -84,12 +84,16 @@ def test_pages_draw_offline_plotly_and_static_views():
     assert "widget-view+json" not in page and 'model_id' not in page
 
 
-def test_unknown_lesson_number_is_one_clear_line(tmp_path):
-    proc = _cli("solutions", str(tmp_path), "--only", "00,42")
-    assert proc.returncode == 2
-    assert proc.stderr.strip() == ("dynamo-lab solutions: no lesson numbered 42 in "
-                                   "lessons; lessons are 00-20")
-    assert not list(tmp_path.iterdir()), "nothing is written before the input is checked"
+def test_unknown_lesson_number_is_one_clear_line(tmp_path, capsys, monkeypatch):
+    from dynamo_lab.cli import main
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "out"
+    assert main(["solutions", str(out), "--only", "00,42"]) == 2
+    assert capsys.readouterr().err.strip() == ("dynamo-lab solutions: no lesson numbered 42 "
+                                               "in lessons; lessons are 00-20")
+    assert not out.exists(), "nothing is written before the input is checked"
+    assert main(["solutions", str(out), "--only", "0x"]) == 2
+    assert "lesson numbers are digits like 00 or 11, not '0x'" in capsys.readouterr().err
 
 
 def test_solve_names_a_missing_answer_cell():
