@@ -102,8 +102,8 @@ def test_solve_names_a_missing_answer_cell():
     first = next(iter(mod.exercises))
     for c in nb.cells:
         c.source = c.source.replace(f"{first.var} = ____", f"{first.var} = 1")
-    with pytest.raises(solutions.SolutionError, match=rf"00_welcome.ipynb: expected one "
-                                                      rf"answer cell `{first.var} = ____`, found 0"):
+    want = rf"00_welcome.ipynb: expected one answer cell `{first.var} = ____`, found 0"
+    with pytest.raises(solutions.SolutionError, match=want):
         solutions.solve(nb, mod, "00_welcome.ipynb")
 
 

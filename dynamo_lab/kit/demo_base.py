@@ -32,7 +32,8 @@ CSS = """<style>
 .dl-demo-title h2 { margin: 0 0 4px; }
 .dl-demo-facts { font: 14px/1.45 system-ui, sans-serif; }
 .dl-demo-facts table { border-collapse: collapse; }
-.dl-demo-facts td, .dl-demo-facts th { border: 1px solid #ddd; padding: 2px 8px; text-align: right; }
+.dl-demo-facts td, .dl-demo-facts th { border: 1px solid #ddd; padding: 2px 8px;
+                                      text-align: right; }
 .dl-demo-facts th { background: #eef2f7; }
 .dl-demo-big { font-size: 20px; font-weight: 600; }
 .dl-demo-error { color: #a71d2a; font-weight: 600; }

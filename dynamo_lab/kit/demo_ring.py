@@ -128,7 +128,7 @@ class RingDemo:
         load = self.load.loads()
         mean = sum(load.values()) / max(1, len(load))
         rows = "".join(f"<tr><td style=\"text-align:left\">{html.escape(node)}</td>"
-                       f"<td>{count:,}</td><td>{(count / mean - 1) * 100 if mean else 0:+.0f}%"
+                       f"<td>{count:,}</td><td>{round((count / mean - 1) * 100) if mean else 0:+d}%"
                        f"</td></tr>" for node, count in load.items())
         first = (f"<b>{html.escape(pref[0])}</b> (coordinator)" + "".join(
             f", {html.escape(x)}" for x in pref[1:])) if pref else "no node"
@@ -161,7 +161,8 @@ class RingDemo:
     def _build(self) -> Any:
         import ipywidgets as w
         strategy = w.Dropdown(options=STRATEGIES, value=self.view.state.strategy,
-                              description="strategy", style={"description_width": "initial"})
+                              description="strategy", style={"description_width": "initial"},
+                              layout=w.Layout(width="390px"))
         strategy.add_class("dl-demo-strategy")
         vnodes = w.IntSlider(value=self.view.state.tokens_per_node or 8, min=1, max=32,
                              description="vnodes", continuous_update=False)
