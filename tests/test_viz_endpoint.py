@@ -9,7 +9,8 @@ import pytest
 
 from dynamo_lab import DynamoDB, EventLog
 from dynamo_lab.viz import (HashSpaceView, ItemAnatomyView, ItemCollectionsView, RequestTraceView,
-                            IndexPlacementView, ReplicaGroupView, StreamRecordsView,
+                            IndexPlacementView, KclLeasesView, LambdaBatchesView,
+                            ReplicaGroupView, StreamRecordsView,
                             Timeline, record)
 
 
@@ -428,3 +429,71 @@ def test_index_placement_lsi_beside_gsi_apart_lag_and_sparse():
     assert view.marks() == {"S3": ["in", "in", "sparse", "in"]}
     assert repr(view) == ("<IndexPlacementView 'Threads' GSI ByAuthor: 4 items, 3 in the GSI, "
                           "1 sparse, 0 not there yet>")
+
+
+def test_lambda_batches_and_kcl_leases_from_real_consumers():
+    from dynamo_lab.dynamodb.kcl import App
+    from dynamo_lab.dynamodb.triggers import EventSourceMapping
+    ddb = DynamoDB(seed=18)
+    c, s = ddb.client(retries=0), ddb.streams_client()
+    arn = c.create_table(
+        TableName="Ballots", KeySchema=[{"AttributeName": "voter", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "voter", "AttributeType": "S"}],
+        ProvisionedThroughput={"ReadCapacityUnits": 100, "WriteCapacityUnits": 3000},
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )["TableDescription"]["LatestStreamArn"]
+    c.get_waiter("table_exists").wait(TableName="Ballots", WaiterConfig={"Delay": 1})
+    for i in range(30):
+        item = {"voter": {"S": f"v{i}"}}
+        if i != 7:
+            item["candidate"] = {"S": "ann"}
+        c.put_item(TableName="Ballots", Item=item)
+
+    def strict(event, context):
+        for r in event["Records"]:
+            if "candidate" not in r["dynamodb"]["NewImage"]:
+                raise ValueError("a vote for nobody")
+    failed: list = []
+    m = EventSourceMapping(strict, arn, streams_client=s, name="strict", batch_size=8,
+                           starting_position="TRIM_HORIZON", bisect_batch_on_function_error=True,
+                           maximum_retry_attempts=0, on_failure=failed)
+    m.drain()
+    m.disable()
+    view = LambdaBatchesView(ddb)
+    outs = view.outcomes()
+    shards = [e.shard for e in ddb.log if e.kind == "shard.opened"]
+    assert set(outs) <= set(shards) and len(outs) >= 2           # one lane per shard read
+    flat = [o for lane in outs.values() for _, o in lane]
+    assert "bisect" in flat and flat.count("discarded") == len(failed) == 1
+    assert sum(n for lane in outs.values() for n, o in lane if o == "ok") == 29
+    svg = view.svg()
+    assert svg.count('class="dl-batch"') == len(flat)
+    assert svg.count('data-outcome="discarded"') == 1 and ">on-failure<" in svg
+
+    class Tally:
+        def initialize(self, shard_id):
+            pass
+
+        def process_records(self, records, checkpointer):
+            checkpointer.checkpoint()
+
+        def shutdown(self, reason):
+            pass
+    app = App("tally", arn, Tally, client=c, streams_client=s)
+    app.add_worker("w0")
+    app.run(2)
+    app.add_worker("w1")
+    app.run(4)
+    app.kill_worker("w0")
+    ddb.run(ms=30_000)
+    app.run(4)
+    leases = KclLeasesView(ddb)
+    held = leases.holders()
+    assert set(held) == set(shards) and set(held.values()) == {"w1"}
+    svg = leases.svg()
+    assert svg.count('data-worker="w0"') >= 1 and svg.count('data-worker="w1"') >= 1
+    acts = re.findall(r'data-action="(\w+)"', svg)
+    assert acts.count("taken") + acts.count("stolen") >= len(shards) + 1
+    assert "expired" in acts or "stolen" in acts
+    assert svg.count('class="dl-checkpoint"') == sum(
+        1 for e in ddb.log if e.kind == "kcl.checkpoint")

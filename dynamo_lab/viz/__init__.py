@@ -41,7 +41,8 @@ _STORE = ("ReplicaView", "SequenceView", "VersionView", "MembershipView", "Merkl
 _DDB = ("PartitionMapView", "CapacityView", "ShardLineageView", "GsiLagView",
         "record", "CallRecorder", "RequestTraceView", "ItemCollectionsView",
         "StreamRecordsView", "HashSpaceView", "ItemAnatomyView",
-        "ReplicaGroupView", "IndexPlacementView")
+        "ReplicaGroupView", "IndexPlacementView",
+        "LambdaBatchesView", "KclLeasesView")
 
 __all__ = ["View", "RingView", "LoadView", "Timeline", "FrameBatcher", "resolve_source",
            "setup", "DEFAULT_RENDERER", *_STORE, *_DDB]

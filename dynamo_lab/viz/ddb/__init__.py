@@ -50,6 +50,7 @@ from __future__ import annotations
 from .anatomy import ItemAnatomyView
 from .capacity import CapacityView
 from .collections import ItemCollectionsView
+from .consumers import KclLeasesView, LambdaBatchesView
 from .gsi import GsiLagView
 from .hashspace import HashSpaceView
 from .indexes import IndexPlacementView
@@ -63,4 +64,5 @@ from .trace import RequestTraceView
 __all__ = ["CapacityView", "GsiLagView", "PartitionMapView", "ShardLineageView",
            "record", "CallRecorder", "RequestTraceView", "ItemCollectionsView",
            "StreamRecordsView", "HashSpaceView", "ItemAnatomyView",
-           "ReplicaGroupView", "IndexPlacementView"]
+           "ReplicaGroupView", "IndexPlacementView",
+           "LambdaBatchesView", "KclLeasesView"]
