@@ -1,4 +1,4 @@
-"""The store lessons 06, 07, 08 and 10: the facts from the paper each lesson must
+"""The store lessons 06, 07, 08, 09 and 10: the facts from the paper each lesson must
 get right, asked of the engine through the lesson's exercise module.
 (Every solution and known wrong answer is judged in test_exercises.py.)"""
 import importlib
@@ -54,3 +54,14 @@ def test_lesson10_siblings_coordination_and_fastest_writer():
     c, got = ex.fastest_cluster()
     res = c.put("cart:bob", {"tea", "milk"}, context=got.context)
     assert res.coordinator == got.context.fastest
+
+
+def test_lesson09_figure8_shape_keeps_the_papers_order():
+    """Paper 6.2's text: strategy 3 balances best and strategy 2 worst. The
+    shape drawn beside our curves must not contradict it at any point."""
+    m = _lesson("lesson09")
+    fig = m.PAPER_FIGURE_8
+    xs = [x for x, _ in fig[1]]
+    assert xs == [x for x, _ in fig[2]] == [x for x, _ in fig[3]]
+    for (x, s1), (_, s2), (_, s3) in zip(fig[1], fig[2], fig[3]):
+        assert s3 > s1 > s2, f"at {x}: strategy 3 {s3}, 1 {s1}, 2 {s2}"
