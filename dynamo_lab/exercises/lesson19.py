@@ -31,7 +31,7 @@ from .lesson11 import drop_lesson_tables as _drop
 __all__ = ["q1", "q2", "q3", "exercises", "progress", "TABLES", "CANDIDATES", "WEIGHTS",
            "HOT", "DATE", "SHARDS", "ROUNDS", "PARTITION_WCU", "votes_per_round", "ballots",
            "tally", "shard_key", "counter_keys", "read_results", "function_client",
-           "run_for", "results_figure", "stream_record", "delta_solution", "drop_lesson_tables",
+           "run_for", "results_figure", "LiveResults", "stream_record", "delta_solution", "drop_lesson_tables",
            "solution_namespace", "WRONG"]
 
 #: The tables the lesson makes; its setup cell drops them, so it can run again.
@@ -188,6 +188,31 @@ def results_figure(cast: dict, counted: dict, title: str):
     return fig
 
 
+class LiveResults:
+    """One live-results chart, redrawn in place each round: a plotly
+    ``FigureWidget`` (``widget``, to display once) whose bars :meth:`update`
+    changes, instead of a new chart a round.
+
+    >>> live = LiveResults(["one key"])
+    >>> live.update({"Mars": 3}, {"one key": {"Mars": 2}}, "round 1")
+    >>> [(t.name, list(t.y)) for t in live.widget.data], live.widget.layout.title.text
+    ([('votes cast', [3]), ('one key', [2])], 'round 1')
+    """
+
+    def __init__(self, labels, title: str = "waiting for the first round") -> None:
+        import plotly.graph_objects as go
+        self.labels = list(labels)
+        self.widget = go.FigureWidget(results_figure({}, {k: {} for k in self.labels}, title))
+
+    def update(self, cast: dict, counted: dict, title: str) -> None:
+        """Redraw the bars: votes ``cast`` and each table's ``counted``."""
+        fig = results_figure(cast, {k: counted.get(k, {}) for k in self.labels}, title)
+        with self.widget.batch_update():
+            for trace, new in zip(self.widget.data, fig.data):
+                trace.x, trace.y = new.x, new.y
+            self.widget.layout.title.text = title
+
+
 def stream_record(event_name: str, new: str | None = None, old: str | None = None,
                   voter: str = "V100001") -> dict:
     """A DynamoDB stream record as Lambda hands it over (NEW_AND_OLD_IMAGES):
@@ -236,6 +261,7 @@ q1 = Exercise(
           "What is the smallest number of shards per candidate so that no single shard "
           "key needs more than one partition can give?",
     var="q1_shards",
+    kind="arithmetic",
     expected=lambda: math.ceil(_PEAK / PARTITION_WCU),
     check=_check_shards,
     hints=["One update of an item under 1 KB costs 1 WCU; a shard key gets 1/N of the votes.",
@@ -301,6 +327,7 @@ q2 = Exercise(
           "delta(record): given one Votes stream record (NEW_AND_OLD_IMAGES), return "
           "the change to the counts, e.g. {'Pluto': -1, 'Mars': 1}.",
     var="q2_delta",
+    kind="code",
     expected=_delta_cases,
     check=_check_delta,
     hints=["record['eventName'] is INSERT, MODIFY or REMOVE; the candidate is "
@@ -349,6 +376,7 @@ q3 = Exercise(
           "the live results from VoteShards consume (every shard of every candidate, "
           "BatchGetItem, eventually consistent, each counter item well under 4 KB)?",
     var="q3_rcu",
+    kind="arithmetic",
     expected=_read_rcu,
     check=_check_read,
     hints=["BatchGetItem charges each item as a GetItem would: its size rounded up to 4 KB.",
