@@ -32,6 +32,8 @@ from .client import Client, GetResult, PutResult
 from .coordinator import Context
 from .observe import Hint, InspectMixin
 from .node import Node
+from .options import ClusterOptions
+from ..errors import OptionValueError
 from .storage import MemoryStore, SqliteStore, Store
 from .vclock import MalformedContext, VectorClock, resolve_policy
 
@@ -117,32 +119,58 @@ class DynamoCluster(InspectMixin):
         Background work yields while this node's recent foreground latency
         (as coordinator or replica) is above this many ms (paper 6.5; 0
         turns admission control off).
+    options : ClusterOptions, optional
+        All of the above in frozen groups (:mod:`~dynamo_lab.dynamo.options`);
+        keywords given beside it override it.
+
+    Every option above is a keyword argument, checked when the cluster is
+    made: an unknown keyword is an :class:`~dynamo_lab.errors.OptionError`
+    listing the accepted ones, a bad value an
+    :class:`~dynamo_lab.errors.OptionValueError` naming its group and key
+    (both are ``ValueError``). ``cluster.options`` holds them, grouped.
+
+    >>> DynamoCluster(nodes=3, gossip_ms=500).options.timing.gossip_ms
+    500
+    >>> DynamoCluster(nodes=3, gosip_ms=500)
+    Traceback (most recent call last):
+    ...
+    dynamo_lab.errors.OptionError: unknown option 'gosip_ms' in DynamoCluster; accepted: admission_ms, anti_entropy_ms, coordination, disk_ms, fastest_writer, flush_ms, gossip_ms, handoff_ms, membership, merkle_depth, n, nodes, options, partitions, probe_ms, r, read_repair_ms, reconcile, retry_ms, seed, seeds, sim, store, strategy, timeout_ms, tokens_per_node, w, write_buffer, zone_aware, zones
     """
 
-    def __init__(self, nodes: int | Iterable[str] = 5, *, n: int = 3, r: int = 2, w: int = 2,
-                 zones=None, strategy: int = 1, tokens_per_node: int | None = None,
-                 partitions: int | None = None, seed: int = 0, sim: Simulation | None = None,
-                 store: str | Callable[[str], Store] = "memory", write_buffer: bool = False,
-                 disk_ms: tuple = (0, 0), coordination: str = "server", reconcile=None,
-                 membership: str = "converged", seeds: Iterable[str] | None = None,
-                 gossip_ms: int = 1000, handoff_ms: int = 1000, anti_entropy_ms: int = 2000,
-                 probe_ms: int = 1000, flush_ms: int = 100, timeout_ms: int = 200,
-                 read_repair_ms: int = 20, retry_ms: int = 50, admission_ms: int = 100,
-                 merkle_depth: int = 4,
-                 fastest_writer: bool = True, zone_aware: bool | None = None) -> None:
+    def __init__(self, nodes: int | Iterable[str] = 5, *, zones=None, seed: int = 0,
+                 sim: Simulation | None = None, options: ClusterOptions | None = None,
+                 **keywords: Any) -> None:
         from .ring import Ring
+        if options is None:
+            opts = ClusterOptions.from_keywords(**keywords)
+        elif not isinstance(options, ClusterOptions):
+            raise OptionValueError("DynamoCluster", "options", options,
+                                   "a ClusterOptions or None")
+        else:       # keywords given beside ``options`` override it
+            opts = ClusterOptions.from_keywords(options, **keywords)
+        self.options = opts
         names = _names(nodes)
-        for label, v in (("n", n), ("r", r), ("w", w)):
-            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-                raise ValueError(f"{label} must be a positive int, not {v!r}")
-        if r > n or w > n:
-            raise ValueError(f"R and W must not exceed N: N={n}, R={r}, W={w}")
+        q, tm, st = opts.quorum, opts.timing, opts.storage
+        n, r, w = q.n, q.r, q.w
         if n > len(names):
-            raise ValueError(f"N={n} replicas need at least {n} nodes, not {len(names)}")
-        if membership not in ("converged", "seeds"):
-            raise ValueError("membership must be 'converged' or 'seeds'")
-        if read_repair_ms >= timeout_ms:
-            raise ValueError("read_repair_ms must be shorter than timeout_ms")
+            raise OptionValueError("quorum", "n", n,
+                                   f"at most the number of nodes: N={n} replicas need at "
+                                   f"least {n} nodes, not {len(names)}")
+        if opts.membership.seeds is not None:
+            stray = [x for x in opts.membership.seeds if x not in names]
+            if stray:
+                raise OptionValueError("membership", "seeds", opts.membership.seeds,
+                                       f"names of this cluster's nodes ({stray} are not)")
+        strategy, tokens_per_node = opts.ring.strategy, opts.ring.tokens_per_node
+        partitions, zone_aware = opts.ring.partitions, opts.ring.zone_aware
+        membership, seeds = opts.membership.membership, opts.membership.seeds
+        store, write_buffer = st.store, st.write_buffer
+        disk_ms, merkle_depth = st.disk_ms, st.merkle_depth
+        coordination = opts.coordination.coordination
+        reconcile, fastest_writer = opts.coordination.reconcile, opts.coordination.fastest_writer
+        gossip_ms, handoff_ms, anti_entropy_ms = tm.gossip_ms, tm.handoff_ms, tm.anti_entropy_ms
+        probe_ms, flush_ms, timeout_ms = tm.probe_ms, tm.flush_ms, tm.timeout_ms
+        read_repair_ms, retry_ms, admission_ms = tm.read_repair_ms, tm.retry_ms, tm.admission_ms
         self.sim = sim if sim is not None else Simulation(seed)
         self.n, self.r, self.w = n, r, w
         self.zones = _zones(names, zones)
