@@ -8,7 +8,7 @@ import re
 import pytest
 
 from dynamo_lab import DynamoDB, EventLog
-from dynamo_lab.viz import (HashSpaceView, ItemAnatomyView, ItemCollectionsView, RequestTraceView,
+from dynamo_lab.viz import (AccessPatternsView, HashSpaceView, ItemAnatomyView, ItemCollectionsView, RequestTraceView,
                             IndexPlacementView, KclLeasesView, LambdaBatchesView,
                             ReplicaGroupView, StreamRecordsView,
                             Timeline, record)
@@ -497,3 +497,51 @@ def test_lambda_batches_and_kcl_leases_from_real_consumers():
     assert "expired" in acts or "stolen" in acts
     assert svg.count('class="dl-checkpoint"') == sum(
         1 for e in ddb.log if e.kind == "kcl.checkpoint")
+
+
+def test_access_patterns_single_table_beside_the_joins():
+    import sqlite3
+
+    from boto3.dynamodb.conditions import Key
+
+    from dynamo_lab.viz.ddb.patterns import schema_of
+    ddb = DynamoDB(seed=20)
+    c, res = ddb.client(retries=0), ddb.resource()
+    calls = record(c, res)
+    c.create_table(TableName="Shop", BillingMode="PAY_PER_REQUEST",
+                   KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"},
+                              {"AttributeName": "SK", "KeyType": "RANGE"}],
+                   AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"}
+                                         for n in ("PK", "SK", "G")],
+                   GlobalSecondaryIndexes=[{"IndexName": "ByProduct",
+                                            "KeySchema": [{"AttributeName": "G",
+                                                           "KeyType": "HASH"}],
+                                            "Projection": {"ProjectionType": "ALL"}}])
+    c.get_waiter("table_exists").wait(TableName="Shop", WaiterConfig={"Delay": 1})
+    shop = res.Table("Shop")
+    with shop.batch_writer() as b:
+        for item in ({"PK": "CUST#1", "SK": "CART#mug"}, {"PK": "CUST#1", "SK": "CART#pen"},
+                     {"PK": "CUST#1", "SK": "ORDER#01", "G": "mug"},
+                     {"PK": "CUST#2", "SK": "ORDER#02", "G": "mug"}, {"PK": "PROD#mug", "SK": "META"}):
+            b.put_item(Item=item)
+    shop.query(KeyConditionExpression=Key("PK").eq("CUST#1") & Key("SK").begins_with("CART#"))
+    ddb.run(ms=1000)
+    shop.query(IndexName="ByProduct", KeyConditionExpression=Key("G").eq("mug"))
+    db = sqlite3.connect(":memory:")
+    db.executescript("CREATE TABLE cart_lines (customer_id, product_id, qty);"
+                     "CREATE TABLE products (id, price); CREATE TABLE orders (id, customer_id);"
+                     "CREATE TABLE order_lines (order_id, product_id)")
+    view = AccessPatternsView(calls, table="Shop", schema=schema_of(db), sql={
+        1: "SELECT * FROM cart_lines c JOIN products p ON p.id = c.product_id",
+        2: "SELECT o.id FROM order_lines l JOIN orders o ON o.id = l.order_id"})
+    pats = view.patterns()
+    assert [(p["operation"], p["index"], len(p["items"])) for p in pats] == [
+        ("Query", None, 2), ("Query", "ByProduct", 2)]
+    assert pats[1]["items"] == [("CUST#1", "ORDER#01"), ("CUST#2", "ORDER#02")]
+    assert [p["joins"] for p in pats] == [["cart_lines", "products"], ["order_lines", "orders"]]
+    svg = view.svg()
+    assert svg.count('class="dl-item"') == 5 and svg.count('class="dl-rel"') == 4
+    assert svg.count('class="dl-join"') == 2
+    read = re.findall(r'data-pk="([^"]+)" data-sk="([^"]+)" data-patterns="(\d+)"', svg)
+    assert {(pk, sk) for pk, sk, _ in read} == {("CUST#1", "CART#mug"), ("CUST#1", "CART#pen"),
+                                                ("CUST#1", "ORDER#01"), ("CUST#2", "ORDER#02")}

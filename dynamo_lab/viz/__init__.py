@@ -42,7 +42,7 @@ _DDB = ("PartitionMapView", "CapacityView", "ShardLineageView", "GsiLagView",
         "record", "CallRecorder", "RequestTraceView", "ItemCollectionsView",
         "StreamRecordsView", "HashSpaceView", "ItemAnatomyView",
         "ReplicaGroupView", "IndexPlacementView",
-        "LambdaBatchesView", "KclLeasesView")
+        "LambdaBatchesView", "KclLeasesView", "AccessPatternsView")
 
 __all__ = ["View", "RingView", "LoadView", "Timeline", "FrameBatcher", "resolve_source",
            "setup", "DEFAULT_RENDERER", *_STORE, *_DDB]

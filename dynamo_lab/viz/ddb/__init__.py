@@ -56,6 +56,7 @@ from .hashspace import HashSpaceView
 from .indexes import IndexPlacementView
 from .lineage import ShardLineageView
 from .partitions import PartitionMapView
+from .patterns import AccessPatternsView
 from .record import CallRecorder, record
 from .replicagroup import ReplicaGroupView
 from .streamrecords import StreamRecordsView
@@ -65,4 +66,4 @@ __all__ = ["CapacityView", "GsiLagView", "PartitionMapView", "ShardLineageView",
            "record", "CallRecorder", "RequestTraceView", "ItemCollectionsView",
            "StreamRecordsView", "HashSpaceView", "ItemAnatomyView",
            "ReplicaGroupView", "IndexPlacementView",
-           "LambdaBatchesView", "KclLeasesView"]
+           "LambdaBatchesView", "KclLeasesView", "AccessPatternsView"]

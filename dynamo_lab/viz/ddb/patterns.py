@@ -1,0 +1,275 @@
+"""AccessPatternsView: a single-table design read by its access patterns, beside the joins.
+
+Lesson 20's picture. Left, the single table as the client recorded it: one
+row per partition key (an item collection), items in sort-key order. Each
+read the client made on it (GetItem, Query, Scan, also through an index)
+is an **access pattern** with its own colour, and the items it read carry
+that colour: one pattern, one contiguous run of one collection (or a
+collection of the index). Right, the **normalized tables** of the same
+facts, and for each pattern the tables its SQL statement **joins**, linked
+in the same colour. The legend puts the two side by side: requests and
+capacity units on one side, joined tables on the other.
+
+``sql`` maps a pattern (the recorded call's number, or its position among
+the reads, from 1) to the SQL text that answers the same question;
+``schema`` gives the relational tables and their columns (``schema_of(db)``
+reads them from a ``sqlite3`` connection). Without them, only the left side
+is drawn.
+
+Examples
+--------
+>>> from dynamo_lab import EventLog
+>>> log = EventLog(strict=True)
+>>> it = lambda pk, sk: ("S", pk, "S", sk, 20, ())
+>>> log.emit("client.items", call=1, table="Shop", index=None, role="written",
+...          keys=("PK", "SK"), items=(it("CUST#C1", "CART#mug"), it("CUST#C1", "CART#pen"),
+...          it("CUST#C1", "ORDER#01"), it("PROD#mug", "META")), start=None, end=None, filtered=0)
+>>> log.emit("client.call", call=2, operation="Query", table="Shop", status="ok", rcu=0.5,
+...          wcu=None, count=2, scanned=2, latency_ms=1.0, retries=0, page_end=None,
+...          consistent=False, key="PK = CUST#C1 AND begins_with(SK, CART#)")
+>>> log.emit("client.items", call=2, table="Shop", index=None, role="read", keys=("PK", "SK"),
+...          items=(it("CUST#C1", "CART#mug"), it("CUST#C1", "CART#pen")), start=None,
+...          end=None, filtered=0)
+>>> view = AccessPatternsView(log, sql={1: "SELECT * FROM cart_lines c JOIN products p "
+...                                        "ON p.id = c.product_id"},
+...                           schema={"cart_lines": ("customer_id", "product_id", "qty"),
+...                                   "products": ("id", "price")})
+>>> view
+<AccessPatternsView 'Shop': 2 collections, 4 items; 1 patterns: #2 Query 2 items 0.5 RCU | cart_lines ⋈ products>
+>>> joined_tables("SELECT 1 FROM orders o JOIN order_lines l ON l.order_id = o.id")
+['orders', 'order_lines']
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...events import Event
+from ..svg import color
+from ._endpoint import EndpointView, clip
+from .collections import sort_token
+
+__all__ = ["AccessPatternsView", "PatternsState", "joined_tables", "schema_of"]
+
+W = 800
+_L, _TOP, _ROW, _CELL = 110, 52, 30, 54
+_RX = 560                        # the relational panel
+_PER_ROW = 7
+_TABLE_RE = re.compile(r"\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
+
+
+def joined_tables(sql: str) -> list[str]:
+    """The tables a SQL statement reads (FROM and JOIN), in order, once each."""
+    out: list = []
+    for name in _TABLE_RE.findall(sql or ""):
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def _short(sk: str | None) -> str:
+    """A composite sort key shortened for a cell: its first and last parts.
+
+    >>> _short("ORDER#2026-03-05#O0007#mug"), _short("PROFILE"), _short("CART#lamp")
+    ('ORD…mug', 'PROFILE', 'CART#lamp')
+    """
+    if sk is None:
+        return ""
+    if len(sk) <= 9:
+        return sk
+    parts = sk.split("#")
+    if len(parts) > 1:
+        head, tail = parts[0][:4 if len(parts) == 2 else 3], parts[-1][-4:]
+        return f"{head}#{tail}" if len(parts) == 2 else f"{head}…{tail}"
+    return sk[:8] + "…"
+
+
+def schema_of(db: Any) -> dict[str, tuple]:
+    """``{table: (column, ...)}`` of a ``sqlite3`` connection, tables in name order."""
+    names = [r[0] for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name")]
+    return {n: tuple(r[1] for r in db.execute(f'PRAGMA table_info("{n}")')) for n in names}
+
+
+@dataclass
+class PatternsState:
+    table: str | None = None
+    index: str | None = None
+    keys: tuple = (None, None)
+    items: dict = field(default_factory=dict)      # (pk, sk) -> sort type
+    reads: list = field(default_factory=list)      # [call, op, key, rcu, index, {(pk, sk)}]
+    calls: dict = field(default_factory=dict)      # call -> (op, key, rcu, index)
+
+
+class AccessPatternsView(EndpointView):
+    """A single-table design, each access pattern's items, and the joins SQL needs.
+
+    Parameters
+    ----------
+    source : CallRecorder, DynamoDB, Simulation or EventLog
+    table : str, optional
+        The single table (default: the first table the recorded items name).
+    sql : dict, optional
+        ``{pattern: "SELECT ..."}``: the SQL for the same question; a pattern
+        is a call number or the position of the read among the table's reads.
+    schema : dict, optional
+        ``{table: (columns...)}`` of the normalized design (:func:`schema_of`).
+
+    Notes
+    -----
+    Selectors: ``div.dl-patterns``; ``rect.dl-item`` per item with
+    ``data-pk``, ``data-sk`` and ``data-patterns`` (the call numbers that
+    read it); ``rect.dl-rel`` per relational table; ``path.dl-join`` per
+    join with ``data-pattern``.
+    """
+
+    css_class = "dl-patterns"
+    kinds = ("client.items", "client.call")
+
+    def __init__(self, source: Any, table: str | None = None, sql: dict | None = None,
+                 schema: dict | None = None, live: bool | None = None) -> None:
+        self.sql = dict(sql or {})
+        self.schema = {k: tuple(v) for k, v in (schema or {}).items()}
+        super().__init__(source, table=table, live=live)
+
+    def initial(self) -> PatternsState:
+        return PatternsState(table=self.table)
+
+    def apply(self, s: PatternsState, ev: Event) -> PatternsState:
+        if ev.kind == "client.call":
+            if s.table is not None and ev.table == s.table:
+                s.calls[ev.call] = (ev.operation, ev.get("key"), ev.rcu, ev.get("index"))
+            return s
+        if not self.mine(s, ev, indexed=False):
+            return s
+        if ev.index is None:
+            s.keys = tuple(ev["keys"])
+            for ht, hv, rt, rv, *_ in ev["items"]:
+                if ev.role == "deleted":
+                    s.items.pop((hv, rv), None)
+                else:
+                    s.items[(hv, rv)] = rt
+            if ev.role == "read":
+                s.reads.append([ev.call, {(hv, rv) for _, hv, _, rv, *_ in ev["items"]}])
+        elif ev.role == "read":
+            got = {tuple(b) for b in (ev.get("base") or ())}
+            s.reads.append([ev.call, got])
+        return s
+
+    # -- reading ----------------------------------------------------------
+    def patterns(self, s: PatternsState | None = None) -> list[dict]:
+        """The reads, in order: ``call``, ``operation``, ``key``, ``rcu``,
+        ``index``, ``items`` (sorted keys), ``sql`` and ``joins`` (tables)."""
+        s = self.state if s is None else s
+        out = []
+        for pos, (call, got) in enumerate(s.reads, 1):
+            op, key, rcu, index = s.calls.get(call, ("read", None, None, None))
+            sql = self.sql.get(call, self.sql.get(pos)) if call not in self.sql else self.sql[call]
+            out.append({"call": call, "operation": op, "key": key, "rcu": rcu, "index": index,
+                        "items": sorted(got, key=lambda k: (k[0] or "", str(k[1]))),
+                        "sql": sql, "joins": joined_tables(sql) if sql else []})
+        return out
+
+    # -- drawing ----------------------------------------------------------
+    def render(self, s: PatternsState) -> dict:
+        items: list = []
+        add = items.append
+        pats = self.patterns(s)
+        pcolor = {p["call"]: color(i) for i, p in enumerate(pats)}
+        readers: dict = {}
+        for p in pats:
+            for k in p["items"]:
+                readers.setdefault(k, []).append(p["call"])
+        add(["text", "title", {"class": "dl-title", "x": 10, "y": 18},
+             f"{self.what(s)}: one table, {len(pats)} access patterns, each a key lookup"
+             + (" · beside it, the normalized tables and their joins" if self.schema else "")])
+        add(["text", "lh", {"class": "dl-muted", "x": 10, "y": _TOP - 10, "font-size": 10},
+             f"{s.keys[0] or 'PK'} (item collections), items sorted by {s.keys[1] or 'SK'} →"])
+        by_pk: dict = {}
+        for pk, sk in sorted(s.items, key=lambda k: (k[0] or "",
+                                                     sort_token(s.items[k], k[1]))):
+            by_pk.setdefault(pk, []).append(sk)
+        y = _TOP
+        for pk, sks in by_pk.items():
+            lines = max(1, -(-len(sks) // _PER_ROW))
+            add(["text", f"pk:{pk}", {"x": 6, "y": y + 18, "font-weight": 600, "font-size": 10},
+                 clip(pk, 17)])
+            for j, sk in enumerate(sks):
+                x = _L + (j % _PER_ROW) * (_CELL + 3)
+                yy = y + (j // _PER_ROW) * _ROW
+                who = readers.get((pk, sk), [])
+                fill = pcolor[who[-1]] if who else "#f0f0f0"
+                add(["rect", f"i:{pk}:{sk}", {
+                    "class": "dl-item", "x": x, "y": yy + 3, "width": _CELL, "height": _ROW - 10,
+                    "rx": 3, "fill": fill, "opacity": 0.85 if who else 1,
+                    "stroke": "#bbb" if not who else "none", "data-pk": pk,
+                    "data-sk": "" if sk is None else sk,
+                    "data-patterns": " ".join(str(c) for c in who),
+                    "data-tip": f"{pk} / {sk}" + (" · read by " + ", ".join(
+                        f"#{c}" for c in who) if who else " · read by no pattern")}, ""])
+                lab = _short(sk)
+                add(["text", f"il:{pk}:{sk}", {"x": x + _CELL / 2, "y": yy + 17,
+                                               "text-anchor": "middle", "font-size": 8.5,
+                                               "fill": "#fff" if who else "#333",
+                                               "pointer-events": "none"},
+                     lab])
+                for d, c in enumerate(who[:-1][-3:]):      # earlier patterns: small dots
+                    add(["circle", f"d:{pk}:{sk}:{c}", {"cx": x + 6 + 7 * d, "cy": yy + _ROW - 5,
+                                                        "r": 2.6, "fill": pcolor[c]}, ""])
+            y += lines * _ROW + 2
+        left_bottom = y
+        y = _TOP
+        boxes: dict = {}
+        for name, cols in self.schema.items():
+            h = 20 + 13 * min(len(cols), 4)
+            boxes[name] = (y, h)
+            add(["rect", f"rel:{name}", {"class": "dl-rel", "x": _RX, "y": y, "width": 150,
+                                         "height": h, "rx": 4, "fill": "#fbfbfb",
+                                         "stroke": "#888", "data-table": name}, ""])
+            add(["text", f"reln:{name}", {"x": _RX + 6, "y": y + 14, "font-weight": 600,
+                                          "font-size": 11}, name])
+            for k, col in enumerate(cols[:4]):
+                add(["text", f"relc:{name}:{col}", {"x": _RX + 10, "y": y + 28 + 13 * k,
+                                                    "font-size": 10, "fill": "#555"},
+                     col + (" …" if k == 3 and len(cols) > 4 else "")])
+            y += h + 10
+        for i, p in enumerate(pats):
+            ts = [t for t in p["joins"] if t in boxes]
+            for a, b in zip(ts, ts[1:]):
+                ya = boxes[a][0] + boxes[a][1] / 2
+                yb = boxes[b][0] + boxes[b][1] / 2
+                bend = 160 + 14 * i
+                add(["path", f"j:{p['call']}:{a}:{b}", {
+                    "class": "dl-join", "d": f"M{_RX + 150} {ya:.1f}C{_RX + bend} {ya:.1f} "
+                                            f"{_RX + bend} {yb:.1f} {_RX + 150} {yb:.1f}",
+                    "fill": "none", "stroke": pcolor[p["call"]], "stroke-width": 2.2,
+                    "data-pattern": p["call"], "data-tip": f"#{p['call']}: {a} ⋈ {b}"}, ""])
+        y = max(left_bottom, y) + 10
+        for i, p in enumerate(pats):
+            yy = y + 16 * i
+            add(["rect", f"lg:{p['call']}", {"x": 10, "y": yy, "width": 12, "height": 12,
+                                              "fill": pcolor[p["call"]]}, ""])
+            text = (f"#{p['call']} {p['operation']}"
+                    + (f" on {p['index']}" if p["index"] else "")
+                    + f" {clip(p['key'] or '', 46)}: {len(p['items'])} items"
+                    + (f", {p['rcu']:g} RCU" if p["rcu"] is not None else "") + ", 1 request")
+            if p["sql"]:
+                j = p["joins"]
+                text += " · SQL: " + (" ⋈ ".join(j) if len(j) > 1 else f"{j[0]}, no join"
+                                      if j else "?")
+            add(["text", f"lgt:{p['call']}", {"x": 28, "y": yy + 10, "font-size": 11}, text])
+        return {"w": W, "h": y + 16 * max(len(pats), 1) + 8, "items": items}
+
+    def summary(self, s: PatternsState) -> str:
+        pats = self.patterns(s)
+        cols = len({pk for pk, _ in s.items})
+        text = f"{self.what(s)}: {cols} collections, {len(s.items)} items; {len(pats)} patterns"
+        for p in pats[:3]:
+            text += f": #{p['call']} {p['operation']} {len(p['items'])} items"
+            if p["rcu"] is not None:
+                text += f" {p['rcu']:g} RCU"
+            if p["joins"]:
+                text += " | " + " ⋈ ".join(p["joins"])
+        return text
