@@ -8,10 +8,10 @@ import re
 import pytest
 
 from dynamo_lab import DynamoDB, EventLog
-from dynamo_lab.viz import (AccessPatternsView, HashSpaceView, ItemAnatomyView, ItemCollectionsView, RequestTraceView,
-                            IndexPlacementView, KclLeasesView, LambdaBatchesView,
-                            ReplicaGroupView, StreamRecordsView,
-                            Timeline, record)
+from dynamo_lab.viz import (AccessPatternsView, HashSpaceView, IndexPlacementView,
+                            ItemAnatomyView, ItemCollectionsView, KclLeasesView,
+                            LambdaBatchesView, ReplicaGroupView, RequestTraceView,
+                            StreamRecordsView, Timeline, record)
 
 
 def _log():
@@ -302,6 +302,14 @@ def test_views_draw_from_a_recorded_run_against_moto(moto_url):
     assert trace.state.calls[1]["wcu"] is not None   # moto reports consumed capacity too
     html = trace._repr_html_()
     assert "http" not in re.sub(r'xmlns="http://www.w3.org/2000/svg"', "", html)  # nothing fetched
+    # the lessons' pictures draw from the same recording, without internals
+    anatomy = ItemAnatomyView(calls, table="Orders")
+    assert anatomy.state.role == "read" and anatomy.costs()["rcu_strong"] == 1
+    group = ReplicaGroupView(calls, table="Orders")
+    assert "replicas not visible" in repr(group)
+    assert group.svg().count('data-part="read"') == 1                  # the consistent GetItem
+    pats = AccessPatternsView(calls, table="Orders").patterns()
+    assert [(p["operation"], len(p["items"])) for p in pats] == [("Query", 2), ("GetItem", 1)]
 
 
 def test_item_anatomy_sizes_types_and_costs():
