@@ -1,6 +1,8 @@
 """Membership by gossip, seeds, and O(log n) convergence (paper 4.8)."""
 import math
 
+import pytest
+
 from dynamo_lab import Simulation
 from dynamo_lab.dynamo.cluster import DynamoCluster
 
@@ -48,3 +50,47 @@ def test_join_spreads_by_gossip():
     assert c.membership_converged()
     joined = c.sim.log.of_kind("member.joined")
     assert joined[0].node == "n9" and joined[0].via in c.seeds
+
+
+def test_gossip_and_anti_entropy_send_snapshots_not_live_objects():
+    # A message in flight shows the sender's state when it was sent: a change
+    # the sender makes meanwhile must not travel with it.
+    from dynamo_lab.dynamo.membership import ViewSnapshot
+    c = DynamoCluster(nodes=["A", "B", "C"], seed=1, anti_entropy_ms=0, handoff_ms=0)
+    sent = []
+    c.sim.network.add("spy", lambda src, msg: sent.append(msg))
+    a = c.node("A")
+    snap = a.view.snapshot()
+    assert isinstance(snap, ViewSnapshot) and a.view.snapshot() is snap
+    c.sim.network.send("A", "spy", "gossip", ("gossip", snap))
+    a.view.set("Z", 1, "joined", None, (1,))       # after the send
+    c.run(ms=50)
+    assert "Z" not in sent[0][1].entries and "Z" in a.view.entries
+    with pytest.raises(TypeError):
+        sent[0][1].entries["Q"] = (1, "joined", None, ())
+    assert a.view.snapshot() is not snap and "Z" in a.view.snapshot().entries
+    # anti-entropy's key batches are tuples of tuples, not the store's lists
+    assert c.put("k", "v").ok
+    home = c.preference_list("k")[0]
+    nd = c.node(home)
+    end = c.key_ranges.range_of(nd._position("k"))[1]
+    leaf = next(i for i in range(2 ** c.merkle_depth) if "k" in nd.tree(end).leaf_keys(i))
+    batch = nd._leaf_versions({end: (leaf,)})
+    assert isinstance(batch, tuple) and all(isinstance(vs, tuple) for _k, vs in batch)
+
+
+def test_gossip_messages_carry_view_snapshots():
+    from dynamo_lab.dynamo.membership import ViewSnapshot
+    c = DynamoCluster(nodes=4, seed=2, anti_entropy_ms=0)
+    bodies = []
+    send = c.sim.network.send
+
+    def spy(src, dst, kind, body=None, **kw):
+        if kind in ("gossip", "gossip_reply"):
+            bodies.append(body[1] if kind == "gossip" else body[1][0])
+        return send(src, dst, kind, body, **kw)
+
+    for x in c.nodes:
+        c.node(x)._net_send = spy
+    c.run(ms=3000)
+    assert len(bodies) > 8 and all(isinstance(b, ViewSnapshot) for b in bodies)

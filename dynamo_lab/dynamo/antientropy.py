@@ -15,7 +15,9 @@ runs one exchange:
    versions of the keys in the differing leaves and merges what it gets.
 
 ``merkle.done`` reports hash comparisons and keys shipped against what a
-full comparison would have shipped (``keys_full``).
+full comparison would have shipped (``keys_full``). Messages carry
+snapshots - fresh dicts, tuples of versions - never a structure a node goes
+on changing.
 
 Examples
 --------
@@ -220,7 +222,7 @@ class AntiEntropyMixin:
         log = self.sim.log
         if log.enabled:
             log.emit_row(_EXCHANGE, xid, self.name, peer, len(ranges))
-        self.send(peer, "ae_roots", (xid, roots, stats))
+        self.send(peer, "ae_roots", (xid, roots, stats))   # stats: made here, not kept
         return xid
 
     def on_ae_roots(self, src: str, body: tuple) -> None:
@@ -267,21 +269,26 @@ class AntiEntropyMixin:
                 leaves[end] = bad
             else:
                 nxt[end] = self._children(end, level, bad)
+        # Each message carries its own copy of the running stats: two batches
+        # in flight at once must not write into one shared dict.
         if leaves:
-            self.send(src, "ae_keys", (xid, self._leaf_versions(leaves), leaves, stats))
+            self.send(src, "ae_keys", (xid, self._leaf_versions(leaves), leaves, dict(stats)))
         if nxt:
-            self.send(src, "ae_level", (xid, level + 1, nxt, stats))
+            self.send(src, "ae_level", (xid, level + 1, nxt, dict(stats)))
         if not leaves and not nxt:
             self._ae_done(stats, xid)
 
-    def _leaf_versions(self, leaves: dict) -> list:
+    def _leaf_versions(self, leaves: dict) -> tuple:
+        """``((key, (version, ...)), ...)`` held in the ``leaves``: a snapshot
+        for a message, immutable containers only."""
         out = []
+        get = self.store.get
         for end, idx in leaves.items():
             t = self.tree(end)
             for i in idx:
                 for key in t.leaf_keys(i):
-                    out.append((key, self.store.get(key)))
-        return out
+                    out.append((key, tuple(get(key))))
+        return tuple(out)
 
     def on_ae_keys(self, src: str, body: tuple) -> None:
         xid, items, leaves, stats = body
@@ -289,9 +296,9 @@ class AntiEntropyMixin:
         self._ae_merge(src, items, stats, xid)
         # Send back only what the peer does not already hold.
         theirs = {k: _digest(vs) for k, vs in items}
-        back = [(k, vs) for k, vs in self._leaf_versions(leaves)
-                if theirs.get(k) != _digest(vs)]
-        self.send(src, "ae_keys_reply", (xid, back, stats))
+        back = tuple((k, vs) for k, vs in self._leaf_versions(leaves)
+                     if theirs.get(k) != _digest(vs))
+        self.send(src, "ae_keys_reply", (xid, back, dict(stats)))
 
     def on_ae_keys_reply(self, src: str, body: tuple) -> None:
         xid, items, stats = body

@@ -29,25 +29,38 @@ True
 """
 from __future__ import annotations
 
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping, NamedTuple
 
 from ..events import row_kind
 
-__all__ = ["MemberView", "GossipMixin", "FailureDetectorMixin"]
+__all__ = ["MemberView", "ViewSnapshot", "GossipMixin", "FailureDetectorMixin"]
 
 # one per gossip round of every node: written as a row (EventLog.emit_row)
 _EXCHANGE = row_kind("gossip.exchange", "src", "dst", "learned_src", "learned_dst",
                      "view_size")
 
 
+class ViewSnapshot(NamedTuple):
+    """A membership view frozen at one moment: what a gossip message carries.
+
+    ``entries`` is a read-only copy, so a message in flight shows the view
+    as it was when sent, never the sender's later changes.
+    """
+
+    owner: str
+    digest: int
+    entries: Mapping[str, tuple]
+
+
 class MemberView:
     """One node's membership history: ``{node: (version, status, zone, tokens)}``.
 
-    Entries are immutable tuples, so a view can be sent in a gossip message
-    by reference. ``merge`` is O(m) for m entries.
+    Entries are immutable tuples; :meth:`snapshot` freezes the whole view for
+    a gossip message. ``merge`` is O(m) for m entries.
     """
 
-    __slots__ = ("owner", "entries", "_up", "stamp", "digest")
+    __slots__ = ("owner", "entries", "_up", "stamp", "digest", "_snap")
 
     def __init__(self, owner: str) -> None:
         self.owner = owner
@@ -57,6 +70,16 @@ class MemberView:
         # XOR of hash((node, version)) over the entries: equal digests mean
         # equal views, so converged peers skip the O(m) merge.
         self.digest = 0
+        self._snap: ViewSnapshot | None = None
+
+    def snapshot(self) -> ViewSnapshot:
+        """The view as it is now, frozen. O(m) after a change, then O(1):
+        views change rarely, and gossip sends one every round."""
+        snap = self._snap
+        if snap is None:
+            snap = self._snap = ViewSnapshot(self.owner, self.digest,
+                                             MappingProxyType(dict(self.entries)))
+        return snap
 
     def set(self, node: str, version: int, status: str, zone: Any, tokens: tuple) -> bool:
         """Record an entry if it is newer than what the view holds."""
@@ -68,13 +91,14 @@ class MemberView:
         self.digest ^= hash((node, version))
         self.entries[node] = (version, status, zone, tokens)
         self._up = None
+        self._snap = None
         self.stamp += 1
         return True
 
-    def merge(self, other: "MemberView | dict[str, tuple]") -> tuple[str, ...]:
+    def merge(self, other: "MemberView | ViewSnapshot | Mapping[str, tuple]") -> tuple[str, ...]:
         """Take every newer entry of ``other``; return the nodes learned about."""
         mine = self.entries
-        if isinstance(other, MemberView):
+        if isinstance(other, (MemberView, ViewSnapshot)):
             if other.digest == self.digest and len(other.entries) == len(mine):
                 return ()
             other = other.entries
@@ -93,6 +117,7 @@ class MemberView:
         if learned:
             self.digest = d
             self._up = None
+            self._snap = None
             self.stamp += 1
         return tuple(learned)
 
@@ -176,7 +201,7 @@ class GossipMixin:
             peer = peers[(peers.index(peer) + 1 + self._rng.randrange(n - 1)) % n]
         self._gossip_pending = peer
         self.gossip_rounds += 1
-        self.send(peer, "gossip", self.view)
+        self.send(peer, "gossip", self.view.snapshot())
         # The reply is due within a request timeout (well before the next
         # round): judged then, the verdict is about the link as it is now.
         # Judged only at the next round, a gossip lost in a partition would
@@ -190,9 +215,9 @@ class GossipMixin:
             self._gossip_pending = None
             self.mark_down(peer, "gossip timeout")
 
-    def on_gossip(self, src: str, view: MemberView) -> None:
+    def on_gossip(self, src: str, view: ViewSnapshot) -> None:
         learned = self.view.merge(view)
-        self.send(src, "gossip_reply", (self.view, learned))
+        self.send(src, "gossip_reply", (self.view.snapshot(), learned))
         if learned:
             self._membership_changed(learned)
             log = self.sim.log
