@@ -101,3 +101,15 @@ def test_a_check_that_raises_is_a_verdict_not_a_traceback(exc):
     assert (r.name, r.status) == ("packages", "FAIL")
     assert r.detail == (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
     assert doctor.report([r], 0.5).startswith("1 of 1 checks FAILED (packages)")
+
+
+def test_a_room_server_without_keys_gets_the_keys_fix(monkeypatch, tmp_path):
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    r = doctor.check_endpoint("http://192.0.2.10:8000")   # not loopback: no placeholder keys
+    assert r.status == "FAIL"
+    assert "NoCredentialsError" in r.detail
+    assert r.fix.endswith("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to any value")

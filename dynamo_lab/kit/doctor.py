@@ -230,10 +230,15 @@ def check_endpoint(url: str | None = None) -> Result:
         c = connect(None if url.lower() == AWS else url, retries=0, config=cfg)
         n = len(c.list_tables(Limit=10).get("TableNames", []))
     except Exception as exc:  # noqa: BLE001  (a verdict, never a traceback)
-        fix = ("check your AWS credentials and region (aws configure, or AWS_PROFILE)"
-               if where == "AWS" else
-               f"is the server running and reachable from here? Unset {ENV_VAR} "
-               "to use the in-process lab instead")
+        if where == "AWS":
+            fix = "check your AWS credentials and region (aws configure, or AWS_PROFILE)"
+        elif type(exc).__name__ == "NoCredentialsError":
+            # Only loopback endpoints get placeholder keys (connect.is_local).
+            fix = ("the lab's server accepts any keys, but boto3 will not sign without "
+                   "some: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to any value")
+        else:
+            fix = (f"is the server running and reachable from here? Unset {ENV_VAR} "
+                   "to use the in-process lab instead")
         return Result(name, FAIL, f"{where} did not answer ListTables: {_error(exc)}", fix)
     return Result(name, OK, f"{where} answered ListTables ({n} table(s) visible)")
 
