@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dynamo_lab.dynamodb.service import DynamoDB  # noqa: E402
+from dynamo_lab.dynamodb.service import DynamoDB, state_of  # noqa: E402
 
 GOAL = 1.5
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
@@ -82,7 +82,8 @@ def workload(features: bool, ops: int) -> tuple[int, float]:
             c.query(TableName="bench", KeyConditionExpression="pk = :p", Limit=20,
                     ExpressionAttributeValues={":p": {"S": pk}})
     secs = time.process_time() - t0
-    assert ddb.internal_errors == [], ddb.internal_errors[:1]
+    errors = state_of(ddb).internal_errors
+    assert errors == [], errors[:1]
     if features:                                 # the GSIs did their work
         assert ddb.log.of_kind("gsi.applied") and ddb.log.of_kind("stream.record")
     return ops, secs
@@ -117,12 +118,12 @@ def split_time(items: int, rounds: int) -> None:
         ddb = DynamoDB(seed=0, create_ms=0)
         ddb.handle("CreateTable", {"TableName": "big", "KeySchema": KS,
                                    "AttributeDefinitions": AD, "BillingMode": "PAY_PER_REQUEST"})
-        table = ddb.tables["big"]
+        table = state_of(ddb).tables["big"]
         for i in range(items):
             item = {"pk": {"S": f"user#{i}"}, "sk": {"N": str(i % 7)}, "v": {"S": "x" * 60}}
             table.store.put(table.schema.storage_key(item), item, item_size(item))
         table.layout = None                      # wire the filled store afresh
-        ensure(ddb, table)
+        ensure(state_of(ddb), table)
         limit = table.size_bytes // 16           # 16+ partitions from one
         t0 = time.process_time()
         ddb.set_partition_size_limit("big", limit)

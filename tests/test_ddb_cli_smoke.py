@@ -7,7 +7,6 @@ import os
 import subprocess
 
 import pytest
-
 from ddb_support import BIN, DUMMY_ENV, ServeProcess, unique
 
 AWS = BIN / "aws"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
-
 from ddb_support import unique
 
 import dynamo_lab

@@ -1,10 +1,21 @@
 """Expression parsing and DynamoDB's validation messages."""
 import pytest
 
-from dynamo_lab.dynamodb.errors import DynamoDBError, ValidationError
-from dynamo_lab.dynamodb.expressions import (And, Between, Compare, Expressions, Func, In,
-                                             Not, Or, Path, Size, parse_condition,
-                                             parse_projection, parse_update)
+from dynamo_lab.dynamodb.errors import DynamoDBError
+from dynamo_lab.dynamodb.expressions import (
+    And,
+    Between,
+    Compare,
+    Expressions,
+    In,
+    Not,
+    Or,
+    Path,
+    Size,
+    parse_condition,
+    parse_projection,
+    parse_update,
+)
 
 V = {":n": {"N": "1"}, ":m": {"N": "2"}, ":s": {"S": "x"}, ":ss": {"SS": ["a"]},
      ":l": {"L": []}, ":b": {"B": "AA=="}, ":ns": {"NS": ["1"]}, ":map": {"M": {}}}

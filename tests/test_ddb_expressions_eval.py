@@ -4,10 +4,17 @@ import copy
 import pytest
 
 from dynamo_lab.dynamodb.errors import DynamoDBError
-from dynamo_lab.dynamodb.expressions import (Expressions, apply_update, evaluate,
-                                             parse_condition, parse_key_condition,
-                                             parse_projection, parse_update, project,
-                                             update_targets)
+from dynamo_lab.dynamodb.expressions import (
+    Expressions,
+    apply_update,
+    evaluate,
+    parse_condition,
+    parse_key_condition,
+    parse_projection,
+    parse_update,
+    project,
+    update_targets,
+)
 
 ITEM = {
     "id": {"S": "k1"}, "n": {"N": "10"}, "s": {"S": "hello"}, "b": {"B": "AAEC"},
@@ -239,6 +246,7 @@ def test_key_condition_types():
 
 def test_key_condition_matches_and_bounds():
     from sortedcontainers import SortedList
+
     from dynamo_lab.dynamodb.types import sort_key
     keys = [{"N": str(i)} for i in (-3, 0, 1, 2, 5, 7, 11)]
     ordered = SortedList(keys, key=sort_key)

@@ -2,9 +2,17 @@
 import pytest
 
 from dynamo_lab.dynamodb.errors import DynamoDBError
-from dynamo_lab.dynamodb.expressions import (apply_update, attribute_updates, attributes_to_get,
-                                             evaluate, expected_condition, filter_condition,
-                                             key_conditions, project, request_expressions)
+from dynamo_lab.dynamodb.expressions import (
+    apply_update,
+    attribute_updates,
+    attributes_to_get,
+    evaluate,
+    expected_condition,
+    filter_condition,
+    key_conditions,
+    project,
+    request_expressions,
+)
 
 INVALID = "One or more parameter values were invalid: "
 ITEM = {"h": {"S": "x"}, "n": {"N": "5"}, "s": {"S": "hello"}, "ss": {"SS": ["a", "b"]}}

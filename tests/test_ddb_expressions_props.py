@@ -2,12 +2,20 @@
 mutate their input, and boolean precedence matches NOT > AND > OR."""
 import copy
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dynamo_lab.dynamodb.errors import DynamoDBError
-from dynamo_lab.dynamodb.expressions import (Expressions, apply_update, evaluate,
-                                             parse_condition, parse_key_condition,
-                                             parse_projection, parse_update, project)
+from dynamo_lab.dynamodb.expressions import (
+    Expressions,
+    apply_update,
+    evaluate,
+    parse_condition,
+    parse_key_condition,
+    parse_projection,
+    parse_update,
+    project,
+)
 from dynamo_lab.dynamodb.types import validate_item, validate_value
 
 FAST = settings(max_examples=100, deadline=None,
@@ -61,7 +69,7 @@ scalars = st.one_of(
     st.just({"SS": ["a", "b"]}), st.just({"NS": ["1", "2"]}),
 )
 values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=3).map(lambda l: {"L": l}),
+    st.lists(inner, max_size=3).map(lambda items: {"L": items}),
     st.dictionaries(st.sampled_from(["a", "b", "c"]), inner, max_size=3).map(lambda m: {"M": m}),
 ), max_leaves=8)
 items = st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), values, max_size=4)
@@ -304,9 +312,13 @@ def test_malformed_requests_give_dynamodb_errors(params):
 @SOME
 @given(json_values)
 def test_malformed_values_and_items_give_dynamodb_errors(value):
-    from dynamo_lab.dynamodb.expressions import (attribute_updates, attributes_to_get,
-                                                 expected_condition, filter_condition,
-                                                 key_conditions)
+    from dynamo_lab.dynamodb.expressions import (
+        attribute_updates,
+        attributes_to_get,
+        expected_condition,
+        filter_condition,
+        key_conditions,
+    )
     for fn in (validate_value, validate_item, attribute_updates, attributes_to_get,
                expected_condition, filter_condition, lambda v: key_conditions(v, "a"),
                lambda v: Expressions(v), lambda v: Expressions(None, v),

@@ -9,8 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from dynamo_lab.dynamodb import propagation
-from dynamo_lab.dynamodb.service import DynamoDB
-from dynamo_lab.dynamodb.service import state_of
+from dynamo_lab.dynamodb.service import DynamoDB, state_of
 
 LAG = (20, 200)
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]

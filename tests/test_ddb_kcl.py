@@ -13,8 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from dynamo_lab.dynamodb.kcl import App
-from dynamo_lab.dynamodb.service import DynamoDB
-from dynamo_lab.dynamodb.service import state_of
+from dynamo_lab.dynamodb.service import DynamoDB, state_of
 
 KEY = dict(KeySchema=[{"AttributeName": "Id", "KeyType": "HASH"}],
            AttributeDefinitions=[{"AttributeName": "Id", "AttributeType": "S"}])

@@ -3,14 +3,14 @@ heat, no merges, replicas, events, and invariants under random operations."""
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dynamo_lab.catalogue import KINDS
 from dynamo_lab.dynamo.hashing import position
-from dynamo_lab.dynamodb.partitioning import (GB, HASH_SPACE, KB, PartitionMap,
-                                               partitions_needed)
-from dynamo_lab.events import EventLog
+from dynamo_lab.dynamodb.partitioning import GB, HASH_SPACE, KB, PartitionMap, partitions_needed
 from dynamo_lab.dynamodb.service import state_of
+from dynamo_lab.events import EventLog
 
 
 def _log():

@@ -6,8 +6,7 @@ Sizes: the deck's "8 GB" table is made cheap by scaling the units down by
 for 8 GB. The arithmetic (and so the partition count) is the same.
 """
 from dynamo_lab.dynamodb.partitioning import partitions_needed
-from dynamo_lab.dynamodb.service import DynamoDB
-from dynamo_lab.dynamodb.service import state_of
+from dynamo_lab.dynamodb.service import DynamoDB, state_of
 
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
 AD = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}]

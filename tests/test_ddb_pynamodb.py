@@ -8,13 +8,17 @@ import pytest
 
 pynamodb = pytest.importorskip("pynamodb")
 
+from ddb_support import DUMMY_ENV, unique  # noqa: E402
 from pynamodb.attributes import (  # noqa: E402
-    ListAttribute, MapAttribute, NumberAttribute, NumberSetAttribute, UnicodeAttribute)
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    NumberSetAttribute,
+    UnicodeAttribute,
+)
 from pynamodb.exceptions import DoesNotExist, PutError  # noqa: E402
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex  # noqa: E402
 from pynamodb.models import Model  # noqa: E402
-
-from ddb_support import DUMMY_ENV, unique  # noqa: E402
 
 from dynamo_lab.dynamodb.server import Server  # noqa: E402
 

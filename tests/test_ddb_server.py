@@ -11,7 +11,6 @@ import zlib
 
 import pytest
 from botocore.exceptions import ClientError
-
 from ddb_support import ServeProcess, boto_client, error_of, unique
 
 from dynamo_lab.dynamodb.server import HEALTH, MAX_BODY, Server, StateFileError
@@ -351,7 +350,7 @@ def test_stop_is_idempotent_and_restartable():
     srv.stop()
     assert repr(srv) == "<dynamo_lab Server stopped>"
     with pytest.raises(RuntimeError):
-        srv.url
+        _ = srv.url
 
 
 def test_state_roundtrip_in_process(tmp_path):

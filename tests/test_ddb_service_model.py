@@ -7,8 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from dynamo_lab.dynamodb.service import DynamoDB
-from dynamo_lab.dynamodb.service import state_of
+from dynamo_lab.dynamodb.service import DynamoDB, state_of
 
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
 AD = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"},

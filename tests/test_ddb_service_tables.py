@@ -1,10 +1,9 @@
 """The control plane through plain boto3: CreateTable, DescribeTable,
 ListTables, UpdateTable, DeleteTable, waiters, TTL and tags."""
 import pytest
-from botocore.exceptions import ClientError, ParamValidationError
+from botocore.exceptions import ClientError
 
-from dynamo_lab.dynamodb.service import DynamoDB
-from dynamo_lab.dynamodb.service import state_of
+from dynamo_lab.dynamodb.service import DynamoDB, state_of
 
 HASH = [{"AttributeName": "pk", "KeyType": "HASH"}]
 HASH_RANGE = HASH + [{"AttributeName": "sk", "KeyType": "RANGE"}]

@@ -4,8 +4,7 @@ import threading
 import pytest
 from botocore.exceptions import ClientError, WaiterError
 
-from dynamo_lab.dynamodb.service import DynamoDB
-from dynamo_lab.dynamodb.service import state_of
+from dynamo_lab.dynamodb.service import DynamoDB, state_of
 
 KS = [{"AttributeName": "id", "KeyType": "HASH"}]
 AD = [{"AttributeName": "id", "AttributeType": "S"}]

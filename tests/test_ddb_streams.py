@@ -10,9 +10,8 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from dynamo_lab.dynamodb.service import DynamoDB
+from dynamo_lab.dynamodb.service import DynamoDB, state_of
 from dynamo_lab.dynamodb.streams_api import EXPIRED_MESSAGE, NO_SHARD_MESSAGE, TRIMMED_MESSAGE
-from dynamo_lab.dynamodb.service import state_of
 
 KEY = dict(KeySchema=[{"AttributeName": "Name", "KeyType": "HASH"}],
            AttributeDefinitions=[{"AttributeName": "Name", "AttributeType": "S"}])

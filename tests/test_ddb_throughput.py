@@ -3,12 +3,19 @@ burst, adaptive capacity, the per-partition limit, on-demand, heat splits."""
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dynamo_lab.dynamo.hashing import position
 from dynamo_lab.dynamodb.partitioning import HASH_SPACE, KB, PartitionMap
-from dynamo_lab.dynamodb.throughput import (TableCapacity, TokenBucket, rcu_for,
-                                             units_per_read, units_per_write, wcu_for)
+from dynamo_lab.dynamodb.throughput import (
+    TableCapacity,
+    TokenBucket,
+    rcu_for,
+    units_per_read,
+    units_per_write,
+    wcu_for,
+)
 from dynamo_lab.events import EventLog
 
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from dynamo_lab.dynamodb.service import DynamoDB
+from dynamo_lab.dynamodb.service import DynamoDB, state_of
 from dynamo_lab.dynamodb.triggers import EventSourceMapping
-from dynamo_lab.dynamodb.service import state_of
 
 KEY = dict(KeySchema=[{"AttributeName": "Id", "KeyType": "HASH"}],
            AttributeDefinitions=[{"AttributeName": "Id", "AttributeType": "S"}])

@@ -3,15 +3,27 @@ import base64
 from decimal import Context, Decimal
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dynamo_lab.dynamodb.errors import DynamoDBError, ValidationError
-from dynamo_lab.dynamodb.numbers import (add_numbers, format_number, normalize_number,
-                                         number_size, parse_number, subtract_numbers)
-from dynamo_lab.dynamodb.size import (check_item_size, check_key_size, item_size,
-                                      value_size)
-from dynamo_lab.dynamodb.types import (check_key_value, compare_values, sort_key,
-                                       validate_item, validate_value, values_equal)
+from dynamo_lab.dynamodb.numbers import (
+    add_numbers,
+    format_number,
+    normalize_number,
+    number_size,
+    parse_number,
+    subtract_numbers,
+)
+from dynamo_lab.dynamodb.size import check_item_size, check_key_size, item_size, value_size
+from dynamo_lab.dynamodb.types import (
+    check_key_value,
+    compare_values,
+    sort_key,
+    validate_item,
+    validate_value,
+    values_equal,
+)
 
 INVALID = "One or more parameter values were invalid: "
 

@@ -8,11 +8,13 @@ Capacity events are aggregated per partition per virtual second (not per
 request), so a minute of heavy traffic adds at most a few events per
 partition per second.
 """
+from typing import Any
+
 from ._spec import kind
 
 __all__ = ["KINDS"]
 
-_WHERE = dict(table="the table's name",
+_WHERE: dict[str, Any] = dict(table="the table's name",
               index="the global secondary index's name, or None for the table")
 
 KINDS = {

@@ -16,8 +16,7 @@ from dataclasses import fields, is_dataclass
 from typing import Any, Callable
 
 from .errors import ValidationError
-from .expressions import (Path, apply_update, evaluate, project, request_expressions,
-                          update_targets)
+from .expressions import Path, apply_update, evaluate, project, request_expressions, update_targets
 
 __all__ = ["compile_request"]
 

@@ -31,15 +31,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .capacity import Meter, read_units
+from .commit import prepare_observers
 from .errors import DynamoDBError, ValidationError
 from .evaluate import prepare
 from .items import WritePlan, check_collections, commit, read_key
-from .commit import prepare_observers
-from .replication import unavailable
 from .layout import charge_read, charge_write, throttle_error
+from .lookup import table_for_data
+from .replication import unavailable
 from .size import check_item_size, item_size
 from .types import validate_item
-from .lookup import table_for_data
 
 if TYPE_CHECKING:  # pragma: no cover
     from .state import ServiceState
@@ -129,11 +129,11 @@ def batch_write_item(svc: "ServiceState", p: dict) -> dict:
     requests = p["RequestItems"]
     if sum(len(reqs) for reqs in requests.values()) > MAX_WRITES:
         raise ValidationError("Too many items requested for the BatchWriteItem call")
-    plans: list[tuple[Meter, list[WritePlan]]] = []
+    plans: list[tuple[Meter, list[tuple]]] = []   # (table, key, item, request) each
     for name, reqs in requests.items():
         table = table_for_data(svc, name)
         seen: set = set()
-        table_plans = []
+        table_plans: list[Any] = []
         for r in reqs:
             put, delete = r.get("PutRequest"), r.get("DeleteRequest")
             if (put is None) == (delete is None):

@@ -35,8 +35,8 @@ import itertools
 import json
 import threading
 import zlib
-from types import SimpleNamespace
 from functools import partial
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Callable
 
 import boto3
@@ -44,8 +44,13 @@ import botocore
 import botocore.handlers
 import botocore.useragent
 import botocore.waiter
-from botocore.awsrequest import (AWSPreparedRequest, AWSRequestPreparer, AWSResponse,
-                                 HeadersDict, create_request_object)
+from botocore.awsrequest import (
+    AWSPreparedRequest,
+    AWSRequestPreparer,
+    AWSResponse,
+    HeadersDict,
+    create_request_object,
+)
 from botocore.config import Config
 from botocore.context import get_context
 from botocore.exceptions import WaiterError
@@ -187,7 +192,8 @@ class VirtualWaiter(botocore.waiter.Waiter):
                 return
             if state == "failure":
                 raise WaiterError(name=self.name, reason="Waiter encountered a terminal failure "
-                                  f"state: {matched.explanation}", last_response=response)
+                                  f"state: {getattr(matched, 'explanation', '')}",
+                                  last_response=response)
             if attempts >= max_attempts:
                 reason = "Max attempts exceeded" if matched is None else \
                     f"Max attempts exceeded. Previously accepted state: {matched.explanation}"
@@ -247,8 +253,8 @@ def _cache_endpoint(c) -> None:
     def cached(operation_model, params, request_context, ignore_signing_region=False):
         hit = cache.get(ignore_signing_region)
         if hit is not None:
-            url, registered = hit
-            for args in registered:
+            url, replay = hit
+            for args in replay:
                 register(*args)
             return url, {}, {}
         registered: list[tuple] = []

@@ -36,9 +36,9 @@ from . import propagation
 from .errors import DynamoDBError, ValidationError
 from .keys import KeySchema
 from .layout import announce, ensure
-from .ttl import ensure_ttl_sweeper
 from .lookup import check_table_name, table_for_control
 from .tables import Index, Table, Throughput
+from .ttl import ensure_ttl_sweeper
 
 if TYPE_CHECKING:  # pragma: no cover
     from .state import ServiceState

@@ -25,15 +25,15 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from .capacity import Meter, read_units, write_units
+from .commit import Change, event_key, notify, prepare_observers
 from .errors import DynamoDBError, ValidationError
 from .evaluate import Prepared, prepare
-from .options import ITEM_COLLECTION_LIMIT
 from .layout import charge_read, charge_write, throttle_error
+from .lookup import table_for_data
+from .options import ITEM_COLLECTION_LIMIT
 from .size import check_item_size, item_size
 from .tables import Table
-from .types import encode_binary, validate_item
-from .commit import Change, event_key, notify, prepare_observers
-from .lookup import table_for_data
+from .types import validate_item
 
 if TYPE_CHECKING:  # pragma: no cover
     from .state import ServiceState
@@ -255,7 +255,7 @@ def collection_metrics(table: Table, key: dict, p: dict) -> dict | None:
 def _collections(table: Table) -> dict | None:
     """Bytes per item collection (``skey[:2]`` -> bytes), kept as writes
     happen; None for a table without a local secondary index."""
-    sizes = table.__dict__.get("_collection_bytes")
+    sizes: Any = table.__dict__.get("_collection_bytes")
     if sizes is None:      # LSIs exist from CreateTable on, never added later
         sizes = table.__dict__["_collection_bytes"] = \
             {} if any(ix.kind == "LSI" for ix in table.indexes.values()) else False

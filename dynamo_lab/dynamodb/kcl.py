@@ -316,8 +316,8 @@ class App:
         for d in leases:
             if d["checkpoint"] == SHARD_END:
                 continue
-            st = held.get(d["leaseKey"])
-            if st is None or not st.at_tip or st.handed:
+            held_st = held.get(d["leaseKey"])
+            if held_st is None or not held_st.at_tip or held_st.handed:
                 return False
         return True
 

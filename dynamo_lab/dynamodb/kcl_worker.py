@@ -145,8 +145,10 @@ class Worker:
             if prev is None or prev[0] != d["leaseCounter"]:
                 self.seen[sid] = (d["leaseCounter"], now)
         for sid in list(self.held):
-            d, h = leases.get(sid), self.held[sid]
-            if d is None or d["leaseOwner"] != self.id or d["leaseCounter"] != h.counter:
+            lease = leases.get(sid)
+            h = self.held[sid]
+            if lease is None or lease["leaseOwner"] != self.id \
+                    or lease["leaseCounter"] != h.counter:
                 self._lose(sid)
             elif now - h.renewed_at >= app.lease_ms // 3 and not self._write(h):
                 self._lose(sid)                 # someone else wrote it: lost

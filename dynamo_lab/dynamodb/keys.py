@@ -28,13 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-try:  # the ring's hash (paper 4.1); the fallback is the same MD5 reading
-    from ..dynamo.hashing import position as _ring_position
-except ImportError:  # pragma: no cover - only before the ring module lands
-    import hashlib
-
-    def _ring_position(data: bytes) -> int:
-        return int.from_bytes(hashlib.md5(data).digest(), "big")
+from ..dynamo.hashing import position as _ring_position  # the ring's hash (paper 4.1)
 from .errors import ValidationError
 from .numbers import normalize_number
 from .size import check_key_size
@@ -149,10 +143,11 @@ class KeySchema:
         h = item[self.hash]
         r = None if self.range is None else item[self.range]
         try:
-            memo_key = (*h.items(), *r.items()) if r is not None else tuple(h.items())
+            memo_key: tuple | None = (*h.items(), *r.items()) if r is not None \
+                else tuple(h.items())
             hit = self._memo.get(memo_key)
         except (TypeError, AttributeError):      # unhashable values: just compute
-            memo_key = hit = None
+            memo_key, hit = None, None
         if hit is not None:
             return hit
         # None never meets another token: one hash key, one item.

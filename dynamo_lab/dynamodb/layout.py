@@ -188,8 +188,8 @@ def throttle_error(v: Verdict, gsi: bool = False) -> DynamoDBError:
     """DynamoDB's error for a refused request (``gsi``: back-pressure from an index)."""
     if gsi and v.index is not None:
         msg = GSI_ON_DEMAND_MESSAGE if v.code == "ThrottlingException" else GSI_PROVISIONED_MESSAGE
-        return DynamoDBError(v.code, msg)
-    return DynamoDBError(v.code, v.message)
+        return DynamoDBError(v.code or "ThrottlingException", msg)
+    return DynamoDBError(v.code or "ThrottlingException", v.message or "")
 
 
 def _all_or_nothing(charges: list, now: int) -> Verdict | None:

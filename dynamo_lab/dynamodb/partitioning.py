@@ -102,8 +102,8 @@ class PartitionPlan:
     ``per_partition_gb`` in GB (``2**30`` bytes).
     """
 
-    rcu: float
-    wcu: float
+    rcu: float | Fraction
+    wcu: float | Fraction
     size_bytes: int
     size_limit: int
     throughput_ratio: float
@@ -120,7 +120,7 @@ class PartitionPlan:
         return self.per_partition_size / GB
 
 
-def partitions_needed(rcu: float, wcu: float, size_bytes: int = 0,
+def partitions_needed(rcu: float | Fraction, wcu: float | Fraction, size_bytes: int = 0,
                       size_limit: int = DEFAULT_SIZE_LIMIT) -> PartitionPlan:
     """How many partitions a table needs, and what each one gets.
 

@@ -67,9 +67,8 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from .options import DEFAULT_BACKFILL_RATE, DEFAULT_LAG_MS
 from .lookup import table_for_control
-
+from .options import DEFAULT_BACKFILL_RATE, DEFAULT_LAG_MS
 from .state import ServiceState
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -33,12 +33,12 @@ from typing import TYPE_CHECKING, Any, Iterator
 from .capacity import Meter, read_units
 from .errors import ValidationError
 from .evaluate import prepare
-from .layout import charge_reads, throttle_error
 from .keys import HASH_SPACE
+from .layout import charge_reads, throttle_error
+from .lookup import table_for_data
 from .size import item_size
 from .tables import Index, Table
 from .types import validate_item
-from .lookup import table_for_data
 
 if TYPE_CHECKING:  # pragma: no cover
     from .state import ServiceState
@@ -135,14 +135,14 @@ def _page(svc: "ServiceState", table: Table, ix: Index | None, p: dict, op: str,
             last_pos, last_pid = _skey[0], store.partition_for(_skey[0]).id
         per_part[last_pid] = per_part.get(last_pid, 0) + isize
         if expr.filter(item):
-            out = item
+            shown = item
             if ix is not None and ix.kind == "LSI" and select == "ALL_ATTRIBUTES" \
                     and ix.projection_type != "ALL":
                 # An LSI fetches the attributes it does not project from the
                 # table, one read per item.
-                out = table.get(table.schema.key_of(item)) or item
-                full_reads += read_units(item_size(out), consistent)
-            items.append(expr.project(out) if select == "SPECIFIC_ATTRIBUTES" else out)
+                shown = table.get(table.schema.key_of(item)) or item
+                full_reads += read_units(item_size(shown), consistent)
+            items.append(expr.project(shown) if select == "SPECIFIC_ATTRIBUTES" else shown)
         if (limit is not None and scanned >= limit) or size >= PAGE_BYTES:
             last, stopped = item, True
             break
@@ -153,7 +153,7 @@ def _page(svc: "ServiceState", table: Table, ix: Index | None, p: dict, op: str,
         if not per_part:
             per_part[store.partition_for(home).id] = 1
         total = sum(per_part.values())
-        charges = [(layout, units * b / total, None, pid, 1 if n == 0 else 0)
+        charges: list[tuple] = [(layout, units * b / total, None, pid, 1 if n == 0 else 0)
                    for n, (pid, b) in enumerate(per_part.items())]
         if full_reads:
             charges.append((table.layout, full_reads, None, charges[0][3], 0))
@@ -173,7 +173,7 @@ def _page(svc: "ServiceState", table: Table, ix: Index | None, p: dict, op: str,
     if stopped:
         names = list(table.schema.names) + [n for n in (ix.schema.names if ix else ())
                                             if n not in table.schema.names]
-        out["LastEvaluatedKey"] = {n: last[n] for n in names}
+        out["LastEvaluatedKey"] = {n: last[n] for n in names} if last is not None else {}
     cc = meter.render(p.get("ReturnConsumedCapacity"))
     if cc is not None:
         out["ConsumedCapacity"] = cc
@@ -233,6 +233,7 @@ def scan(svc: "ServiceState", p: dict) -> dict:
             raise ValidationError("The Segment parameter is zero-based and must be less than "
                                   f"parameter TotalSegments: Segment: {seg} is not less than "
                                   f"TotalSegments: {total}")
+        assert seg is not None                        # both or neither, checked above
         start, end = seg * HASH_SPACE // total, (seg + 1) * HASH_SPACE // total
     _select(p, ix)
     after = _start_key(table, ix, p)

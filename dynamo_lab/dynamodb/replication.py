@@ -325,7 +325,7 @@ class Replication:
             return r, {}
         return r, g.changes(now)
 
-    def _stale(self, rs: ReplicaSet, g: ReplicaGroup, replica: str) -> None:
+    def _stale(self, rs: ReplicaSet, g: ReplicaGroup, replica: str | None) -> None:
         self.svc.log.emit("replica.stale_read", table=rs.table, partition=g.pid,
                           replica=replica, behind=len(g.log))
 

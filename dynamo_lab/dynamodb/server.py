@@ -188,6 +188,7 @@ def _http_date() -> str:
 
 
 class _Handler(BaseHTTPRequestHandler):
+    raw_requestline: bytes
     # HTTP/1.1 keeps botocore's pooled connections alive between calls.
     protocol_version = "HTTP/1.1"
     # Buffered writes: headers and body leave in one segment. With two small
@@ -239,7 +240,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers = _Headers()
         for name, value in items:
             headers.add(name, value)
-        self.headers = headers
+        self.headers = headers  # type: ignore[assignment]  # a Message, as far as readers go
         self.close_connection = headers.get("Connection", "").lower() == "close"
         if headers.get("Expect", "").lower() == "100-continue":
             return self.handle_expect_100()
@@ -448,6 +449,7 @@ class Server:
         if self._httpd is None:
             raise RuntimeError("server not started")
         host, port = self._httpd.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{port}"

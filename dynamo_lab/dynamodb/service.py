@@ -50,8 +50,14 @@ from .items import read_key
 from .layout import Layout, emit_capacity_events, ensure, layouts_of
 from .lookup import table_for_control
 from .metrics import CapacityMetrics
-from .options import (DEFAULT_SIZE_LIMIT, CapacityOptions, IndexOptions, OptionsView,
-                      ReplicationOptions, TimingOptions)
+from .options import (
+    DEFAULT_SIZE_LIMIT,
+    CapacityOptions,
+    IndexOptions,
+    OptionsView,
+    ReplicationOptions,
+    TimingOptions,
+)
 from .partitioning import PartitionMap, Split
 from .propagation import lag
 from .state import EPOCH, ServiceState
@@ -252,6 +258,7 @@ class DynamoDB:
         t = table_for_control(self._state, table)
         ensure(self._state, t)
         if index is None:
+            assert t.layout is not None                   # ensure() wired it
             return t.layout
         ix = t.index(index)
         if ix is None or ix.layout is None:

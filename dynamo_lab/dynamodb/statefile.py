@@ -21,8 +21,6 @@ import os
 import tempfile
 from typing import Any
 
-from .errors import DynamoDBError
-
 __all__ = ["save_file", "load_file", "snapshot", "restore"]
 
 _FORMAT = "dynamo-lab-state"
@@ -69,8 +67,8 @@ def snapshot(service: Any) -> dict:
     names: list[str] = []
     start = None
     for _ in range(100_000):
-        req = {"ExclusiveStartTableName": start} if start else {}
-        page = service.handle("ListTables", req)
+        page_req: dict[str, Any] = {"ExclusiveStartTableName": start} if start else {}
+        page = service.handle("ListTables", page_req)
         names += page.get("TableNames", [])
         start = page.get("LastEvaluatedTableName")
         if not start:

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import base64
 import time
-from datetime import datetime
 from contextlib import nullcontext
+from datetime import datetime
 from typing import Any, ContextManager
 
 from .state import EPOCH, ServiceState

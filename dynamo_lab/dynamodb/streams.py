@@ -57,9 +57,8 @@ from bisect import bisect_left
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from .size import item_size
-
 from .commit import event_key
+from .size import item_size
 
 if TYPE_CHECKING:  # pragma: no cover
     from .state import ServiceState
@@ -109,8 +108,10 @@ class Shard:
                  end: int, opened: int, start_seq: int) -> None:
         self.id, self.parent, self.partition = shard_id, parent, partition
         self.start, self.end = start, end            # the partition's hash range
-        self.opened, self.closed = opened, None      # virtual ms
-        self.start_seq, self.end_seq = start_seq, None
+        self.opened = opened                         # virtual ms
+        self.closed: int | None = None
+        self.start_seq = start_seq
+        self.end_seq: int | None = None
         self.records: list[Record] = []
         self.seqs: list[int] = []                    # parallel to records, for bisect
         self.head = 0                                # records before head are trimmed
@@ -224,6 +225,7 @@ class StreamHub:
         if s is None or old == new:
             return
         item = new if new is not None else old
+        assert item is not None                    # old == new was ruled out
         key = table.schema.key_of(item)
         h = table.schema.storage_key(key)[0]
         part = table.store.partition_for(h)
@@ -277,8 +279,8 @@ class StreamHub:
                 self._sync(s, t)
         now = self.svc.sim.now
         for s in self.streams.values():
-            t = tables.get(s.table_name)
-            if s.status == "ENABLED" and (t is None or t.table_id != s.table_id):
+            live = tables.get(s.table_name)
+            if s.status == "ENABLED" and (live is None or live.table_id != s.table_id):
                 self._disable(s)
         if now >= self._next_purge:      # O(shards): at most once a virtual minute
             self._next_purge = now + 60_000

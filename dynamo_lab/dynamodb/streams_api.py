@@ -231,7 +231,8 @@ def get_records(svc: "ServiceState", p: dict) -> dict:
         raise DynamoDBError("TrimmedDataAccessException", TRIMMED_MESSAGE)
     i = sh.index_of(pos)
     recs = sh.records
-    out_recs, size = [], 0
+    out_recs: list[dict] = []
+    size = 0
     while i < len(recs) and len(out_recs) < limit:
         r = recs[i]
         if out_recs and size + r.size > MAX_BYTES:

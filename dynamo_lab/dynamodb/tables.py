@@ -25,11 +25,15 @@ Examples
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .keys import KeySchema
 from .size import item_size
 from .storage import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .layout import Layout
+    from .propagation import Propagation
 
 __all__ = ["Table", "Index", "Throughput"]
 
@@ -80,7 +84,7 @@ class Index:
         self.status = status
         self.backfilling: bool | None = None
         self.store = Store()
-        self.layout = None      # GSIs: partitions and capacity (.layout.Layout), when wired
+        self.layout: Layout | None = None   # GSIs: partitions and capacity, when wired
 
     @property
     def projection_type(self) -> str:
@@ -135,15 +139,15 @@ class Index:
         if not (was or now):
             return []
         all_ = self.projection_type == "ALL"
-        if was:
+        if was and old is not None:
             po = self.project(old, table_schema)
             so = old_size if all_ and old_size is not None else item_size(po)
             ho = self.schema.storage_key(old)[0]
-        if now:
+        if now and new is not None:
             pn = self.project(new, table_schema)
             sn = new_size if all_ and new_size is not None else item_size(pn)
             hn = self.schema.storage_key(new)[0]
-        if was and now:
+        if was and now and old is not None and new is not None:
             if all(old[a] == new[a] for a in self.schema.names):
                 if po == pn:
                     return []
@@ -152,7 +156,7 @@ class Index:
         return [(ho, so)] if was else [(hn, sn)]
 
     def apply(self, old_ikey: tuple | None, new_ikey: tuple | None,
-              projected: dict | None, size: int) -> None:
+              projected: Any, size: int) -> None:
         """Remove the entry at ``old_ikey`` and store ``projected`` (``size``
         bytes) at ``new_ikey``, keeping the partition map in step. O(log n)."""
         lay = self.layout
@@ -234,8 +238,8 @@ class Table:
         self.tags: dict[str, str] = {}
         self.deletion_protection = False
         self.store = Store()
-        self.layout = None      # partitions and capacity (.layout.Layout), when wired
-        self.propagation = None  # GSI changes in flight (.propagation.Propagation), when wired
+        self.layout: Layout | None = None        # partitions and capacity, when wired
+        self.propagation: Propagation | None = None  # GSI changes in flight, when wired
 
     # -- items ------------------------------------------------------------
     @property
@@ -250,7 +254,7 @@ class Table:
         """The stored item with primary key ``key``, or None."""
         return self.store.get(self.schema.storage_key(key))
 
-    def write(self, item: dict | None, size: int, *, key: dict | None = None) -> dict | None:
+    def write(self, item: dict | None, size: int, *, key: Any = None) -> dict | None:
         """Put ``item`` (``size`` bytes) or, when ``item`` is None, delete the
         item at ``key``; indexes follow. Returns the old item. (The
         service's write path calls the two halves, :meth:`write_partition`
@@ -298,7 +302,7 @@ class Table:
             if item is not None and has(item):
                 projected = ix.project(item, schema)
                 new_ikey = ix.storage_key(item, skey)
-                if old_ikey == new_ikey and ix.project(old, schema) == projected:
+                if old_ikey == new_ikey and old is not None and ix.project(old, schema) == projected:
                     continue          # nothing the index holds changed: no index write
                 isize = size if projected is item else item_size(projected)
             elif old_ikey is None:

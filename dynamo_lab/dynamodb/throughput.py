@@ -68,8 +68,16 @@ from typing import Any, NamedTuple
 
 from .options import ON_DEMAND_INITIAL_RCU, ON_DEMAND_INITIAL_WCU, ON_DEMAND_RAMP_MS
 from .partitioning import PARTITION_MAX_RCU, PARTITION_MAX_WCU, PartitionMap, Split
-from .token_bucket import (BURST_SECONDS, READ_UNIT_BYTES, WRITE_UNIT_BYTES, TokenBucket,
-                           rcu_for, units_per_read, units_per_write, wcu_for)
+from .token_bucket import (
+    BURST_SECONDS,
+    READ_UNIT_BYTES,
+    WRITE_UNIT_BYTES,
+    TokenBucket,
+    rcu_for,
+    units_per_read,
+    units_per_write,
+    wcu_for,
+)
 
 __all__ = ["READ_UNIT_BYTES", "WRITE_UNIT_BYTES", "BURST_SECONDS", "ON_DEMAND_INITIAL_RCU",
            "ON_DEMAND_INITIAL_WCU", "ON_DEMAND_RAMP_MS", "units_per_read", "units_per_write",
@@ -102,7 +110,7 @@ class Verdict(NamedTuple):
     op: str
     units: float
     partition: str
-    index: str | None = None
+    index: str | None = None   # type: ignore[assignment]  # the field shadows tuple.index
     source: str | None = None
     code: str | None = None
     limit: str | None = None
@@ -230,7 +238,8 @@ class TableCapacity:
                              f"{units}) and key_hash= or partition=")
         if self._version != self.pmap.version:
             self.sync(now_ms)
-        part = self.pmap.locate(key_hash) if partition is None else self.pmap.get(partition)
+        part = self.pmap.get(partition) if partition is not None \
+            else self.pmap.locate(key_hash)  # type: ignore[arg-type]  # checked above
         st = self._st[part.id]
         sec = now_ms - now_ms % 1000
         win = st.win
@@ -274,7 +283,7 @@ class TableCapacity:
         if source is None:
             code = ("ThrottlingException" if limit == "OnDemandPeakExceeded"
                     else "ProvisionedThroughputExceededException")
-            t = win.throttled.setdefault(limit, [0, 0, 0, 0.0, now_ms, code])
+            t = win.throttled.setdefault(str(limit), [0, 0, 0, 0.0, now_ms, code])
             t[0 if reading else 1] += 1
             t[2] += requests
             t[3] += u

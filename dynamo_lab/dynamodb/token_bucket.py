@@ -113,8 +113,9 @@ class TokenBucket:
 
     __slots__ = ("_num", "_den", "_scale", "_burst", "_cap", "_tok", "_t")
 
-    def __init__(self, rate: float, now_ms: int = 0, *, burst_seconds: int = BURST_SECONDS,
-                 initial: float | None = None) -> None:
+    def __init__(self, rate: float | Fraction, now_ms: int = 0, *,
+                 burst_seconds: float = BURST_SECONDS,
+                 initial: float | Fraction | None = None) -> None:
         if rate < 0 or burst_seconds < 1 or int(burst_seconds) != burst_seconds:
             raise ValueError("rate must be >= 0 and burst_seconds a whole number >= 1")
         self._burst = int(burst_seconds)
@@ -181,7 +182,7 @@ class TokenBucket:
         """Return ``units`` just taken (a request refused further on)."""
         self._tok = min(self._cap, self._tok + self._steps(units))
 
-    def set_rate(self, rate: float, now_ms: int) -> None:
+    def set_rate(self, rate: float | Fraction, now_ms: int) -> None:
         """Refill at the old rate up to ``now_ms``, then use ``rate``; tokens
         above the new cap are lost."""
         tokens = Fraction(self._at(now_ms), self._scale)

@@ -46,12 +46,13 @@ from .errors import DynamoDBError, ValidationError
 from .evaluate import prepare
 from .items import WritePlan, check_collections, check_key_untouched, commit, read_key
 from .layout import throttle_error, write_charges
+from .lookup import table_for_data
 from .size import check_item_size, item_size
 from .types import validate_item
-from .lookup import table_for_data
 
 if TYPE_CHECKING:  # pragma: no cover
     from .state import ServiceState
+    from .tables import Table
 
 __all__ = ["transact_write_items", "transact_get_items", "TOKEN_WINDOW_MS", "MAX_ACTIONS"]
 
@@ -64,7 +65,16 @@ _KINDS = ("ConditionCheck", "Put", "Delete", "Update")
 
 
 class _Action:
+    """One entry of TransactItems, checked."""
+
     __slots__ = ("kind", "p", "table", "key", "item", "expr", "skey")
+    kind: str
+    p: dict
+    table: Table
+    key: dict
+    item: dict | None
+    expr: Any
+    skey: tuple
 
 
 def _parse_action(svc: "ServiceState", entry: dict, i: int) -> _Action:
@@ -148,7 +158,7 @@ def transact_write_items(svc: "ServiceState", p: dict) -> dict:
         meter = meters.setdefault(a.table.name, Meter(a.p["TableName"], split=True))
         try:
             if not a.expr.condition(old):
-                reason = {"Code": "ConditionalCheckFailed",
+                reason: dict[str, Any] = {"Code": "ConditionalCheckFailed",
                           "Message": "The conditional request failed"}
                 if a.p.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old is not None:
                     reason["Item"] = old
@@ -226,7 +236,8 @@ def transact_write_items(svc: "ServiceState", p: dict) -> dict:
 def _charge(svc: "ServiceState", charges: list) -> tuple:
     """Consume ``[(action, cap, op, units, hash, pid, requests), ...]`` all or
     nothing: ``(None, None)``, or the refusal and its action's index."""
-    now, done = svc.sim.now, []
+    now = svc.sim.now
+    done: list[Any] = []
     for i, cap, op, units, h, pid, rq in charges:
         v = cap.consume(op, units, now, key_hash=h, partition=pid, requests=1 if not done else rq)
         if not v.ok:
@@ -262,9 +273,10 @@ def transact_get_items(svc: "ServiceState", p: dict) -> dict:
         gets.append((table, key, prepare(g, "Get"), g["TableName"]))
     for table, key, _e, _n in gets:     # serializable reads: each partition's leader
         svc.replication.check_leader(table, table.schema.storage_key(key)[0])
-    responses, meters = [], {}
-    charges = [(i, table.layout.cap, "read",
-                read_units(item_size(table.get(key)) if table.get(key) else 0, True, True),
+    responses: list[dict] = []
+    meters: dict[str, Meter] = {}
+    charges = [(i, table.layout.cap, "read",  # type: ignore[union-attr]  # wired at CreateTable
+                read_units(item_size(table.get(key) or {}), True, True),
                 table.schema.storage_key(key)[0], None, 0)
                for i, (table, key, _e, _n) in enumerate(gets) if table.layout is not None]
     v, where = _charge(svc, charges)

@@ -388,11 +388,12 @@ class EventSourceMapping:
                 else self.function(event)
         except Exception:
             return self._failed(sh, batch, first, last)
-        done = n
+        done: int | None = n
         if self.report_batch_item_failures:
             done = done_before_failure(result, batch)
             if done is None:                    # a malformed response fails the whole batch
                 return self._failed(sh, batch, first, last)
+        assert done is not None
         if done < n:
             self._emit(sh, first, last, n, "error")
             self._partial(sh, done, first, last)

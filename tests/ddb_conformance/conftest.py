@@ -9,10 +9,9 @@ tables, so tests never see each other's data.
 """
 from __future__ import annotations
 
-import pytest
-
 import os
 
+import pytest
 from ddb_support import ServeProcess, boto_client, boto_resource, make_table
 
 # Checking the suite itself: DDB_CONFORMANCE_MOTO=1 adds moto's mock_aws as a

@@ -2,7 +2,6 @@
 plain boto3: results, limits (100 keys / 25 writes / 100 actions) and errors."""
 import pytest
 from botocore.exceptions import ClientError
-
 from ddb_support import error_of, make_table, unique
 
 

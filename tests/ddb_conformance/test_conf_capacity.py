@@ -3,7 +3,6 @@ faster than its WCU allow is throttled with DynamoDB's exact code and
 message, and the throttled write changes nothing."""
 import pytest
 from botocore.exceptions import ClientError
-
 from ddb_support import error_of, make_table
 
 PROVISIONED = ("The level of configured provisioned throughput for the table was exceeded. "

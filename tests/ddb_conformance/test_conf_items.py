@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
-
 from ddb_support import error_of, make_table, unique
 
 

@@ -3,7 +3,6 @@ KeyConditions, QueryFilter, ScanFilter, Expected, ConditionalOperator,
 AttributesToGet, AttributeUpdates."""
 import pytest
 from botocore.exceptions import ClientError
-
 from ddb_support import error_of
 
 

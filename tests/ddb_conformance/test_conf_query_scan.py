@@ -4,7 +4,6 @@ secondary indexes."""
 import pytest
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
-
 from ddb_support import error_of, make_table
 
 

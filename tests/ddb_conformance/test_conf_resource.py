@@ -3,7 +3,6 @@ Table attributes, conditions, batch_get_item, delete, wait_until_not_exists."""
 from decimal import Decimal
 
 from boto3.dynamodb.conditions import Attr, Key
-
 from ddb_support import unique
 
 

@@ -3,7 +3,6 @@
 a stream read."""
 import pytest
 from botocore.exceptions import ClientError
-
 from ddb_support import error_of, make_table, unique
 
 KEY = dict(AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],

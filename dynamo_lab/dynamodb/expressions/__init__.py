@@ -43,16 +43,32 @@ Examples
 >>> apply_update(upd, {"id": {"S": "a"}})
 {'id': {'S': 'a'}, 'count': {'N': '1'}}
 """
-from .ast import (AddAction, And, Arith, Between, Compare, DeleteAction, Func,
-                  IfNotExists, In, ListAppend, Not, Or, Path, RemoveAction,
-                  SetAction, Size, Update, Value)
+from .ast import (
+                  AddAction,
+                  And,
+                  Arith,
+                  Between,
+                  Compare,
+                  DeleteAction,
+                  Func,
+                  IfNotExists,
+                  In,
+                  ListAppend,
+                  Not,
+                  Or,
+                  Path,
+                  RemoveAction,
+                  SetAction,
+                  Size,
+                  Update,
+                  Value,
+)
 from .context import Expressions
 from .evaluate import evaluate, operand_value, resolve
 from .keycond import KeyCondition, key_condition_from_ast, parse_key_condition
+from .legacy import attribute_updates, attributes_to_get, expected_condition, filter_condition, key_conditions
 from .parser import check_paths, parse_condition, parse_projection, parse_update
 from .project import project
-from .legacy import (attribute_updates, attributes_to_get, expected_condition,
-                     filter_condition, key_conditions)
 from .request import RequestExpressions, request_expressions
 from .reserved import RESERVED_WORDS, is_reserved
 from .update import apply_update, update_paths, update_targets

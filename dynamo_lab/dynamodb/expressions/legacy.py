@@ -42,8 +42,22 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..types import serialization_error, validate_value, value_type
-from .ast import (AddAction, And, Between, Compare, DeleteAction, Func, In, Not, Or,
-                  Path, RemoveAction, SetAction, Update, Value)
+from .ast import (
+    AddAction,
+    And,
+    Between,
+    Compare,
+    DeleteAction,
+    Func,
+    In,
+    Not,
+    Or,
+    Path,
+    RemoveAction,
+    SetAction,
+    Update,
+    Value,
+)
 from .keycond import KeyCondition, key_condition_from_ast
 
 __all__ = ["filter_condition", "expected_condition", "key_conditions",
@@ -284,7 +298,7 @@ def attribute_updates(updates: Any) -> Update:
     {'n': {'N': '3'}, 's': {'S': 'v'}}
     """
     updates = _struct(updates, "Map")
-    actions = []
+    actions: list[Any] = []
     for attr, upd in updates.items():
         upd = _struct(upd, "AttributeValueUpdate")
         action = upd.get("Action") or "PUT"

@@ -47,13 +47,30 @@ dynamo_lab.dynamodb.errors.ValidationError: Invalid UpdateExpression: Two docume
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Sequence
 
 from ..errors import ValidationError
 from ..types import compare_values, serialization_error, value_type
-from .ast import (AddAction, And, Arith, Between, Compare, DeleteAction, Func,
-                  IfNotExists, In, ListAppend, Not, Or, Path, RemoveAction,
-                  SetAction, Size, Update, Value)
+from .ast import (
+    AddAction,
+    And,
+    Arith,
+    Between,
+    Compare,
+    DeleteAction,
+    Func,
+    IfNotExists,
+    In,
+    ListAppend,
+    Not,
+    Or,
+    Path,
+    RemoveAction,
+    SetAction,
+    Size,
+    Update,
+    Value,
+)
 from .context import Expressions
 from .paths import check_paths, path_problems
 from .reserved import is_reserved
@@ -163,7 +180,7 @@ class _Parser:
 
     # -- paths and values -------------------------------------------------
     def path(self) -> Path:
-        elements = [self.path_element()]
+        elements: list[str | int] = [self.path_element()]
         while True:
             if self.is_op("."):
                 self.take()
@@ -514,7 +531,7 @@ def _scan(text: str) -> tuple:
     return tokens, _redundant_parentheses(tokens), _paren_depth(tokens)
 
 
-def _paren_depth(tokens: list) -> int:
+def _paren_depth(tokens: Sequence) -> int:
     depth = deepest = 0
     for tok in tokens:
         if tok.kind == "OP" and tok.text in "()":
@@ -523,7 +540,7 @@ def _paren_depth(tokens: list) -> int:
     return deepest
 
 
-def _redundant_parentheses(tokens: list) -> bool:
+def _redundant_parentheses(tokens: Sequence) -> bool:
     """True if some matched pair of grouping parentheses directly encloses
     another. A function call's parentheses are not grouping: DynamoDB
     accepts ``f((:x))``."""

@@ -69,7 +69,7 @@ def tokenize(text: str) -> list[Token]:
             word = m.group()
             if kind == "NAME" and word.upper() in KEYWORDS:
                 kind = "KEYWORD"
-            tokens.append(Token(kind, word, m.start(), m.end()))
+            tokens.append(Token(str(kind), word, m.start(), m.end()))
         pos = m.end()
     tokens.append(Token("EOF", "<EOF>", len(text), len(text)))
     return tokens

@@ -46,8 +46,18 @@ from decimal import Decimal
 from ..errors import ValidationError
 from ..numbers import add_numbers, subtract_numbers
 from ..types import SET_TYPES, check_nesting, decode_binary, value_type
-from .ast import (AddAction, Arith, DeleteAction, IfNotExists, ListAppend, Path,
-                  RemoveAction, SetAction, Update, Value)
+from .ast import (
+    AddAction,
+    Arith,
+    DeleteAction,
+    IfNotExists,
+    ListAppend,
+    Path,
+    RemoveAction,
+    SetAction,
+    Update,
+    Value,
+)
 from .evaluate import resolve
 
 __all__ = ["apply_update", "update_targets", "update_paths"]
@@ -141,7 +151,7 @@ def _parent(item: dict, path: Path, strict: bool):
             return None
         av = container[element]
         # A scalar on the way leaves no container: the next step must fail.
-        container = av["M"] if "M" in av else av["L"] if "L" in av else None
+        container = av["M"] if "M" in av else av["L"] if "L" in av else None  # type: ignore[assignment]
     return container
 
 
