@@ -58,13 +58,87 @@ for i in (1, 2, 3):
     demo.put_item(Item={"id": i, "name": f"item {i}"})
 '''
 
+LESSONS = '''\
+# lesson 11: an item's anatomy
+client.create_table(TableName="Images", BillingMode="PAY_PER_REQUEST",
+    KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+    AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "N"}])
+client.get_waiter("table_exists").wait(TableName="Images", WaiterConfig={"Delay": 1})
+images = dynamodb.Table("Images")
+images.put_item(Item={"id": 12345, "url": "https://example.com/cat.png", "tags": {"cat", "cute"},
+                      "exif": {"iso": 200}, "thumb": b"\\x00" * 1200})
+# lesson 13: a lagging replica and stale reads
+ddb13 = DynamoDB(seed=13, replication={"lag_ms": (100, 100)})
+c13 = ddb13.client(retries=0)
+calls13 = viz.record(c13)
+c13.create_table(TableName="Profiles", BillingMode="PAY_PER_REQUEST",
+    KeySchema=[{"AttributeName": "user", "KeyType": "HASH"}],
+    AttributeDefinitions=[{"AttributeName": "user", "AttributeType": "S"}])
+c13.get_waiter("table_exists").wait(TableName="Profiles", WaiterConfig={"Delay": 1})
+ada = {"user": {"S": "ada"}}
+c13.put_item(TableName="Profiles", Item={**ada, "city": {"S": "London"}})
+for _ in range(4):
+    c13.get_item(TableName="Profiles", Key=ada)
+c13.get_item(TableName="Profiles", Key=ada, ConsistentRead=True)
+# lesson 14: an LSI beside its collection, a GSI apart, lag and a sparse index
+ddb14 = DynamoDB(seed=14, indexes={"gsi_lag_ms": (50, 80)})
+c14 = ddb14.client(retries=0)
+calls14 = viz.record(c14)
+c14.create_table(TableName="Threads", BillingMode="PAY_PER_REQUEST",
+    KeySchema=[{"AttributeName": "forum", "KeyType": "HASH"},
+               {"AttributeName": "subject", "KeyType": "RANGE"}],
+    AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"}
+                          for a in ("forum", "subject", "posted", "author")],
+    LocalSecondaryIndexes=[{"IndexName": "ByDate", "Projection": {"ProjectionType": "KEYS_ONLY"},
+        "KeySchema": [{"AttributeName": "forum", "KeyType": "HASH"},
+                      {"AttributeName": "posted", "KeyType": "RANGE"}]}],
+    GlobalSecondaryIndexes=[{"IndexName": "ByAuthor", "Projection": {"ProjectionType": "KEYS_ONLY"},
+        "KeySchema": [{"AttributeName": "author", "KeyType": "HASH"}]}])
+c14.get_waiter("table_exists").wait(TableName="Threads", WaiterConfig={"Delay": 1})
+for f, sub, p, a in [("S3", "intro", "03", "ann"), ("S3", "pricing", "01", "bob"),
+                     ("S3", "tips", "02", None), ("DynamoDB", "gsi", "05", "ann")]:
+    item = {"forum": {"S": f}, "subject": {"S": sub}, "posted": {"S": p}}
+    if a:
+        item["author"] = {"S": a}
+    c14.put_item(TableName="Threads", Item=item)
+ddb14.run(ms=200)
+c14.put_item(TableName="Threads", Item={"forum": {"S": "S3"}, "subject": {"S": "zz"},
+                                        "posted": {"S": "07"}, "author": {"S": "bob"}})
+for f in ("S3", "DynamoDB"):
+    c14.query(TableName="Threads", IndexName="ByDate", KeyConditionExpression="forum = :f",
+              ExpressionAttributeValues={":f": {"S": f}})
+c14.scan(TableName="Threads", IndexName="ByAuthor")
+# lesson 18: a Lambda-like mapping and a KCL-like app on the Orders stream
+from dynamo_lab.dynamodb.kcl import App
+from dynamo_lab.dynamodb.triggers import EventSourceMapping
+mapping = EventSourceMapping(lambda event, context: None, arn, streams_client=ddb.streams_client(),
+                             name="tally", batch_size=8, starting_position="TRIM_HORIZON")
+mapping.drain()
+mapping.disable()
+class Tally:
+    def initialize(self, shard_id): pass
+    def process_records(self, records, checkpointer): checkpointer.checkpoint()
+    def shutdown(self, reason): pass
+app = App("tally", arn, Tally, client=ddb.client(), streams_client=ddb.streams_client())
+app.add_worker("w0")
+app.run(2)
+app.add_worker("w1")
+app.run(3)
+'''
+
 #: (cell source, CSS class of the view, selector of its marks, how many)
 VIEWS = [
-    ("viz.RequestTraceView(calls)", "dl-trace", "rect.dl-call", 11),
+    ("viz.RequestTraceView(calls, rows=20)", "dl-trace", "rect.dl-call", 13),
     ('viz.ItemCollectionsView(calls, table="Orders", call="Query")', "dl-collections",
      "rect.dl-item", 20),
     ("viz.StreamRecordsView(calls)", "dl-streamrecs", "rect.dl-rec", 22),
     ('viz.HashSpaceView(calls, table="HashDemo")', "dl-hashspace", "circle.dl-key-dot", 12),
+    ('viz.ItemAnatomyView(calls, table="Images")', "dl-anatomy", "rect.dl-attr", 5),
+    ('viz.ReplicaGroupView(calls13, table="Profiles")', "dl-replicas", "path.dl-msg", 8),
+    ("viz.IndexPlacementView(calls14)", "dl-indexes", "rect.dl-item", 5),
+    ("viz.LambdaBatchesView(mapping)", "dl-batches", "rect.dl-batch", 3),
+    ("viz.KclLeasesView(app)", "dl-leases", "rect.dl-lease", 1),
+    ('viz.AccessPatternsView(calls, table="Orders")', "dl-patterns", "rect.dl-item", 20),
 ]
 #: run again once the flag file exists: two keys that land in the other two partitions
 GROW = ("from pathlib import Path\n"
@@ -75,7 +149,7 @@ GROW = ("from pathlib import Path\n"
 
 def _notebook(path: Path) -> None:
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(SETUP)]
+    nb.cells = [nbformat.v4.new_code_cell(SETUP), nbformat.v4.new_code_cell(LESSONS)]
     nb.cells += [nbformat.v4.new_code_cell(src) for src, *_ in VIEWS]
     nb.cells.append(nbformat.v4.new_code_cell(GROW))
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
