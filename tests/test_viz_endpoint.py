@@ -553,3 +553,21 @@ def test_access_patterns_single_table_beside_the_joins():
     read = re.findall(r'data-pk="([^"]+)" data-sk="([^"]+)" data-patterns="(\d+)"', svg)
     assert {(pk, sk) for pk, sk, _ in read} == {("CUST#1", "CART#mug"), ("CUST#1", "CART#pen"),
                                                 ("CUST#1", "ORDER#01"), ("CUST#2", "ORDER#02")}
+
+
+def test_every_view_is_deterministic_and_fetches_nothing():
+    """The JupyterLab notebook's run, twice in fresh namespaces: byte-identical
+    text and HTML, and no URL a browser would fetch (no src, href, url(), @import)."""
+    import test_viz_endpoint_browser as nb
+
+    def run() -> list:
+        g: dict = {}
+        exec(nb.SETUP, g)
+        exec(nb.LESSONS, g)
+        return [(repr(v), v._repr_html_()) for v in (eval(src, g) for src, *_ in nb.VIEWS)]
+    first, second = run(), run()
+    assert first == second
+    for text, html in first:
+        assert "0x" not in text                          # no memory addresses
+        assert not re.search(r"\b(src|href)=|url\(|@import", html), text
+        assert "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', ""), text
