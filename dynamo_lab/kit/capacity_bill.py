@@ -19,30 +19,30 @@ lessons; the guide says so.
 Examples
 --------
 >>> from dynamo_lab import DynamoDB
->>> bill = install()
 >>> c = DynamoDB(seed=0).client()
->>> c.create_table(TableName="Bills", BillingMode="PAY_PER_REQUEST",
-...                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-...                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}]
-...                )["TableDescription"]["TableName"]
-'Bills'
->>> c.get_waiter("table_exists").wait(TableName="Bills")
->>> "ConsumedCapacity" in c.put_item(TableName="Bills", Item={"pk": {"S": "a"}})
+>>> with metered() as bill:
+...     _ = c.create_table(TableName="Bills", BillingMode="PAY_PER_REQUEST",
+...                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+...                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+...     c.get_waiter("table_exists").wait(TableName="Bills")
+...     put = c.put_item(TableName="Bills", Item={"pk": {"S": "a"}})
+...     _ = c.get_item(TableName="Bills", Key={"pk": {"S": "a"}}, ConsistentRead=True)
+...     _ = c.get_item(TableName="Bills", Key={"pk": {"S": "a"}})
+>>> "ConsumedCapacity" in put          # the caller did not ask, so it does not see it
 False
->>> _ = c.get_item(TableName="Bills", Key={"pk": {"S": "a"}}, ConsistentRead=True)
->>> _ = c.get_item(TableName="Bills", Key={"pk": {"S": "a"}})
 >>> bill.read_units, bill.write_units, bill.requests["GetItem"]
 (1.5, 1.0, 2)
->>> uninstall()
 """
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Bill", "PRICES", "install", "uninstall", "price", "main"]
+__all__ = ["PRICES", "Bill", "install", "main", "metered", "price", "uninstall"]
 
 #: On-demand and provisioned prices, US East (N. Virginia), Standard table
 #: class, in USD, as published on aws.amazon.com/dynamodb/pricing when this
@@ -146,6 +146,15 @@ def install(bill: Bill | None = None) -> Bill:
 
     botocore.client.BaseClient._make_api_call = metered
     return bill
+
+
+@contextmanager
+def metered(bill: Bill | None = None) -> Iterator[Bill]:
+    """:func:`install` for the ``with`` block only, even when it raises."""
+    try:
+        yield install(bill)
+    finally:
+        uninstall()
 
 
 def uninstall() -> None:
