@@ -25,10 +25,15 @@ def test_lesson06_sloppy_quorum_a_restart_keeps_the_hint_a_lost_disk_does_not():
     assert len(check_history(lost).lost) == 1
 
 
-def test_lesson07_repairs_what_the_hints_lost_and_ships_little():
+def test_lesson07_repairs_a_lost_disk_that_handoff_cannot_and_ships_little():
+    """Paper 4.7: anti-entropy is for permanent failures. C's disk is lost
+    while it is down; every hint still reaches it, and it is still behind."""
     ex = _lesson("lesson07")
     c = ex.diverged_cluster()
-    assert c.sim.log.of_kind("hint.lost") and c.divergence()
+    log = c.sim.log
+    assert log.of_kind("replica.disk_lost") and not log.of_kind("hint.lost")
+    assert len(log.of_kind("hint.delivered")) == len(log.of_kind("hint.stored")) > 0
+    assert c.divergence()
     ex.repair_by_hand(c)
     assert not c.divergence()
     r = c.anti_entropy

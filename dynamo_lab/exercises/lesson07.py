@@ -8,7 +8,7 @@ Examples
 --------
 >>> one_change_comparisons()
 9
->>> q1.evaluate(9).status
+>>> q1.evaluate(17).status
 'correct'
 """
 from __future__ import annotations
@@ -16,10 +16,11 @@ from __future__ import annotations
 from ..dynamo.cluster import DynamoCluster
 from ..dynamo.hashing import RING_SIZE, position
 from ..dynamo.merkle import MerkleTree, diff
-from .core import Exercise, ExerciseSet, expect_number, expect_set
+from .core import (Exercise, ExerciseSet, Wrong, as_number, expect_choice, expect_number,
+                   expect_set, known_mistake)
 
 __all__ = ["q1", "q2", "q3", "exercises", "progress", "NODES", "KEYS", "SEED", "tree_of",
-           "one_change_comparisons", "diverged_cluster", "repair_by_hand", "loaded_cluster",
+           "one_change_comparisons", "comparisons", "diverged_cluster", "repair_by_hand", "loaded_cluster",
            "solution_namespace", "WRONG"]
 
 NODES = ["A", "B", "C", "D", "E"]
@@ -41,8 +42,10 @@ def one_change_comparisons() -> int:
 
 
 def diverged_cluster() -> DynamoCluster:
-    """C misses 40 writes while down; a rolling restart of the hint holders loses
-    its hints; then C is back, behind its peers. Anti-entropy is run by hand."""
+    """C misses 40 writes while down (the fallbacks keep them with hints), and
+    while down it fails for good: its disk is lost. It comes back empty;
+    handoff returns the 40 hinted writes, and nothing returns the rest of
+    what it held. Anti-entropy is run by hand."""
     c = DynamoCluster(nodes=NODES, seed=SEED, anti_entropy_ms=0)
     for k in KEYS[:80]:
         c.put(k, "v1")
@@ -50,9 +53,7 @@ def diverged_cluster() -> DynamoCluster:
     for k in KEYS[80:]:
         c.put(k, "v2")
     c.run(ms=200)
-    for h in sorted({h.node for h in c.hints()}):
-        c.crash(h)
-        c.recover(h)
+    c.crash("C", lose_disk=True)     # a permanent failure: the disk is replaced
     c.recover("C")
     c.run(ms=2000)
     return c
@@ -97,58 +98,106 @@ def _exchanges_during_load() -> int:
     return sum(1 for e in c.sim.log.of_kind("merkle.exchange") if start <= e.t < end)
 
 
+def comparisons(depth: int) -> int:
+    """Hash comparisons of a descent when one of 100 keys differs, trees of
+    ``depth``.
+
+    >>> comparisons(4), comparisons(8)
+    (9, 17)
+    """
+    a = {f"k{i}": "v1" for i in range(100)}
+    b = dict(a, k42="v2")
+    return diff(tree_of(a, depth), tree_of(b, depth)).hashes_compared
+
+
+def _check_comparisons(answer, expected) -> None:
+    got = as_number(answer, "number of comparisons")
+    known_mistake(got, {"keys": 100, "leaves": 2 ** 8, "path": 9},
+                  {"keys": "That is a full comparison of every key. The descent compares "
+                           "hashes, and only under the nodes whose hashes differ.",
+                   "leaves": "That compares every leaf. The descent follows one path: only "
+                             "the differing child is opened at each level.",
+                   "path": "That is the depth-4 tree of the cell above; these trees are "
+                           "twice as deep."})
+    expect_number(what="number of comparisons")(answer, expected)
+
+
 q1 = Exercise(
-    "q1", "Two trees of depth 4 over the same 100 keys differ in one key's value. How many "
-          "hash comparisons does the root-first descent make?",
+    "q1", "A tree of depth 4 needed 9 hash comparisons to find one differing key among 100. "
+          "Work it out: how many comparisons does the root-first descent make with trees "
+          "of depth 8?",
     var="q1_compared",
-    expected=one_change_comparisons,
-    check=expect_number(what="number of comparisons"),
-    hints=["`diff(tree_a, tree_b)` returns a `Diff` with `hashes_compared`.",
-           "By hand: the root, then the two children of each differing node on the way "
-           "down: 1 + 2 x depth."],
-    solution="""
-        a = {f"k{i}": "v1" for i in range(100)}
-        b = dict(a, k42="v2")
-        q1_compared = diff(tree_of(a), tree_of(b)).hashes_compared
-    """,
+    expected=lambda: comparisons(8),
+    check=_check_comparisons,
+    kind="arithmetic",
+    predict_first=True,
+    shown_as=["hashes_compared=17"],
+    hints=["Paper 4.7: if the hash values of the roots are equal the trees are equal; if "
+           "not, the children are compared, and so on down to the leaves, so little data "
+           "is transferred.",
+           "Count for the depth-4 tree: the root, then at each level below it, how many "
+           "hashes are compared under the one node whose hash differed?"],
+    solution="q1_compared = 1 + 2 * 8",
     success="Only one path is followed: the cost grows with the depth of the tree, "
             "not with the number of keys.",
 )
 
+
+def _check_repaired(answer, expected) -> None:
+    if isinstance(answer, (set, frozenset, list, tuple)):
+        got = set(answer)
+        c_hinted = {k for k in KEYS[80:]}
+        if got and got <= c_hinted:
+            raise Wrong("The writes C missed while it was down came back by hinted "
+                        "handoff; anti-entropy repaired what C lost with its disk.")
+        if not got:
+            raise Wrong("Anti-entropy did repair C: keep the merkle.repair events whose "
+                        "node is C, and collect their keys.")
+    expect_set("keys")(answer, expected)
+
+
 q2 = Exercise(
-    "q2", "Which keys did anti-entropy repair on node C? Answer with a set of keys, read "
-          "from the `merkle.repair` events.",
+    "q2", "Which keys did anti-entropy repair on node C? Compute the set from the "
+          "`merkle.repair` events of `c`'s log.",
     var="q2_repaired",
     expected=_repaired_on_c,
-    check=expect_set("keys"),
-    hints=["`c.sim.log.of_kind('merkle.repair')`: each event names the repaired `node` "
-           "and the `key`.",
-           "Keep the events whose node is 'C' and collect their keys in a set."],
+    check=_check_repaired,
+    kind="code",
+    hints=["Paper 4.7: anti-entropy keeps the replicas synchronized when hinted replicas "
+           "cannot be returned; each exchange repairs only the keys under differing leaves.",
+           "Each `merkle.repair` event names the repaired `node` and the `key`; you want a "
+           "set of the keys repaired on C."],
     solution="""
         q2_repaired = {e.key for e in c.sim.log.of_kind("merkle.repair") if e.node == "C"}
     """,
-    success="Exactly the writes C missed while it was down, whose hints were lost: "
-            "anti-entropy found them without scanning every key.",
+    success="Exactly what C lost with its disk and handoff could not return: anti-entropy "
+            "found them without shipping every key.",
 )
 
 
-def _check_zero(answer, expected) -> None:
-    expect_number(what="number of exchanges")(answer, expected)
+def _exchanges_word() -> str:
+    n = _exchanges_during_load()
+    return "none" if n == 0 else "some"
 
 
 q3 = Exercise(
-    "q3", "In `loaded_cluster()`, how many anti-entropy exchanges began between the notes "
-          "'foreground load' and 'quiet'?",
+    "q3", "In `busy`, anti-entropy is due every 500 ms, but admission control is on and "
+          "slow disks keep the foreground latency over 30 ms during the load. Predict: "
+          "between the notes 'foreground load' and 'quiet', how many exchanges begin: "
+          "'none', 'some' or 'as usual'?",
     var="q3_exchanges",
-    expected=_exchanges_during_load,
-    check=_check_zero,
-    hints=["The two notes are `sim.note` events; their `t` bound the busy period.",
-           "Count `merkle.exchange` events with start <= t < end."],
-    solution="""
-        start, end = [e.t for e in busy.sim.log.of_kind("sim.note")]
-        q3_exchanges = sum(1 for e in busy.sim.log.of_kind("merkle.exchange")
-                           if start <= e.t < end)
-    """,
+    expected=_exchanges_word,
+    check=expect_choice(["none", "some", "as usual"], what="prediction", why={
+        "as usual": "Admission control skips a background slice whenever the node's "
+                    "recent foreground latency is over the threshold.",
+        "some": "Every slice during the load finds the foreground latency over 30 ms, so "
+                "every one is deferred."}),
+    kind="predict",
+    hints=["Paper 6.5: background tasks are admitted only when the foreground operations' "
+           "latencies are under a threshold; they get time slices, and yield them when busy.",
+           "With disks of 20 ms plus a random tail, how often is the worst recent "
+           "foreground latency under 30 ms while 40 writes keep every node busy?"],
+    solution='q3_exchanges = "none"',
     success="Admission control: background work yields its time slices while the "
             "foreground is slow, and catches up when it is quiet (paper 6.5).",
 )
@@ -165,6 +214,6 @@ def solution_namespace() -> dict:
 
 
 #: Answers each exercise must call wrong; the notebook tests inject them too.
-WRONG = {"q1": [100, 5, "9"],
-         "q2": [{"item:000"}, set(), "item:100"],
-         "q3": [3, 10, "0"]}
+WRONG = {"q1": [9, 100, 256, "17"],
+         "q2": [set(KEYS[80:]), set(), "item:100"],
+         "q3": ["some", "as usual", 0]}
