@@ -15,7 +15,8 @@ call is highlighted (``call=``, default the last read of the table):
   starts after it.
 
 Rows are ordered by the lab's hash of the partition key (MD5, the first
-byte shown as the slide writes it): the order a Scan walks on the lab.
+byte shown as the slide writes it, with the slide's partition 00-55, 55-AA
+or AA-FF that holds it): the order a Scan walks on the lab.
 
 Examples
 --------
@@ -54,8 +55,10 @@ from ._endpoint import ROLE_COLORS, EndpointView, clip
 __all__ = ["ItemCollectionsView", "CollectionsState", "sort_token", "hash_position"]
 
 W = 780
-_L, _TOP, _ROW = 150, 58, 28
-_CELL, _GAP, _PER_ROW = 46, 3, 13
+_L, _TOP, _ROW = 190, 58, 28
+_CELL, _GAP, _PER_ROW = 46, 3, 12
+#: the deck's three partitions of the hash space, by first byte
+_SLIDE = ((0x00, 0x55), (0x55, 0xAA), (0xAA, 0x100))
 
 
 def hash_position(htype: str | None, hvalue: str | None) -> int:
@@ -253,7 +256,7 @@ class ItemCollectionsView(EndpointView):
         add(["text", "call", {"x": 10, "y": 36}, self._call_text(s, chosen)])
         h_name, r_name = s.keys
         add(["text", "hk", {"class": "dl-muted", "x": 10, "y": _TOP - 8, "font-size": 10},
-             f"{clip(h_name or '?', 16)} · hash"])
+             f"{clip(h_name or '?', 12)} · Hash · slide range"])
         add(["text", "rk", {"class": "dl-muted", "x": _L, "y": _TOP - 8, "font-size": 10},
              f"items sorted by {r_name} →" if r_name else "one item per key (no sort key)"])
         y = _TOP
@@ -261,11 +264,14 @@ class ItemCollectionsView(EndpointView):
         for h in order[:self.max_rows]:
             rs = self._sorted(s, h)
             lines = max(1, -(-len(rs) // _PER_ROW))
-            hx = short_hash(hash_position(s.htype.get(h), h))
+            pos = hash_position(s.htype.get(h), h)
+            hx = short_hash(pos)
+            slide = next(f"{a:02X}-{min(b, 255):02X}" for a, b in _SLIDE if a <= pos >> 120 < b)
             add(["text", f"coll:{h}", {"class": "dl-coll", "x": 10, "y": y + 17,
                                        "font-weight": 600, "data-hash": h}, clip(h, 14)])
             add(["text", f"hx:{h}", {"class": "dl-muted", "x": _L - 6, "y": y + 17,
-                                     "font-size": 10, "text-anchor": "end"}, f"#{hx}"])
+                                     "font-size": 10, "text-anchor": "end"},
+                 f"#{hx} · {slide}"])
             add(["rect", f"cb:{h}", {"x": _L - 2, "y": y, "width": W - _L - 6,
                                      "height": lines * _ROW - 2, "fill": "#fafafa",
                                      "stroke": "#e4e4e4"}, ""])
