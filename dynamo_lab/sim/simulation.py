@@ -61,14 +61,27 @@ class Periodic:
             kernel.rearm(self._timer, max(1, delay), 1)
 
     def _fire(self) -> None:
+        # Every background round of every node passes here: _arm's jitter
+        # draw inlined for the usual case (the same draws as randint(-j, j)).
         if not self.active:
             return
         self.fn()
-        if self.active:
-            if self.jitter and self._rng is not None:
-                self._arm()
+        if not self.active:
+            return
+        delay = self.period
+        rng = self._rng
+        j = self.jitter
+        if j and rng is not None:
+            if rng.__class__ is random.Random:
+                n = 2 * j + 1
+                k = n.bit_length()
+                r = rng.getrandbits(k)
+                while r >= n:
+                    r = rng.getrandbits(k)
+                delay += r - j
             else:
-                self.sim.kernel.rearm(self._timer, max(1, self.period), 1)
+                delay += rng.randint(-j, j)
+        self.sim.kernel.rearm(self._timer, delay if delay > 1 else 1, 1)
 
     def cancel(self) -> None:
         self.active = False
