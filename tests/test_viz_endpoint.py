@@ -539,7 +539,8 @@ def test_access_patterns_single_table_beside_the_joins():
     db.executescript("CREATE TABLE cart_lines (customer_id, product_id, qty);"
                      "CREATE TABLE products (id, price); CREATE TABLE orders (id, customer_id);"
                      "CREATE TABLE order_lines (order_id, product_id)")
-    view = AccessPatternsView(calls, table="Shop", schema=schema_of(db), sql={
+    assert schema_of(db)["orders"] == ("id", "customer_id")
+    view = AccessPatternsView(calls, table="Shop", schema=db, sql={
         1: "SELECT * FROM cart_lines c JOIN products p ON p.id = c.product_id",
         2: "SELECT o.id FROM order_lines l JOIN orders o ON o.id = l.order_id"})
     pats = view.patterns()

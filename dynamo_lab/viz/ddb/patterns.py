@@ -114,8 +114,9 @@ class AccessPatternsView(EndpointView):
     sql : dict, optional
         ``{pattern: "SELECT ..."}``: the SQL for the same question; a pattern
         is a call number or the position of the read among the table's reads.
-    schema : dict, optional
-        ``{table: (columns...)}`` of the normalized design (:func:`schema_of`).
+    schema : dict or sqlite3.Connection, optional
+        ``{table: (columns...)}`` of the normalized design, or a connection
+        to read it from (:func:`schema_of`).
 
     Notes
     -----
@@ -131,6 +132,8 @@ class AccessPatternsView(EndpointView):
     def __init__(self, source: Any, table: str | None = None, sql: dict | None = None,
                  schema: dict | None = None, live: bool | None = None) -> None:
         self.sql = dict(sql or {})
+        if schema is not None and hasattr(schema, "execute"):    # a sqlite3 connection
+            schema = schema_of(schema)
         self.schema = {k: tuple(v) for k, v in (schema or {}).items()}
         super().__init__(source, table=table, live=live)
 
