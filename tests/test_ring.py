@@ -340,21 +340,104 @@ def test_repr_is_deterministic():
 
 
 # -- a join touches only its neighbourhood ---------------------------------------------
-def test_join_keeps_cached_lists_away_from_its_tokens():
-    """No timing: count what a join drops. It must not rebuild the ring, so
-    cached preference lists far from the new tokens survive (same objects)."""
+def test_join_keeps_table_lists_away_from_its_tokens():
+    """No timing: count what a join replaces. It must not rebuild the ring, so
+    the table's preference lists far from the new tokens survive (same objects)."""
     ring = Ring(seed=8, tokens_per_node=8)
     for i in range(60):
         ring.add_node(f"n{i}")
-    for i in range(5000):
-        ring.preference_list(f"k{i}")
-    cache = ring._caches[(3, False)]
-    before = dict(cache)
+    table = ring._table
+    before = dict(table)
     change = ring.add_node("new")
-    dropped = [u for u in before if u not in cache]
+    replaced = [u for u in before if table[u] is not before[u]]
     # Each new token touches about N of the lists behind it, never the ring.
-    assert 0 < len(dropped) <= 8 * 8
-    assert len(dropped) < len(before) / 10
-    assert all(cache[u] is before[u] for u in before if u in cache)
+    assert 0 < len(replaced) <= 8 * 8
+    assert len(replaced) < len(before) / 10
+    assert set(table) == set(before) | set(change.tokens)
     assert len(ring.tokens) == 61 * 8 and len(change.tokens) == 8
     ring._check()
+
+
+def test_a_first_lookup_walks_nothing():
+    """The table holds every token's list from the joins on, so keys never
+    looked up before only read it: no cached list is added or replaced."""
+    ring = Ring(seed=8, tokens_per_node=16)
+    for i in range(20):
+        ring.add_node(f"n{i}")
+    table = ring._table
+    assert len(table) == 20 * 16                     # full before any lookup
+    before = dict(table)
+    for i in range(3000):
+        ring.preference_list(f"fresh{i}")
+    assert table == before and all(table[u] is before[u] for u in table)
+    assert ring._full is table and ring._caches == {}     # nothing filled lazily
+    # Shorter lists are the table's heads; the coordinator is their first.
+    assert ring.preference_list("fresh7", 2) == ring.preference_list("fresh7")[:2]
+    assert ring.owner("fresh7") == ring.preference_list("fresh7")[0]
+    ring._check()
+
+
+@pytest.mark.parametrize("strategy, kw", [(1, {"tokens_per_node": 3}),
+                                          (2, {"tokens_per_node": 3, "partitions": 12}),
+                                          (3, {"partitions": 12})])
+def test_the_table_follows_a_ring_smaller_than_n_and_an_empty_one(strategy, kw):
+    ring = Ring(strategy=strategy, seed=3, n=3, **kw)
+    ring.add_node("A")
+    ring.add_node("B")
+    assert {len(pl) for pl in ring._table.values()} == {2}
+    with pytest.raises(ValueError, match="needs 3 nodes, but the ring has 2"):
+        ring.preference_list("k")
+    ring.add_node("C")
+    assert sorted(ring.preference_list("k")) == ["A", "B", "C"]
+    ring._check()
+    ring.remove_node("B")
+    with pytest.raises(ValueError, match="needs 3 nodes, but the ring has 2"):
+        ring.preference_list("k")
+    ring._check()
+    ring.remove_node("A")
+    ring.remove_node("C")
+    assert ring._table == {}
+    ring._check()
+    ring.add_node("D")
+    assert ring.preference_list("k", 1) == ["D"]
+    ring._check()
+
+
+# -- a ring rebuilt with another strategy or vnodes (the ring view's controls) --------
+@pytest.mark.parametrize("strategy, vnodes, tokens", [(1, 3, [6, 3, 3]), (2, 2, [4, 2, 2]),
+                                                      (3, 2, None)])
+def test_rebuilt_keeps_nodes_zones_weights_and_the_simulation(strategy, vnodes, tokens):
+    ring = Ring(seed=4, tokens_per_node=5, n=2)
+    ring.add_node("big", weight=2, zone="az1")
+    ring.add_node("a", zone="az2")
+    ring.add_node("b")
+    before = (ring.tokens, len(ring.sim.log))
+    new = ring.rebuilt(strategy=strategy, vnodes=vnodes)
+    assert new.sim is ring.sim and new.n == 2 and new.strategy == strategy
+    assert new.nodes == ["big", "a", "b"] and [new.zone(x) for x in new.nodes] == ["az1", "az2", None]
+    assert [new.weight(x) for x in new.nodes] == [2, 1, 1]
+    held = [len(new.tokens_of(x)) for x in new.nodes]
+    if tokens is None:         # strategy 3: Q = vnodes x S shared by weight
+        assert sum(held) == new.partitions == 2 * 3 and held[0] == max(held)
+    else:
+        assert held == tokens
+    assert ring.tokens == before[0]                       # the old ring is untouched
+    kinds = [e.kind for e in ring.sim.log][before[1]:]
+    assert kinds[0] == "ring.created" and kinds.count("ring.node_added") == 3
+    new._check()
+
+
+def test_rebuilt_defaults_and_errors():
+    ring = Ring(strategy=3, partitions=12, seed=1)
+    for x in "ABCD":
+        ring.add_node(x)
+    same = ring.rebuilt()
+    assert (same.strategy, same.partitions, len(same.tokens)) == (3, 12, 12)
+    two = ring.rebuilt(strategy=2)
+    assert (two.partitions, two.tokens_per_node) == (12, 3)   # Q kept, T = Q/S
+    assert Ring(seed=1).rebuilt().tokens_per_node == 8
+    for bad, match in [(dict(strategy=4), "strategy must be 1, 2 or 3"),
+                       (dict(vnodes=0), "vnodes must be a positive int"),
+                       (dict(vnodes=1.5), "vnodes must be a positive int")]:
+        with pytest.raises(ValueError, match=match):
+            ring.rebuilt(**bad)

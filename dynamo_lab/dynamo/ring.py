@@ -52,13 +52,14 @@ from sortedcontainers import SortedList
 
 from ..sim import Simulation, make_rng
 from .hashing import RING_SIZE, _md5, position
-from .ring_core import _ROUTES, RingCore
+from .ring_core import _ROUTES, _SEEN, RingCore
 from .ring_records import LoadBalance, NodeRanges, RingChange, TokenMove
 from .ring_strategies import check_weight, plan_join, plan_leave, position_int, positive_int
 
 __all__ = ["Ring", "RING_SIZE"]
 
 _from_bytes = int.from_bytes
+_SEEN_MASK = _SEEN - 1
 _DEFAULT_T = 8
 _DEFAULT_Q = 120      # divides evenly by 2..6, 8, 10, 12, 15, 20, 24, 30 nodes
 
@@ -87,11 +88,15 @@ class Ring(RingCore):
     Notes
     -----
     Tokens live in a ``SortedList``, so finding a key's token is O(log t) for
-    t tokens, and a str key's token is remembered until tokens change.
-    Preference lists are cached per token; a join or leave drops only the
-    entries of tokens whose walk passes a changed token (lists longer than N
-    and zone-aware ones start afresh), so a join costs O(T (N + log t))
-    whatever the ring's size.
+    t tokens, and a str key looked up twice has its token remembered until
+    tokens change.
+    Every unit's preference list of N nodes is kept in a table: a join or
+    leave replaces only the lists of tokens whose walk passes a changed
+    token, which it works out anyway to report the ranges that moved, so a
+    join costs O(T (N + log t)) whatever the ring's size and a key never
+    looked up before walks nothing. Other lengths and zone-aware lists are
+    cached per unit on first use (lists longer than N and zone-aware ones
+    start afresh on a change).
     """
 
     def __init__(self, strategy: int = 1, tokens_per_node: int | None = None,
@@ -219,10 +224,15 @@ class Ring(RingCore):
             Prefer, at each step, a node in an availability zone the list
             does not use yet; once every zone is used, continue clockwise.
 
-        Cost: O(log t) after the first lookup of a token (lists are cached
-        per token); the first walk is O(n) tokens on average. A str key
-        looked up again since the last change costs O(1) (its route is
-        remembered).
+        Cost: O(log t) for the ring's N without zones: every unit's list is
+        kept in a table from the joins on, so a key never looked up before
+        costs one MD5, one bisection and one dict lookup. A str key's route
+        is remembered on its second lookup, so from the third on (until tokens
+        change) it costs O(1); a first pass over new keys remembers nothing
+        but one byte per key in a fixed 64 KB filter.
+        Other lengths and zone-aware lists are cached per unit on first use
+        (a walk of O(n) tokens on average; shorter lists are the table's
+        heads).
 
         Raises
         ------
@@ -242,36 +252,59 @@ class Ring(RingCore):
         ...
         ValueError: a preference list of n=5 nodes needs 5 nodes, but the ring has 4
         """
-        if n is None:
-            n = self.n
-        cache = self._caches.get((n, zones))
-        if cache is None:
-            cache = self._new_cache(n, zones)
-        # The hot path of every get and put: a str key seen before skips
-        # MD5 and the bisections (RingCore._routes); position() is inlined.
+        # The hot path of every get and put. The ring's N without zones reads
+        # the table, whole from the joins on (None while the ring has fewer
+        # than N nodes: _new_cache then raises the error), or its buckets.
+        if zones is False and (n is None or n == self.n):
+            cache = self._full
+            if cache is None:
+                cache = self._new_cache(self.n, False)
+            fast = True
+        else:
+            if n is None:
+                n = self.n
+            cache = self._caches.get((n, zones))
+            if cache is None:
+                cache = self._new_cache(n, zones)
+            fast = False
+        # A str key whose route is remembered skips MD5 and the bisections
+        # (RingCore._routes; remembered on its second lookup, see _seen);
+        # position() and _route() are inlined.
         if key.__class__ is str:
             routes = self._routes
             u = routes.get(key)
             if u is None:
                 p = _from_bytes(_md5(key.encode()).digest(), "big")
+                seen = self._seen
+                i = p & _SEEN_MASK
+                again = seen[i]
+                if not again:
+                    # A first lookup: note it, and if no unit boundary falls
+                    # in the key's bucket, that bucket holds its list.
+                    seen[i] = 1
+                    if fast:
+                        pl = self._buckets[p >> self._bshift]
+                        if pl is not None:
+                            return list(pl)
                 if self._by_partition:
                     u = self._route(p)
                 else:
-                    # _route, inlined for the commonest case
                     lists = self._tok_lists
                     try:
                         sub = lists[bisect_left(self._tok_maxes, p)]
                         u = sub[bisect_left(sub, p)]
                     except IndexError:   # past the last token: wrap to the first
                         u = lists[0][0]
-                if len(routes) >= _ROUTES:
-                    routes.clear()
-                routes[key] = u
+                if again:
+                    if len(routes) >= _ROUTES:
+                        routes.clear()
+                        self._seen = bytearray(_SEEN)
+                    routes[key] = u
         else:
             u = self._route(position(key))
         pl = cache.get(u)
-        if pl is None:
-            pl = cache[u] = self._walk_unit(u, n, zones)
+        if pl is None:           # never for the table: it is whole
+            pl = cache[u] = self._fill(u, self.n if n is None else n, zones)
         return list(pl)
 
     def preference_list_at(self, pos: int, n: int | None = None, zones: bool = False) -> list[str]:
@@ -487,6 +520,70 @@ class Ring(RingCore):
         for key in [k for k in self._caches if k[0] > len(self._zones)]:
             del self._caches[key]
         return self._record("leave", name, zone, held, moves, token_moves, None)
+
+    def rebuilt(self, strategy: int | None = None, vnodes: int | None = None) -> "Ring":
+        """A new ring with the same nodes under another strategy or another
+        number of virtual nodes; this ring is left as it is.
+
+        The new ring shares this ring's Simulation and N, and its nodes join
+        in this ring's join order with their zones and weights, so its
+        events (``ring.created``, then one join per node) let a view redraw
+        it from scratch. Views call this when a learner changes the
+        strategy or the vnodes; they never build a ring themselves.
+
+        Parameters
+        ----------
+        strategy : {1, 2, 3}, optional
+            The paper's strategy (6.2); default: this ring's.
+        vnodes : int, optional
+            Virtual nodes per node: T in strategies 1 and 2 (strategy 2
+            keeps this ring's Q, or the default Q coming from strategy 1);
+            Q/S in strategy 3, so Q = vnodes x the number of nodes. Default:
+            this ring's T, or its tokens per node in strategy 3.
+
+        Returns
+        -------
+        Ring
+            The new ring. Cost: one join per node.
+
+        Raises
+        ------
+        ValueError
+            A bad strategy, or vnodes below 1.
+
+        Examples
+        --------
+        >>> ring = Ring(seed=1, tokens_per_node=4)
+        >>> for name in "ABC":
+        ...     _ = ring.add_node(name)
+        >>> three = ring.rebuilt(strategy=3, vnodes=2)
+        >>> three, three.nodes, [len(three.tokens_of(x)) for x in three.nodes]
+        (<Ring strategy=3 Q=6 nodes=3 tokens=6 n=3>, ['A', 'B', 'C'], [2, 2, 2])
+        >>> ring.rebuilt(vnodes=8).sim is ring.sim, ring
+        (True, <Ring strategy=1 nodes=3 tokens=12 n=3>)
+        >>> ring.rebuilt(vnodes=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: vnodes must be a positive int, not 0
+        """
+        strategy = self.strategy if strategy is None else strategy
+        if strategy not in (1, 2, 3) or isinstance(strategy, bool):
+            raise ValueError(f"strategy must be 1, 2 or 3 (paper 6.2), not {strategy!r}")
+        if vnodes is None:
+            if self.tokens_per_node is not None:
+                vnodes = self.tokens_per_node
+            else:
+                vnodes = max(1, len(self._sl) // len(self._zones)) if self._zones else _DEFAULT_T
+        positive_int("vnodes", vnodes)
+        size = max(1, len(self._zones))
+        ring = Ring(strategy=strategy, sim=self.sim, n=self.n,
+                    tokens_per_node=None if strategy == 3 else vnodes,
+                    partitions=None if strategy == 1 else
+                    (vnodes * size if strategy == 3 else
+                     (self.partitions if self.strategy != 1 else None)))
+        for node, zone in self._zones.items():
+            ring.add_node(node, zone=zone, weight=self._weights[node])
+        return ring
 
     # ------------------------------------------------------------------
     # internals

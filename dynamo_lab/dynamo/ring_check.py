@@ -58,6 +58,13 @@ def check(ring: "Ring") -> None:
     - the ranges cover the ring exactly once;
     - every preference list has min(n, S) distinct physical nodes, and every
       cached list equals a fresh walk;
+    - the table holds exactly one list per unit (none on an empty ring), each
+      equal to a fresh walk of min(N, S) nodes, and is the cache of
+      ``(N, False)`` whenever that cache exists and the lookups' fast path
+      exactly while the ring has at least N nodes;
+    - a bucket holds None if a unit boundary falls in it before its last
+      position, else the table's list of its positions' unit (every bucket
+      of a small ring; a sample of a big one);
     - the fast successor lookup agrees with SortedList's public bisection,
       and every remembered key route is still the key's unit;
     - since the previous check: on a join keys moved only to the new node,
@@ -100,6 +107,7 @@ def check(ring: "Ring") -> None:
     for _, _, u in units:
         pl = ring._walk_unit(u, ring.n, False)
         assert len(pl) == min(ring.n, S) == len(set(pl)), f"bad preference list {pl}"
+    _check_table(ring, units)
 
     if toks:
         for key, u in ring._routes.items():
@@ -110,6 +118,44 @@ def check(ring: "Ring") -> None:
             assert ring._unit_of(p) == _slow_unit(ring, p)
 
     _check_moves(ring)
+
+
+def _check_table(ring: "Ring", units: list) -> None:
+    table = ring._table
+    assert sorted(table) == sorted(u for _, _, u in units), \
+        "the table does not hold exactly one list per unit"
+    n = min(ring.n, len(ring._zones))
+    for u, pl in table.items():
+        fresh = ring._walk_unit(u, n, False)
+        assert pl == fresh, f"stale table entry at {u}: {pl} != {fresh}"
+    cache = ring._caches.get((ring.n, False))
+    assert cache is None or cache is table, "the cache of N-node lists is not the table"
+    want = table if len(ring._zones) >= ring.n else None
+    assert ring._full is want, "the fast path's table is wrong for the ring's size"
+    _check_buckets(ring, units)
+
+
+def _check_buckets(ring: "Ring", units: list) -> None:
+    buckets, sh = ring._buckets, ring._bshift
+    assert len(buckets) == 1 << ring._bbits and sh == 128 - ring._bbits
+    assert not ring._dirty, "ranges left to reindex after a change"
+    if not ring._table:
+        assert all(b is None for b in buckets), "an empty ring's buckets hold lists"
+        return
+    # Every bucket (a sample of big rings: those of the first 64 boundaries,
+    # and evenly spread ones) against its first and last positions' units.
+    if len(buckets) <= 1 << 12:
+        which = range(len(buckets))
+    else:
+        which = sorted({e >> sh for _, e, _ in units[:64]} |
+                       set(range(0, len(buckets), len(buckets) >> 10)))
+    seq = ring._ends if ring.strategy == 2 else list(ring._sl)
+    for b in which:
+        lo, hi = b << sh, ((b + 1) << sh) - 1
+        i = bisect_left(seq, lo)
+        unit = seq[i] if i < len(seq) else seq[0]
+        want = None if lo <= unit < hi else ring._table[unit]
+        assert buckets[b] == want, f"bucket {b} holds {buckets[b]}, not {want}"
 
 
 def _slow_unit(ring: "Ring", p: int) -> int:

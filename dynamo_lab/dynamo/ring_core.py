@@ -1,7 +1,9 @@
 """The ring's token table and the walks over it, shared by every strategy.
 
-:class:`RingCore` holds the tokens (a ``SortedList``), who owns each, and the
-cached preference lists. Its walks go clockwise (preference lists) and
+:class:`RingCore` holds the tokens (a ``SortedList``), who owns each, the
+*table* of every unit's preference list for the ring's N (kept whole at every
+join and leave, so a key never looked up before costs one hash, one bisection
+and one dict lookup), and lazily cached lists for other lengths. Its walks go clockwise (preference lists) and
 counter-clockwise (which cached lists a change can touch); from those it
 works out a change's range moves, applies the change and records it. The
 public API is :class:`dynamo_lab.dynamo.ring.Ring`, which builds on this.
@@ -33,6 +35,8 @@ from .ring_records import RangeMove, RingChange, TokenMove
 __all__ = ["RingCore"]
 
 _ROUTES = 1 << 16          # remembered key routes before starting afresh
+_SEEN = 1 << 16            # slots of the filter of keys looked up once
+_MIN_BITS = 10             # the fewest buckets: 2**10
 
 
 class RingCore:
@@ -68,13 +72,40 @@ class RingCore:
             b = [j * RING_SIZE // partitions for j in range(partitions + 1)]
             self._starts = {b[j] % RING_SIZE: b[j - 1] for j in range(1, partitions + 1)}
             self._ends = sorted(self._starts)
-        # (n, zones) -> {unit: preference list as a tuple}
+        # unit -> its first min(N, S) distinct nodes clockwise, for every
+        # unit, brought up to date by each change (_refresh), never filled
+        # lazily: a first lookup of a key must not pay for a walk.
+        self._table: dict[int, tuple] = {}
+        # (n, zones) -> {unit: preference list as a tuple}. (N, False) is the
+        # table itself while the ring has at least N nodes; the others fill
+        # lazily (shorter lists from the table, longer or zone-aware ones by
+        # walking).
         self._caches: dict[tuple, dict[int, tuple]] = {}
+        # The table while it can answer the ring's N (at least N nodes), else
+        # None; Ring.preference_list reads it first.
+        self._full: dict[int, tuple] | None = None
+        # Buckets: the ring cut into 2**k equal spans (k grows with the
+        # units, about 16 buckets per unit). A bucket no unit boundary falls
+        # in holds the table's list of the unit all its positions belong to;
+        # one a boundary falls in holds None. So most keys find their list
+        # by one shift and one index, with no bisection (see _reindex).
+        self._bbits = _MIN_BITS
+        self._bshift = 128 - _MIN_BITS
+        self._buckets: list = [None] * (1 << _MIN_BITS)
+        self._dirty: list[tuple[int, int]] = []     # ranges (a, t] to reindex
         # str key -> its unit, so a key looked up again skips MD5 and both
         # bisections. A unit only changes when tokens come or go, which in
         # strategies 2 and 3 never happens (partitions are fixed), so only
         # strategy 1 drops the routes on a change. Bounded by _ROUTES.
         self._routes: dict[str, int] = {}
+        # Which positions' keys were looked up once (slot: the position's low
+        # 16 bits). A route is remembered only on a key's second lookup:
+        # remembering every key of a first pass cost more than its MD5 and
+        # bisections (a growing dict, cold in the CPU cache). A slot shared
+        # with another key only remembers a route one lookup early. Reset
+        # with the routes when they overflow; kept across ring changes, since
+        # a key's position never changes.
+        self._seen = bytearray(_SEEN)
 
     # -- finding tokens ----------------------------------------------------
     # SortedList keeps its items in sublists (``_lists``) with their maxima
@@ -195,8 +226,18 @@ class RingCore:
             cache = self._new_cache(n, zones)
         pl = cache.get(u)
         if pl is None:
-            pl = cache[u] = self._walk_unit(u, n, zones)
+            pl = cache[u] = self._fill(u, n, zones)
         return pl
+
+    def _fill(self, u: int, n: int, zones: bool) -> tuple:
+        """The list a lazy cache lacks: for fewer than N nodes, the head of
+        the table's list (the first n distinct nodes clockwise are the first
+        n of the first N); else a walk. O(n), or O(n) tokens on average."""
+        if not zones and n < self.n:
+            full = self._table.get(u)
+            if full is not None:
+                return full[:n]
+        return self._walk_unit(u, n, zones)
 
     def _new_cache(self, n, zones) -> dict:
         if not isinstance(n, int) or isinstance(n, bool) or n < 1:
@@ -204,7 +245,8 @@ class RingCore:
         if n > len(self._zones):
             raise ValueError(f"a preference list of n={n} nodes needs {n} nodes, "
                              f"but the ring has {len(self._zones)}")
-        cache = self._caches[(n, bool(zones))] = {}
+        zones = bool(zones)
+        cache = self._caches[(n, zones)] = self._table if (n == self.n and not zones) else {}
         return cache
 
     def _units(self) -> Iterator[tuple[int, int, int]]:
@@ -320,20 +362,49 @@ class RingCore:
                                               won[i] if i < len(won) else None))
         return tuple(moves)
 
-    def _invalidate(self, aff: dict, changed) -> None:
-        """Drop the cached lists a change may have touched.
+    def _refresh(self, aff: dict, changed, new_ov, s_new: int) -> None:
+        """Bring the table and the caches up to date after a change.
 
-        Lists of the ring's N are dropped only near the change (``aff`` was
-        worked out for N). Longer lists (fallback nodes) and zone-aware ones
-        may reach far round the ring, so their caches start afresh: a join
-        stays O(T) whatever the ring's size, and they refill lazily.
+        The table's lists (N nodes) are replaced where ``aff`` (worked out
+        for N) says they changed, and a token that left takes its list with
+        it; every other entry stays, the same object. Shorter lazy lists are
+        dropped near the change, like the table's. Longer lists (fallback
+        nodes) and zone-aware ones may reach far round the ring, so their
+        caches start afresh: a join stays O(T) whatever the ring's size, and
+        they refill lazily. ``new_ov`` gives owners after the change where
+        they differ (None: the token is absent); ``s_new`` counts the nodes
+        after it.
         """
         if self.strategy == 1:
             self._routes = {}
+        table = self._table
         for k in self._caches:
             if k[1] or k[0] > self.n:
                 self._caches[k] = {}
-        near = [c for k, c in self._caches.items() if c and not k[1] and k[0] <= self.n]
+        self._full = table if s_new >= self.n else None
+        dirty = self._dirty
+        if s_new == 0:
+            table.clear()
+        elif self.strategy == 2:
+            ends, starts = self._ends, self._starts
+            for t, (pred, _, new) in aff.items():
+                for e in _ends_in(ends, pred, t):
+                    if table.get(e) != new:
+                        table[e] = new
+                        dirty.append((starts[e], e))
+        else:
+            gone = new_ov or {}
+            moved = set(changed)
+            for t, (pred, _, new) in aff.items():
+                if t in gone and gone[t] is None:
+                    table.pop(t, None)
+                elif table.get(t) != new:
+                    table[t] = new
+                elif t not in moved and pred not in moved:
+                    continue              # same list, same range: buckets hold
+                dirty.append((pred, t))
+        near = [c for k, c in self._caches.items()
+                if c and c is not table and not k[1] and k[0] < self.n]
         if not near:
             return
         if self.strategy == 2:
@@ -370,15 +441,76 @@ class RingCore:
         return self._record("join", name, zone, tuple(sorted(toks)), moves, token_moves, weight)
 
     def _change(self, changed, old_ov, new_ov, s_old: int, s_new: int) -> tuple:
-        """Work out the range moves of a change and drop the cached lists it
-        touches. The table holds every token involved; ``old_ov``/``new_ov``
+        """Work out the range moves of a change and bring the table and
+        the caches up to date. The table holds every token involved; ``old_ov``/``new_ov``
         give the owners before/after where they differ (None: absent)."""
         aff = self._affected(changed, old_ov, new_ov, self.n, s_old, s_new)
         moves = self._moves(aff)
-        self._invalidate(aff, changed)
+        self._refresh(aff, changed, new_ov, s_new)
         return moves
 
+    # -- buckets ---------------------------------------------------------------
+    def _reindex(self) -> None:
+        """Bring the buckets up to date once a change is applied: the ranges
+        ``_refresh`` noted, or every bucket when the number of units calls
+        for another bucket count. O(changed units * (log t + buckets per
+        unit)); a resize is O(buckets + units), rare (4x the units apart)."""
+        dirty, self._dirty = self._dirty, []
+        units = len(self._ends) if self.strategy == 2 else len(self._sl)
+        want = _bucket_bits(units)
+        if not self._table:
+            self._bbits, self._bshift = want, 128 - want
+            self._buckets = [None] * (1 << want)
+        elif want > self._bbits + 1 or want < self._bbits - 2:
+            self._rebuild_buckets(want)
+        else:
+            ends: set[int] = set()
+            for a, t in dirty:
+                self._fill_range(a, t, ends)
+            for b in ends:
+                self._fix_bucket(b)
+
+    def _rebuild_buckets(self, bits: int) -> None:
+        self._bbits, self._bshift = bits, 128 - bits
+        self._buckets = [None] * (1 << bits)
+        ends: set[int] = set()
+        for start, end, _ in self._units():
+            self._fill_range(start, end, ends)
+        for b in ends:
+            self._fix_bucket(b)
+
+    def _fill_range(self, a: int, t: int, ends: set) -> None:
+        """Give the buckets wholly inside ``(a, t]`` (no boundary falls in
+        them) the list of the unit holding ``t``, and None to an end bucket
+        a present boundary cuts in two; note for ``_fix_bucket`` the end
+        buckets of boundaries that left (or that end their bucket)."""
+        sh, buckets, table = self._bshift, self._buckets, self._table
+        ba, bt = a >> sh, t >> sh
+        pl = table.get(t)
+        if pl is None:                          # t left: its keys go on
+            pl = table[self._unit_of(t)]
+        if a < t:
+            if bt > ba + 1:
+                buckets[ba + 1:bt] = [pl] * (bt - ba - 1)
+        else:                                   # the range wraps past zero
+            buckets[ba + 1:] = [pl] * (len(buckets) - ba - 1)
+            buckets[:bt] = [pl] * bt
+        # A boundary x that is a unit splits its bucket between x and x + 1,
+        # unless x ends the bucket.
+        last = (1 << sh) - 1
+        for x, b in ((a, ba), (t, bt)):
+            if x in table and x & last != last:
+                buckets[b] = None
+            else:
+                ends.add(b)
+
+    def _fix_bucket(self, b: int) -> None:
+        """Settle bucket ``b`` exactly: the list of its positions' unit if no
+        boundary falls in it before its last position, else None."""
+        self._buckets[b] = _bucket_list(self, b)
+
     def _record(self, change, name, zone, tokens, moves, token_moves, weight) -> RingChange:
+        self._reindex()              # every change ends here, fully applied
         rec = RingChange(change, name, zone, tokens, moves, token_moves)
         self._changes.append(rec)
         log = self.sim.log
@@ -392,6 +524,28 @@ class RingCore:
                 log.emit("ring.tokens_moved", src=tm.src, dst=tm.dst, tokens=tm.tokens)
         log.emit("ring.ranges_moved", node=name, change=change, moves=tuple(tuple(m) for m in moves))
         return rec
+
+
+def _bucket_list(core: RingCore, b: int):
+    """What bucket ``b`` should hold: None if a unit boundary falls in it
+    before its last position (its keys then bisect), else the table's list
+    of the unit every position in it belongs to. O(log t)."""
+    sh = core._bshift
+    lo = b << sh
+    x = core._unit_of(lo)
+    if lo <= x < lo + (1 << sh) - 1:
+        return None
+    return core._table[x]
+
+
+def _bucket_bits(units: int) -> int:
+    """How many bits of a position pick its bucket: about 16 buckets per
+    unit, so most buckets hold no boundary.
+
+    >>> _bucket_bits(0), _bucket_bits(16000), _bucket_bits(64000)
+    (10, 18, 20)
+    """
+    return max(_MIN_BITS, (units * 16).bit_length())
 
 
 def _first(seq, n: int) -> tuple:
