@@ -82,6 +82,9 @@ class LambdaBatchesView(EndpointView):
 
     def __init__(self, source: Any, mapping: str | None = None, per_lane: int = 40,
                  live: bool | None = None) -> None:
+        if mapping is None and hasattr(source, "drain") and isinstance(
+                getattr(source, "name", None), str):
+            mapping = source.name            # a mapping given as the source: its own batches
         self.mapping = mapping
         self.per_lane = int(per_lane)
         super().__init__(source, live=live)
@@ -195,6 +198,9 @@ class KclLeasesView(EndpointView):
     kinds = ("kcl.lease", "kcl.checkpoint")
 
     def __init__(self, source: Any, app: str | None = None, live: bool | None = None) -> None:
+        if app is None and hasattr(source, "add_worker") and isinstance(
+                getattr(source, "name", None), str):
+            app = source.name                # an App given as the source: its own leases
         self.app = app
         super().__init__(source, live=live)
 

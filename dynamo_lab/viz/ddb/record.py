@@ -397,14 +397,17 @@ class CallRecorder:
 
     def _items(self, n: int, op: str, req: dict, parsed: dict, table: str | None,
                index: str | None, keys: tuple | None) -> None:
+        # a projected read returns part of each item: its keys, not its size
+        whole = not (req.get("ProjectionExpression") or req.get("AttributesToGet")
+                     or req.get("Select") in ("SPECIFIC_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"))
         if op in ("Query", "Scan") and keys:
             filtered = (parsed.get("ScannedCount") or 0) - (parsed.get("Count") or 0)
             self._emit_items(n, table, index, "read", keys, parsed.get("Items", []),
-                             start=req.get("ExclusiveStartKey"),
+                             whole=whole and index is None, start=req.get("ExclusiveStartKey"),
                              end=parsed.get("LastEvaluatedKey"), filtered=max(0, filtered))
         elif op == "GetItem" and keys:
             self._emit_items(n, table, None, "read", keys,
-                             [parsed["Item"]] if parsed.get("Item") else [])
+                             [parsed["Item"]] if parsed.get("Item") else [], whole=whole)
         elif op == "PutItem" and keys:
             self._emit_items(n, table, None, "written", keys, [req["Item"]])
         elif op == "UpdateItem" and keys:
