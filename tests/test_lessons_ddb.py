@@ -217,3 +217,110 @@ def test_module_examples(name):
     import doctest
     result = doctest.testmod(importlib.import_module(f"dynamo_lab.exercises.{name}"))
     assert result.attempted and not result.failed
+
+
+# -- told right: the corrections of issue 9, checked in the lessons' text -----------
+def _prose(path: Path, skip_source: bool = True) -> str:
+    """The lesson's markdown, without its opening quote of the source."""
+    cells = nbformat.read(path, as_version=4).cells
+    return "\n".join(c.source for c in cells[1 if skip_source else 0:]
+                     if c.cell_type == "markdown")
+
+
+def _lesson(num: str) -> Path:
+    return next(LESSONS.glob(f"{num}_*.ipynb"))
+
+
+def test_key_names_are_partition_and_sort_key_and_the_decks_are_named_once():
+    """DynamoDB's names from lesson 11 on; the deck's hash key / range key
+    appear once, in lesson 11 (the source quotes at the top aside)."""
+    decks = {}
+    for path in PATHS:
+        text = _prose(path)
+        decks[path.stem] = len(re.findall(r"(?i)\b(hash|range)\s+key", text))
+    assert decks.pop("11_tables_items_types") == 2   # "hash key" and "range key", once
+    assert not any(decks.values()), decks
+    assert "**partition key**" in _prose(_lesson("11"))
+
+
+def test_lesson15_labels_the_partition_formula_as_the_decks_2015_model():
+    text = _prose(_lesson("15"))
+    assert "2015" in text and "no longer documents" in text
+    for replaced in ("Adaptive capacity", "Split for heat", "On-demand mode"):
+        assert replaced in text, replaced
+    assert "3,000 RCU and 1,000 WCU" in text
+
+
+def test_lesson15_q4_is_the_formula_and_catches_its_mistakes():
+    from dynamo_lab.dynamodb.partitioning import GB, partitions_needed
+    from dynamo_lab.exercises import lesson15 as m
+    for size, rcu, wcu in m.Q4_CASES:   # the lesson's formula is the engine's
+        assert m.deck_partitions(size, rcu, wcu) == \
+            partitions_needed(rcu=rcu, wcu=wcu, size_bytes=int(size * GB)).count
+    assert "rounds up once" in m.q4.evaluate(m.WRONG["q4"][1]).message
+    assert "larger of the two" in m.q4.evaluate(m.WRONG["q4"][2]).message
+
+
+def test_lesson13_cites_the_2022_atc_paper_for_leader_based_replication():
+    text = _prose(_lesson("13"))
+    assert "2022 USENIX ATC paper" in text and "Elhemali" in text
+    assert "two-of-three acknowledgement" in text and "Multi-Paxos" in text
+
+
+def test_lesson17_says_what_aws_promises_of_a_stream():
+    text = _prose(_lesson("17"))
+    for promise in ("exactly once", "in the same order", "ParentShardId", "24 hours"):
+        assert promise in text, promise
+    assert "does not promise one shard per partition" in text
+    assert "one open shard per partition" not in text
+    from dynamo_lab.exercises import lesson17 as m
+    assert "partition" not in m.q2.prompt and "partition" not in " ".join(m.q2.hints)
+
+
+def test_lesson18_mentions_parallelization_factor():
+    text = _prose(_lesson("18"))
+    assert "ParallelizationFactor" in text and "1 to 10" in text
+
+
+def test_lesson19_redraws_one_chart_in_place():
+    nb = nbformat.read(_lesson("19"), as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "display_id" not in code and "LiveResults" in code
+    from dynamo_lab.exercises.lesson19 import LiveResults
+    live = LiveResults(["one key"])
+    widget = live.widget
+    live.update({"Mars": 3, "Pluto": 5}, {"one key": {"Pluto": 4}}, "round 2")
+    assert live.widget is widget and len(widget.data) == 2
+    assert list(widget.data[1].y) == [0, 4] and widget.layout.title.text == "round 2"
+
+
+# -- the closing summary ----------------------------------------------------------
+SUMMARY = LESSONS / "summary_table1.ipynb"
+
+
+def test_the_summary_rebuilds_table1_and_links_each_row():
+    from dynamo_lab.exercises.summary import TABLE1
+    assert [r.problem for r in TABLE1] == [
+        "Partitioning", "High availability for writes", "Handling temporary failures",
+        "Recovering from permanent failures", "Membership and failure detection"]
+    text = _prose(SUMMARY, skip_source=False)
+    for r in TABLE1:
+        assert r.technique in text and r.advantage in text and r.dynamodb in text
+        for lesson in r.lessons:
+            assert (LESSONS / lesson).exists() and f"]({lesson})" in text, lesson
+        for mod in r.modules:
+            importlib.import_module(mod)
+            rel = mod.replace(".", "/") + ".py"
+            assert (ROOT / rel).exists() and f"](../{rel})" in text, mod
+    last = nbformat.read(SUMMARY, as_version=4).cells[-1].source
+    assert "end of the course" in last
+
+
+@pytest.mark.notebooks
+def test_the_summary_passes_nbval():
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "--nbval-lax", "--nbval-current-env", str(SUMMARY)],
+                          cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:]

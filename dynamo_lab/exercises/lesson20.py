@@ -285,6 +285,7 @@ q1 = Exercise(
     "q1", "Ana's (C1) orders placed in March 2026, newest first: one Query on the Shop "
           "table. Give the list of order ids.",
     var="q1_orders",
+    kind="code",
     expected=_march_desc,
     check=_check_orders,
     hints=["Key('PK').eq('CUST#C1') & Key('SK').between('ORDER#2026-03', 'ORDER#2026-04'): "
@@ -333,6 +334,7 @@ q2 = Exercise(
           "requests does the Shop table need, and how many SQL statements does SQLite? "
           "Give the pair (requests, statements).",
     var="q2_writes",
+    kind="code",
     expected=_price_fix_counts,
     check=_check_counts,
     hints=["Query the ByProduct index for GSI1PK = 'PRODUCT#lamp': each item it returns "
@@ -380,6 +382,9 @@ q3 = Exercise(
           "how many read capacity units does that Scan consume (eventually consistent, "
           "one page)? Use item_bytes(item) for each item's size.",
     var="q3_rcu",
+    kind="arithmetic",
+    predict_first=True,
+    too_common="1.0 RCU is also what the Queries above cost; the Scan runs after the answer",
     expected=_scan_expected,
     check=_check_scan,
     hints=["A Scan reads every item of the table, whatever the filter keeps: add up "
