@@ -207,6 +207,24 @@ def test_faults_demo_in_voila(page_factory):
                            ".innerText.includes('write round 1')", timeout=30_000)
     assert page.inner_text(".dl-demo-writes-failed") == "0"
     assert int(page.inner_text(".dl-demo-hints-held")) > 0
+    # The rest of the story: hints drain; a cut makes siblings, a read merges them.
+    for action, done in (("recover", "every zone is back"), ("run", "virtual time"),
+                         ("cut", "network cut"), ("write", "write round 2"),
+                         ("heal", "whole again"), ("run", "virtual time"),
+                         ("read", "read 2 siblings")):
+        page.click(f".dl-demo-{action}")
+        page.wait_for_function("t => document.querySelector('.dl-demo-status')"
+                               ".innerText.includes(t)", arg=done, timeout=30_000)
+        if action == "run" and page.inner_text(".dl-demo-hints-held") != "0":
+            page.wait_for_function("() => document.querySelector('.dl-demo-hints-held')"
+                                   ".innerText === '0'", timeout=10_000)
+    # The status line is sent before the pictures: wait for them too.
+    page.wait_for_function("() => document.querySelector('.dl-demo-siblings-at')"
+                           ".innerText === '2'", timeout=10_000)
+    assert page.inner_text(".dl-demo-writes-failed") == "0"
+    versions = _html(page, ".dl-demo-versions")
+    assert len(re.findall(r'class="[^"]*dl-sibling', versions)) == 2
+    assert re.search(r'class="[^"]*dl-merge', versions)
     _finish(page, "faults")
 
 
@@ -221,4 +239,22 @@ def test_capacity_demo_in_voila(page_factory):
     page.click(".dl-demo-create")
     page.wait_for_selector(".dl-demo-partitions svg", timeout=30_000)
     assert len(re.findall(r'class="dl-part[ "]', _html(page, ".dl-demo-partitions"))) == 3
+    # Drag the hot-key share to 50% (arrow keys on the slider), send: one
+    # partition throttles while the table has capacity left.
+    page.locator(".dl-demo-hot [role=slider], .dl-demo-hot .noUi-handle").first.focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.dl-demo-hot')"
+                           ".innerText.includes('50')", timeout=10_000)
+    page.click(".dl-demo-send")
+    page.wait_for_function("() => document.querySelector('.dl-demo-status')"
+                           ".innerText.includes('50% to one key')", timeout=60_000)
+    page.wait_for_function("() => document.querySelector('.dl-demo-throttled')"
+                           ".innerText !== '0'", timeout=10_000)
+    assert int(page.inner_text(".dl-demo-throttled").replace(",", "")) > 0
+    page.wait_for_selector(".dl-demo-capacity rect.dl-throttle", timeout=10_000)
+    capacity = _html(page, ".dl-demo-capacity")
+    hot = set(re.findall(r'class="dl-throttle"[^>]*data-partition="(p\d+)"', capacity)) | \
+        set(re.findall(r'data-partition="(p\d+)"[^>]*class="dl-throttle"', capacity))
+    assert len(hot) == 1, hot
     _finish(page, "capacity")
