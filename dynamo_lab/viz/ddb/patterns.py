@@ -71,16 +71,16 @@ def joined_tables(sql: str) -> list[str]:
 def _short(sk: str | None) -> str:
     """A composite sort key shortened for a cell: its first and last parts.
 
-    >>> _short("ORDER#2026-03-05#O0007#mug"), _short("PROFILE"), _short("CART#lamp")
-    ('ORD…mug', 'PROFILE', 'CART#lamp')
+    >>> _short("ORDER#2026-03-05#O0007#mug"), _short("PROFILE"), _short("Order#0001")
+    ('ORD…mug', 'PROFILE', 'Ord#0001')
     """
     if sk is None:
         return ""
-    if len(sk) <= 9:
+    if len(sk) <= 8:
         return sk
     parts = sk.split("#")
     if len(parts) > 1:
-        head, tail = parts[0][:4 if len(parts) == 2 else 3], parts[-1][-4:]
+        head, tail = parts[0][:3], parts[-1][-4:]
         return f"{head}#{tail}" if len(parts) == 2 else f"{head}…{tail}"
     return sk[:8] + "…"
 
