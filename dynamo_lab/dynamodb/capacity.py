@@ -38,7 +38,7 @@ READ_UNIT = 4096
 WRITE_UNIT = 1024
 
 
-def read_units(size: int, consistent: bool = True, transactional: bool = False) -> float:
+def read_units(size: float, consistent: bool = True, transactional: bool = False) -> float:
     """RCUs for reading ``size`` bytes (one item, or a Query/Scan page's sum).
 
     Reading nothing still costs the minimum: one unit (half if eventual).
@@ -49,7 +49,7 @@ def read_units(size: int, consistent: bool = True, transactional: bool = False) 
     return units if consistent else units / 2
 
 
-def write_units(size: int, transactional: bool = False) -> float:
+def write_units(size: float, transactional: bool = False) -> float:
     """WCUs for writing an item of ``size`` bytes (at least one)."""
     units = float(max(1, ceil(size / WRITE_UNIT)))
     return units * 2 if transactional else units

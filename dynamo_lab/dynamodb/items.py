@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["get_item", "put_item", "update_item", "delete_item", "WritePlan",
            "plan_put", "plan_update", "plan_delete", "commit", "expire_item", "check_key_untouched",
-           "read_key", "event_key", "collection_metrics", "collection_size",
+           "read_key", "update_plan", "event_key", "collection_metrics", "collection_size",
            "check_collections", "collection_error", "ITEM_COLLECTION_LIMIT"]
 
 _INVALID = "One or more parameter values were invalid: "
@@ -143,6 +143,14 @@ def plan_update(table: Table, p: dict, expr: Prepared | None = None) -> WritePla
     old = table.get(key)
     if not expr.condition(old):
         raise _Failure(WritePlan(table, key, old, None, "update"), expr)
+    return update_plan(table, key, old, expr)
+
+
+def update_plan(table: Table, key: dict, old: dict | None, expr: Prepared) -> WritePlan:
+    """The update of the item at ``key`` (now ``old``) by ``expr``, checked
+    (its condition already held): the key untouched, index keys valid, the
+    size within limits. The one update plan of UpdateItem and
+    TransactWriteItems."""
     new, paths = expr.update(copy.deepcopy(old) if old is not None else None, key)
     for n in table.schema.names:
         if n not in new or new[n] != key[n]:

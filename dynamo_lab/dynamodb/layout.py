@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .state import ServiceState
     from .tables import Index, Table
 
-__all__ = ["Layout", "ensure", "announce", "layouts_of", "ensure_capacity_ticker", "emit_capacity_events", "charge_write", "charge_read", "throttle_error",
+__all__ = ["all_or_nothing", "Layout", "ensure", "announce", "layouts_of", "ensure_capacity_ticker", "emit_capacity_events", "charge_write", "charge_read", "throttle_error",
            "GSI_PROVISIONED_MESSAGE", "GSI_ON_DEMAND_MESSAGE"]
 
 #: What DynamoDB says when a write to the table is throttled because one of
@@ -192,18 +192,21 @@ def throttle_error(v: Verdict, gsi: bool = False) -> DynamoDBError:
     return DynamoDBError(v.code or "ThrottlingException", v.message or "")
 
 
-def _all_or_nothing(charges: list, now: int) -> Verdict | None:
-    """Consume every ``(cap, op, units, h, pid, requests)``; on a refusal give
-    back what was taken and return the refusing verdict."""
+def all_or_nothing(charges: list, now: int) -> tuple[Verdict | None, int | None]:
+    """Consume every ``(cap, op, units, h, pid, requests)``, all or nothing:
+    ``(None, None)`` when all were served; on a refusal, give back what was
+    taken and return the refusing verdict and its position in ``charges``.
+    The one all-or-nothing charge of the service (writes with their
+    indexes, batch reads, transactions)."""
     done: list = []
-    for cap, op, units, h, pid, requests in charges:
+    for n, (cap, op, units, h, pid, requests) in enumerate(charges):
         v = cap.consume(op, units, now, key_hash=h, partition=pid, requests=requests)
         if not v.ok:
             for c, dv, rq in reversed(done):
                 c.refund(dv, now, requests=rq)
-            return v
+            return v, n
         done.append((cap, v, requests))
-    return None
+    return None, None
 
 
 def write_charges(plan: Any, factor: int = 1, requests: int = 1) -> list:
@@ -236,7 +239,7 @@ def charge_write(svc: "ServiceState", plan: Any, factor: int = 1,
                  requests: int = 1) -> Verdict | None:
     """Charge a planned write (``factor`` 2 for a transaction) on the table
     and its indexes, all or nothing. None when served."""
-    return _all_or_nothing(write_charges(plan, factor, requests), svc.sim.now)
+    return all_or_nothing(write_charges(plan, factor, requests), svc.sim.now)[0]
 
 
 def charge_read(svc: "ServiceState", layout: "Layout | None", units: float, *,
@@ -252,5 +255,5 @@ def charge_read(svc: "ServiceState", layout: "Layout | None", units: float, *,
 
 def charge_reads(svc: "ServiceState", charges: list) -> Verdict | None:
     """Several reads ``[(layout, units, h, pid, requests), ...]``, all or nothing."""
-    return _all_or_nothing([(lay.cap, "read", u, h, pid, rq) for lay, u, h, pid, rq in charges
-                            if lay is not None and u > 0], svc.sim.now)
+    return all_or_nothing([(lay.cap, "read", u, h, pid, rq) for lay, u, h, pid, rq in charges
+                           if lay is not None and u > 0], svc.sim.now)[0]

@@ -15,6 +15,7 @@ short (adaptive capacity, throttling) is :mod:`.throughput`'s business.
 
 Examples
 --------
+>>> from dynamo_lab.dynamodb.partitioning import KB
 >>> rcu_for(int(1.2 * KB), 1000), rcu_for(int(4.5 * KB), 1000), wcu_for(512, 10)
 (1000, 2000, 10)
 >>> b = TokenBucket(100, now_ms=0)          # 100 units/s, starts with 100
@@ -28,32 +29,33 @@ from __future__ import annotations
 from fractions import Fraction
 from math import ceil
 
+from .capacity import READ_UNIT, WRITE_UNIT, read_units, write_units
 from .options import BURST_SECONDS
-from .partitioning import KB
 
 __all__ = ["READ_UNIT_BYTES", "WRITE_UNIT_BYTES", "BURST_SECONDS", "units_per_read",
            "units_per_write", "rcu_for", "wcu_for", "TokenBucket"]
 
-READ_UNIT_BYTES, WRITE_UNIT_BYTES = 4 * KB, 1 * KB
+READ_UNIT_BYTES, WRITE_UNIT_BYTES = READ_UNIT, WRITE_UNIT
 
 
 def units_per_read(item_size_bytes: float, consistent: bool = True) -> float:
-    """Read units for one read of one item: 4 KB steps, rounded up; half if eventual.
+    """Read units for one read of one item: 4 KB steps, rounded up; half if
+    eventual (the arithmetic is :func:`.capacity.read_units`).
 
     >>> units_per_read(1), units_per_read(4096), units_per_read(4097, consistent=False)
     (1.0, 1.0, 1.0)
     """
-    units = max(1, ceil(item_size_bytes / READ_UNIT_BYTES))
-    return float(units) if consistent else units / 2
+    return read_units(item_size_bytes, consistent)
 
 
 def units_per_write(item_size_bytes: float) -> int:
-    """Write units for one write of one item: 1 KB steps, rounded up.
+    """Write units for one write of one item: 1 KB steps, rounded up
+    (:func:`.capacity.write_units`).
 
     >>> units_per_write(1024), units_per_write(1025)
     (1, 2)
     """
-    return max(1, ceil(item_size_bytes / WRITE_UNIT_BYTES))
+    return int(write_units(item_size_bytes))
 
 
 def rcu_for(item_size_bytes: float, reads_per_s: float, consistent: bool = True) -> int:
@@ -64,6 +66,7 @@ def rcu_for(item_size_bytes: float, reads_per_s: float, consistent: bool = True)
     --------
     The deck: 1.2 KB: 0.3 -> 1 unit -> 1,000 RCU; 4.5 KB: 1.1 -> 2 -> 2,000 RCU.
 
+    >>> from dynamo_lab.dynamodb.partitioning import KB
     >>> rcu_for(1.2 * KB, 1000), rcu_for(4.5 * KB, 1000), rcu_for(4.5 * KB, 1000, consistent=False)
     (1000, 2000, 1000)
     >>> rcu_for(1 * KB, 3, consistent=False)      # 1.5 rounds up
@@ -75,6 +78,7 @@ def rcu_for(item_size_bytes: float, reads_per_s: float, consistent: bool = True)
 def wcu_for(item_size_bytes: float, writes_per_s: float) -> int:
     """WCU to provision for ``writes_per_s`` writes of items of this size.
 
+    >>> from dynamo_lab.dynamodb.partitioning import KB
     >>> wcu_for(1.5 * KB, 100), wcu_for(0, 7)
     (200, 7)
     """

@@ -44,8 +44,8 @@ from .capacity import Meter, read_units
 from .commit import prepare_observers
 from .errors import DynamoDBError, ValidationError
 from .evaluate import prepare
-from .items import WritePlan, check_collections, check_key_untouched, commit, read_key
-from .layout import throttle_error, write_charges
+from .items import WritePlan, check_collections, check_key_untouched, commit, read_key, update_plan
+from .layout import all_or_nothing, throttle_error, write_charges
 from .lookup import table_for_data
 from .size import check_item_size, item_size
 from .types import validate_item
@@ -174,16 +174,7 @@ def transact_write_items(svc: "ServiceState", p: dict) -> dict:
             elif a.kind == "Delete":
                 plan = WritePlan(a.table, a.key, old, None, "delete")
             else:
-                new, paths = a.expr.update(old, a.key)
-                for n in a.table.schema.names:
-                    if new.get(n) != a.key[n]:
-                        raise ValidationError("One or more parameter values were invalid: Cannot "
-                                              f"update attribute {n}. This attribute is part of "
-                                              "the key")
-                for ix in a.table.indexes.values():
-                    ix.schema.check_item(new, index=ix.name)
-                check_item_size(new, update=True)
-                plan = WritePlan(a.table, a.key, old, new, "update", paths)
+                plan = update_plan(a.table, a.key, old, a.expr)
         except ValidationError as e:
             reasons.append({"Code": "ValidationError", "Message": e.message})
             plans.append(None)
@@ -236,16 +227,11 @@ def transact_write_items(svc: "ServiceState", p: dict) -> dict:
 def _charge(svc: "ServiceState", charges: list) -> tuple:
     """Consume ``[(action, cap, op, units, hash, pid, requests), ...]`` all or
     nothing: ``(None, None)``, or the refusal and its action's index."""
-    now = svc.sim.now
-    done: list[Any] = []
-    for i, cap, op, units, h, pid, rq in charges:
-        v = cap.consume(op, units, now, key_hash=h, partition=pid, requests=1 if not done else rq)
-        if not v.ok:
-            for c, dv, drq in reversed(done):
-                c.refund(dv, now, requests=drq)
-            return v, i
-        done.append((cap, v, 1 if len(done) == 0 else rq))
-    return None, None
+    # The transaction is one request: its first charge counts it.
+    v, n = all_or_nothing([(cap, op, units, h, pid, 1 if k == 0 else rq)
+                           for k, (_i, cap, op, units, h, pid, rq) in enumerate(charges)],
+                          svc.sim.now)
+    return (None, None) if v is None or n is None else (v, charges[n][0])
 
 
 def _throttle_reason(v: Any) -> dict:
