@@ -374,3 +374,21 @@ def test_closed_views_stop_following_the_log():
     hand_ring(sim, nodes=2)
     assert ring.state.nodes == {} and load.state.nodes == {} and tl.state == (0, ())
     assert ring.comm is None
+
+
+def test_ring_view_reads_events_and_builds_no_ring():
+    """DESIGN's layers: the ring view may import pure value modules
+    (dynamo.hashing), never the Ring; a rebuild goes through the engine."""
+    import ast
+    import inspect
+
+    from dynamo_lab.viz import ring as ring_view
+    imported = set()
+    for node in ast.walk(ast.parse(inspect.getsource(ring_view))):
+        if isinstance(node, ast.ImportFrom):
+            imported.add("." * node.level + (node.module or ""))
+        elif isinstance(node, ast.Import):
+            imported.update(a.name for a in node.names)
+    assert not any("dynamo.ring" in m or m.endswith("dynamo") for m in imported), imported
+    assert all("dynamo" not in m or m.endswith("hashing") for m in imported
+               if m.startswith("..")), imported

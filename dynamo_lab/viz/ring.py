@@ -306,7 +306,7 @@ class RingView(View, SceneWidget):
     def _controls(self) -> dict:
         s, eng = self.state, self.engine
         can = {"add": hasattr(eng, "add_node"), "remove": hasattr(eng, "remove_node"),
-               "rebuild": _is_ring(eng)}
+               "rebuild": callable(getattr(eng, "rebuilt", None))}
         if s.strategy == 3 and s.nodes:
             vnodes = max(1, len(s.tokens) // len(s.nodes))
         else:
@@ -330,9 +330,11 @@ class RingView(View, SceneWidget):
 
         ``cmd`` is ``"add_node"``, ``"remove_node"`` (``node=``, default the
         newest), ``"set_vnodes"`` (``value=``) or ``"set_strategy"``
-        (``value=``). The last two build a new Ring on the same Simulation
-        with the same nodes (its events reset the view); the new ring is
-        ``view.engine``. Errors go to ``view.status``, not to a traceback.
+        (``value=``). The last two ask the engine for a new ring with the
+        same nodes on the same Simulation (:meth:`Ring.rebuilt
+        <dynamo_lab.dynamo.ring.Ring.rebuilt>`; its events reset the view);
+        the new ring is ``view.engine``. Errors go to ``view.status``, not to
+        a traceback.
         """
         try:
             if self.engine is None or self.at is not None:
@@ -369,31 +371,16 @@ class RingView(View, SceneWidget):
         self.engine.add_node(name, zone=zone)
 
     def _rebuild(self, vnodes: int | None = None, strategy: int | None = None) -> None:
-        if not _is_ring(self.engine):
+        # The engine builds the new ring (Ring.rebuilt); its events reset
+        # this view's state, which is read from them as ever.
+        rebuilt = getattr(self.engine, "rebuilt", None)
+        if not callable(rebuilt):
             raise RuntimeError("only a Ring can change strategy or vnodes")
-        from ..dynamo.ring import Ring
-        old, s = self.engine, self.state
-        strategy = s.strategy if strategy is None else strategy
         if vnodes is None:
             vnodes = self._controls()["vnodes"] or 8
         if vnodes < 1:
             raise ValueError("vnodes must be at least 1")
-        size = max(1, len(s.nodes))
-        ring = Ring(strategy=strategy, sim=old.sim, n=getattr(old, "n", 3),
-                    tokens_per_node=None if strategy == 3 else vnodes,
-                    partitions=None if strategy == 1 else
-                    (vnodes * size if strategy == 3 else (s.partitions or None)))
-        for node, zone in s.nodes.items():
-            ring.add_node(node, zone=zone, weight=s.weights.get(node, 1))
-        self.engine = ring
-
-
-def _is_ring(engine: Any) -> bool:
-    try:
-        from ..dynamo.ring import Ring
-    except ImportError:
-        return False
-    return isinstance(engine, Ring)
+        self.engine = rebuilt(strategy=strategy, vnodes=vnodes)
 
 
 def _fresh_name(state: RingState) -> str:
