@@ -258,3 +258,24 @@ def test_capacity_demo_in_voila(page_factory):
         set(re.findall(r'data-partition="(p\d+)"[^>]*class="dl-throttle"', capacity))
     assert len(hot) == 1, hot
     _finish(page, "capacity")
+
+
+def test_capacity_demo_shows_burst_and_a_split_for_heat():
+    def run(idle_s: int, seconds: int, rate: int, hot: int) -> CapacityDemo:
+        d = CapacityDemo()
+        d.preset()                   # 3 partitions of 166.67 WCU
+        d.create()
+        if idle_s:
+            d.wait(idle_s)
+        d.send(seconds=seconds, rate=rate, hot=hot)
+        return d
+    # 300 writes/s on one key: throttled on a new table, absorbed after a
+    # minute idle has filled the partition's burst bucket.
+    assert run(0, 3, 600, 50).throttled > 0
+    assert run(60, 3, 600, 50).throttled == 0
+    # 200 writes/s on one key for 11 s: more than its partition's share every
+    # second (adaptive capacity lends the rest, no throttle), so it splits.
+    d = run(0, 11, 250, 80)
+    assert d.throttled == 0
+    assert [p for p in d.service.partitions(d.table) if p["parent"]]
+    assert "4 partitions, 1 split (heat)" in repr(d.partition_view)
