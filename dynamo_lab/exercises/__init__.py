@@ -4,9 +4,12 @@ Each lesson has a module here (``lesson00``, ``lesson02``, ``lesson09``) whose
 exercises the notebook imports::
 
     from dynamo_lab.exercises import ____, lesson02 as ex
-    q1_nodes = ____          # the learner replaces the blank
-    ex.q1.check()            # or ex.q1.check(["C", "D", "E"])
+    q1_owner = ____          # the learner replaces the blank
+    ex.q1.check()            # or ex.q1.check("C")
     ex.q1.hint(); ex.q1.solution()
+
+Every exercise declares its ``kind`` (predict, code, arithmetic, recall);
+a predict-first exercise is answered before any cell shows its answer.
 
 See :mod:`dynamo_lab.exercises.core` for the framework.
 
@@ -17,10 +20,10 @@ Examples
 >>> q.check(____)
 q1: not attempted yet. Replace ____ with your answer in `n`, then run q1.check().
 """
-from .core import (____, Blank, Exercise, ExerciseSet, Result, Wrong, expect_choice,
-                   expect_equal, expect_mapping, expect_number, expect_sequence,
-                   expect_set, show)
+from .core import (KINDS, ____, Blank, Exercise, ExerciseSet, Result, Wrong, as_number,
+                   expect_choice, expect_equal, expect_mapping, expect_number,
+                   expect_sequence, expect_set, known_mistake, show)
 
-__all__ = ["____", "Blank", "Wrong", "Result", "Exercise", "ExerciseSet",
+__all__ = ["____", "Blank", "Wrong", "Result", "Exercise", "ExerciseSet", "KINDS",
            "expect_equal", "expect_number", "expect_sequence", "expect_set",
-           "expect_choice", "expect_mapping", "show"]
+           "expect_choice", "expect_mapping", "show", "as_number", "known_mistake"]
