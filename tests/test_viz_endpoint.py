@@ -572,3 +572,21 @@ def test_every_view_is_deterministic_and_fetches_nothing():
         assert "0x" not in text                          # no memory addresses
         assert not re.search(r"\b(src|href)=|url\(|@import", html), text
         assert "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', ""), text
+
+
+def test_replica_group_keeps_the_last_write_in_view():
+    log, t = _log()
+    log.emit("partition.created", table="P", index=None, partition="p0", start=0,
+             end=2 ** 128, parent=None, rcu=0.0, wcu=0.0, replicas=("a", "b", "c"),
+             zones=("az-a", "az-b", "az-c"), leader="b")
+    _call(log, 1, "PutItem", table="P", wcu=1.0, key="k=1")
+    for n in range(2, 30):
+        if n == 3:
+            log.emit("replica.stale_read", table="P", partition="p0", replica="a", behind=1)
+        _call(log, n, "GetItem", table="P", rcu=0.5, count=1, key="k=1")
+    v = ReplicaGroupView(log, rows=8)
+    svg = v.svg()
+    assert 'data-call="1" data-part="request"' in svg            # the write stays in view
+    assert 'data-part="stale"' in svg and "… reads in between" in svg
+    assert 'data-call="29"' in svg and 'data-call="10"' not in svg
+    assert v.rows()[0]["lagging"] == "a"

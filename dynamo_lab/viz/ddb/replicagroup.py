@@ -167,6 +167,22 @@ class ReplicaGroupView(EndpointView):
         return [dict(r) for r in s.rows]
 
     # -- drawing ----------------------------------------------------------
+    def _shown(self, s: ReplicaGroupState) -> list:
+        """The last ``rows`` calls; when they hold no write, the last write
+        first (what the reads after it saw), then a gap (None), then the rest."""
+        rows = s.rows[-self.max_rows:]
+        if any(r["kind"] == "write" for r in rows) or self.max_rows < 3:
+            return rows
+        last = next((r for r in reversed(s.rows) if r["kind"] == "write"), None)
+        if last is None:
+            return rows
+        i = s.rows.index(last)
+        after = s.rows[i + 1:]
+        # the reads right after the write (where stale answers come), then the latest
+        head = after[:(self.max_rows - 2) // 2]
+        tail = after[len(after) - (self.max_rows - 2 - len(head)):]
+        return [last, *head, None, *tail]
+
     def _lanes(self, s: ReplicaGroupState) -> list[tuple[str, str]]:
         if s.replicas:
             return list(zip(s.replicas, s.zones))
@@ -182,7 +198,8 @@ class ReplicaGroupView(EndpointView):
                                 "fill": "#fff4e0", "stroke": "#f28e2b"}, ""])
         add(["text", "client-l", {"x": _CLIENT, "y": 58, "text-anchor": "middle",
                                   "font-weight": 600}, "client"])
-        bottom = _TOP + max(len(s.rows[-self.max_rows:]), 1) * _ROW
+        shown = self._shown(s)
+        bottom = _TOP + max(len(shown), 1) * _ROW
         add(["line", "client-life", {"x1": _CLIENT, "x2": _CLIENT, "y1": 76, "y2": bottom,
                                      "stroke": "#bbb", "stroke-dasharray": "3 3"}, ""])
         for i, (node, zone) in enumerate(lanes):
@@ -203,8 +220,12 @@ class ReplicaGroupView(EndpointView):
                  f"{node} · {role}" if s.replicas else "replica (not visible)"])
             add(["line", f"life:{zone}", {"x1": x, "x2": x, "y1": 76, "y2": bottom,
                                           "stroke": "#bbb", "stroke-dasharray": "3 3"}, ""])
-        for j, r in enumerate(s.rows[-self.max_rows:]):
+        for j, r in enumerate(shown):
             y = _TOP + j * _ROW
+            if r is None:
+                add(["text", "gap", {"class": "dl-muted", "x": 8, "y": y + 4, "font-size": 10},
+                     "… reads in between"])
+                continue
             n = r["call"]
             add(["text", f"cl:{n}", {"x": 8, "y": y + 4, "font-size": 10},
                  clip(f"#{n} {r['op']} {r['key'] or ''}", 24)])
