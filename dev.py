@@ -127,9 +127,17 @@ def cmd_wheelhouse(args: list[str], extra: list[str]) -> int:
     wheel = next(house.glob("dynamo_lab-*.whl"))
     # One resolve of pins + package + extras + build tools, under the pins, so
     # the wheelhouse holds one version of each and they fit together.
-    run([py, "-m", "pip", "download", "-q", "--disable-pip-version-check",
-         "--only-binary=:all:", "-d", house, "-r", PINS, "-c", PINS,
-         f"{wheel}[{extras}]", *BUILD_TOOLS, *extra])
+    download = [py, "-m", "pip", "download", "-q", "--disable-pip-version-check",
+                "--only-binary=:all:", "-d", house, "-c", PINS, *extra]
+    run([*download, "-r", PINS, f"{wheel}[{extras}]", *BUILD_TOOLS])
+    if "--platform" in extra:
+        # pip judges markers such as `platform_system == "Darwin"` on this
+        # machine, not the target: add what the target's markers want.
+        for _ in range(5):
+            missing = _marker_deps(py, house, extra)
+            if not missing:
+                break
+            run([*download, *missing])
     names = sorted(w.name for w in house.glob("*.whl"))
     lock = [_pin_of(n) for n in names if not n.startswith("dynamo_lab-")]
     (house / "requirements.txt").write_text(
@@ -140,6 +148,45 @@ def cmd_wheelhouse(args: list[str], extra: list[str]) -> int:
     say(f"{house}: {len(names)} wheels, {mb:.0f} MB. In the room, with no network:")
     say(f"  {WHEELHOUSE_VAR}={house} python3 dev.py {'test' if '--test' in flags else 'lab'}")
     return 0
+
+
+_MARKERS = r"""
+import json, pathlib, sys, zipfile
+from pip._vendor.packaging.requirements import Requirement
+from pip._vendor.packaging.utils import canonicalize_name
+house, env = pathlib.Path(sys.argv[1]), json.loads(sys.argv[2])
+have, want = set(), set()
+for w in house.glob("*.whl"):
+    have.add(canonicalize_name(w.name.split("-")[0]))
+    with zipfile.ZipFile(w) as z:
+        meta = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
+        for line in z.read(meta).decode("utf-8").splitlines():
+            if line.startswith("Requires-Dist:"):
+                req = Requirement(line.split(":", 1)[1].strip())
+                if req.marker is not None and req.marker.evaluate(dict(env, extra="")):
+                    want.add((canonicalize_name(req.name), str(req.specifier)))
+print(json.dumps(sorted(n + s for n, s in want if n not in have)))
+"""
+
+
+def _marker_deps(py: str, house: Path, extra: list[str]) -> list[str]:
+    """Requirements the wheels in ``house`` have on the ``--platform`` target
+    (by their markers) that no wheel there satisfies yet."""
+    import json
+
+    plat = extra[extra.index("--platform") + 1] if "--platform" in extra[:-1] else ""
+    version = extra[extra.index("--python-version") + 1] \
+        if "--python-version" in extra[:-1] else "{}.{}".format(*sys.version_info)
+    system, sys_platform, os_name = (
+        ("Darwin", "darwin", "posix") if plat.startswith("macosx") else
+        ("Windows", "win32", "nt") if plat.startswith("win") else ("Linux", "linux", "posix"))
+    env = {"platform_system": system, "sys_platform": sys_platform, "os_name": os_name,
+           "python_version": version, "python_full_version": f"{version}.0",
+           "implementation_name": "cpython", "platform_python_implementation": "CPython",
+           "platform_machine": "arm64" if "arm64" in plat else "x86_64"}
+    out = subprocess.run([py, "-c", _MARKERS, str(house), json.dumps(env)],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
 
 
 def copy_source(dest: Path) -> Path:

@@ -22,9 +22,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import tomllib
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10: pytest brings tomli
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 PINS = ROOT / "binder" / "requirements.txt"
@@ -32,7 +36,7 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 LESSONS = ["00_welcome.ipynb", "15_capacity_and_partitions.ipynb"]
 
 sys.path.insert(0, str(ROOT))
-import dev
+import dev  # dev.py, the command under test: standard library only
 
 
 def read_pins() -> dict[str, str]:
