@@ -5,7 +5,7 @@ Every number on it that the engine also knows is taken from the engine: the
 capacity units from :mod:`dynamo_lab.dynamodb.capacity`, the partition
 arithmetic from :func:`~dynamo_lab.dynamodb.partitioning.partitions_needed`,
 the limits from the modules that enforce them, N/R/W from
-:class:`~dynamo_lab.DynamoCluster`'s defaults. So the sheet and the lab
+:class:`~dynamo_lab.DynamoCluster`'s default options. So the sheet and the lab
 cannot disagree: change a constant and :func:`stale` reports the committed
 files out of date until ``dynamo-lab cheatsheet`` writes them again.
 
@@ -22,7 +22,6 @@ Examples
 from __future__ import annotations
 
 import html
-import inspect
 import os
 import re
 from pathlib import Path
@@ -78,7 +77,7 @@ def worked_numbers() -> dict:
 
 
 def _facts() -> dict:
-    from ..dynamo.cluster import DynamoCluster
+    from ..dynamo.options import ClusterOptions
     from ..dynamo.vclock import TRUNCATE_AT
     from ..dynamodb.batch import MAX_GET_KEYS, MAX_RESPONSE_BYTES, MAX_WRITES
     from ..dynamodb.capacity import READ_UNIT, WRITE_UNIT
@@ -91,8 +90,8 @@ def _facts() -> dict:
     from ..dynamodb.size import MAX_HASH_KEY_SIZE, MAX_ITEM_SIZE, MAX_RANGE_KEY_SIZE
     from ..dynamodb.streams import ITERATOR_MS, RETENTION_MS, VIEW_TYPES
     from ..dynamodb.token_bucket import BURST_SECONDS
-    params = inspect.signature(DynamoCluster.__init__).parameters
-    return {"N": params["n"].default, "R": params["r"].default, "W": params["w"].default,
+    defaults = ClusterOptions().flat()      # what DynamoCluster() uses
+    return {"N": defaults["n"], "R": defaults["r"], "W": defaults["w"],
             "truncate": TRUNCATE_AT,
             "read_kb": READ_UNIT // KB, "write_kb": WRITE_UNIT // KB,
             "p_rcu": PARTITION_MAX_RCU, "p_wcu": PARTITION_MAX_WCU,
