@@ -8,6 +8,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 
 import pytest
 from ddb_support import BIN, DUMMY_ENV, ServeProcess
@@ -113,3 +114,20 @@ def test_a_room_server_without_keys_gets_the_keys_fix(monkeypatch, tmp_path):
     assert r.status == "FAIL"
     assert "NoCredentialsError" in r.detail
     assert r.fix.endswith("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to any value")
+
+
+def test_a_kernel_of_another_python_is_named_with_the_fix(tmp_path, monkeypatch):
+    # The commonest failure at the door: Jupyter's python3 kernel is some other
+    # Python, which lacks the package. This kernel hides it to stand in for one.
+    spec = tmp_path / "kernels" / "elsewhere"
+    spec.mkdir(parents=True)
+    launch = ("import sys; sys.modules['dynamo_lab'] = None; "
+              "from ipykernel import kernelapp; kernelapp.launch_new_instance()")
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-c", launch, "-f", "{connection_file}"],
+        "display_name": "elsewhere", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    r = doctor.check_kernel("elsewhere", timeout=60)
+    assert r.status == "FAIL", r.line()
+    assert r.detail.startswith("it started but cannot import dynamo_lab (ModuleNotFoundError"), r.detail
+    assert r.fix.endswith(f"{sys.executable} -m ipykernel install --user")
