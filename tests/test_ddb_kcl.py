@@ -380,3 +380,35 @@ def test_on_moto_through_the_public_api(moto_url):
     assert lease["checkpoint"] == log.seqs()[-1] and lease["leaseOwner"] in ("w1", "w2")
     assert [e.action for e in app.log.of_kind("kcl.lease")] == ["taken"]
     assert len(app.log.of_kind("kcl.checkpoint")) == 3
+
+
+def test_a_processor_that_swallows_every_exception_still_dies_with_its_worker():
+    from dynamo_lab.dynamodb.kcl_worker import WorkerDied
+    from dynamo_lab.errors import LabError
+    assert issubclass(WorkerDied, LabError) and issubclass(WorkerDied, Exception)
+    ddb, c, arn = lab()
+    calls = []
+
+    class Careless:
+        def initialize(self, shard_id):
+            pass
+
+        def process_records(self, records, checkpointer):
+            calls.append(checkpointer._worker.id)
+            try:
+                checkpointer.checkpoint()
+            except Exception:           # swallows WorkerDied too
+                pass
+
+        def shutdown(self, reason):
+            pass
+
+    app = App("careless", arn, Careless, client=c, streams_client=ddb.streams_client(),
+              lease_ms=4000, interval_ms=1000)
+    app.add_worker("w1")
+    for k in range(20):
+        put(c, k, k)
+    app.kill_worker("w1", before_checkpoint=True)
+    app.run(3)
+    assert calls == ["w1"]                     # one batch, then no more: the worker is dead
+    assert "w1" not in app.live_workers()

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from ..errors import LabError
+
 if TYPE_CHECKING:  # pragma: no cover
     from .kcl import App
 
@@ -27,9 +29,10 @@ class LeaseLost(Exception):
     """A checkpoint failed: another worker holds the lease now (KCL's ShutdownException)."""
 
 
-class WorkerDied(BaseException):
+class WorkerDied(LabError):
     """The worker died in a checkpoint call (``kill_worker(..., before_checkpoint=True)``).
-    A BaseException, so a processor's ``except Exception`` cannot swallow it."""
+    A processor's ``except Exception`` may swallow it; the worker checks it
+    is still alive after every batch, so it stops all the same."""
 
 
 class _Held:
@@ -245,10 +248,14 @@ class Worker:
             h.last_handed = recs[-1]["dynamodb"]["SequenceNumber"]
             try:
                 h.processor.process_records(recs, Checkpointer(self, h))
-            except LeaseLost:
+            except (LeaseLost, WorkerDied):
+                if not self.alive:
+                    raise WorkerDied(self.id) from None
                 return
             except Exception:       # the KCL logs it and moves on to the next batch
                 self.errors += 1
+            if not self.alive:      # died in a checkpoint the processor caught
+                raise WorkerDied(self.id)
         if h.iterator is None and h.shard_id in self.held:
             self._finish(h)
 
