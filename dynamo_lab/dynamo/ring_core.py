@@ -35,7 +35,7 @@ from .ring_records import RangeMove, RingChange, TokenMove
 __all__ = ["RingCore"]
 
 _ROUTES = 1 << 16          # remembered key routes before starting afresh
-_SEEN = 1 << 16            # slots of the filter of keys looked up once
+_SEEN = 1 << 18            # slots of the filter of keys looked up once
 _MIN_BITS = 10             # the fewest buckets: 2**10
 
 
@@ -99,7 +99,7 @@ class RingCore:
         # strategy 1 drops the routes on a change. Bounded by _ROUTES.
         self._routes: dict[str, int] = {}
         # Which positions' keys were looked up once (slot: the position's low
-        # 16 bits). A route is remembered only on a key's second lookup:
+        # 18 bits). A route is remembered only on a key's second lookup:
         # remembering every key of a first pass cost more than its MD5 and
         # bisections (a growing dict, cold in the CPU cache). A slot shared
         # with another key only remembers a route one lookup early. Reset
