@@ -423,8 +423,8 @@ class CapacityView(DdbView):
         if secs and (secs[0], secs[-1]) != (s.first, s.last):
             add(["text", "framed", {"class": "dl-muted", "x": 10, "y": h + 38, "font-size": 11,
                                     "data-first": secs[0] // 1000, "data-last": secs[-1] // 1000},
-                 f"framed: t={secs[0] // 1000}-{secs[-1] // 1000 + 1} s of "
-                 f"{s.first // 1000}-{s.last // 1000 + 1} s, where it happens · "
+                 f"framed: t={secs[0] // 1000}-{secs[-1] // 1000} s of "
+                 f"{s.first // 1000}-{s.last // 1000} s, where it happens · "
                  f"frame='all' zooms out"])
             return {"w": W, "h": h + 46, "items": items}
         return {"w": W, "h": h + 30, "items": items}
