@@ -139,3 +139,19 @@ def test_same_seed_same_partitions():
                                             "d": {"S": "q" * 20}})
         return ddb.partitions("Ddd"), [(e.t, e.kind) for e in ddb.log]
     assert run() == run()
+
+
+def test_check_catches_a_store_that_did_not_follow_its_map():
+    import pytest
+    ddb = DynamoDB(seed=2)
+    c = ddb.client(retries=0)
+    _table(c, "Drift")
+    for i in range(20):
+        c.put_item(TableName="Drift", Item={"pk": {"S": f"k{i}"}, "sk": {"N": "1"}})
+    t = state_of(ddb).tables["Drift"]
+    t._check()
+    t.layout.pmap.split("p0", "heat")      # the map splits; the store is not told
+    with pytest.raises(AssertionError):
+        t._check()
+    t.layout.follow()                      # what the service does after every split
+    t._check()

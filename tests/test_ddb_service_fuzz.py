@@ -113,7 +113,7 @@ def test_malformed_requests_are_refused_cleanly(seed):
             if e.code != "TransactionCanceledException":
                 assert snapshot(ddb) == before, (op, e.code, e.message, p)
         for t in state_of(ddb).tables.values():
-            t._check()
+            t._check()          # with its layouts: map, store, buckets, replica groups agree
         ddb.run(ms=1)
     assert state_of(ddb).internal_errors == []
     assert codes["ok"] and codes["ValidationException"] and codes["SerializationException"]

@@ -122,6 +122,23 @@ class Layout:
         if self.cap.split_for_heat(now_ms):
             self.follow()
 
+    def _check(self) -> None:
+        """Invariants, for stress tests: the map and the store are each sound
+        and hold the same partitions (ids and hash ranges, in order), the
+        capacity has buckets for exactly those partitions, and the replica
+        groups made so far belong to live partitions. O(P + n)."""
+        self.pmap._check()
+        self.store._check()
+        parts = [(p.id, p.start, p.end) for p in self.pmap]
+        assert parts == [(sp.id, sp.start, sp.end) for sp in self.store.partitions], \
+            (parts, [(sp.id, sp.start, sp.end) for sp in self.store.partitions])
+        ids = {pid for pid, _, _ in parts}
+        if self.cap._version == self.pmap.version:     # buckets follow the map lazily
+            assert set(self.cap._st) == ids, (sorted(self.cap._st), sorted(ids))
+        rs = self.__dict__.get("_replica_set")
+        if rs is not None and rs.version == self.pmap.version:
+            assert set(rs.groups) <= ids, (sorted(rs.groups), sorted(ids))
+
     def __repr__(self) -> str:
         return f"<Layout {self.pmap!r}>"
 

@@ -338,7 +338,8 @@ class Table:
         item carries a valid key of this table at its storage key, and each
         index holds exactly the projections of the items that have its key
         -- for a GSI, once its pending changes (:attr:`propagation`) are
-        applied; a GSI still backfilling is only checked for soundness."""
+        applied; a GSI still backfilling is only checked for soundness. Then
+        every layout's own ``_check()`` (:meth:`.layout.Layout._check`)."""
         self.store._check()
         expected: dict[str, dict] = {name: {} for name in self.indexes}
         for skey, item in self.store.scan_from(None):
@@ -359,6 +360,9 @@ class Table:
                     if new_ikey is not None:
                         got[new_ikey] = projected
             assert got == expected[ix.name], ix.name
+        for lay in (self.layout, *(ix.layout for ix in self.indexes.values())):
+            if lay is not None:     # the partition map, store, buckets and groups agree
+                lay._check()
 
     # -- description ------------------------------------------------------
     def index(self, name: str) -> Index | None:
