@@ -590,3 +590,40 @@ def test_replica_group_keeps_the_last_write_in_view():
     assert 'data-part="stale"' in svg and "… reads in between" in svg
     assert 'data-call="29"' in svg and 'data-call="10"' not in svg
     assert v.rows()[0]["lagging"] == "a"
+
+
+def test_stream_records_follow_a_real_split_through_describe_stream():
+    ddb = DynamoDB(seed=17)
+    c, s = ddb.client(retries=0), ddb.streams_client()
+    calls = record(c, s)
+    c.create_table(TableName="Voters", BillingMode="PAY_PER_REQUEST",
+                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                   StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    c.get_waiter("table_exists").wait(TableName="Voters", WaiterConfig={"Delay": 1})
+    for i in range(4):
+        c.put_item(TableName="Voters", Item={"pk": {"S": f"a{i}"}})
+    ddb.split_partition("Voters", "p0")
+    for i in range(6):
+        c.put_item(TableName="Voters", Item={"pk": {"S": f"b{i}"}})
+    _read_all(c, s, "Voters")
+    view = StreamRecordsView(calls)
+    lanes = view.lanes()
+    shards = view.state.shards
+    assert len(lanes) == 3 and shards[lanes[0]][0] is None                # the parent first
+    assert {shards[x][0] for x in lanes[1:]} == {lanes[0]}                  # then its children
+    assert sum(len(view.records(x)) for x in lanes) == 10
+    assert len(view.records(lanes[0])) == 4
+    svg = view.svg()
+    assert svg.count('data-state="closed"') == 1 and svg.count('class="dl-lineage"') == 2
+    assert svg.count('data-event="INSERT"') == 10
+
+
+def _read_all(c, s, table):
+    arn = c.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    for sh in s.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        it = s.get_shard_iterator(StreamArn=arn, ShardId=sh["ShardId"],
+                                  ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        while it:
+            got = s.get_records(ShardIterator=it)
+            it = got.get("NextShardIterator") if got["Records"] else None
