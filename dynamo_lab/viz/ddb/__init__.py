@@ -1,4 +1,4 @@
-"""Views of DynamoDB's machinery: partitions, capacity, stream shards, GSI lag.
+"""Views of DynamoDB: its machinery, and what a client sees of it.
 
 Each is ``View(source, table=...)`` with ``source`` a
 :class:`~dynamo_lab.DynamoDB`, its :class:`~dynamo_lab.Simulation` or a
@@ -16,6 +16,21 @@ and static SVG.
   shard flowing to KCL workers (leases) and event source mappings (batches);
 - :class:`GsiLagView`: a global secondary index's lag over time, its
   propagation queue, and the table writes its capacity throttled.
+
+Drawn from what any client sees (:func:`record` hooks the learner's own boto3
+clients; the same pictures on the lab, DynamoDB Local, moto and AWS; on the
+lab they may add internals):
+
+- :class:`RequestTraceView`: every call, with consumed RCU/WCU, items
+  returned of items read, latency, retries and errors;
+- :class:`ItemCollectionsView`: items by partition key in sort-key order;
+  what a call returned, read and filtered out, where its page ended;
+- :class:`StreamRecordsView`: stream records per shard, with the lineage
+  DescribeStream shows;
+- the DynamoDB lessons' pictures: :class:`ItemAnatomyView` (11),
+  :class:`HashSpaceView` (12), :class:`ReplicaGroupView` (13),
+  :class:`IndexPlacementView` (14), :class:`LambdaBatchesView` and
+  :class:`KclLeasesView` (18), :class:`AccessPatternsView` (20).
 
 Views cope with what a table lacks (no stream, no GSI, no traffic yet):
 they draw what there is. Each reads only its own kinds of event; a view not
