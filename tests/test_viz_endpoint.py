@@ -627,3 +627,18 @@ def _read_all(c, s, table):
         while it:
             got = s.get_records(ShardIterator=it)
             it = got.get("NextShardIterator") if got["Records"] else None
+
+
+def test_recording_a_client_again_replaces_the_first_recorder():
+    ddb = DynamoDB(seed=0)
+    c = ddb.client()
+    first = record(c)
+    c.list_tables()
+    second = record(c)                   # a re-run cell: one recorder per client
+    c.list_tables()
+    calls = [e for e in ddb.log if e.kind == "client.call"]
+    assert [e.call for e in calls] == [1, 1]
+    assert len(first.calls()) == 2 and first._clients == [] and second._clients == [c]
+    second.detach()
+    c.list_tables()
+    assert len([e for e in ddb.log if e.kind == "client.call"]) == 2

@@ -197,6 +197,11 @@ class CallRecorder:
         client = getattr(getattr(client, "meta", None), "client", None) or client
         if any(c is client for c in self._clients):
             return
+        # one recorder per client: re-running a cell that records must not log twice
+        old = getattr(client, "_dynamo_lab_recorder", None)
+        if old is not None and old is not self:
+            old._unhook(client)
+        client._dynamo_lab_recorder = self
         name = client.meta.service_model.service_id.hyphenize()
         ev = client.meta.events
         uid = f"dynamo-lab-record-{id(self)}"
@@ -213,15 +218,19 @@ class CallRecorder:
 
     def detach(self) -> None:
         """Stop recording (the events recorded so far stay in the log)."""
+        for c in list(self._clients):
+            self._unhook(c)
+
+    def _unhook(self, c: Any) -> None:
         uid = f"dynamo-lab-record-{id(self)}"
-        for c in self._clients:
-            name = c.meta.service_model.service_id.hyphenize()
-            for hook in ("before-parameter-build", "before-call", "after-call",
-                         "after-call-error"):
-                c.meta.events.unregister(f"{hook}.{name}",
-                                         unique_id=uid + ("-params" if hook.startswith("before-p")
-                                                          else "-" + hook))
-        self._clients = []
+        name = c.meta.service_model.service_id.hyphenize()
+        for hook in ("before-parameter-build", "before-call", "after-call", "after-call-error"):
+            c.meta.events.unregister(f"{hook}.{name}",
+                                     unique_id=uid + ("-params" if hook.startswith("before-p")
+                                                      else "-" + hook))
+        self._clients = [x for x in self._clients if x is not c]
+        if getattr(c, "_dynamo_lab_recorder", None) is self:
+            c._dynamo_lab_recorder = None
 
     def _now(self) -> float:
         if self._svc is not None:
