@@ -129,7 +129,7 @@ class Ring(RingCore):
         self.sim = sim
         RingCore.__init__(self, strategy, self.partitions)
         self._changes: list[RingChange] = []
-        self._check_state = None
+        self._check_state: tuple | None = None
         self._unspaced: set[int] = set()
         self.sim.log.emit("ring.created", strategy=strategy, tokens_per_node=self.tokens_per_node,
                           partitions=self.partitions, n=n)
@@ -500,14 +500,11 @@ class Ring(RingCore):
         zone = self._zones[name]
         held = tuple(self._held[name])
         handout = plan_leave(self, name)
-        if handout:
-            new_ov = dict(handout)
-        else:
-            new_ov = dict.fromkeys(held)
+        new_ov: dict[int, str | None] = dict(handout) if handout else dict.fromkeys(held)
         # Moves are worked out on the ring as it is, with the leaver's tokens
         # overridden to their new owners (or absent).
         moves = self._change(held, None, new_ov, len(self._zones), len(self._zones) - 1)
-        token_moves = ()
+        token_moves: tuple[TokenMove, ...] = ()
         if handout:
             got: dict[str, list] = {}
             for t, dst in handout:

@@ -16,7 +16,7 @@ Examples
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from .hashing import RING_SIZE, in_range, position, span
 
@@ -144,6 +144,7 @@ def _check_buckets(ring: "Ring", units: list) -> None:
         return
     # Every bucket (a sample of big rings: those of the first 64 boundaries,
     # and evenly spread ones) against its first and last positions' units.
+    which: Iterable[int]
     if len(buckets) <= 1 << 12:
         which = range(len(buckets))
     else:

@@ -25,7 +25,7 @@ Examples
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from typing import Iterator
+from typing import Any, Iterator
 
 from sortedcontainers import SortedList
 
@@ -49,6 +49,11 @@ class RingCore:
     partitions : int or None
         Q equal partitions (strategies 2 and 3).
     """
+
+    # Set by Ring before RingCore.__init__ runs (declared for type checkers).
+    n: int
+    sim: Any
+    _changes: list
 
     def __init__(self, strategy: int, partitions: int | None) -> None:
         self.strategy = strategy
@@ -278,7 +283,7 @@ class RingCore:
         tokens per changed token on average, whatever the ring's size.
         """
         n_old, n_new = min(n, s_old), min(n, s_new)
-        out: dict[int, tuple] = {}
+        out: dict[int, list] = {}
         owner = self._owner
         old_ov = old_ov or {}
         new_ov = new_ov or {}

@@ -24,6 +24,7 @@ from .hashing import RING_SIZE
 
 if TYPE_CHECKING:
     from .ring import Ring
+    from .ring_core import RingCore
 
 __all__ = ["plan_join", "plan_leave", "zone_walk", "positive_int", "position_int", "check_weight"]
 
@@ -224,7 +225,7 @@ def _others_between(ring: "Ring", a: int, b: int, name: str, enough: int) -> int
     return len(seen)
 
 
-def zone_walk(ring: "Ring", start: int, n: int) -> tuple:
+def zone_walk(ring: "RingCore", start: int, n: int) -> tuple:
     """The zone-aware preference list from token ``start``.
 
     Walk clockwise over distinct physical nodes; take a node whose zone the
