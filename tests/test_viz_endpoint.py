@@ -642,3 +642,23 @@ def test_recording_a_client_again_replaces_the_first_recorder():
     second.detach()
     c.list_tables()
     assert len([e for e in ddb.log if e.kind == "client.call"]) == 2
+
+
+def test_a_call_that_never_reached_the_endpoint_is_recorded_with_its_error():
+    import socket
+
+    from botocore.config import Config
+    from botocore.exceptions import EndpointConnectionError
+
+    from dynamo_lab.dynamodb.connect import connect
+    with socket.socket() as sock:           # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    c = connect(f"http://127.0.0.1:{port}", retries=0,
+                config=Config(connect_timeout=1, read_timeout=1))
+    calls = record(c)
+    with pytest.raises(EndpointConnectionError):
+        c.list_tables()
+    row, = RequestTraceView(calls).rows()
+    assert (row["operation"], row["status"]) == ("ListTables", "EndpointConnectionError")
+    assert "ConnectionError" in RequestTraceView(calls).svg()

@@ -255,9 +255,12 @@ class CallRecorder:
             context["dynamo_lab_request"] = {}
         context["dynamo_lab_t0"] = self._now()
 
-    def _after_error(self, exception: Exception, context: dict, model: Any, **_: Any) -> None:
+    def _after_error(self, exception: Exception, context: dict, event_name: str = "",
+                     **_: Any) -> None:
+        # botocore names no model here: the operation is the event name's last part
         if "dynamo_lab_t0" in context and not getattr(self._quiet, "on", False):
-            self._record(model.name, context, {"Error": {"Code": type(exception).__name__}})
+            self._record(event_name.rpartition(".")[2] or "?", context,
+                         {"Error": {"Code": type(exception).__name__}})
 
     def _after_call(self, parsed: dict, model: Any, context: dict, **_: Any) -> None:
         if "dynamo_lab_t0" in context and not getattr(self._quiet, "on", False):
