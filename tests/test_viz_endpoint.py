@@ -662,3 +662,16 @@ def test_a_call_that_never_reached_the_endpoint_is_recorded_with_its_error():
     row, = RequestTraceView(calls).rows()
     assert (row["operation"], row["status"]) == ("ListTables", "EndpointConnectionError")
     assert "ConnectionError" in RequestTraceView(calls).svg()
+
+
+def test_a_response_the_recorder_cannot_read_never_breaks_the_call():
+    c = DynamoDB(seed=0).client()
+    calls = record(c)
+
+    def odd(parsed, **_):                    # an endpoint's surprise, before the recorder reads it
+        parsed["ConsumedCapacity"] = "lots"
+    c.meta.events.register_first("after-call.dynamodb.ListTables", odd)
+    assert c.list_tables()["TableNames"] == []
+    assert len(calls.errors) == 1 and calls.errors[0].startswith("ListTables: AttributeError")
+    c.describe_limits()                      # the next call records as usual
+    assert calls.calls()[-1].operation == "DescribeLimits"

@@ -156,6 +156,8 @@ class CallRecorder:
         Where the events go: the lab service's log, or the recorder's own.
     endpoint : str
         ``'lab'`` or the first client's endpoint URL.
+    errors : list of str
+        Responses the recorder could not read (the calls went on unharmed).
     """
 
     def __init__(self, *clients: Any, capacity: str | None = "INDEXES",
@@ -188,6 +190,8 @@ class CallRecorder:
         self._table_events: list = []            # schemas learned, to log with the next call
         self._quiet = threading.local()
         self._clients: list = []
+        #: what the recorder could not read (the calls themselves went on)
+        self.errors: list[str] = []
         for c in cs:
             self.attach(c)
 
@@ -266,6 +270,15 @@ class CallRecorder:
         if "dynamo_lab_t0" in context and not getattr(self._quiet, "on", False):
             self._record(model.name, context, parsed)
 
+    def _safe_record(self, op: str, context: dict, parsed: dict) -> None:
+        """Record one call; a response the recorder cannot read (an endpoint's
+        surprise) is kept in ``errors`` and never breaks the learner's call."""
+        try:
+            self._record_call(op, context, parsed)
+        except Exception as e:  # noqa: BLE001 - the learner's call must go on
+            import traceback
+            self.errors.append(f"{op}: {type(e).__name__}: {e}\n{traceback.format_exc()}")
+
     # -- turning one call into events -----------------------------------
     def _keys(self, table: str | None, index: str | None) -> tuple | None:
         if not table or table.startswith("arn:"):
@@ -307,6 +320,9 @@ class CallRecorder:
             self._stream_tables[arn] = table
 
     def _record(self, op: str, context: dict, parsed: dict) -> None:
+        self._safe_record(op, context, parsed)
+
+    def _record_call(self, op: str, context: dict, parsed: dict) -> None:
         with self._lock if self._lock is not None else nullcontext():
             self._n += 1
             n = self._n
