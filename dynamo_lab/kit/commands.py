@@ -1,4 +1,4 @@
-"""The kit's subcommands of ``dynamo-lab``: ``solutions``, ``cheatsheet``, ``demo``.
+"""The kit's subcommands of ``dynamo-lab``: ``solutions``, ``cheatsheet``, ``demo``, ``guide``.
 
 :func:`add_parsers` adds them to the command's subparsers and :func:`run`
 runs one; an error about the instructor's input (a lesson number that does
@@ -26,7 +26,7 @@ from ..errors import LabError
 
 __all__ = ["COMMANDS", "DEMOS", "add_parsers", "run", "demo_command"]
 
-COMMANDS = ("solutions", "cheatsheet", "demo")
+COMMANDS = ("solutions", "cheatsheet", "demo", "guide")
 #: The Voila dashboards of ``demos/``, by the name ``dynamo-lab demo`` takes.
 DEMOS = {"ring": "ring.ipynb", "faults": "faults.ipynb", "capacity": "capacity.ipynb"}
 
@@ -50,6 +50,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     cs.add_argument("--out", default="docs", help="folder for cheatsheet.md/.html")
     cs.add_argument("--check", action="store_true",
                     help="write nothing; exit 1 if the files there are out of date")
+
+    gd = sub.add_parser("guide", help="fill the instructor's guide's generated parts")
+    gd.add_argument("--file", default="lessons/INSTRUCTOR.md", help="the guide")
+    gd.add_argument("--check", action="store_true",
+                    help="write nothing; exit 1 if its generated parts are out of date")
 
     demo = sub.add_parser("demo", help="open a Voila dashboard: " + ", ".join(DEMOS))
     demo.add_argument("name", help="one of " + ", ".join(DEMOS))
@@ -103,6 +108,23 @@ def _cheatsheet(args: argparse.Namespace) -> int:
     return 0
 
 
+def _guide(args: argparse.Namespace) -> int:
+    from ..errors import UsageError
+    from .guide import stale, write
+    if not Path(args.file).is_file():
+        raise UsageError(f"no guide at {args.file}; run from the project folder or pass --file")
+    if args.check:
+        old = stale(args.file)
+        if old:
+            print(f"dynamo-lab guide: out of date in {args.file}: {', '.join(old)}; "
+                  f"run `dynamo-lab guide --file {args.file}`", file=sys.stderr)
+            return 1
+        print(f"{args.file} is up to date")
+        return 0
+    print(write(args.file))
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from ..errors import UsageError
     cmd = demo_command(args.name, args.demos, args.port, not args.no_browser)
@@ -114,7 +136,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run the kit subcommand ``args.command``; exit status."""
-    handler = {"solutions": _solutions, "cheatsheet": _cheatsheet, "demo": _demo}[args.command]
+    handler = {"solutions": _solutions, "cheatsheet": _cheatsheet, "demo": _demo,
+               "guide": _guide}[args.command]
     from .solutions import SolutionError
     try:
         return handler(args)

@@ -1,0 +1,122 @@
+"""The instructor's guide: its generated parts are current, its paths add up,
+every lesson has a measured time, and the command checks and writes."""
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from dynamo_lab.cli import main
+from dynamo_lab.errors import UsageError
+from dynamo_lab.exercises import lesson04
+from dynamo_lab.kit import guide, timing
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = ROOT / "lessons"
+GUIDE = LESSONS / "INSTRUCTOR.md"
+KEYS = [timing.lesson_key(p) for p in timing.lesson_paths(LESSONS)]
+
+
+def test_committed_guide_is_current():
+    # Regenerates every block, the wrong answers' messages included.
+    assert guide.stale(GUIDE) == [], "run `dynamo-lab guide` and commit lessons/INSTRUCTOR.md"
+
+
+def test_every_lesson_has_a_measured_time_and_a_section():
+    assert sorted(timing.MEASURED) == sorted(KEYS)
+    assert all(0 < s < 600 for s in timing.MEASURED.values())
+    assert all(timing.MACHINE.values()) and "cores" in timing.MACHINE["machine"]
+    text = GUIDE.read_text()
+    for key in KEYS:
+        assert f"<!-- guide:begin lesson:{key} -->" in text
+        assert f"*Run All {timing.MEASURED[key]:.1f} s (measured)" in text
+    total = sum(timing.MEASURED.values())
+    assert f"| **{total:.0f}** |" in text
+
+
+def test_paths_add_up_and_name_what_they_skip():
+    assert [p.minutes for p in guide.PATHS] == [90, 180, 420]
+    text = guide.block("paths", LESSONS)
+    for path in guide.PATHS:
+        assert sum(s.minutes for s in path.steps) == path.minutes
+        used = {s.lesson for s in path.steps if s.lesson}
+        skipped = {k.strip() for left, _ in path.skipped for k in left.split(",")}
+        assert set(KEYS) == used | skipped and not used & skipped, path.name
+        # The rendered timetable ends at the path's length.
+        end = f"| **{path.minutes // 60}:{path.minutes % 60:02d}** | **{path.minutes}** |"
+        assert end in text
+    # Each row's start is the sum of the minutes before it.
+    for table in text.split("### ")[1:]:
+        rows = re.findall(r"^\| \**(\d+):(\d\d)\** \| \**(\d+)\** \|", table, re.M)
+        at = 0
+        for h, m, minutes in rows:
+            assert int(h) * 60 + int(m) == at
+            at += int(minutes)
+
+
+def test_a_path_that_does_not_add_up_or_drops_a_lesson_is_refused(monkeypatch):
+    taster = guide.PATHS[0]
+    longer = replace(taster, steps=taster.steps + (guide.Step(None, (), 5, "break"),))
+    monkeypatch.setattr(guide, "PATHS", (longer,))
+    with pytest.raises(UsageError, match="add up to 95 min, not 90"):
+        guide.block("paths", LESSONS)
+    forgets = replace(taster, skipped=taster.skipped[1:])
+    monkeypatch.setattr(guide, "PATHS", (forgets,))
+    with pytest.raises(UsageError, match="lesson 00 is neither in the path nor said"):
+        guide.block("paths", LESSONS)
+    bad_section = replace(taster, steps=(guide.Step("02", (9,), 90, "demo"),),
+                          skipped=((", ".join(k for k in KEYS if k != "02"), "all"),))
+    monkeypatch.setattr(guide, "PATHS", (bad_section,))
+    with pytest.raises(UsageError, match="lesson 02 has no section 9"):
+        guide.block("paths", LESSONS)
+
+
+def test_wrong_answers_come_from_the_exercise_module(monkeypatch):
+    block = guide.block("lesson:04", LESSONS)
+    for q in lesson04.exercises:
+        assert f"| {q.name} | {q.kind} |" in block
+        for wrong in lesson04.WRONG[q.name]:
+            message = q.evaluate(wrong).message.split(" not quite. ", 1)[1]
+            assert " ".join(message.split()).replace("|", "\\|") in block
+    # A new known mistake shows up in the regenerated block.
+    monkeypatch.setitem(lesson04.WRONG, "q2", [{"Sx": 9}])
+    assert "`{'Sx': 9}`" in guide.block("lesson:04", LESSONS)
+
+
+def test_sets_in_answers_are_written_in_one_order():
+    assert guide._fmt({"by n11", "by n01"}) == "{'by n01', 'by n11'}"
+    assert guide._fmt([frozenset({3, 1}), (2,)]) == "[{1, 3}, (2,)]"
+    assert guide._fmt(lambda x: x) == "*a function*"
+
+
+def test_cost_block_prices_the_workshop_paths_lessons():
+    text = guide.block("cost", LESSONS)
+    used = sorted({s.lesson for s in guide.PATHS[1].steps if s.lesson in guide.BILLS})
+    assert f"DynamoDB lessons {', '.join(used)}" in text
+    per_learner = [float(x) for x in re.findall(r"\| \$([\d.]+) \|", text)]
+    assert len(per_learner) == 2 and per_learner[1] > per_learner[0] > 0
+
+
+def test_command_checks_and_writes(tmp_path, monkeypatch, capsys):
+    # The lesson blocks are the slow part and are checked above; here the
+    # command's wiring: --check finds a stale block, a write fixes it.
+    monkeypatch.setattr(guide, "_lesson_block", lambda key, lessons: f"lesson {key}\n")
+    for p in timing.lesson_paths(LESSONS):
+        shutil.copy(p, tmp_path / p.name)
+    copy = tmp_path / "INSTRUCTOR.md"
+    copy.write_text(GUIDE.read_text())
+    assert main(["guide", "--file", str(copy), "--check"]) == 1
+    assert "out of date" in capsys.readouterr().err
+    assert main(["guide", "--file", str(copy)]) == 0
+    assert main(["guide", "--file", str(copy), "--check"]) == 0
+    assert "<!-- guide:begin lesson:07 -->\nlesson 07\n" in copy.read_text()
+    assert main(["guide", "--file", str(tmp_path / "nope.md")]) == 2
+    assert "no guide at" in capsys.readouterr().err
+
+
+def test_a_guide_missing_a_block_is_named():
+    with pytest.raises(UsageError, match="lacks the block 'paths'"):
+        guide.render("<!-- guide:begin times -->\n<!-- guide:end times -->\n", LESSONS)
