@@ -89,7 +89,12 @@ def test_wrong_answers_come_from_the_exercise_module(monkeypatch):
 def test_sets_in_answers_are_written_in_one_order():
     assert guide._fmt({"by n11", "by n01"}) == "{'by n01', 'by n11'}"
     assert guide._fmt([frozenset({3, 1}), (2,)]) == "[{1, 3}, (2,)]"
-    assert guide._fmt(lambda x: x) == "*a function*"
+    assert guide._fmt([lambda walk, n: sorted(set(walk))[:n]]) \
+        == "[lambda walk, n: sorted(set(walk))[:n]]"
+
+    def q1_relation(a, b):
+        return "sibling"
+    assert guide._fmt(q1_relation) == "def q1_relation(a, b): ..."
 
 
 def test_cost_block_prices_the_workshop_paths_lessons():

@@ -28,6 +28,8 @@ Examples
 True
 >>> _fmt({"b", "a"}), _fmt({"x": frozenset({2, 1})})
 ("{'a', 'b'}", "{'x': {1, 2}}")
+>>> _fmt([lambda walk, n: walk[:n]])
+'[lambda walk, n: walk[:n]]'
 """
 from __future__ import annotations
 
@@ -262,8 +264,27 @@ def _fmt(x) -> str:
     if isinstance(x, tuple):
         return "(" + ", ".join(_fmt(v) for v in x) + ("," if len(x) == 1 else "") + ")"
     if callable(x):
-        return "*a function*"
+        return _source(x)
     return repr(x)
+
+
+def _source(fn) -> str:
+    """A known-mistake function as its code: a lambda's text, or ``def name(args)``."""
+    import inspect
+    try:
+        sig = str(inspect.signature(fn))
+        if fn.__name__ != "<lambda>":
+            return f"def {fn.__name__}{sig}: ..."
+        pos = [p for p in fn.__code__.co_positions() if None not in p]
+        lines, _ = inspect.findsource(fn)
+        first, last = min(p[0] for p in pos), max(p[1] for p in pos)
+        end = max(p[3] for p in pos if p[1] == last)
+        text = " ".join("".join(lines[first - 1:last - 1] + [lines[last - 1][:end]]).split())
+        head = f"lambda {sig[1:-1]}:"
+        text = text[text.index(head):] if head in text else ""
+    except (TypeError, OSError, ValueError):
+        text = ""
+    return text if 0 < len(text) <= 200 else "*a function*"
 
 
 def _cell(text: str) -> str:
@@ -272,7 +293,7 @@ def _cell(text: str) -> str:
 
 def _code(text: str) -> str:
     text = _cell(text)
-    return "*a function*" if text == "*a function*" else f"`{text}`"
+    return text if text == "*a function*" else f"`{text}`"
 
 
 def _times_block(lessons) -> str:
