@@ -323,7 +323,7 @@ class CoordinatorMixin:
         if log.enabled:
             log.emit_row(_REPLY, req.rid, req.op, req.key, node, self.name, not late,
                          self.sim.kernel.now - req.started,
-                         tuple(v.clock.entries for v in versions) if versions else ())
+                         tuple([v.clock.entries for v in versions]) if versions else ())
         if late:
             if req.op == "get" and req.repaired:
                 self._repair(req, (node,))
@@ -353,7 +353,10 @@ class CoordinatorMixin:
         req.result = result
         req.result_of = len(req.replies)
         fastest = next((x for x in req.answered if x != self.name), self.name)
-        ctx = VectorClock().merge(*[v.clock for v in result]) if result else VectorClock()
+        if len(result) == 1 and result[0].clock.gap is None:
+            ctx = result[0].clock       # what merging one gapless clock gives
+        else:
+            ctx = VectorClock().merge(*[v.clock for v in result]) if result else VectorClock()
         if log.enabled:
             log.emit_row(_OK, req.rid, "get", req.key, self.name, req.quorum, lat,
                          tuple(v.clock.entries for v in result))

@@ -317,6 +317,14 @@ def reconcile(versions: Iterable[Version]) -> list[Version]:
     >>> reconcile([a, b, c])
     [Version(3, [A,1],[B,1]), Version(2, [A,2])]
     """
+    if not isinstance(versions, list):
+        versions = list(versions)
+    if versions:
+        # Usually every replica returned the one same stored version: its
+        # clock object is shared, and no hashing or comparing is needed.
+        first = versions[0].clock
+        if all(v.clock is first for v in versions):
+            return versions[:1]
     uniq: dict[VectorClock, Version] = {}
     for v in versions:
         uniq.setdefault(v.clock, v)
