@@ -72,12 +72,17 @@ def test_a_path_that_does_not_add_up_or_drops_a_lesson_is_refused(monkeypatch):
     monkeypatch.setattr(guide, "PATHS", (bad_section,))
     with pytest.raises(UsageError, match="lesson 02 has no section 9"):
         guide.block("paths", LESSONS)
+    # A note that promises an exercise the step's sections do not hold.
+    wrong_q = replace(bad_section, steps=(guide.Step("02", (1,), 90, "demo", "q3 together"),))
+    monkeypatch.setattr(guide, "PATHS", (wrong_q,))
+    with pytest.raises(UsageError, match="names q3, which is asked outside its sections"):
+        guide.block("paths", LESSONS)
 
 
 def test_wrong_answers_come_from_the_exercise_module(monkeypatch):
     block = guide.block("lesson:04", LESSONS)
     for q in lesson04.exercises:
-        assert f"| {q.name} | {q.kind} |" in block
+        assert f"| {q.name} | {q.kind} | §" in block
         for wrong in lesson04.WRONG[q.name]:
             message = q.evaluate(wrong).message.split(" not quite. ", 1)[1]
             assert " ".join(message.split()).replace("|", "\\|") in block

@@ -44,7 +44,7 @@ from ..errors import UsageError
 from .timing import MACHINE, MEASURED, lesson_key, lesson_paths
 
 __all__ = ["LESSONS", "Step", "Path_", "PATHS", "BILLS", "estimate", "sections", "title",
-           "block", "render", "stale", "write", "BLOCK_RE", "READING_WPM",
+           "exercise_sections", "block", "render", "stale", "write", "BLOCK_RE", "READING_WPM",
            "SECONDS_PER_CODE_CELL", "MINUTES_PER_KIND"]
 
 #: The lessons' folder of this checkout.
@@ -91,8 +91,8 @@ PATHS = (
              "data centre burns (paper section 1)"),
         Step("01", (1, 2, 3), 15, "demo", "az2 burns, the cart keeps taking writes; "
              "learners answer q1 and q2 on paper first"),
-        Step("02", (1, 2, 3), 20, "hands-on", "q1 (Figure 2's coordinator after B leaves) "
-             "and q3 (what a joining node takes)"),
+        Step("02", (1, 2, 4), 20, "hands-on", "q1 (Figure 2's coordinator after B leaves) "
+             "and q3 (what a joining node takes); virtual nodes in one sentence"),
         Step("05", (1, 3), 10, "demo", "R + W > N on the board, then the latency table; "
              "the room votes on q2 first"),
         Step("11", (1, 3, 4), 15, "hands-on", "put and get an item with boto3; q1 (the "
@@ -152,20 +152,20 @@ PATHS = (
         Step(None, (), 15, "break"),
         Step("05", (1, 2, 3, 4), 25, "hands-on"),
         Step("06", (1, 2, 3, 5), 20, "hands-on"),
-        Step("07", (2, 3), 10, "demo", "a lost disk repaired by anti-entropy; q1 worked "
-             "out together"),
+        Step("07", (1, 2, 3), 10, "demo", "q1 worked out together, then a lost disk "
+             "repaired by anti-entropy"),
         Step("08", (1, 3), 10, "demo", "gossip rounds and local failure detection; q1 voted"),
         Step("10", (1, 3), 10, "demo", "siblings from concurrent writers, read repair"),
         Step(None, (), 45, "break", "lunch"),
         Step("11", (1, 2, 3, 4, 5), 25, "hands-on"),
         Step("12", (1, 2, 3, 4, 7), 20, "hands-on"),
-        Step("13", (2, 3), 15, "demo", "a stale read, then a leader failover"),
+        Step("13", (2, 3), 10, "demo", "a stale read, then a leader failover"),
         Step("14", (1, 4, 6, 9), 20, "hands-on"),
         Step("15", (1, 2), 20, "hands-on"),
         Step(None, (), 15, "break"),
         Step("16", (2, 3, 4), 20, "hands-on"),
         Step("17", (1, 4), 10, "demo", "the view types, then shards across a split"),
-        Step("19", (1, 2, 3, 4), 25, "hands-on", "the capstone: streams, a trigger and a "
+        Step("19", (1, 2, 3, 5), 30, "hands-on", "the capstone: streams, a trigger and a "
              "hot key"),
         Step("summary", (), 10, "discussion", "Table 1, then and now"),
     ), (
@@ -226,6 +226,23 @@ def sections(path: str | os.PathLike) -> dict[int, str]:
             m = re.match(r"## (\d+)\. (.+)", line)
             if m:
                 out[int(m.group(1))] = m.group(2).strip()
+    return out
+
+
+def exercise_sections(path: str | os.PathLike) -> dict[str, int]:
+    """The section each exercise is asked in: {'q1': 2, ...}, from the
+    ``**Exercise qN.**`` cells (0: before the first numbered section)."""
+    out: dict[str, int] = {}
+    at = 0
+    for c in _cells(path):
+        if c.cell_type != "markdown":
+            continue
+        for line in c.source.splitlines():
+            m = re.match(r"## (\d+)\. ", line)
+            if m:
+                at = int(m.group(1))
+        for q in re.findall(r"\*\*Exercise (q\d+)", c.source):
+            out.setdefault(q, at)
     return out
 
 
@@ -337,9 +354,11 @@ def _paths_block(lessons) -> str:
             raise UsageError(f"{path.name}: its steps add up to {total} min, not "
                              f"{path.minutes}")
         out += [f"### {path.name}: {path.minutes} minutes", "",
-                "| start | min | lesson and sections | how |", "|---:|---:|---|---|"]
+                "| start | min | lesson and sections | how | exercises there |",
+                "|---:|---:|---|---|---|"]
         at = 0
         for s in path.steps:
+            asked = ""
             if s.lesson is None:
                 what = s.note or s.how
             else:
@@ -354,9 +373,17 @@ def _paths_block(lessons) -> str:
                          if s.sections else " (all of it)")
                 if s.note:
                     what += f". *{s.note}*"
-            out.append(f"| {at // 60}:{at % 60:02d} | {s.minutes} | {_cell(what)} | {s.how} |")
+                where = exercise_sections(p)
+                asked = ", ".join(q for q, n in where.items()
+                                  if not s.sections or n in s.sections)
+                for q in re.findall(r"\bq\d+\b", s.note):
+                    if q not in asked.split(", "):
+                        raise UsageError(f"{path.name}: the note on lesson {s.lesson} names "
+                                         f"{q}, which is asked outside its sections")
+            out.append(f"| {at // 60}:{at % 60:02d} | {s.minutes} | {_cell(what)} | {s.how} | "
+                       f"{asked} |")
             at += s.minutes
-        out.append(f"| **{at // 60}:{at % 60:02d}** | **{total}** | **end** | |")
+        out.append(f"| **{at // 60}:{at % 60:02d}** | **{total}** | **end** | | |")
         used = {s.lesson for s in path.steps if s.lesson}
         named = {k.strip() for left, _ in path.skipped for k in left.split(",")}
         unnamed = [k for k in keys if k not in used and k not in named]
@@ -410,8 +437,10 @@ def _lesson_block(key: str, lessons) -> str:
            f"{est} min (estimated).*", ""]
     if exercises is None:
         return "\n".join(out + ["No exercises: the lesson is read and discussed.", ""])
-    out += ["| exercise | kind | asks |", "|---|---|---|"]
-    out += [f"| {q.name} | {q.kind} | {_cell(q.prompt)} |" for q in exercises]
+    where = exercise_sections(_lesson_path(key, lessons))
+    out += ["| exercise | kind | section | asks |", "|---|---|---:|---|"]
+    out += [f"| {q.name} | {q.kind} | §{where.get(q.name, '?')} | {_cell(q.prompt)} |"
+            for q in exercises]
     out += ["", "Common wrong answers (the exercise module's known mistakes) and what each "
             "gets back:", "", "| exercise | answer | the check says |", "|---|---|---|"]
     for q in exercises:
