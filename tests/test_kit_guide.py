@@ -130,3 +130,14 @@ def test_command_checks_and_writes(tmp_path, monkeypatch, capsys):
 def test_a_guide_missing_a_block_is_named():
     with pytest.raises(UsageError, match="lacks the block 'paths'"):
         guide.render("<!-- guide:begin times -->\n<!-- guide:end times -->\n", LESSONS)
+
+
+def test_links_lead_to_files_and_every_lesson_has_its_heading():
+    text = GUIDE.read_text()
+    links = re.findall(r"\]\(([^)#]+)\)", text)
+    assert links and all((LESSONS / link).resolve().is_file() for link in links), \
+        [link for link in links if not (LESSONS / link).resolve().is_file()]
+    for p in timing.lesson_paths(LESSONS):
+        assert f"]({p.name})" in text, p.name
+    for page in ("before-the-day", "jupyterhub", "demos", "solutions"):
+        assert f"(../docs/instructor/{page}.md)" in text
