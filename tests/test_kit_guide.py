@@ -141,3 +141,16 @@ def test_links_lead_to_files_and_every_lesson_has_its_heading():
         assert f"]({p.name})" in text, p.name
     for page in ("before-the-day", "jupyterhub", "demos", "solutions"):
         assert f"(../docs/instructor/{page}.md)" in text
+
+
+def test_bills_are_the_ones_measured_on_the_before_the_day_page():
+    # BILLS is transcribed from that page's measured table; a re-measure there
+    # must reach the guide's cost too.
+    page = (ROOT / "docs" / "instructor" / "before-the-day.md").read_text()
+    rows = dict(re.findall(r"^\| (\d\d) \| (.+) \|$", page, re.M))
+    assert sorted(rows) == sorted(guide.BILLS)
+    for key, (reads, writes, streams, tables) in guide.BILLS.items():
+        cells = [c.strip() for c in rows[key].split("|")]
+        assert [float(cells[0]), float(cells[1]), int(cells[2])] == [reads, writes, streams]
+        on_page = re.findall(r"(\w+) (\d+) / (\d+)", cells[4])
+        assert tables == {t: (int(r), int(w)) for t, r, w in on_page}, key
