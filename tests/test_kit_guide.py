@@ -154,3 +154,40 @@ def test_bills_are_the_ones_measured_on_the_before_the_day_page():
         assert [float(cells[0]), float(cells[1]), int(cells[2])] == [reads, writes, streams]
         on_page = re.findall(r"(\w+) (\d+) / (\d+)", cells[4])
         assert tables == {t: (int(r), int(w)) for t, r, w in on_page}, key
+
+
+def _lesson_prose():
+    """Each lesson's hand-written part of the guide: {key: text}."""
+    text = GUIDE.read_text().split("## The lessons", 1)[1]
+    out = {}
+    for part in re.split(r"^### ", text, flags=re.M)[1:]:
+        m = re.match(r"\[(\d\d|Summary) · [^\]]+\]\(([^)]+)\)", part)
+        assert m, part[:60]
+        key = "summary" if m.group(1) == "Summary" else m.group(1)
+        out[key] = part.split("<!-- guide:begin", 1)[0]
+    return out
+
+
+def test_each_lesson_has_objectives_a_projector_plan_and_prompts():
+    prose = _lesson_prose()
+    assert sorted(prose) == sorted(KEYS)
+    for key, part in prose.items():
+        objectives = part.split("Learners will be able to say:", 1)[1].split("**On the")[0]
+        assert len(re.findall(r"^- I can ", objectives, re.M)) >= 2, key
+        assert "**On the projector:**" in part and "**Hands-on:**" in part, key
+        prompts = part.split("**Discuss:**", 1)[1]
+        assert 2 <= len(re.findall(r"^- .+\?$", prompts, re.M)) <= 3, key
+
+
+def test_sections_and_exercises_the_prose_names_exist_in_the_lesson():
+    # Renumbering a lesson's sections or exercises shows here, not in a room.
+    for key, part in _lesson_prose().items():
+        path = next(p for p in timing.lesson_paths(LESSONS) if timing.lesson_key(p) == key)
+        secs = guide.sections(path)
+        for a, b in re.findall(r"§(\d+)(?:-(\d+))?", part):
+            for n in range(int(a), int(b or a) + 1):
+                assert n in secs, f"lesson {key}: the guide names §{n}; it has {sorted(secs)}"
+        asked = guide.exercise_sections(path)
+        for a, b in re.findall(r"\bq(\d+)(?:-q(\d+))?\b", part):
+            for n in range(int(a), int(b or a) + 1):
+                assert f"q{n}" in asked, f"lesson {key}: the guide names q{n}"
