@@ -392,6 +392,19 @@ def _paths_block(lessons) -> str:
                              f"nor said to be skipped")
         out += ["", "Skipped, and what the learner loses:", ""]
         out += [f"- **{left}**: {loss}." for left, loss in path.skipped]
+        partial = []
+        for key in keys:
+            steps = [st for st in path.steps if st.lesson == key]
+            if not steps or any(not st.sections for st in steps):
+                continue
+            secs = sections(_lesson_path(key, lessons))
+            shown = {n for st in steps for n in st.sections}
+            left = [f"§{n} {t}" for n, t in secs.items() if n not in shown]
+            if left:
+                partial.append(f"**{key}** " + "; ".join(left))
+        if partial:
+            out += ["", "Sections left out of the lessons it runs (the solutions handout "
+                    "covers them): " + " · ".join(_cell(x) for x in partial) + "."]
         out.append("")
     return "\n".join(out)
 
