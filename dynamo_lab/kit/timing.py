@@ -40,18 +40,18 @@ __all__ = ["MEASURED", "MACHINE", "lesson_key", "lesson_paths", "run_all", "meas
 #: Seconds of Run All per lesson (lowest of the rounds), as measured by
 #: ``python -m dynamo_lab.kit.timing --rounds 2 lessons``; see :data:`MACHINE`.
 MEASURED: dict[str, float] = {
-    "00": 0.6, "01": 2.4, "02": 3.8, "03": 1.4, "04": 1.2, "05": 2.9, "06": 1.6,
-    "07": 2.5, "08": 2.2, "09": 2.8, "10": 2.5, "11": 2.3, "12": 1.9, "13": 3.1,
-    "14": 1.6, "15": 1.9, "16": 8.5, "17": 4.1, "18": 3.1, "19": 19.9, "20": 1.9,
-    "summary": 0.3,
+    "00": 0.6, "01": 2.9, "02": 4.0, "03": 1.0, "04": 1.2, "05": 1.6, "06": 0.7,
+    "07": 1.1, "08": 0.8, "09": 3.6, "10": 3.0, "11": 1.3, "12": 2.7, "13": 2.2,
+    "14": 1.3, "15": 1.9, "16": 6.6, "17": 1.7, "18": 1.5, "19": 14.8, "20": 0.7,
+    "summary": 0.1,
 }
 
 #: Where and when :data:`MEASURED` was taken.
 MACHINE: dict[str, str] = {
     "machine": "2 cores, x86_64, Linux, Python 3.11.7",
-    "load": "10.3-14.0 (one minute; median 11.5)",
+    "load": "7.1-10.8 (one minute; median 8.8)",
     "date": "2026-12-07",
-    "kernel_start": "1.0-2.5 s",
+    "kernel_start": "0.7-3.1 s",
 }
 
 
