@@ -102,12 +102,18 @@ def test_sets_in_answers_are_written_in_one_order():
     assert guide._fmt(q1_relation) == "def q1_relation(a, b): ..."
 
 
-def test_cost_block_prices_the_workshop_paths_lessons():
+def test_cost_block_prices_each_paths_lessons():
+    from dynamo_lab.kit.capacity_bill import price
     text = guide.block("cost", LESSONS)
-    used = sorted({s.lesson for s in guide.PATHS[1].steps if s.lesson in guide.BILLS})
-    assert f"DynamoDB lessons {', '.join(used)}" in text
-    per_learner = [float(x) for x in re.findall(r"\| \$([\d.]+) \|", text)]
-    assert len(per_learner) == 2 and per_learner[1] > per_learner[0] > 0
+    for path in guide.PATHS:
+        used = sorted({s.lesson for s in path.steps if s.lesson in guide.BILLS})
+        row = next(line for line in text.splitlines() if line.startswith(f"| {path.name} |"))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[1] == ", ".join(used)
+        one = price(guide._bill(used), hours=1)["total"]
+        assert float(cells[3].lstrip("$")) == pytest.approx(one, abs=0.005)
+        assert float(cells[4].lstrip("$")) >= float(cells[3].lstrip("$")) > 0
+    assert "| The full day |" in text and "lesson 16" in text
 
 
 def test_command_checks_and_writes(tmp_path, monkeypatch, capsys):

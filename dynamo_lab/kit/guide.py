@@ -409,10 +409,8 @@ def _paths_block(lessons) -> str:
     return "\n".join(out)
 
 
-def _cost_block(lessons) -> str:
-    from .capacity_bill import price
-    path = PATHS[1]
-    keys = sorted({s.lesson for s in path.steps if s.lesson in BILLS})
+def _bill(keys) -> dict:
+    """The summed :data:`BILLS` of lessons ``keys``, in :func:`capacity_bill.price`'s shape."""
     bill = {"read_units": 0.0, "write_units": 0.0, "stream_reads": 0, "provisioned": {}}
     for k in keys:
         r, w, st, prov = BILLS[k]
@@ -420,27 +418,35 @@ def _cost_block(lessons) -> str:
         bill["write_units"] += w
         bill["stream_reads"] += st
         bill["provisioned"].update(prov)
-    one = price(bill, hours=1)
-    three = price(bill, hours=3)
-    forty1, forty3 = price(bill, hours=1, learners=40), price(bill, hours=3, learners=40)
+    return bill
+
+
+def _cost_block(lessons) -> str:
+    from .capacity_bill import price
+    rows = ["| path | its DynamoDB lessons (counted whole) | requests | tables deleted after "
+            "each lesson (one billed hour) | tables held for the path's length | "
+            "room of 40, tables deleted |", "|---|---|---:|---:|---:|---:|"]
+    for path in PATHS:
+        keys = sorted({s.lesson for s in path.steps if s.lesson in BILLS})
+        bill = _bill(keys)
+        one, held = price(bill, hours=1), price(bill, hours=path.minutes / 60)
+        forty = price(bill, hours=1, learners=40)
+        rows.append(f"| {path.name} | {', '.join(keys)} | ${one['on_demand']:.4f} | "
+                    f"${one['total']:.2f} | ${held['total']:.2f} | ${forty['total']:,.2f} |")
+    workshop = sorted({s.lesson for s in PATHS[1].steps if s.lesson in BILLS})
+    bill = _bill(workshop)
     tables = ", ".join(f"{t} {r}/{w}" for t, (r, w) in bill["provisioned"].items())
-    return (f"The 3-hour workshop runs DynamoDB lessons {', '.join(keys)} (whole or in "
-            f"part; counted whole). Measured, as committed: {bill['read_units']:g} read "
-            f"and {bill['write_units']:g} write units, {bill['stream_reads']} Streams "
-            f"reads, and provisioned tables {tables} (RCU/WCU). Priced by "
-            f"`kit.capacity_bill.price` at its `PRICES` (us-east-1, checked 2026-12-07):\n\n"
-            f"| on each learner's AWS account | per learner | room of 40 |\n"
-            f"|---|---:|---:|\n"
-            f"| tables deleted at the end of each lesson (one billed hour) | "
-            f"${one['total']:.2f} | ${forty1['total']:,.2f} |\n"
-            f"| tables left until the end of the 3 hours | ${three['total']:.2f} | "
-            f"${forty3['total']:,.2f} |\n\n"
-            f"The requests are ${one['on_demand']:.4f} a learner; the rest is the "
-            f"provisioned tables, billed by the hour (lessons "
-            f"{', '.join(k for k in keys if BILLS[k][3])}). Lessons outside the path "
-            f"cost nothing; lesson 19 alone would add "
-            f"${price({'read_units': 0, 'write_units': 0, 'stream_reads': 0, 'provisioned': dict(BILLS['19'][3])}, hours=1)['total']:.2f} "
-            f"an hour a learner.\n")
+    dear = max(workshop, key=lambda k: price(_bill([k]), hours=1)["total"])
+    return ("Per learner on their own AWS account, from the measured bills, priced by "
+            "`kit.capacity_bill.price` at its `PRICES` (us-east-1, checked 2026-12-07). "
+            "A lesson run in part is counted whole, so these are upper bounds.\n\n"
+            + "\n".join(rows) + "\n\n"
+            f"The 3-hour workshop's lessons ({', '.join(workshop)}) make "
+            f"{bill['read_units']:g} read and {bill['write_units']:g} write units and "
+            f"{bill['stream_reads']} Streams reads, which cost almost nothing; the money is "
+            f"in the provisioned tables ({tables}, RCU/WCU), billed by the hour. The "
+            f"dearest is lesson {dear}: run it on the projector against your own account "
+            f"(${price(_bill([dear]), hours=1)['total']:.2f}) and let the room use the lab.\n")
 
 
 def _lesson_block(key: str, lessons) -> str:
