@@ -3,8 +3,8 @@
 ``dynamo-lab serve`` runs the DynamoDB JSON 1.0 wire protocol on loopback;
 ``dynamo-lab lab`` opens JupyterLab on the lessons; ``dynamo-lab events``
 describes the event catalogue; ``dynamo-lab doctor`` checks a machine is
-ready for the lessons; ``dynamo-lab solutions``, ``cheatsheet`` and ``demo``
-are the instructor's kit (:mod:`dynamo_lab.kit.commands`).
+ready for the lessons; ``dynamo-lab solutions``, ``cheatsheet``, ``guide`` and
+``demo`` are the instructor's kit (:mod:`dynamo_lab.kit.commands`).
 """
 from __future__ import annotations
 
