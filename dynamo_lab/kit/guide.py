@@ -33,6 +33,7 @@ True
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import math
 import os
@@ -203,8 +204,15 @@ def _lesson_path(key: str, lessons: str | os.PathLike) -> Path:
 
 
 def _cells(path: str | os.PathLike) -> list:
+    p = Path(path).resolve()
+    return _read_cells(str(p), p.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_cells(path: str, mtime_ns: int) -> list:
+    # Each block reads every notebook; one parse per version of the file.
     import nbformat
-    return nbformat.read(str(path), as_version=4).cells
+    return nbformat.read(path, as_version=4).cells
 
 
 def title(path: str | os.PathLike) -> str:
