@@ -206,7 +206,7 @@ class CoordinatorMixin:
         if old is not None:
             old[4].cancel()
         wait = self.cluster.retry_ms or self.cluster.timeout_ms
-        timer = self.sim.schedule(wait, self._forward_timeout, rid)
+        timer = self._kernel.schedule(wait, self._forward_timeout, rid)
         self._forwards[rid] = [op, body, dst, tried + (dst,), timer]
         self.send(dst, op, body[:-1] + (True,), rid)
 
@@ -258,7 +258,7 @@ class CoordinatorMixin:
             log.emit_row(_START, req.rid, req.op, req.key, self.name, req.targets,
                          tuple(sorted(req.hints.items())) if req.hints else (), req.need,
                          self.cluster.n)
-        req.timer = self.sim.schedule(self.cluster.timeout_ms, self._deadline, req.rid)
+        req.timer = self._kernel.schedule(self.cluster.timeout_ms, self._deadline, req.rid)
         if self.cluster.retry_ms:
             self._after(self.cluster.retry_ms, self._retry, req.rid)
 
@@ -391,8 +391,12 @@ class CoordinatorMixin:
         else:
             best = reconcile([v for vs in req.replies.values() for v in vs])
         log = self.sim.log
+        one = best[0].clock if len(best) == 1 else None
         for node in nodes:
-            have = {v.clock for v in req.replies.get(node, ())}
+            vs = req.replies.get(node, ())
+            if one is not None and len(vs) == 1 and vs[0].clock is one:
+                continue            # it returned the one version: nothing to repair
+            have = {v.clock for v in vs}
             missing = [v for v in best if v.clock not in have]
             if not missing:
                 continue

@@ -24,6 +24,7 @@ Event(t=3, kind='msg.deliver', id=1, src='a', dst='b', msg='ping', sent=0)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from heapq import heappush
 from itertools import count
 from math import log as _log
 from typing import Any, Callable, Iterable, NamedTuple
@@ -88,6 +89,7 @@ class Network:
         self._cuts: set[frozenset] = set()
         self._slow: dict[frozenset, int] = {}
         self._ids = count(1)
+        self._deliver_cb = self._deliver     # one bound method, not one per message
 
     # -- endpoints -------------------------------------------------------
     def add(self, name: str, handler: Handler, zone: str | None = None) -> None:
@@ -220,7 +222,7 @@ class Network:
             self._drop(mid, src, dst, kind, now, "crashed", rid)
             return mid
         if src == dst:
-            kernel.post(now, self._deliver, (mid, src, dst, kind, body, now, rid))
+            kernel.post(now, self._deliver_cb, (mid, src, dst, kind, body, now, rid))
             return mid
         if self._cuts and frozenset((src, dst)) in self._cuts:
             self._drop(mid, src, dst, kind, now, "partition", rid)
@@ -239,7 +241,9 @@ class Network:
                 ms += self._slow.get(frozenset((src, dst)), 0)
         else:
             ms = self.delay(src, dst)
-        kernel.post(now + ms, self._deliver, (mid, src, dst, kind, body, now, rid))
+        # kernel.post inlined (this package's own kernel): one frame less a message
+        heappush(kernel._heap, (now + ms, 0, next(kernel._seq), self._deliver_cb,
+                                (mid, src, dst, kind, body, now, rid)))
         return mid
 
     def _drop(self, mid: int, src: str, dst: str, kind: str, sent: int, reason: str,
