@@ -197,3 +197,17 @@ def test_sections_and_exercises_the_prose_names_exist_in_the_lesson():
         for a, b in re.findall(r"\bq(\d+)(?:-q(\d+))?\b", part):
             for n in range(int(a), int(b or a) + 1):
                 assert f"q{n}" in asked, f"lesson {key}: the guide names q{n}"
+
+
+def test_readme_columns_are_filled_from_the_measurements():
+    table = ("| notebook | what you do | Run All (s) | reading + exercises (min) |\n"
+             "|---|---|---:|---:|\n"
+             "| `04_vector_clocks.ipynb` | replay Figure 3 \\| clocks | ? | ? |\n"
+             "| `summary_table1.ipynb` | closes the course | 9 | 9 |\n")
+    out = guide.readme(table, LESSONS).splitlines()
+    assert out[2] == (f"| `04_vector_clocks.ipynb` | replay Figure 3 \\| clocks | "
+                      f"{timing.MEASURED['04']:.1f} | {guide.estimate('04', LESSONS)} |")
+    assert out[3].endswith(f"| {timing.MEASURED['summary']:.1f} | "
+                           f"{guide.estimate('summary', LESSONS)} |")
+    plain = "| notebook | what you do |\n|---|---|\n| `04_vector_clocks.ipynb` | x |\n"
+    assert guide.readme(plain, LESSONS) == plain

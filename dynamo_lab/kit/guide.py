@@ -45,7 +45,7 @@ from ..errors import UsageError
 from .timing import MACHINE, MEASURED, lesson_key, lesson_paths
 
 __all__ = ["LESSONS", "Step", "Path_", "PATHS", "BILLS", "estimate", "sections", "title",
-           "exercise_sections", "block", "render", "stale", "write", "BLOCK_RE", "READING_WPM",
+           "exercise_sections", "block", "render", "readme", "README_COLUMNS", "stale", "write", "BLOCK_RE", "READING_WPM",
            "SECONDS_PER_CODE_CELL", "MINUTES_PER_KIND"]
 
 #: The lessons' folder of this checkout.
@@ -507,22 +507,67 @@ def render(text: str, lessons: str | os.PathLike = "lessons") -> str:
                         text)
 
 
+#: The columns of ``lessons/README.md``'s table that :func:`readme` fills.
+README_COLUMNS = ("Run All (s)", "reading + exercises (min)")
+
+
+def _split_row(line: str) -> list[str]:
+    return [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+
+
+def readme(text: str, lessons: str | os.PathLike = "lessons") -> str:
+    """``text`` (the lessons' README) with each lesson row's :data:`README_COLUMNS`
+    set to its measured Run All and its estimate; unchanged when the table has
+    no such columns."""
+    lines = text.split("\n")
+    keys = {p.name: lesson_key(p) for p in lesson_paths(lessons)}
+    cols = None
+    for i, line in enumerate(lines):
+        if not line.startswith("|"):
+            cols = None
+            continue
+        cells = _split_row(line)
+        if all(c in cells for c in README_COLUMNS):
+            cols = [cells.index(c) for c in README_COLUMNS]
+            continue
+        name = cells[0].strip("`") if cells else ""
+        if cols is None or name not in keys or len(cells) <= max(cols):
+            continue
+        cells[cols[0]] = f"{MEASURED[keys[name]]:.1f}"
+        cells[cols[1]] = str(estimate(keys[name], lessons))
+        lines[i] = "| " + " | ".join(cells) + " |"
+    return "\n".join(lines)
+
+
 def stale(guide: str | os.PathLike = "lessons/INSTRUCTOR.md",
           lessons: str | os.PathLike | None = None) -> list[str]:
-    """The names of the guide's blocks that differ from what :func:`render` makes."""
+    """The names of the guide's blocks that differ from what :func:`render` makes,
+    and ``README.md`` when the README beside it has stale timing columns."""
     guide = Path(guide)
     lessons = guide.parent if lessons is None else lessons
     text = guide.read_text(encoding="utf-8")
     new = render(text, lessons)
     old_blocks = {m.group("name"): m.group("body") for m in BLOCK_RE.finditer(text)}
-    return [m.group("name") for m in BLOCK_RE.finditer(new)
-            if old_blocks.get(m.group("name")) != m.group("body")]
+    out = [m.group("name") for m in BLOCK_RE.finditer(new)
+           if old_blocks.get(m.group("name")) != m.group("body")]
+    table = guide.parent / "README.md"
+    if table.is_file():
+        text = table.read_text(encoding="utf-8")
+        if readme(text, lessons) != text:
+            out.append("README.md")
+    return out
 
 
 def write(guide: str | os.PathLike = "lessons/INSTRUCTOR.md",
           lessons: str | os.PathLike | None = None) -> Path:
-    """Fill the guide's generated blocks in place; the path written."""
+    """Fill the guide's generated blocks in place, and the timing columns of the
+    README beside it (:func:`readme`); the guide's path."""
     guide = Path(guide)
     lessons = guide.parent if lessons is None else lessons
     guide.write_text(render(guide.read_text(encoding="utf-8"), lessons), encoding="utf-8")
+    table = guide.parent / "README.md"
+    if table.is_file():
+        text = table.read_text(encoding="utf-8")
+        if readme(text, lessons) != text:
+            table.write_text(readme(text, lessons), encoding="utf-8")
     return guide
