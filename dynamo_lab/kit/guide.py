@@ -128,8 +128,8 @@ PATHS = (
         Step(None, (), 10, "break"),
         Step("11", (1, 2, 3, 4, 5), 20, "hands-on", "the table and item API, types and "
              "errors; q1, q2"),
-        Step("12", (1, 2, 3, 7), 20, "hands-on", "Customer# and Order#, Query against Scan; "
-             "the exercises"),
+        Step("12", (1, 2, 3, 7), 20, "hands-on", "Customer# and Order#, Query against Scan; q3 "
+             "(the RCU of a Query) worked out by hand first"),
         Step("15", (1, 2), 15, "hands-on", "capacity units and the deck's partitions; q1-q3"),
         Step("16", (2, 3), 10, "demo", "the hot key and write sharding"),
         Step("17", (1,), 5, "demo", "John goes to Mars, then Pluto: the four view types"),
