@@ -44,7 +44,7 @@ from pathlib import Path
 from ..errors import UsageError
 from .timing import MACHINE, MEASURED, lesson_key, lesson_paths
 
-__all__ = ["LESSONS", "Step", "Path_", "PATHS", "BILLS", "estimate", "sections", "title",
+__all__ = ["LESSONS", "Step", "CoursePath", "PATHS", "BILLS", "estimate", "sections", "title",
            "exercise_sections", "block", "render", "readme", "README_COLUMNS", "stale", "write", "BLOCK_RE", "READING_WPM",
            "SECONDS_PER_CODE_CELL", "MINUTES_PER_KIND"]
 
@@ -75,7 +75,7 @@ class Step:
 
 
 @dataclass(frozen=True)
-class Path_:
+class CoursePath:
     """A path through the course: ``minutes`` long, made of ``steps``;
     ``skipped`` pairs each lesson left out (a string of numbers) with what
     the learner loses by it."""
@@ -87,7 +87,7 @@ class Path_:
 
 
 PATHS = (
-    Path_("The 90-minute taster", 90, (
+    CoursePath("The 90-minute taster", 90, (
         Step(None, (), 5, "talk", "why Dynamo: the shopping cart must take writes while a "
              "data centre burns (paper section 1)"),
         Step("01", (1, 2, 3), 15, "demo", "az2 burns, the cart keeps taking writes; "
@@ -113,7 +113,7 @@ PATHS = (
                        "not to model a table"),
         ("17, 18, 19, 20", "streams, consumers, the capstone and single-table design"),
     )),
-    Path_("The 3-hour workshop", 180, (
+    CoursePath("The 3-hour workshop", 180, (
         Step(None, (), 5, "talk", "the two halves: the 2007 paper, then the service built on "
              "its lessons"),
         Step("00", (1, 2, 3), 10, "demo", "one seed, one run: why the whole room sees the same "
@@ -143,7 +143,7 @@ PATHS = (
         ("18, 19, 20", "stream consumers, the capstone and single-table design; 19 is the "
                        "best take-home lesson"),
     )),
-    Path_("The full day", 420, (
+    CoursePath("The full day", 420, (
         Step(None, (), 10, "talk", "the plan of the day; dynamo-lab doctor at the door"),
         Step("00", (1, 2, 3), 10, "demo", "one seed, one run"),
         Step("01", (1, 2, 3), 20, "hands-on", "q1 and q2 predicted first"),
