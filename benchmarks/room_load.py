@@ -47,6 +47,7 @@ import os
 import queue
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -60,7 +61,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-__all__ = ["SERVERS", "Learner", "server", "run_load", "main"]
+__all__ = ["SERVERS", "Learner", "server", "client", "run_load", "stop_on_sigterm", "main"]
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -149,6 +150,14 @@ def server(name: str, startup: float = 60.0) -> Iterator[tuple[str, int]]:
                 proc.kill()
                 proc.wait(timeout=10)
         proc.stderr.close()
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM ends this process through ``finally`` blocks, so the servers it
+    started are stopped too (``timeout`` and CI send SIGTERM)."""
+    def _exit(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+    signal.signal(signal.SIGTERM, _exit)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -654,6 +663,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-limits", action="store_true", help="skip the limits probe")
     ap.add_argument("--slow-seconds", type=float, default=15.0,
                     help="how long the limits probe's slow clients trickle")
+    ap.add_argument("--slow-clients", type=int, default=60)
     args = ap.parse_args(argv)
     names = [s.strip() for s in args.servers.split(",") if s.strip()]
     unknown = [n for n in names if n not in SERVERS]
@@ -677,10 +687,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_limits:
         import room_limits
         with server("lab") as (url, pid):
-            room_limits.main_probe(url, pid, slow_seconds=args.slow_seconds)
+            room_limits.main_probe(url, pid, args.slow_clients, args.slow_seconds)
     return 0
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE))
+    stop_on_sigterm()
     sys.exit(main())
