@@ -9,6 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from dynamo_lab import DynamoDB, EventLog
+from dynamo_lab.dynamodb.service import state_of
 from dynamo_lab.viz import CapacityView, GsiLagView, PartitionMapView, ShardLineageView, Timeline
 
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}]
@@ -261,7 +262,7 @@ def test_hot_key_shows_one_partition_throttled_while_the_others_idle():
     view = CapacityView(ddb, table="Hot")
     served = sum(_put(c, "Hot", "hot", size=10) for _ in range(400))
     ddb.run(ms=1000)
-    h = ddb.tables["Hot"].schema.storage_key({"pk": {"S": "hot"}})[0]
+    h = state_of(ddb).tables["Hot"].schema.storage_key({"pk": {"S": "hot"}})[0]
     home = ddb.partition_map("Hot").locate(h).id
     thr = view.throttled()
     assert list(thr) == [home] and thr[home] == 400 - served

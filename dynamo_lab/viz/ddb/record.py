@@ -174,7 +174,10 @@ class CallRecorder:
                                 f"{type(c).__name__}")
         svc = getattr(cs[0], "dynamo_lab_service", None)
         self._svc = svc
-        self._lock = getattr(svc, "_lock", None) or threading.RLock()
+        # The lab's clients carry the service's state; its lock orders our
+        # events with the service's own (no private attribute of the facade).
+        state = getattr(cs[0], "dynamo_lab_state", None)
+        self._lock = getattr(state, "lock", None) or threading.RLock()
         if log is not None:
             self.log = log
         elif svc is not None:
