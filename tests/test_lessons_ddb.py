@@ -144,7 +144,7 @@ def _texts(cell) -> list[str]:
     return out
 
 
-def run_on_endpoint(path: Path, url: str, monkeypatch, runs: int = 2) -> None:
+def run_on_endpoint(path: Path, url: str, monkeypatch, runs: int = 2):
     """The lesson with ``DYNAMO_LAB_ENDPOINT`` set to ``url``: answered wrong
     then solved, ``runs`` times over (a second run starts from tables the
     first left behind), no error, nothing on stderr. A cell marked
@@ -202,14 +202,68 @@ def run_on_endpoint(path: Path, url: str, monkeypatch, runs: int = 2) -> None:
                 assert missing_line in texts[0], texts[0]
             else:
                 assert not out.startswith("skipped:"), (c.source[:200], out)
+    return nb
+
+
+#: A view's text/plain: ``<RequestTraceView 'Orders': ...>``
+_VIEW = re.compile(r"<(\w+View)\b[^>]*>")
+
+
+def drawn_views(nb) -> list[tuple[str, str]]:
+    """The views an executed notebook drew: (class name, repr) of each
+    displayed result whose text is a view's and that carries a picture (an
+    SVG, or the widget that draws one)."""
+    found = []
+    for c in nb.cells:
+        if c.cell_type != "code" or c.source.startswith("%%needs"):
+            continue
+        for o in c.get("outputs", []):
+            data = o.get("data", {})
+            m = _VIEW.match(data.get("text/plain", ""))
+            picture = "<svg" in data.get("text/html", "") or \
+                "application/vnd.jupyter.widget-view+json" in data
+            if m and picture:
+                found.append((m.group(1), m.group(0)))
+    return found
+
+
+def _placed(path: Path) -> set[str]:
+    """The views the lesson's cells call, outside cells that need the lab."""
+    nb = nbformat.read(path, as_version=4)
+    return {m for c in nb.cells if c.cell_type == "code" and not c.source.startswith("%%needs")
+            for m in re.findall(r"\bviz\.(\w+View)\(", c.source)}
 
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
 def test_lesson_runs_against_an_outside_endpoint(path, moto_url, monkeypatch):
     """On moto's server every cell runs except those that look inside the
-    lab, and every exercise is solved."""
-    run_on_endpoint(path, moto_url, monkeypatch)
+    lab, and every exercise is solved; and the lesson still draws its
+    pictures there, every view it places outside the lab's own cells."""
+    nb = run_on_endpoint(path, moto_url, monkeypatch)
+    drawn = drawn_views(nb)
+    assert drawn, f"{path.stem} drew no view on moto's server"
+    assert {name for name, _ in drawn} == _placed(path), drawn
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_lesson_draws_its_pictures_on_the_lab(path, monkeypatch):
+    """Run on the lab (solved), every view the lesson places draws, and none
+    of them draws an empty picture."""
+    from nbclient import NotebookClient
+    for k, v in _env().items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("DYNAMO_LAB_ENDPOINT", raising=False)
+    nb = nbformat.read(path, as_version=4)
+    wrong_then_solved(nb, _module(path))
+    NotebookClient(nb, timeout=180, kernel_name="python3", allow_errors=False,
+                   resources={"metadata": {"path": str(LESSONS)}}).execute()
+    drawn = drawn_views(nb)
+    assert drawn, f"{path.stem} drew no view on the lab"
+    assert {name for name, _ in drawn} >= _placed(path), drawn
+    for name, text in drawn:
+        assert not re.search(r"\b(no calls|nothing|0 calls|0 items)\b", text), text
 
 
 @pytest.mark.parametrize("name", sorted(DDB_LESSONS.values()))
