@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,13 @@ def moto_url():
     srv.start()
     try:
         host, port = srv.get_host_and_port()
-        yield f"http://{host}:{port}"
+        url = f"http://{host}:{port}"
+        # moto keeps its backends in process-wide globals, shared by every
+        # server a test worker starts: another module's tables (an "Orders"
+        # of its own) would still be there. Each module starts from none.
+        urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"),
+                               timeout=30).close()
+        yield url
     finally:
         srv.stop()
 

@@ -166,8 +166,8 @@ def test_wheelhouse_installs_offline_and_binder_builds_and_runs_lessons(tmp_path
         assert report[name]["cells"] > 5
         assert report[name]["stderr"] == [], f"{name} wrote to stderr: {report[name]['stderr']}"
 
-    # 4. dev.py lab from the wheelhouse alone: the venv gains the lab extra (voila).
-    assert "voila" not in versions
+    # 4. dev.py lab from the wheelhouse alone (Binder pins voila too, for the
+    #    demos' links, so the lab extra adds nothing new: it must still install).
     env[dev.WHEELHOUSE_VAR] = str(house)
     lab = run([py, repo / "dev.py", "lab", "--", "--version"], env=env, cwd=repo, timeout=600)
     assert "installing from the wheelhouse" in lab.stdout
