@@ -192,6 +192,10 @@ def test_exercises_wrong_then_solved(path, monkeypatch):
                   and c.source.strip().endswith(f"ex.{q.name}.check()")]
         assert checks and all(any(t.startswith(f"{q.name}: correct!") for t in _texts(c))
                               for c in checks), [_texts(c) for c in checks]
+    # The handout page (dynamo-lab solutions) of this same solved run: it
+    # raises unless every exercise's "correct!" is on the rendered page.
+    from dynamo_lab.kit.solutions import render_solved
+    render_solved(nb, mod, title=path.stem)
 
 
 def test_setup_cell_is_quick_and_offline():
