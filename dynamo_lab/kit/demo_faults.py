@@ -111,7 +111,7 @@ class FaultsDemo:
     def burn_zone(self, zone: str) -> None:
         with self.status.guard("burn zone"):
             self.cluster.crash_zone(zone)
-            self.status.ok(f"{zone} is down: its nodes stop, and their hints in memory are lost")
+            self.status.ok(f"{zone} is down: its nodes stop; the hints they hold wait on their disks until they recover")
         self.redraw()
 
     def recover_zones(self) -> None:

@@ -7,7 +7,8 @@ once they hold a version, hollow while they do not), and every hinted copy
 (paper 4.6) drawn apart, on an outer orbit at the fallback node that keeps
 it, with a dashed line to the home node it is meant for. When the hint is
 delivered the same element moves, by CSS transition in the browser, onto
-its home node and turns green; a hint lost in a crash turns red.
+its home node and turns green; a hint lost with its holder's disk
+(``crash(node, lose_disk=True)``, a permanent failure) turns red.
 
 Everything comes from events: ``ring.*`` and ``net.*`` for the ring,
 ``cluster.created`` for N and zones, ``replica.write`` for who holds a
