@@ -341,8 +341,7 @@ def _times_block(lessons) -> str:
                 f"**{total_est}** ({total_est / 60:.1f} h) | |")
     m = MACHINE
     head = (f"Measured on {m['machine']}, {m['date']}, under a load average of "
-            f"{m['load']}: the box was shared with other work, so an idle machine of the "
-            f"same kind is faster. A fresh kernel took "
+            f"{m['load']}, {m['busy']}. A fresh kernel took "
             f"{m['kernel_start']} to start, not counted. Each lesson ran twice as "
             f"committed (exercises unanswered) with nbclient; the lower time is shown. "
             f"Command: `python -m dynamo_lab.kit.timing --rounds 2 lessons`.\n\n"

@@ -40,18 +40,19 @@ __all__ = ["MEASURED", "MACHINE", "lesson_key", "lesson_paths", "run_all", "meas
 #: Seconds of Run All per lesson (lowest of the rounds), as measured by
 #: ``python -m dynamo_lab.kit.timing --rounds 2 lessons``; see :data:`MACHINE`.
 MEASURED: dict[str, float] = {
-    "00": 0.6, "01": 2.9, "02": 4.0, "03": 1.0, "04": 1.2, "05": 1.6, "06": 0.7,
-    "07": 1.1, "08": 0.8, "09": 3.6, "10": 3.0, "11": 1.3, "12": 2.7, "13": 2.2,
-    "14": 1.3, "15": 1.9, "16": 6.6, "17": 1.7, "18": 1.5, "19": 14.8, "20": 0.7,
+    "00": 0.2, "01": 0.7, "02": 0.9, "03": 0.3, "04": 0.4, "05": 0.8, "06": 0.3,
+    "07": 0.4, "08": 0.4, "09": 0.9, "10": 0.9, "11": 0.7, "12": 0.8, "13": 0.7,
+    "14": 0.7, "15": 0.7, "16": 2.6, "17": 0.7, "18": 0.8, "19": 5.2, "20": 0.7,
     "summary": 0.1,
 }
 
 #: Where and when :data:`MEASURED` was taken.
 MACHINE: dict[str, str] = {
     "machine": "2 cores, x86_64, Linux, Python 3.11.7",
-    "load": "7.1-10.8 (one minute; median 8.8)",
+    "load": "1.5-2.3 (one minute; median 1.9)",
+    "busy": "about as many runnable processes as cores: near idle",
     "date": "2026-12-07",
-    "kernel_start": "0.7-3.1 s",
+    "kernel_start": "0.5-1.1 s",
 }
 
 
@@ -114,6 +115,9 @@ def measure(lessons: str | os.PathLike = "lessons", rounds: int = 2,
                    f"{platform.python_version()}",
         "load": f"{min(loads):.1f}-{max(loads):.1f} (one minute; "
                 f"median {sorted(loads)[len(loads) // 2]:.1f})",
+        "busy": ("about as many runnable processes as cores: near idle"
+                 if sorted(loads)[len(loads) // 2] <= 1.25 * (os.cpu_count() or 1)
+                 else "more runnable processes than cores: an idle machine is faster"),
         "date": time.strftime("%Y-%m-%d", time.gmtime()),
         "kernel_start": f"{min(starts):.1f}-{max(starts):.1f} s",
     }
