@@ -173,7 +173,20 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def without(have: dict[str, bool]) -> list[str]:
+    """The operations of the mix a server without ``have``'s features skips."""
+    return [op for op, key in (("Streams", "streams"), ("TransactWriteItems", "transactions"))
+            if not have[key]]
+
+
 # -- one learner -----------------------------------------------------------
+def _code(exc: Exception) -> str:
+    """DynamoDB's error code, or the exception's class (a reset, a timeout)."""
+    if isinstance(exc, ClientError):
+        return exc.response.get("Error", {}).get("Code", "?")
+    return type(exc).__name__
+
+
 def _n(x: int) -> dict:
     return {"N": str(x)}
 
@@ -198,8 +211,8 @@ class Learner:
         self.stream_records = self.ok = 0
         self.verified = self.missing = 0
         self.timed = True                        # False in the warm-up: no latencies kept
-        lacks = {"Streams": not self.streams, "TransactWriteItems": not have["transactions"]}
-        self._ops = [op for op, w in MIX for _ in range(w) if not lacks.get(op)]
+        self.broken = False                      # its table could not be made
+        self._ops = [op for op, w in MIX for _ in range(w) if op not in without(have)]
 
     # The table, with a GSI and (where the server has them) a stream.
     def create_table(self) -> None:
@@ -229,11 +242,8 @@ class Learner:
         t0 = time.perf_counter()
         try:
             out = fn(**kw)
-        except ClientError as exc:
-            self.errors[exc.response.get("Error", {}).get("Code", "?")] += 1
-            out = None
-        except Exception as exc:                # connection reset, timeout, ...
-            self.errors[type(exc).__name__] += 1
+        except Exception as exc:                # an error code, a reset, a timeout
+            self.errors[_code(exc)] += 1
             out = None
         if self.timed:
             self.lat[op].append((time.perf_counter() - t0) * 1000)
@@ -391,7 +401,11 @@ class Learner:
         found: dict[tuple[str, int], dict] = {}
         kw: dict = {"TableName": self.table, "ConsistentRead": True}
         while True:
-            page = self.ddb.scan(**kw)
+            try:
+                page = self.ddb.scan(**kw)
+            except Exception as exc:             # nothing of this learner's is verified
+                self.errors[f"VerifyScan:{_code(exc)}"] += 1
+                return
             for it in page["Items"]:
                 found[(it["pk"]["S"], int(it["sk"]["N"]))] = it
             if "LastEvaluatedKey" not in page:
@@ -424,7 +438,11 @@ def _group(url: str, ids: list[int], have: dict, warmup: float, seconds: float,
     and closes (in-process runs read the server's CPU there)."""
     learners = [Learner(i, url, have, seed) for i in ids]
     for ln in learners:
-        ln.create_table()
+        try:
+            ln.create_table()
+        except Exception as exc:                 # this learner sits the load out
+            ln.errors[f"CreateTable:{_code(exc)}"] += 1
+            ln.broken = True
         ln.timed = warmup <= 0
     if ready is not None:
         ready()
@@ -432,7 +450,7 @@ def _group(url: str, ids: list[int], have: dict, warmup: float, seconds: float,
     start, end = t0 + warmup, t0 + warmup + seconds
 
     def run(ln: Learner) -> None:
-        for _ in range(max_requests):
+        for _ in range(max_requests if not ln.broken else 0):
             now = time.monotonic()
             if now >= end:
                 break
@@ -454,8 +472,12 @@ def _group(url: str, ids: list[int], have: dict, warmup: float, seconds: float,
     elapsed, cpu = time.monotonic() - start, time.process_time() - cpu0
     if any(th.is_alive() for th in threads):
         raise RuntimeError("a learner's request never came back")
-    for ln in learners:                          # after the timed window
-        ln.verify()
+    checks = [threading.Thread(target=ln.verify, daemon=True) for ln in learners
+              if not ln.broken]                  # after the timed window, side by side
+    for th in checks:
+        th.start()
+    for th in checks:
+        th.join(300)
     return {"learners": [ln.result() for ln in learners], "elapsed": elapsed, "cpu": cpu}
 
 
@@ -537,13 +559,17 @@ def _collect(workers: list, out: Any, go: Any, warmup: float, seconds: float,
 
 def run_load(url: str, learners: int = 40, seconds: float = 60.0, procs: int = 2,
              warmup: float = 3.0, max_requests: int = 1_000_000, seed: int = 0,
-             pid: int | None = None) -> dict:
+             pid: int | None = None, only: dict[str, bool] | None = None) -> dict:
     """Run the room's load on ``url``; return the merged figures.
 
     ``procs=0`` runs the learners as threads in this process. ``pid``, the
     server's process id, adds its CPU seconds over the timed window.
+    ``only`` narrows the mix to another server's features (a like-for-like
+    comparison with a server that lacks some).
     """
     have = features(url)
+    if only is not None:
+        have = {k: v and only[k] for k, v in have.items()}
     ids = list(range(learners))
     groups = [ids] if procs <= 0 else [ids[p::procs] for p in range(procs) if ids[p::procs]]
     cpu: dict[str, float] = {}
@@ -608,12 +634,11 @@ def _load() -> str:
 
 def report(name: str, r: dict) -> None:
     errs = ", ".join(f"{k} {v}" for k, v in sorted(r["errors"].items())) or "none"
-    lacks = [op for op, key in (("Streams", "streams"), ("TransactWriteItems", "transactions"))
-             if not r["have"][key]]
-    lacks_txt = f"; not in its mix (the server lacks them): {', '.join(lacks)}" if lacks else ""
+    lacks = without(r["have"])
+    lacks_txt = f"; left out of the mix: {', '.join(lacks)}" if lacks else ""
     cpu = (f"server CPU {1000 * r['server_cpu'] / max(1, r['requests']):.2f} ms/request, "
            if r["server_cpu"] is not None else "")
-    print(f"{SERVERS.get(name, name):>16}: {r['rps']:7.0f} requests/s  p50 {r['p50']:6.1f} ms  "
+    print(f"{label(name):>16}: {r['rps']:7.0f} requests/s  p50 {r['p50']:6.1f} ms  "
           f"p99 {r['p99']:6.1f} ms  ({r['requests']} requests in {r['elapsed']:.1f} s)\n"
           f"{'':18}errors: {errs}\n"
           f"{'':18}items verified {r['verified']} of {r['expected']} expected "
@@ -621,23 +646,28 @@ def report(name: str, r: dict) -> None:
           f"{'read, ' + str(r['stream_records']) + ' records' if r['have']['streams'] else 'none'}"
           f"{lacks_txt}\n"
           f"{'':18}{cpu}client CPU {1000 * r['client_cpu'] / max(1, r['requests']):.2f} "
-          f"ms/request; {_load()}", flush=True)
+          f"ms/request; server RSS {r.get('rss', 0):.0f} MB at the end; {_load()}", flush=True)
+
+
+def label(name: str) -> str:
+    """``lab@dynalite``: the lab on dynalite's mix."""
+    name, _, mix = name.partition("@")
+    return SERVERS[name] + (f" on {mix}'s mix" if mix else "")
 
 
 def compare(results: dict) -> bool | None:
-    lab = results.get("lab")
-    if lab is None:
-        return None
     met = None
     for peer in ("moto_server", "dynalite"):
         p = results.get(peer)
-        if p is None:
+        lab = results.get(f"lab@{peer}", results.get("lab"))
+        if p is None or lab is None:
             continue
+        mix = " (same mix)" if lab["have"] == p["have"] else " (NOT the same mix)"
         cpu = ""
         if lab["server_cpu"] and p["server_cpu"]:
             per = [1000 * r["server_cpu"] / max(1, r["requests"]) for r in (lab, p)]
             cpu = f"; server CPU per request {per[1] / per[0]:.2f}x less"
-        print(f"lab vs {peer}: throughput {lab['rps'] / p['rps']:.2f}x, p50 "
+        print(f"lab vs {peer}{mix}: throughput {lab['rps'] / p['rps']:.2f}x, p50 "
               f"{lab['p50'] / p['p50']:.2f}x, p99 {lab['p99'] / p['p99']:.2f}x{cpu}")
         if peer == "moto_server":
             met = (lab["rps"] >= GOAL * p["rps"] and lab["p99"] < p["p99"]
@@ -672,17 +702,24 @@ def main(argv: list[str] | None = None) -> int:
     print(f"room load: {args.learners} learners, {args.seconds:g} s each server, "
           f"{args.procs or 'no'} client processes; {_load()}", flush=True)
     results: dict[str, dict] = {}
-    for name in names:
+    runs: list[tuple[str, dict[str, bool] | None]] = [(n, None) for n in names]
+    while runs:
+        name, only = runs.pop(0)
+        server_name = name.partition("@")[0]
         try:
-            with server(name) as (url, pid):
+            with server(server_name) as (url, pid):
                 r = run_load(url, args.learners, args.seconds, args.procs, args.warmup,
-                             args.max_requests, args.seed, pid)
+                             args.max_requests, args.seed, pid, only)
                 r["rss"] = rss_mb(pid)
         except Exception as exc:
-            print(f"{SERVERS[name]:>16}: FAILED: {type(exc).__name__}: {exc}", flush=True)
+            print(f"{label(name):>16}: FAILED: {type(exc).__name__}: {exc}", flush=True)
             continue
         results[name] = r
         report(name, r)
+        if not runs and "lab" in results:        # then the lab again on each narrower mix
+            runs = [(f"lab@{n}", results[n]["have"]) for n in names if n != "lab"
+                    and n in results and results[n]["have"] != results["lab"]["have"]]
+            names = []
     compare(results)
     if not args.no_limits:
         import room_limits
