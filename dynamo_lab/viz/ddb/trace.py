@@ -41,12 +41,13 @@ from ._endpoint import EndpointView, clip, units_text
 
 __all__ = ["RequestTraceView", "TraceState"]
 
-W = 800
+W = 900
 _TOP, _ROW = 46, 22
-# column x positions
-_X = {"n": 8, "t": 30, "op": 78, "table": 206, "key": 306, "cap": 508, "count": 590,
-      "lat": 646, "status": 680}
-_CAPW = 80      # the capacity bars' width
+# column x positions: room for a 5-digit call number and DynamoDB's longest
+# error codes ("ItemCollectionSizeLimitExceeded", 31 characters) written whole
+_X = {"n": 8, "t": 50, "op": 100, "table": 222, "key": 318, "cap": 492, "count": 570,
+      "lat": 614, "status": 644}
+_CAPW = 72      # the capacity bars' width
 
 
 def _n(k: int, one: str, many: str | None = None) -> str:
@@ -171,7 +172,7 @@ class RequestTraceView(EndpointView):
             ty = y + 14
             where = _where(r["table"]) + (f" · {r['index']}" if r["index"] else "")
             cells = [("n", str(n)), ("t", str(r["t"])), ("op", r["operation"]),
-                          ("table", clip(where, 14)), ("key", clip(r["key"] or "", 27))]
+                          ("table", clip(where, 14)), ("key", clip(r["key"] or "", 26))]
             for k, text in cells:
                 add(["text", f"{k}:{n}", {"x": _X[k], "y": ty, "font-size": 11,
                                           "font-weight": 600 if k == "op" else 400}, text])
@@ -200,11 +201,12 @@ class RequestTraceView(EndpointView):
             add(["text", f"s:{n}", {"class": "dl-err" if err else "dl-ok", "x": _X["status"],
                                     "y": ty, "font-size": 10 if err else 11,
                                     "fill": "#d62728" if err else "#2b7a2b"},
-                 clip(status.replace("Exception", ""), 19)])
+                 status.replace("Exception", "")])
         h = _TOP + max(len(shown), 1) * _ROW + 6
-        add(["text", "cap", {"class": "dl-caption", "x": 10, "y": h + 10, "font-size": 11},
-             self._caption(s, len(shown))])
-        return {"w": W, "h": h + 18, "items": items}
+        for i, line in enumerate(self._caption(s, len(shown))):
+            add(["text", f"cap{i or ''}", {"class": "dl-caption", "x": 10, "y": h + 10 + 14 * i,
+                                          "font-size": 11}, line])
+        return {"w": W, "h": h + 18 + 14 * i, "items": items}
 
     @staticmethod
     def _tip(r: dict) -> str:
@@ -240,14 +242,23 @@ class RequestTraceView(EndpointView):
             text += f" · {_n(s.retries, 'retry', 'retries')}"
         return text
 
-    def _caption(self, s: TraceState, shown: int) -> str:
+    def _caption(self, s: TraceState, shown: int) -> list[str]:
+        """The footer's lines (each short enough for the width): the first
+        says what is drawn; the second explains 'k of n', only when a drawn
+        call read more items than it returned."""
         text = ""
         if shown < len(s.calls):
             text += f"the last {shown} of {len(s.calls)} calls · "
         if s.hidden:
             text += f"{s.hidden} {'/'.join(self.hide)} hidden · "
-        return text + ("units as each response reported them · '3 of 9': 3 returned of 9 "
-                       "read, the rest filtered out and still charged")
+        lines = [text + "units as each response reported them"]
+        filtered = [r for r in s.calls[len(s.calls) - shown:]
+                    if r["scanned"] is not None and r["scanned"] != r["count"]]
+        if filtered:
+            r = filtered[0]
+            lines.append(f"'{r['count']} of {r['scanned']}': {r['count']} returned of "
+                         f"{r['scanned']} read, the rest filtered out and still charged")
+        return lines
 
     def summary(self, s: TraceState) -> str:
         text = f"{len(s.calls)} calls"
