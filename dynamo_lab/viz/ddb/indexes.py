@@ -59,8 +59,9 @@ from .collections import sort_token
 
 __all__ = ["IndexPlacementView", "IndexState"]
 
-W = 800
-_LX, _RX = 10, 440            # the two panels
+W = 860
+_LX, _RX = 10, 480            # the two panels
+_GUTTER = 90                  # between them: the async feed's arrow and its labels
 _TOP, _ROW, _CELL = 58, 26, 42
 
 
@@ -202,7 +203,7 @@ class IndexPlacementView(EndpointView):
         colors = {"in": ROLE_COLORS["read"], "sparse": "#ffffff", "pending": ROLE_COLORS["filtered"],
                   "unknown": ROLE_COLORS["known"]}
         y = _TOP
-        per_row = (_RX - _LX - 110) // (_CELL + 3)
+        per_row = (_RX - _LX - 100 - _GUTTER) // (_CELL + 3)
         by_hash: dict = {}
         for k in self._base_order(s):
             by_hash.setdefault(k[0], []).append(k)
@@ -276,16 +277,18 @@ class IndexPlacementView(EndpointView):
                 y += _ROW
             lag = s.lags.get(gsi)
             mid = (_TOP + max(y, left_bottom)) / 2
-            add(["path", "feed", {"d": f"M{_RX - 40} {mid}L{_RX - 8} {mid}", "stroke": "#888",
+            # the arrow and both labels stay in the gutter, clear of the rows on the left
+            fx = _RX - _GUTTER / 2 + 4
+            add(["path", "feed", {"d": f"M{_RX - 72} {mid}L{_RX - 8} {mid}", "stroke": "#888",
                                   "stroke-width": 2, "stroke-dasharray": "5 3", "fill": "none"},
                  ""])
             add(["path", "feed-h", {"d": f"M{_RX - 6} {mid}l-7 -4v8z", "fill": "#888"}, ""])
-            add(["text", "feed-l", {"class": "dl-muted", "x": _RX - 24, "y": mid - 8,
+            add(["text", "feed-l", {"class": "dl-muted", "x": fx, "y": mid - 8,
                                     "font-size": 10, "text-anchor": "middle"}, "async"])
             if lag:
                 ls = sorted(lag)
-                add(["text", "feed-lag", {"class": "dl-muted", "x": _RX - 10, "y": mid + 16,
-                                          "font-size": 9, "text-anchor": "end"},
+                add(["text", "feed-lag", {"class": "dl-muted", "x": fx, "y": mid + 16,
+                                          "font-size": 9, "text-anchor": "middle"},
                      f"lag ≤{ls[-1]} ms"])
         y = max(y, left_bottom) + 8
         x = 10
