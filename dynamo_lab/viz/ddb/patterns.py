@@ -52,11 +52,17 @@ from .collections import sort_token
 
 __all__ = ["AccessPatternsView", "PatternsState", "joined_tables", "schema_of"]
 
-W = 800
-_L, _TOP, _ROW, _CELL = 110, 52, 30, 54
-_RX = 560                        # the relational panel
-_PER_ROW = 7
+W = 900
+_L, _TOP, _ROW, _CELL = 132, 52, 30, 82
+_RX = 660                        # the relational panel
+_PER_ROW = 6
+_MAX_PATTERNS = 6                # drawn in colour by default (more is a busy picture)
+_LOOKUPS = ("GetItem", "Query", "BatchGetItem", "TransactGetItems")
 _TABLE_RE = re.compile(r"\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
+
+
+def _n(k: int, one: str) -> str:
+    return f"{k} {one if k == 1 else one + 's'}"
 
 
 def joined_tables(sql: str) -> list[str]:
@@ -69,20 +75,24 @@ def joined_tables(sql: str) -> list[str]:
 
 
 def _short(sk: str | None) -> str:
-    """A composite sort key shortened for a cell: its first and last parts.
+    """A composite sort key shortened for a cell (11 characters at most):
+    whole when it fits, else its first part's start and its last parts' end.
 
-    >>> _short("ORDER#2026-03-05#O0007#mug"), _short("PROFILE"), _short("Order#0001")
-    ('ORD…mug', 'PROFILE', 'Ord#0001')
+    >>> _short("ORDER#2026-03-05#O0007#mug"), _short("PROFILE"), _short("CART#lamp")
+    ('ORD…007#mug', 'PROFILE', 'CART#lamp')
+    >>> _short("PRODUCT#bookcase"), _short("ORDER#2026-03")
+    ('PROD#bookc…', 'ORDE#2026-…')
     """
     if sk is None:
         return ""
-    if len(sk) <= 8:
+    if len(sk) <= 11:
         return sk
     parts = sk.split("#")
-    if len(parts) > 1:
-        head, tail = parts[0][:3], parts[-1][-4:]
-        return f"{head}#{tail}" if len(parts) == 2 else f"{head}…{tail}"
-    return sk[:8] + "…"
+    if len(parts) == 2:
+        return f"{parts[0][:4]}#{parts[1][:5]}…"
+    if len(parts) > 2:
+        return f"{parts[0][:3]}…{'#'.join(parts[-2:])[-7:]}"
+    return sk[:10] + "…"
 
 
 def schema_of(db: Any) -> dict[str, tuple]:
@@ -117,6 +127,11 @@ class AccessPatternsView(EndpointView):
     schema : dict or sqlite3.Connection, optional
         ``{table: (columns...)}`` of the normalized design, or a connection
         to read it from (:func:`schema_of`).
+    patterns : list, optional
+        The patterns drawn in colour (call numbers, or positions among the
+        table's reads, as in ``sql``). Default: the patterns ``sql`` names
+        if any, else the first six reads. The others are listed in the
+        caption, and their items stay grey.
 
     Notes
     -----
@@ -130,8 +145,10 @@ class AccessPatternsView(EndpointView):
     kinds = ("client.items", "client.call")
 
     def __init__(self, source: Any, table: str | None = None, sql: dict | None = None,
-                 schema: dict | None = None, live: bool | None = None) -> None:
+                 schema: dict | None = None, patterns: list | None = None,
+                 live: bool | None = None) -> None:
         self.sql = dict(sql or {})
+        self.pick = None if patterns is None else list(patterns)
         if schema is not None and hasattr(schema, "execute"):    # a sqlite3 connection
             schema = schema_of(schema)
         self.schema = {k: tuple(v) for k, v in (schema or {}).items()}
@@ -175,18 +192,29 @@ class AccessPatternsView(EndpointView):
                         "sql": sql, "joins": joined_tables(sql) if sql else []})
         return out
 
+    def shown(self, s: PatternsState | None = None) -> list[dict]:
+        """The patterns drawn in colour (see the ``patterns`` parameter)."""
+        pats = self.patterns(s)
+        pick = self.pick
+        if pick is None:
+            if not self.sql:
+                return pats[:_MAX_PATTERNS]
+            pick = list(self.sql)
+        return [p for pos, p in enumerate(pats, 1) if p["call"] in pick or pos in pick]
+
     # -- drawing ----------------------------------------------------------
     def render(self, s: PatternsState) -> dict:
         items: list = []
         add = items.append
-        pats = self.patterns(s)
+        every = self.patterns(s)
+        pats = self.shown(s)
         pcolor = {p["call"]: color(i) for i, p in enumerate(pats)}
         readers: dict = {}
         for p in pats:
             for k in p["items"]:
                 readers.setdefault(k, []).append(p["call"])
         add(["text", "title", {"class": "dl-title", "x": 10, "y": 18},
-             f"{self.what(s)}: one table, {len(pats)} access patterns, each a key lookup"
+             f"{self.what(s)}: one table, {self._kinds(pats)}"
              + (" · beside it, the normalized tables and their joins" if self.schema else "")])
         add(["text", "lh", {"class": "dl-muted", "x": 10, "y": _TOP - 10, "font-size": 10},
              f"{s.keys[0] or 'PK'} (item collections), items sorted by {s.keys[1] or 'SK'} →"])
@@ -198,7 +226,7 @@ class AccessPatternsView(EndpointView):
         for pk, sks in by_pk.items():
             lines = max(1, -(-len(sks) // _PER_ROW))
             add(["text", f"pk:{pk}", {"x": 6, "y": y + 18, "font-weight": 600, "font-size": 10},
-                 clip(pk, 17)])
+                 clip(pk, 19)])
             for j, sk in enumerate(sks):
                 x = _L + (j % _PER_ROW) * (_CELL + 3)
                 yy = y + (j // _PER_ROW) * _ROW
@@ -250,6 +278,13 @@ class AccessPatternsView(EndpointView):
                     "fill": "none", "stroke": pcolor[p["call"]], "stroke-width": 2.2,
                     "data-pattern": p["call"], "data-tip": f"#{p['call']}: {a} ⋈ {b}"}, ""])
         y = max(left_bottom, y) + 10
+        if len(pats) < len(every):
+            rest = [p["call"] for p in every if p not in pats]
+            add(["text", "more", {"class": "dl-muted", "x": 10, "y": y + 10, "font-size": 10},
+                 f"{_n(len(rest), 'other read')} not coloured ("
+                 + clip(", ".join(f"#{c}" for c in rest), 60)
+                 + "): pick with patterns=[call numbers]"])
+            y += 16
         for i, p in enumerate(pats):
             yy = y + 16 * i
             add(["rect", f"lg:{p['call']}", {"x": 10, "y": yy, "width": 12, "height": 12,
@@ -264,6 +299,19 @@ class AccessPatternsView(EndpointView):
                                       if j else "?")
             add(["text", f"lgt:{p['call']}", {"x": 28, "y": yy + 10, "font-size": 11}, text])
         return {"w": W, "h": y + 16 * max(len(pats), 1) + 8, "items": items}
+
+    @staticmethod
+    def _kinds(pats: list) -> str:
+        """``'3 access patterns, each a key lookup'``, or how many are Scans."""
+        scans = sum(p["operation"] == "Scan" for p in pats)
+        text = _n(len(pats), "access pattern")
+        if not pats:
+            return text
+        if scans == 0:
+            if all(p["operation"] in _LOOKUPS for p in pats):
+                return text + (", a key lookup" if len(pats) == 1 else ", each a key lookup")
+            return text
+        return text + f": {len(pats) - scans} by key, {_n(scans, 'Scan')}"
 
     def summary(self, s: PatternsState) -> str:
         pats = self.patterns(s)
