@@ -53,8 +53,9 @@ from ._endpoint import ZONES3, EndpointView, clip
 
 __all__ = ["ReplicaGroupView", "ReplicaGroupState"]
 
-W = 780
-_CLIENT, _LANES = 150, (320, 500, 680)
+W = 820
+# the call labels (x 8 to about 170) end before the client's lifeline and its arrows
+_CLIENT, _LANES = 190, (360, 540, 720)
 _TOP, _ROW = 104, 30
 _WRITES = {"PutItem", "UpdateItem", "DeleteItem"}
 
@@ -228,7 +229,7 @@ class ReplicaGroupView(EndpointView):
                 continue
             n = r["call"]
             add(["text", f"cl:{n}", {"x": 8, "y": y + 4, "font-size": 10},
-                 clip(f"#{n} {r['op']} {r['key'] or ''}", 24)])
+                 clip(f"#{n} {r['op']} {r['key'] or ''}", 26)])
             leader = r["leader"] if r["leader"] in xs else None
             lx = xs.get(leader, _LANES[0])
 
