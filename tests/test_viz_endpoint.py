@@ -675,3 +675,111 @@ def test_a_response_the_recorder_cannot_read_never_breaks_the_call():
     assert len(calls.errors) == 1 and calls.errors[0].startswith("ListTables: AttributeError")
     c.describe_limits()                      # the next call records as usual
     assert calls.calls()[-1].operation == "DescribeLimits"
+
+
+# -- layout: what a learner reads is whole and clear of the marks (issue 10) ----
+
+def _texts(scene: dict) -> dict:
+    """``{id: (x0, x1, y, text)}`` of a scene's texts, widths estimated
+    generously (0.66 em a character, 0.72 bold: DejaVu Sans in Chromium) from each one's anchor."""
+    out = {}
+    for tag, ident, a, text in scene["items"]:
+        if tag != "text":
+            continue
+        size = a.get("font-size", 12)
+        w = len(text) * size * (0.72 if a.get("font-weight") == 600 else 0.66)
+        x = a["x"] - {"middle": w / 2, "end": w}.get(a.get("text-anchor"), 0)
+        out[ident] = (x, x + w, a["y"], text)
+    return out
+
+
+def _rects(scene: dict, cls: str) -> list:
+    return [(a["x"], a["x"] + a["width"], a["y"], a["y"] + a["height"])
+            for tag, _, a, _ in scene["items"] if tag == "rect" and a.get("class") == cls]
+
+
+def test_trace_writes_error_codes_whole_numbers_apart_and_a_footer_that_fits():
+    log, t = _log()
+    for n in (1, 9999):
+        _call(log, n, "PutItem", status="ProvisionedThroughputExceededException")
+    _call(log, 10000, "PutItem", status="ItemCollectionSizeLimitExceededException")
+    v = RequestTraceView(log)
+    scene = v.scene()
+    texts = _texts(scene)
+    codes = [texts[f"s:{n}"][3] for n in (1, 9999, 10000)]
+    assert codes == ["ProvisionedThroughputExceeded"] * 2 + ["ItemCollectionSizeLimitExceeded"]
+    for n in (9999, 10000):                     # the call number ends before t (ms) starts
+        assert texts[f"n:{n}"][1] < texts[f"t:{n}"][0]
+    assert all(x1 <= scene["w"] for x0, x1, _, _ in texts.values()), texts
+    assert "returned of" not in v.svg()         # no call was filtered: no '3 of 9' note
+    _call(log, 10001, "Query", rcu=1.5, count=3, scanned=9)
+    scene = RequestTraceView(log).scene()
+    texts = _texts(scene)
+    footer = [tx for k, tx in texts.items() if k.startswith("cap")]
+    assert [tx[3] for tx in footer][1] == ("'3 of 9': 3 returned of 9 read, the rest "
+                                            "filtered out and still charged")
+    assert all(x1 <= scene["w"] and y < scene["h"] for _, x1, y, _ in footer)
+
+
+def test_patterns_title_counts_scans_and_patterns_picks_the_coloured_reads():
+    log, t = _log()
+    items = tuple(("S", f"CUST#C{i}", "S", "CART#lampshade", 20, ()) for i in range(8))
+    log.emit("client.items", call=1, table="Shop", index=None, role="written",
+             keys=("PK", "SK"), items=items, start=None, end=None, filtered=0)
+    for i in range(8):
+        op = "Scan" if i == 7 else "Query"
+        _call(log, 10 + i, op, table="Shop", rcu=0.5, count=1, scanned=1, key=f"PK = C{i}")
+        log.emit("client.items", call=10 + i, table="Shop", index=None, role="read",
+                 keys=("PK", "SK"), items=(items[i],), start=None, end=None, filtered=0)
+    every = AccessPatternsView(log, table="Shop")
+    texts = _texts(every.scene())
+    assert texts["title"][3].endswith("6 access patterns, each a key lookup")
+    assert texts["more"][3].startswith("2 other reads not coloured (#16, #17)")
+    assert every.svg().count('data-patterns="1') == 6
+    picked = AccessPatternsView(log, table="Shop", patterns=[11, 8])   # a call, a position
+    scene = picked.scene()
+    assert re.findall(r'data-patterns="(\d+)"', picked.svg()) == ["11", "17"]
+    assert _texts(scene)["title"][3].endswith("2 access patterns: 1 by key, 1 Scan")
+    labels = [tx for k, tx in _texts(scene).items() if k.startswith("il:")]
+    assert {tx[3] for tx in labels} == {"CART#lamps…"}
+    cells = _rects(scene, "dl-item")
+    for x0, x1, _, _ in labels:                          # each label inside its cell
+        assert any(c0 <= x0 and x1 <= c1 for c0, c1, _, _ in cells)
+    keys = [tx for k, tx in _texts(scene).items() if k.startswith("pk:")]
+    assert {tx[3] for tx in keys} == {f"CUST#C{i}" for i in range(8)}
+    assert all(x1 < min(c0 for c0, _, _, _ in cells) for _, x1, _, _ in keys)
+
+
+def test_lesson_views_keep_labels_clear_of_marks():
+    """Lessons 13, 14 and 18's pictures (the browser test's notebook): the
+    call labels end before the arrows, the GSI's lag label sits between the
+    panels, the batches' legend is whole inside the width."""
+    import test_viz_endpoint_browser as nb
+    g: dict = {}
+    exec(nb.SETUP, g)
+    exec(nb.LESSONS, g)
+    group = ReplicaGroupView(g["calls13"], table="Profiles").scene()
+    texts = _texts(group)
+    arrows = [a for tag, _, a, _ in group["items"] if a.get("class") == "dl-msg"]
+    start = min(float(re.match(r"M([\d.]+)", a["d"]).group(1)) for a in arrows)
+    labels = [tx for k, tx in texts.items() if k.startswith("cl:")]
+    assert labels and all(x1 < start for _, x1, _, _ in labels)
+    # a long label is as long as a learner's UpdateItem: still clear
+    assert len("#8 UpdateItem user=ada") * 10 * 0.66 + 8 < start
+    c14 = g["c14"]
+    for sub in ("a1", "a2", "a3", "a4"):         # Customer#2's row in lesson 14 was as long
+        c14.put_item(TableName="Threads", Item={"forum": {"S": "S3"}, "subject": {"S": sub},
+                                                "posted": {"S": "0" + sub[1]}})
+    c14.query(TableName="Threads", IndexName="ByDate", KeyConditionExpression="forum = :f",
+              ExpressionAttributeValues={":f": {"S": "S3"}})
+    places = IndexPlacementView(g["calls14"]).scene()
+    texts = _texts(places)
+    x0, x1, y, _ = texts["feed-lag"]
+    for cls in ("dl-item", "dl-lsi", "dl-gsi"):
+        for r0, r1, _, _ in _rects(places, cls):
+            assert x1 < r0 or r1 < x0, (cls, r0, r1, texts["feed-lag"])
+    batches = LambdaBatchesView(g["mapping"]).scene()
+    legend = sorted(tx for k, tx in _texts(batches).items() if k.startswith("lgt:"))
+    assert [tx[3] for tx in legend][-1] == "given up: on-failure record"
+    assert all(x1 <= batches["w"] for _, x1, _, _ in legend)
+    assert all(a[1] < b[0] or a[2] != b[2] for a, b in zip(legend, legend[1:]))
