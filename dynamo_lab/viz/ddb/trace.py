@@ -41,13 +41,13 @@ from ._endpoint import EndpointView, clip, units_text
 
 __all__ = ["RequestTraceView", "TraceState"]
 
-W = 900
+W = 920
 _TOP, _ROW = 46, 22
-# column x positions: room for a 5-digit call number and DynamoDB's longest
-# error codes ("ItemCollectionSizeLimitExceeded", 31 characters) written whole
-_X = {"n": 8, "t": 50, "op": 100, "table": 222, "key": 318, "cap": 492, "count": 570,
-      "lat": 614, "status": 644}
-_CAPW = 72      # the capacity bars' width
+# column x positions: room for a 5-digit call number, "GetShardIterator" in bold,
+# and DynamoDB's longest error codes ("ItemCollectionSizeLimitExceeded") written whole
+_X = {"n": 8, "t": 48, "op": 92, "table": 226, "key": 326, "cap": 506, "count": 578,
+      "lat": 632, "status": 664}
+_CAPW = 66      # the capacity bars' width
 
 
 def _n(k: int, one: str, many: str | None = None) -> str:
@@ -172,7 +172,7 @@ class RequestTraceView(EndpointView):
             ty = y + 14
             where = _where(r["table"]) + (f" · {r['index']}" if r["index"] else "")
             cells = [("n", str(n)), ("t", str(r["t"])), ("op", r["operation"]),
-                          ("table", clip(where, 14)), ("key", clip(r["key"] or "", 26))]
+                          ("table", clip(where, 14)), ("key", clip(r["key"] or "", 24))]
             for k, text in cells:
                 add(["text", f"{k}:{n}", {"x": _X[k], "y": ty, "font-size": 11,
                                           "font-weight": 600 if k == "op" else 400}, text])
