@@ -47,7 +47,7 @@ OUTCOME_COLORS = {"ok": "#59a14f", "retry": "#f28e2b", "bisect": "#b07aa1", "err
                   "discarded": "#e15759"}
 _ACTIONS = {"taken": "▶", "stolen": "⇄", "expired": "✕", "released": "◻", "finished": "■"}
 
-W = 780
+W = 820
 _L, _TOP, _LANE = 130, 44, 30
 
 
@@ -144,11 +144,11 @@ class LambdaBatchesView(EndpointView):
             label = {"ok": "ok (checkpointed)", "retry": "raised: retried",
                      "bisect": "raised: split in two", "error": "partial (batchItemFailures)",
                      "discarded": "given up: on-failure record"}[o]
-            if x > 10 and x + 16 + 6 * len(label) > W - 6:     # wrap: every label whole
+            if x > 10 and x + 16 + 6.6 * len(label) > W - 6:     # wrap: every label whole
                 x, y = 10, y + 18
             add(["rect", f"lg:{o}", {"x": x, "y": y, "width": 12, "height": 12, "fill": colr}, ""])
             add(["text", f"lgt:{o}", {"x": x + 16, "y": y + 10, "font-size": 10}, label])
-            x += 30 + 5.6 * len(label)
+            x += 36 + 5.6 * len(label)
         add(["text", "cap", {"class": "dl-caption", "x": 10, "y": y + 30, "font-size": 11},
              "width: records in the batch · left to right: the order the function got them"])
         return {"w": W, "h": y + 38, "items": items}
