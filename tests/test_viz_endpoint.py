@@ -712,6 +712,9 @@ def test_trace_writes_error_codes_whole_numbers_apart_and_a_footer_that_fits():
         assert texts[f"n:{n}"][1] < texts[f"t:{n}"][0]
     assert all(x1 <= scene["w"] for x0, x1, _, _ in texts.values()), texts
     assert "returned of" not in v.svg()         # no call was filtered: no '3 of 9' note
+    _call(log, 10002, "Query", key="customer = Customer#1 AND order > Order#0003")
+    texts = _texts(RequestTraceView(log).scene())
+    assert texts["key:10002"][1] < texts["u:10002"][0]      # the key ends before the units
     _call(log, 10001, "Query", rcu=1.5, count=3, scanned=9)
     scene = RequestTraceView(log).scene()
     texts = _texts(scene)
@@ -779,7 +782,8 @@ def test_lesson_views_keep_labels_clear_of_marks():
         for r0, r1, _, _ in _rects(places, cls):
             assert x1 < r0 or r1 < x0, (cls, r0, r1, texts["feed-lag"])
     batches = LambdaBatchesView(g["mapping"]).scene()
-    legend = sorted(tx for k, tx in _texts(batches).items() if k.startswith("lgt:"))
+    legend = sorted((tx for k, tx in _texts(batches).items() if k.startswith("lgt:")),
+                    key=lambda tx: (tx[2], tx[0]))
     assert [tx[3] for tx in legend][-1] == "given up: on-failure record"
     assert all(x1 <= batches["w"] for _, x1, _, _ in legend)
     assert all(a[1] < b[0] or a[2] != b[2] for a, b in zip(legend, legend[1:]))

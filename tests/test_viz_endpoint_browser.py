@@ -1,8 +1,8 @@
 """The endpoint views and the DynamoDB lessons' pictures in real JupyterLab and
 Chromium: one generated notebook records a lab client's calls and shows each
 view; the test counts each live widget's marks, then puts more items and sees
-the hash-space picture grow in place. Screenshots of each view go to
-``test-artifacts/``.
+the hash-space picture grow in place. A photograph of each view it draws goes
+to ``test-artifacts/views/<view>.png`` (gitignored; CI keeps them as artifacts).
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from browser_support import (CHROMIUM, CHROMIUM_ARGS, LabPage, chromium_missing_
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("DYNAMO_LAB_ARTIFACTS") or ROOT / "test-artifacts")
+PHOTOS = ARTIFACTS / "views"
 
 pytestmark = pytest.mark.browser
 
@@ -163,7 +164,9 @@ def test_endpoint_views_draw_their_marks_in_jupyterlab_and_grow_live():
         pytest.skip(reason)
     from playwright.sync_api import expect, sync_playwright
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    PHOTOS.mkdir(parents=True, exist_ok=True)
+    for old in PHOTOS.glob("*.png"):        # only this run's photographs
+        old.unlink()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="dl-endpoint-") as tmp, \
             tempfile.TemporaryDirectory(prefix="dl-chromium-") as profile:
@@ -186,7 +189,9 @@ def test_endpoint_views_draw_their_marks_in_jupyterlab_and_grow_live():
                     view = page.locator(f".jp-OutputArea-output div.dl-view.{cls}:has(svg)").first
                     view.scroll_into_view_if_needed()
                     expect(view.locator(f"svg {marks}")).to_have_count(n, timeout=20_000)
-                    view.screenshot(path=str(ARTIFACTS / f"endpoint_{cls[3:]}.png"))
+                    photo = PHOTOS / f"{cls[3:]}.png"
+                    view.screenshot(path=str(photo))
+                    assert photo.stat().st_size > 4000, f"{photo.name}: a blank photograph?"
                 # put two more keys: the hash-space widget draws them in place
                 hs = page.locator(".jp-OutputArea-output div.dl-view.dl-hashspace:has(svg)")
                 expect(hs).to_have_count(1)
@@ -198,7 +203,7 @@ def test_endpoint_views_draw_their_marks_in_jupyterlab_and_grow_live():
                     4 * 5, timeout=20_000)
                 expect(hs.first.locator("svg text", has_text="keys that spread")).to_have_count(0)
                 page.wait_for_timeout(800)      # let the new dots fade in for the picture
-                hs.first.screenshot(path=str(ARTIFACTS / "endpoint_hashspace_grown.png"))
+                hs.first.screenshot(path=str(PHOTOS / "hashspace_grown.png"))
             finally:
                 print("endpoint browser test:", round(time.monotonic() - started, 1), "s")
                 try:
@@ -207,3 +212,5 @@ def test_endpoint_views_draw_their_marks_in_jupyterlab_and_grow_live():
                     ctx.close()
             assert not lab.widget_errors(), "\n".join(lab.widget_errors())
             assert not lab.page_errors, "\n".join(lab.page_errors)
+            assert sorted(p.name for p in PHOTOS.glob("*.png")) == sorted(
+                [f"{cls[3:]}.png" for _, cls, *_ in VIEWS] + ["hashspace_grown.png"])
