@@ -47,7 +47,7 @@ from typing import Any
 
 from ...events import Event
 from ..svg import color
-from ._endpoint import EndpointView, clip
+from ._endpoint import own_text, EndpointView, clip
 from .collections import sort_token
 
 __all__ = ["AccessPatternsView", "PatternsState", "joined_tables", "schema_of"]
@@ -63,6 +63,22 @@ _TABLE_RE = re.compile(r"\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNOREC
 
 def _n(k: int, one: str) -> str:
     return f"{k} {one if k == 1 else one + 's'}"
+
+
+def _resolve(keys, calls: list) -> dict:
+    """``{call: key}``: each key names a read by its call number when one
+    has it, else by its position among the reads (1 = the first).
+
+    >>> _resolve([8, 2, 99], [3, 5, 8])
+    {8: 8, 5: 2}
+    """
+    out = {}
+    for k in keys:
+        if k in calls:
+            out[k] = k
+        elif isinstance(k, int) and 1 <= k <= len(calls) and calls[k - 1] not in out:
+            out[calls[k - 1]] = k
+    return out
 
 
 def joined_tables(sql: str) -> list[str]:
@@ -184,9 +200,10 @@ class AccessPatternsView(EndpointView):
         ``index``, ``items`` (sorted keys), ``sql`` and ``joins`` (tables)."""
         s = self.state if s is None else s
         out = []
-        for pos, (call, got) in enumerate(s.reads, 1):
+        which = _resolve(self.sql, [call for call, _ in s.reads])
+        for call, got in s.reads:
             op, key, rcu, index = s.calls.get(call, ("read", None, None, None))
-            sql = self.sql.get(call, self.sql.get(pos)) if call not in self.sql else self.sql[call]
+            sql = self.sql[which[call]] if call in which else None
             out.append({"call": call, "operation": op, "key": key, "rcu": rcu, "index": index,
                         "items": sorted(got, key=lambda k: (k[0] or "", str(k[1]))),
                         "sql": sql, "joins": joined_tables(sql) if sql else []})
@@ -200,7 +217,8 @@ class AccessPatternsView(EndpointView):
             if not self.sql:
                 return pats[:_MAX_PATTERNS]
             pick = list(self.sql)
-        return [p for pos, p in enumerate(pats, 1) if p["call"] in pick or pos in pick]
+        which = _resolve(pick, [p["call"] for p in pats])
+        return [p for p in pats if p["call"] in which]
 
     # -- drawing ----------------------------------------------------------
     def render(self, s: PatternsState) -> dict:
@@ -298,7 +316,7 @@ class AccessPatternsView(EndpointView):
                 text += " · SQL: " + (" ⋈ ".join(j) if len(j) > 1 else f"{j[0]}, no join"
                                       if j else "?")
             add(["text", f"lgt:{p['call']}", {"x": 28, "y": yy + 10, "font-size": 11}, text])
-        return {"w": W, "h": y + 16 * max(len(pats), 1) + 8, "items": items}
+        return own_text({"w": W, "h": y + 16 * max(len(pats), 1) + 8, "items": items})
 
     @staticmethod
     def _kinds(pats: list) -> str:
