@@ -14,6 +14,8 @@ Examples
 ('0.5', '–', '3')
 >>> EVENT_COLORS["INSERT"]
 '#59a14f'
+>>> own_text({"w": 9, "h": 9, "items": [["text", "a", {"font-size": 8.5, "fill": "#fff"}, "x"]]})
+{'w': 9, 'h': 9, 'items': [['text', 'a', {'font-size': 8.5, 'fill': '#fff', 'style': 'font-size:8.5px;fill:#fff'}, 'x']]}
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from typing import Any
 from ..svg import css
 from ._base import DDB_CSS, DdbView, DdbWidget, ddb_html, scene_svg
 
-__all__ = ["EndpointView", "EndpointWidget", "ENDPOINT_CSS", "clip", "units_text",
+__all__ = ["EndpointView", "EndpointWidget", "ENDPOINT_CSS", "clip", "units_text", "own_text",
            "EVENT_COLORS", "ROLE_COLORS", "ZONES3"]
 
 #: stream record colours by eventName
@@ -46,6 +48,21 @@ def clip(text: Any, n: int) -> str:
     """``text`` cut to ``n`` characters with an ellipsis."""
     s = "" if text is None else str(text)
     return s if len(s) <= n else s[:n - 1] + "…"
+
+
+def own_text(scene: dict) -> dict:
+    """The scene with each text's own ``font-size`` and ``fill`` also written
+    as an inline style, so the framework's ``.dl-view text`` rule (12px,
+    dark) does not override them: a layout measured for 10px text is drawn
+    at 10px, white on a coloured cell stays white. Where a viewer strips
+    the stylesheet (GitHub), the attributes alone already hold."""
+    for tag, _, a, _ in scene["items"]:
+        if tag == "text" and "style" not in a:
+            st = ([f"font-size:{a['font-size']}px"] if "font-size" in a else []) + (
+                [f"fill:{a['fill']}"] if "fill" in a else [])
+            if st:
+                a["style"] = ";".join(st)
+    return scene
 
 
 def units_text(u: float | None) -> str:

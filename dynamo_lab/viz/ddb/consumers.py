@@ -38,7 +38,7 @@ from typing import Any
 
 from ...events import Event
 from ..svg import color
-from ._endpoint import EndpointView, clip
+from ._endpoint import own_text, EndpointView, clip
 
 __all__ = ["LambdaBatchesView", "KclLeasesView", "OUTCOME_COLORS"]
 
@@ -151,7 +151,7 @@ class LambdaBatchesView(EndpointView):
             x += 36 + 5.6 * len(label)
         add(["text", "cap", {"class": "dl-caption", "x": 10, "y": y + 30, "font-size": 11},
              "width: records in the batch · left to right: the order the function got them"])
-        return {"w": W, "h": y + 38, "items": items}
+        return own_text({"w": W, "h": y + 38, "items": items})
 
     def summary(self, s: BatchesState) -> str:
         counts: dict = {}
@@ -293,7 +293,7 @@ class KclLeasesView(EndpointView):
              "▶ taken · ⇄ stolen · ✕ expired · ◻ released · ■ finished · | checkpoint"])
         add(["text", "axis", {"class": "dl-muted", "x": _L, "y": y + 28, "font-size": 10},
              f"t={t0} ms … t={t1} ms"])
-        return {"w": W, "h": y + 36, "items": items}
+        return own_text({"w": W, "h": y + 36, "items": items})
 
     def summary(self, s: LeasesState) -> str:
         held = self.holders(s)

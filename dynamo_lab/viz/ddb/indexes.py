@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...events import Event
-from ._endpoint import ROLE_COLORS, EndpointView, clip
+from ._endpoint import own_text, ROLE_COLORS, EndpointView, clip
 from .collections import sort_token
 
 __all__ = ["IndexPlacementView", "IndexState"]
@@ -299,7 +299,7 @@ class IndexPlacementView(EndpointView):
                                      "stroke-dasharray": "3 2" if m == "sparse" else "none"}, ""])
             add(["text", f"lgt:{m}", {"x": x + 16, "y": y + 10, "font-size": 11}, text])
             x += 30 + 6.3 * len(text)
-        return {"w": W, "h": y + 22, "items": items}
+        return own_text({"w": W, "h": y + 22, "items": items})
 
     def _counts(self, s: IndexState) -> dict:
         out = {"in": 0, "sparse": 0, "pending": 0, "unknown": 0}

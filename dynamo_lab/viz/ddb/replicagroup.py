@@ -49,7 +49,7 @@ from typing import Any
 from ...events import Event
 from ..svg import ZONE_COLORS
 from ..store._base import arrow_head
-from ._endpoint import ZONES3, EndpointView, clip
+from ._endpoint import own_text, ZONES3, EndpointView, clip
 
 __all__ = ["ReplicaGroupView", "ReplicaGroupState"]
 
@@ -294,7 +294,7 @@ class ReplicaGroupView(EndpointView):
         add(["text", "cap", {"class": "dl-caption", "x": 10, "y": bottom + 18, "font-size": 11},
              "green: two of three have the write, acknowledged · orange dashed: the third "
              "catches up · red: a stale read"])
-        return {"w": W, "h": bottom + 28, "items": items}
+        return own_text({"w": W, "h": bottom + 28, "items": items})
 
     def _title(self, s: ReplicaGroupState) -> str:
         if not s.replicas:

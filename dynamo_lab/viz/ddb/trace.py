@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...events import Event
-from ._endpoint import EndpointView, clip, units_text
+from ._endpoint import own_text, EndpointView, clip, units_text
 
 __all__ = ["RequestTraceView", "TraceState"]
 
@@ -206,7 +206,7 @@ class RequestTraceView(EndpointView):
         for i, line in enumerate(self._caption(s, len(shown))):
             add(["text", f"cap{i or ''}", {"class": "dl-caption", "x": 10, "y": h + 10 + 14 * i,
                                           "font-size": 11}, line])
-        return {"w": W, "h": h + 18 + 14 * i, "items": items}
+        return own_text({"w": W, "h": h + 18 + 14 * i, "items": items})
 
     @staticmethod
     def _tip(r: dict) -> str:
