@@ -748,6 +748,12 @@ def test_patterns_title_counts_scans_and_patterns_picks_the_coloured_reads():
     cells = _rects(scene, "dl-item")
     for x0, x1, _, _ in labels:                          # each label inside its cell
         assert any(c0 <= x0 and x1 <= c1 for c0, c1, _, _ in cells)
+    assert 'fill="#fff" pointer-events="none" style="font-size:8.5px;fill:#fff"' in picked.svg()
+    sql = AccessPatternsView(log, table="Shop", sql={1: "SELECT 1 FROM a JOIN b",
+                                                     12: "SELECT 1 FROM c"})
+    assert [(p["call"], p["joins"]) for p in sql.patterns() if p["sql"]] == [
+        (10, ["a", "b"]), (12, ["c"])]                   # position 1, call 12: no other
+    assert [p["call"] for p in sql.shown()] == [10, 12]
     keys = [tx for k, tx in _texts(scene).items() if k.startswith("pk:")]
     assert {tx[3] for tx in keys} == {f"CUST#C{i}" for i in range(8)}
     assert all(x1 < min(c0 for c0, _, _, _ in cells) for _, x1, _, _ in keys)
