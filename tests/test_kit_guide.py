@@ -35,6 +35,14 @@ def test_every_lesson_has_a_measured_time_and_a_section():
         assert f"*Run All {timing.MEASURED[key]:.1f} s (measured)" in text
     total = sum(timing.MEASURED.values())
     assert f"| **{total:.0f}** |" in text
+    # The lessons' README shows the same two figures per lesson (kept by
+    # `dynamo-lab guide`; test_committed_guide_is_current compares them).
+    table = (LESSONS / "README.md").read_text()
+    assert "| " + " | ".join(guide.README_COLUMNS) + " |" in table
+    for p in timing.lesson_paths(LESSONS):
+        key = timing.lesson_key(p)
+        row = next(line for line in table.splitlines() if line.startswith(f"| `{p.name}` |"))
+        assert row.endswith(f"| {timing.MEASURED[key]:.1f} | {guide.estimate(key, LESSONS)} |")
 
 
 def test_paths_add_up_and_name_what_they_skip():
