@@ -219,6 +219,7 @@ class Store:
     def recover(self) -> None:
         self.up = True
 
+    # -- disk loss (subclasses: each store knows where it keeps hints and versions)
     def _drop_all_hints(self) -> None:
         raise NotImplementedError
 
