@@ -192,6 +192,16 @@ def test_endpoint_views_draw_their_marks_in_jupyterlab_and_grow_live():
                     photo = PHOTOS / f"{cls[3:]}.png"
                     view.screenshot(path=str(photo))
                     assert photo.stat().st_size > 4000, f"{photo.name}: a blank photograph?"
+                # A view's own text sizes hold: the stylesheet's default 12px
+                # applies only to texts that name no size (an SVG attribute
+                # loses to any CSS rule, so a plain 'text{font-size}' rule
+                # once made every small label 12px and overflow its cell).
+                sizes = page.evaluate("""() => [...document.querySelectorAll(
+                    '.jp-OutputArea-output div.dl-view svg text[font-size]')].slice(0, 200)
+                    .map(t => [t.getAttribute('font-size'), getComputedStyle(t).fontSize])""")
+                assert any(a not in ("12", "12px") for a, _ in sizes), sizes[:5]
+                assert all(c == (a if a.endswith("px") else a + "px") for a, c in sizes), \
+                    [x for x in sizes if x[1] != x[0] + "px"][:5]
                 # put two more keys: the hash-space widget draws them in place
                 hs = page.locator(".jp-OutputArea-output div.dl-view.dl-hashspace:has(svg)")
                 expect(hs).to_have_count(1)

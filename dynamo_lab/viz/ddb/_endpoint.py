@@ -52,10 +52,11 @@ def clip(text: Any, n: int) -> str:
 
 def own_text(scene: dict) -> dict:
     """The scene with each text's own ``font-size`` and ``fill`` also written
-    as an inline style, so the framework's ``.dl-view text`` rule (12px,
-    dark) does not override them: a layout measured for 10px text is drawn
-    at 10px, white on a coloured cell stays white. Where a viewer strips
-    the stylesheet (GitHub), the attributes alone already hold."""
+    as an inline style. The stylesheet's default now applies only to texts
+    that name no size or colour; the inline style still holds on a page
+    where an older copy of the stylesheet (a plain ``.dl-view text`` rule,
+    12px and dark) is loaded by outputs saved before the fix. Where a
+    viewer strips the stylesheet (GitHub), the attributes alone hold."""
     for tag, _, a, _ in scene["items"]:
         if tag == "text" and "style" not in a:
             st = ([f"font-size:{a['font-size']}px"] if "font-size" in a else []) + (
