@@ -48,6 +48,8 @@ Examples
 """
 from __future__ import annotations
 
+import abc
+
 import json
 import os
 import pickle
@@ -79,8 +81,9 @@ def merge_into(existing: list[Version], v: Version) -> tuple[str, list[Version]]
     return "stored", keep
 
 
-class Store:
-    """The interface both stores share; subclasses supply raw reads and writes.
+class Store(abc.ABC):
+    """The interface both stores share; subclasses supply raw reads and writes
+    (the abstract methods below: MemoryStore and SqliteStore each implement them).
 
     Parameters
     ----------
@@ -98,23 +101,29 @@ class Store:
         self.up = True
 
     # -- raw I/O (subclasses) ---------------------------------------------
+    @abc.abstractmethod
     def _read(self, key: str) -> list[Version]:
-        raise NotImplementedError
+        """The durable versions of ``key`` (the buffer aside)."""
 
+    @abc.abstractmethod
     def _write(self, key: str, versions: list[Version]) -> None:
-        raise NotImplementedError
+        """Replace the durable versions of ``key``."""
 
+    @abc.abstractmethod
     def _keys(self) -> list[str]:
-        raise NotImplementedError
+        """Every key with durable versions."""
 
+    @abc.abstractmethod
     def _hint_read(self, target: str, key: str) -> list[Version]:
-        raise NotImplementedError
+        """The hinted versions of ``key`` kept for ``target``."""
 
+    @abc.abstractmethod
     def _hint_write(self, target: str, key: str, versions: list[Version]) -> None:
-        raise NotImplementedError
+        """Replace the hinted versions of ``key`` kept for ``target``."""
 
+    @abc.abstractmethod
     def _hint_all(self) -> list[tuple[str, str, Version]]:
-        raise NotImplementedError
+        """Every hint as (target, key, version)."""
 
     # -- versions ----------------------------------------------------------
     def get(self, key: str) -> list[Version]:
@@ -220,15 +229,17 @@ class Store:
         self.up = True
 
     # -- disk loss (subclasses: each store knows where it keeps hints and versions)
+    @abc.abstractmethod
     def _drop_all_hints(self) -> None:
-        raise NotImplementedError
+        """Forget every hint this node holds (its hint database is gone)."""
 
+    @abc.abstractmethod
     def _wipe(self) -> None:
         """Forget every own version (the disk was replaced)."""
-        raise NotImplementedError
 
     def close(self) -> None:
         """Release files; the store is not used afterwards."""
+        return None   # a store without files has nothing to release (SqliteStore overrides)
 
 
 class MemoryStore(Store):
