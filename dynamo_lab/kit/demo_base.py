@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["button", "picture", "Status", "CSS", "header"]
+__all__ = ["button", "picture", "Status", "CSS", "header", "dashboard_frame"]
 
 #: Styles of the demos' own text (the views bring theirs).
 CSS = """<style>
@@ -65,6 +65,16 @@ def header(title: str, line: str) -> Any:
                f"<div>{html.escape(line)}</div></div>")
     h.add_class("dl-demo-header")
     return h
+
+
+def dashboard_frame(title: str, line: str, controls: list, pictures: list,
+                    width: str) -> Any:
+    """A demo's screen: its header, then a column of ``controls`` ``width``
+    wide beside a column of ``pictures`` (what every demo shows)."""
+    import ipywidgets as w
+    return w.VBox([header(title, line),
+                   w.HBox([w.VBox(controls, layout=w.Layout(width=width)),
+                           w.VBox(pictures)])])
 
 
 class Status:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from .demo_base import Status, button, header, picture
+from .demo_base import Status, button, dashboard_frame, picture
 
 __all__ = ["CapacityDemo", "dashboard", "DECK"]
 
@@ -232,14 +232,13 @@ class CapacityDemo:
         wait.on_click(lambda _b: self.wait(60))
         self._facts = picture("dl-demo-facts-box")
         self._pmap_pic, self._cap_pic = picture("dl-demo-partitions"), picture("dl-demo-capacity")
-        controls = w.VBox([self._rcu, self._wcu, self._size, w.HBox([preset, create]),
-                           rate, hot, w.HBox([send, wait]), self.status.widget, self._facts],
-                          layout=w.Layout(width="440px"))
-        return w.VBox([
-            header("DynamoDB capacity: units, partitions, hot keys",
-                   "Set RCU, WCU and size (or the deck's example), create the table, then "
-                   "send writes and drag the hot-key share."),
-            w.HBox([controls, w.VBox([self._pmap_pic, self._cap_pic])])])
+        return dashboard_frame(
+            "DynamoDB capacity: units, partitions, hot keys",
+            "Set RCU, WCU and size (or the deck's example), create the table, then "
+            "send writes and drag the hot-key share.",
+            [self._rcu, self._wcu, self._size, w.HBox([preset, create]), rate, hot,
+             w.HBox([send, wait]), self.status.widget, self._facts],
+            [self._pmap_pic, self._cap_pic], width="440px")
 
 
 def dashboard(**kwargs: Any) -> Any:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from .demo_base import Status, button, header, picture
+from .demo_base import Status, button, dashboard_frame, picture
 
 __all__ = ["FaultsDemo", "dashboard"]
 
@@ -229,14 +229,13 @@ class FaultsDemo:
         btn = [b for b, _ in actions]
         self._health_pic, self._version_pic = picture("dl-demo-health"), picture("dl-demo-versions")
         self._facts = picture("dl-demo-facts-box")
-        controls = w.VBox([w.HBox([btn[0], btn[6], btn[5]]), w.HBox([zone, btn[1], btn[2]]),
-                           w.HBox([btn[3], btn[4]]), self.status.widget, self._facts],
-                          layout=w.Layout(width="430px"))
-        return w.VBox([
-            header("Dynamo under faults: always writeable",
-                   "Write, then burn a zone or cut the network and write again; run time "
-                   "to drain the hints; heal, then read & merge the siblings."),
-            w.HBox([controls, w.VBox([self._health_pic, self._version_pic])])])
+        return dashboard_frame(
+            "Dynamo under faults: always writeable",
+            "Write, then burn a zone or cut the network and write again; run time "
+            "to drain the hints; heal, then read & merge the siblings.",
+            [w.HBox([btn[0], btn[6], btn[5]]), w.HBox([zone, btn[1], btn[2]]),
+             w.HBox([btn[3], btn[4]]), self.status.widget, self._facts],
+            [self._health_pic, self._version_pic], width="430px")
 
 
 def dashboard(**kwargs: Any) -> Any:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from .demo_base import Status, button, header, picture
+from .demo_base import Status, button, dashboard_frame, picture
 
 __all__ = ["RingDemo", "dashboard", "STRATEGIES"]
 
@@ -186,12 +186,11 @@ class RingDemo:
         self._facts = picture("dl-demo-facts-box")
         controls = w.VBox([w.HBox([add, self._node, remove]), key, n, vnodes, strategy,
                            self.status.widget])
-        return w.VBox([
-            header("The ring: consistent hashing with virtual nodes",
-                   "Add or remove a node, change the virtual nodes or the strategy, type a "
-                   "key: who stores it, and how even is the load?"),
-            w.HBox([w.VBox([controls, self._facts], layout=w.Layout(width="400px")),
-                    w.VBox([self._ring_pic, self._load_pic])])])
+        return dashboard_frame(
+            "The ring: consistent hashing with virtual nodes",
+            "Add or remove a node, change the virtual nodes or the strategy, type a "
+            "key: who stores it, and how even is the load?",
+            [controls, self._facts], [self._ring_pic, self._load_pic], width="400px")
 
 
 def dashboard(**kwargs: Any) -> Any:
