@@ -111,8 +111,8 @@ def compare(rounds: int, ops: int) -> bool:
 def split_time(items: int, rounds: int) -> None:
     """Build an ``items``-item table straight in the store, then time the
     split that a lowered partition size limit causes."""
-    from dynamo_lab.dynamodb.layout import ensure
-    from dynamo_lab.dynamodb.size import item_size
+    from dynamo_lab.dynamodb.model.size import item_size
+    from dynamo_lab.dynamodb.tables.layout import ensure
     times, parts = [], 0
     for _ in range(rounds):
         ddb = DynamoDB(seed=0, create_ms=0)

@@ -26,7 +26,7 @@ _LAZY = {
     "DynamoDB": ("dynamo_lab.dynamodb.service", "DynamoDB"),
     "client": ("dynamo_lab.dynamodb.service", "client"),
     "resource": ("dynamo_lab.dynamodb.service", "resource"),
-    "connect": ("dynamo_lab.dynamodb.connect", "connect"),
+    "connect": ("dynamo_lab.dynamodb.wire.connect", "connect"),
     "viz": ("dynamo_lab.viz", None),
     "check": ("dynamo_lab.check", None),
     "exercises": ("dynamo_lab.exercises", None),

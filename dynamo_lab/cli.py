@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in kit_commands.COMMANDS:
         return kit_commands.run(args)
     if args.command == "serve":
-        from .dynamodb.server import serve_main
+        from .dynamodb.server.http import serve_main
         return serve_main(args)
     if args.command == "lab":
         return _lab(args)

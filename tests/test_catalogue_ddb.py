@@ -9,7 +9,7 @@ def test_throttle_reasons_are_the_catalogued_ones():
     """Every ``capacity.throttled`` reason the engine can give is named in the
     catalogue's description of the field (views and lessons read them)."""
     from dynamo_lab.catalogue import KINDS
-    from dynamo_lab.dynamodb import throughput
+    from dynamo_lab.dynamodb.capacity import throughput
     doc = KINDS["capacity.throttled"].docs["reason"]
     src = inspect.getsource(throughput.TableCapacity.consume)
     reasons = set(re.findall(r'limit = "(\w+)"', src))

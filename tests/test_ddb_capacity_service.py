@@ -7,8 +7,8 @@ import random
 import pytest
 from botocore.exceptions import ClientError
 
+from dynamo_lab.dynamodb.capacity.throughput import TokenBucket
 from dynamo_lab.dynamodb.service import DynamoDB, state_of
-from dynamo_lab.dynamodb.throughput import TokenBucket
 
 PROVISIONED = ("The level of configured provisioned throughput for the table was exceeded. "
                "Consider increasing your provisioning level with the UpdateTable API.")

@@ -10,8 +10,8 @@ from ddb_support import unique
 
 import dynamo_lab
 from dynamo_lab.dynamodb import backend
-from dynamo_lab.dynamodb.connect import connect, connect_resource, connect_streams, is_local
-from dynamo_lab.dynamodb.server import Server
+from dynamo_lab.dynamodb.server.http import Server
+from dynamo_lab.dynamodb.wire.connect import connect, connect_resource, connect_streams, is_local
 
 # (moto_url: moto's ThreadedMotoServer on loopback, from conftest.py)
 

@@ -2,7 +2,7 @@
 import pytest
 
 from dynamo_lab.dynamodb.errors import DynamoDBError
-from dynamo_lab.dynamodb.expressions import (
+from dynamo_lab.dynamodb.model.expressions import (
     And,
     Between,
     Compare,
@@ -312,7 +312,7 @@ def test_update_syntax_errors_win(text):
 
 
 def test_parenthesised_update_values():
-    from dynamo_lab.dynamodb.expressions import apply_update
+    from dynamo_lab.dynamodb.model.expressions import apply_update
     u = parse_update("set a = (b + c), d = ((b) - (c))")
     assert apply_update(u, {"b": {"N": "5"}, "c": {"N": "2"}}) == {
         "b": {"N": "5"}, "c": {"N": "2"}, "a": {"N": "7"}, "d": {"N": "3"}}
@@ -352,7 +352,7 @@ def test_near_quotes_match_dynamodb_reports():
 
 
 def test_long_and_deep_expressions_never_overflow_the_stack():
-    from dynamo_lab.dynamodb.expressions import evaluate, parse_key_condition
+    from dynamo_lab.dynamodb.model.expressions import evaluate, parse_key_condition
     c = Expressions(values={":a": {"N": "1"}})
     item = {"a": {"N": "1"}}
     assert evaluate(parse_condition("NOT " * 1000 + "a = :a", c), item)        # even count

@@ -4,7 +4,7 @@ import copy
 import pytest
 
 from dynamo_lab.dynamodb.errors import DynamoDBError
-from dynamo_lab.dynamodb.expressions import (
+from dynamo_lab.dynamodb.model.expressions import (
     Expressions,
     apply_update,
     evaluate,
@@ -247,7 +247,7 @@ def test_key_condition_types():
 def test_key_condition_matches_and_bounds():
     from sortedcontainers import SortedList
 
-    from dynamo_lab.dynamodb.types import sort_key
+    from dynamo_lab.dynamodb.model.types import sort_key
     keys = [{"N": str(i)} for i in (-3, 0, 1, 2, 5, 7, 11)]
     ordered = SortedList(keys, key=sort_key)
     for text in ("h = :h", "h = :h AND r = :n1", "h = :h AND r < :n5", "h = :h AND r <= :n5",

@@ -2,7 +2,7 @@
 import pytest
 
 from dynamo_lab.dynamodb.errors import DynamoDBError
-from dynamo_lab.dynamodb.expressions import (
+from dynamo_lab.dynamodb.model.expressions import (
     apply_update,
     attribute_updates,
     attributes_to_get,

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dynamo_lab.dynamodb.errors import DynamoDBError
-from dynamo_lab.dynamodb.expressions import (
+from dynamo_lab.dynamodb.model.expressions import (
     Expressions,
     apply_update,
     evaluate,
@@ -16,7 +16,7 @@ from dynamo_lab.dynamodb.expressions import (
     parse_update,
     project,
 )
-from dynamo_lab.dynamodb.types import validate_item, validate_value
+from dynamo_lab.dynamodb.model.types import validate_item, validate_value
 
 FAST = settings(max_examples=100, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -251,7 +251,7 @@ key_values = st.one_of(
 def test_key_condition_bounds_select_the_matching_keys(keys, op, data):
     from sortedcontainers import SortedKeyList
 
-    from dynamo_lab.dynamodb.types import sort_key
+    from dynamo_lab.dynamodb.model.types import sort_key
     if not keys:
         return
     kind = "N" if "N" in keys[0] else "S"
@@ -302,7 +302,7 @@ REQUEST_KEYS = ["ConditionExpression", "FilterExpression", "ProjectionExpression
 @SOME
 @given(st.dictionaries(st.sampled_from(REQUEST_KEYS), json_values, max_size=4))
 def test_malformed_requests_give_dynamodb_errors(params):
-    from dynamo_lab.dynamodb.expressions import request_expressions
+    from dynamo_lab.dynamodb.model.expressions import request_expressions
     try:
         request_expressions(params, "Query", "h", "r", {"h": "S", "r": "N"})
     except DynamoDBError as e:
@@ -312,7 +312,7 @@ def test_malformed_requests_give_dynamodb_errors(params):
 @SOME
 @given(json_values)
 def test_malformed_values_and_items_give_dynamodb_errors(value):
-    from dynamo_lab.dynamodb.expressions import (
+    from dynamo_lab.dynamodb.model.expressions import (
         attribute_updates,
         attributes_to_get,
         expected_condition,

@@ -4,7 +4,7 @@ reports, and in which order it checks."""
 import pytest
 
 from dynamo_lab.dynamodb.errors import DynamoDBError
-from dynamo_lab.dynamodb.expressions import Expressions, parse_condition, parse_key_condition
+from dynamo_lab.dynamodb.model.expressions import Expressions, parse_condition, parse_key_condition
 
 PRE = "Invalid FilterExpression: "
 

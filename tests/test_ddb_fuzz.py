@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dynamo_lab.dynamodb.errors import DynamoDBError
-from dynamo_lab.dynamodb.server import Server
+from dynamo_lab.dynamodb.server.http import Server
 
 TABLE = "Fuzz"
 ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/Fuzz"

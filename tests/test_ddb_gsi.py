@@ -8,8 +8,8 @@ import random
 import pytest
 from botocore.exceptions import ClientError
 
-from dynamo_lab.dynamodb import propagation
 from dynamo_lab.dynamodb.service import DynamoDB, state_of
+from dynamo_lab.dynamodb.tables import propagation
 
 LAG = (20, 200)
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]

@@ -1,4 +1,4 @@
-"""The KCL-like application (dynamo_lab.dynamodb.kcl.App): leases in a real
+"""The KCL-like application (dynamo_lab.dynamodb.consumers.kcl.App): leases in a real
 lease table with conditional writes, taking, stealing toward an even share,
 expiry after a worker dies, graceful leave, checkpoints that a restarted app
 resumes from, children after parents, and the processing guarantee: every
@@ -12,7 +12,7 @@ import random
 import pytest
 from botocore.exceptions import ClientError
 
-from dynamo_lab.dynamodb.kcl import App
+from dynamo_lab.dynamodb.consumers.kcl import App
 from dynamo_lab.dynamodb.service import DynamoDB, state_of
 
 KEY = dict(KeySchema=[{"AttributeName": "Id", "KeyType": "HASH"}],
@@ -202,7 +202,7 @@ def test_a_checkpoint_on_a_lease_taken_meanwhile_fails_and_changes_nothing():
     checkpoint is a conditional write on the counter, so it fails
     (LeaseLost), the lease keeps the new owner's state, and the processor is
     shut down with LEASE_LOST."""
-    from dynamo_lab.dynamodb.kcl import LeaseLost
+    from dynamo_lab.dynamodb.consumers.kcl import LeaseLost
     ddb, c, arn = lab(wcu=1)
     outcome, reasons = [], []
 
@@ -358,7 +358,7 @@ def test_bad_settings_are_refused_before_anything_is_made():
 
 def test_on_moto_through_the_public_api(moto_url):
     import dynamo_lab
-    from dynamo_lab.dynamodb.connect import connect_streams
+    from dynamo_lab.dynamodb.wire.connect import connect_streams
     c = dynamo_lab.connect(endpoint_url=moto_url)
     arn = c.create_table(TableName="Votes", BillingMode="PAY_PER_REQUEST",
                          StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
@@ -383,7 +383,7 @@ def test_on_moto_through_the_public_api(moto_url):
 
 
 def test_a_processor_that_swallows_every_exception_still_dies_with_its_worker():
-    from dynamo_lab.dynamodb.kcl_worker import WorkerDied
+    from dynamo_lab.dynamodb.consumers.kcl_worker import WorkerDied
     from dynamo_lab.errors import LabError
     assert issubclass(WorkerDied, LabError) and issubclass(WorkerDied, Exception)
     ddb, c, arn = lab()

@@ -4,9 +4,9 @@ import pytest
 
 from dynamo_lab import Simulation
 from dynamo_lab.dynamo.hashing import position
-from dynamo_lab.dynamodb.metrics import METRICS, CapacityMetrics, apply
-from dynamo_lab.dynamodb.partitioning import PartitionMap
-from dynamo_lab.dynamodb.throughput import TableCapacity
+from dynamo_lab.dynamodb.capacity.metrics import METRICS, CapacityMetrics, apply
+from dynamo_lab.dynamodb.capacity.throughput import TableCapacity
+from dynamo_lab.dynamodb.partitions.partitioning import PartitionMap
 from dynamo_lab.events import EventLog
 
 

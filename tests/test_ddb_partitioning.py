@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from dynamo_lab.catalogue import KINDS
 from dynamo_lab.dynamo.hashing import position
-from dynamo_lab.dynamodb.partitioning import GB, HASH_SPACE, KB, PartitionMap, partitions_needed
+from dynamo_lab.dynamodb.partitions.partitioning import GB, HASH_SPACE, KB, PartitionMap, partitions_needed
 from dynamo_lab.dynamodb.service import state_of
 from dynamo_lab.events import EventLog
 
@@ -291,7 +291,7 @@ def test_store_split_and_reshape_keep_every_item(keys, cuts, seed):
     with byte counts that add up, and agree with each other."""
     import random
 
-    from dynamo_lab.dynamodb.storage import Store
+    from dynamo_lab.dynamodb.partitions.storage import Store
     rng = random.Random(seed)
     a, b = Store(), Store()
     for k in keys:

@@ -5,7 +5,7 @@ Sizes: the deck's "8 GB" table is made cheap by scaling the units down by
 2**20: a partition size limit of 10 KB stands for 10 GB, and 8 KB of items
 for 8 GB. The arithmetic (and so the partition count) is the same.
 """
-from dynamo_lab.dynamodb.partitioning import partitions_needed
+from dynamo_lab.dynamodb.partitions.partitioning import partitions_needed
 from dynamo_lab.dynamodb.service import DynamoDB, state_of
 
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]

@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from dynamo_lab.dynamodb import commit, control, pipeline
+from dynamo_lab.dynamodb import commit, pipeline
 from dynamo_lab.dynamodb.errors import DynamoDBError
+from dynamo_lab.dynamodb.operations import control
 from dynamo_lab.dynamodb.service import DynamoDB, state_of
 
 TABLE = dict(

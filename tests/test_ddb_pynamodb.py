@@ -20,7 +20,7 @@ from pynamodb.exceptions import DoesNotExist, PutError  # noqa: E402
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex  # noqa: E402
 from pynamodb.models import Model  # noqa: E402
 
-from dynamo_lab.dynamodb.server import Server  # noqa: E402
+from dynamo_lab.dynamodb.server.http import Server  # noqa: E402
 
 
 @pytest.fixture(scope="module")

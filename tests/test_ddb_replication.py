@@ -385,8 +385,8 @@ def test_item_collection_limit_putitem():
     m = c.put_item(TableName="Tab", Item=big("2", n=1), ReturnItemCollectionMetrics="SIZE")
     assert m["ItemCollectionMetrics"]["SizeEstimateRangeGB"] == [0.0, 1.0]
     t = state_of(svc).tables["Tab"]
-    from dynamo_lab.dynamodb.items import collection_size
-    from dynamo_lab.dynamodb.size import item_size
+    from dynamo_lab.dynamodb.model.size import item_size
+    from dynamo_lab.dynamodb.operations.items import collection_size
     skey = t.schema.storage_key(key())
     expect = sum(2 * item_size(i) for _, i in t.store.scan_from(None) if i["pk"] == {"S": "a"})
     assert collection_size(t, skey) == expect

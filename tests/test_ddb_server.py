@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 from ddb_support import ServeProcess, boto_client, error_of, unique
 
-from dynamo_lab.dynamodb.server import HEALTH, MAX_BODY, Server, StateFileError
+from dynamo_lab.dynamodb.server.http import HEALTH, MAX_BODY, Server, StateFileError
 
 JSON10 = "application/x-amz-json-1.0"
 KEY = dict(AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],

@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from dynamo_lab.dynamodb.service import DynamoDB, state_of
-from dynamo_lab.dynamodb.streams_api import EXPIRED_MESSAGE, NO_SHARD_MESSAGE, TRIMMED_MESSAGE
+from dynamo_lab.dynamodb.streams.api import EXPIRED_MESSAGE, NO_SHARD_MESSAGE, TRIMMED_MESSAGE
 
 KEY = dict(KeySchema=[{"AttributeName": "Name", "KeyType": "HASH"}],
            AttributeDefinitions=[{"AttributeName": "Name", "AttributeType": "S"}])

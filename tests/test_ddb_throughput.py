@@ -7,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dynamo_lab.dynamo.hashing import position
-from dynamo_lab.dynamodb.partitioning import HASH_SPACE, KB, PartitionMap
-from dynamo_lab.dynamodb.throughput import (
+from dynamo_lab.dynamodb.capacity.throughput import (
     TableCapacity,
     TokenBucket,
     rcu_for,
@@ -16,6 +15,7 @@ from dynamo_lab.dynamodb.throughput import (
     units_per_write,
     wcu_for,
 )
+from dynamo_lab.dynamodb.partitions.partitioning import HASH_SPACE, KB, PartitionMap
 from dynamo_lab.events import EventLog
 
 

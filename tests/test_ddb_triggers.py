@@ -1,4 +1,4 @@
-"""The Lambda-like trigger (dynamo_lab.dynamodb.triggers.EventSourceMapping):
+"""The Lambda-like trigger (dynamo_lab.dynamodb.consumers.triggers.EventSourceMapping):
 Lambda's event shape, batch size, order per shard, parents before children
 across a split, retry, bisection, on-failure records, partial batch
 responses, the batching window, virtual-time polling, and one run against
@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
+from dynamo_lab.dynamodb.consumers.triggers import EventSourceMapping
 from dynamo_lab.dynamodb.service import DynamoDB, state_of
-from dynamo_lab.dynamodb.triggers import EventSourceMapping
 
 KEY = dict(KeySchema=[{"AttributeName": "Id", "KeyType": "HASH"}],
            AttributeDefinitions=[{"AttributeName": "Id", "AttributeType": "S"}])
@@ -348,7 +348,7 @@ def test_same_seed_same_run():
 
 def test_on_moto_through_the_public_api(moto_url):
     import dynamo_lab
-    from dynamo_lab.dynamodb.connect import connect_streams
+    from dynamo_lab.dynamodb.wire.connect import connect_streams
     c = dynamo_lab.connect(endpoint_url=moto_url)
     arn = c.create_table(TableName="TriggerSmoke", BillingMode="PAY_PER_REQUEST",
                          StreamSpecification={"StreamEnabled": True,

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dynamo_lab.dynamodb.errors import DynamoDBError, ValidationError
-from dynamo_lab.dynamodb.numbers import (
+from dynamo_lab.dynamodb.model.numbers import (
     add_numbers,
     format_number,
     normalize_number,
@@ -15,8 +15,8 @@ from dynamo_lab.dynamodb.numbers import (
     parse_number,
     subtract_numbers,
 )
-from dynamo_lab.dynamodb.size import check_item_size, check_key_size, item_size, value_size
-from dynamo_lab.dynamodb.types import (
+from dynamo_lab.dynamodb.model.size import check_item_size, check_key_size, item_size, value_size
+from dynamo_lab.dynamodb.model.types import (
     check_key_value,
     compare_values,
     sort_key,

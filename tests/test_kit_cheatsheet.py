@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dynamo_lab.cli import main
-from dynamo_lab.dynamodb import partitioning
+from dynamo_lab.dynamodb.partitions import partitioning
 from dynamo_lab.kit import cheatsheet
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

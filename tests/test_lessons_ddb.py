@@ -153,7 +153,7 @@ def run_on_endpoint(path: Path, url: str, monkeypatch, runs: int = 2):
     blank there (and must say "not attempted"), every other one is solved."""
     from nbclient import NotebookClient
 
-    from dynamo_lab.dynamodb.connect import connect, connect_streams
+    from dynamo_lab.dynamodb.wire.connect import connect, connect_streams
     from dynamo_lab.exercises.endpoint import FEATURES, probe
 
     mod = _module(path)
@@ -314,7 +314,7 @@ def test_lesson15_labels_the_partition_formula_as_the_decks_2015_model():
 
 
 def test_lesson15_q4_is_the_formula_and_catches_its_mistakes():
-    from dynamo_lab.dynamodb.partitioning import GB, partitions_needed
+    from dynamo_lab.dynamodb.partitions.partitioning import GB, partitions_needed
     from dynamo_lab.exercises import lesson15 as m
     for size, rcu, wcu in m.Q4_CASES:   # the lesson's formula is the engine's
         assert m.deck_partitions(size, rcu, wcu) == \

@@ -16,7 +16,7 @@ from test_lessons_ddb import PATHS, run_on_endpoint
 
 
 def test_the_probe_sees_what_dynalite_lacks(dynalite_url):
-    from dynamo_lab.dynamodb.connect import connect, connect_streams
+    from dynamo_lab.dynamodb.wire.connect import connect, connect_streams
     from dynamo_lab.exercises.endpoint import FEATURES, probe
 
     here = probe(connect(dynalite_url), None, list(FEATURES),

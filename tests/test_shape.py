@@ -70,12 +70,12 @@ def test_the_facade_shows_only_its_documented_names():
 
 
 def test_botocore_is_in_the_tested_range():
-    from dynamo_lab.dynamodb import botocore_pin
+    from dynamo_lab.dynamodb.wire import botocore_pin
     botocore_pin.check_version()
 
 
 def test_the_private_botocore_internals_the_lab_uses_are_where_it_expects():
-    from dynamo_lab.dynamodb import botocore_pin
+    from dynamo_lab.dynamodb.wire import botocore_pin
     missing = botocore_pin.missing_internals()
     assert not missing, ("botocore moved internals the lab's in-process clients rely on:\n  "
                          + "\n  ".join(missing))
@@ -84,7 +84,7 @@ def test_the_private_botocore_internals_the_lab_uses_are_where_it_expects():
 def test_a_moved_internal_is_named_clearly(monkeypatch):
     import botocore.handlers
 
-    from dynamo_lab.dynamodb import botocore_pin
+    from dynamo_lab.dynamodb.wire import botocore_pin
     monkeypatch.delattr(botocore.handlers, "generate_idempotent_uuid")
     missing = botocore_pin.missing_internals()
     assert any("botocore.handlers.generate_idempotent_uuid" in m for m in missing)

@@ -325,8 +325,8 @@ def test_leader_failover_moves_the_leader_mark_and_greys_the_crashed_node():
 def stream_run(seed: int = 7):
     """A stream read by a KCL app (two workers) and by an event source
     mapping, across partition splits."""
-    from dynamo_lab.dynamodb.kcl import App
-    from dynamo_lab.dynamodb.triggers import EventSourceMapping
+    from dynamo_lab.dynamodb.consumers.kcl import App
+    from dynamo_lab.dynamodb.consumers.triggers import EventSourceMapping
     ddb = DynamoDB(seed=seed, partition_size_limit=6 * 1024)
     c = _table(ddb, "Music", 500, 500,
                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
@@ -424,7 +424,7 @@ def test_a_table_with_no_stream_draws_an_empty_lineage(run):
 # -- GSI lag -------------------------------------------------------------------
 
 def test_gsi_lag_and_back_pressure_from_the_engine():
-    from dynamo_lab.dynamodb.propagation import lag
+    from dynamo_lab.dynamodb.tables.propagation import lag
     from dynamo_lab.viz import GsiLagView
     ddb = DynamoDB(seed=0, indexes={"gsi_lag_ms": (10, 120)})
     c = ddb.client(retries=0)

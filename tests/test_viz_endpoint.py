@@ -288,7 +288,7 @@ def test_recorder_refuses_what_is_not_a_client():
 # -- the same run against moto's server: no lab internals --------------------
 
 def test_views_draw_from_a_recorded_run_against_moto(moto_url):
-    from dynamo_lab.dynamodb.connect import connect, connect_resource, connect_streams
+    from dynamo_lab.dynamodb.wire.connect import connect, connect_resource, connect_streams
     c, s = connect(moto_url, retries=0), connect_streams(moto_url, retries=0)
     res = connect_resource(moto_url, retries=0)
     calls = record(c, s, res)
@@ -333,7 +333,7 @@ def test_item_anatomy_sizes_types_and_costs():
 
 
 def test_recorded_item_sizes_are_dynamodb_s():
-    from dynamo_lab.dynamodb.size import item_size
+    from dynamo_lab.dynamodb.model.size import item_size
     ddb = DynamoDB(seed=1)
     c = ddb.client(retries=0)
     calls = record(c)
@@ -440,8 +440,8 @@ def test_index_placement_lsi_beside_gsi_apart_lag_and_sparse():
 
 
 def test_lambda_batches_and_kcl_leases_from_real_consumers():
-    from dynamo_lab.dynamodb.kcl import App
-    from dynamo_lab.dynamodb.triggers import EventSourceMapping
+    from dynamo_lab.dynamodb.consumers.kcl import App
+    from dynamo_lab.dynamodb.consumers.triggers import EventSourceMapping
     ddb = DynamoDB(seed=18)
     c, s = ddb.client(retries=0), ddb.streams_client()
     arn = c.create_table(
@@ -650,7 +650,7 @@ def test_a_call_that_never_reached_the_endpoint_is_recorded_with_its_error():
     from botocore.config import Config
     from botocore.exceptions import EndpointConnectionError
 
-    from dynamo_lab.dynamodb.connect import connect
+    from dynamo_lab.dynamodb.wire.connect import connect
     with socket.socket() as sock:           # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

@@ -110,8 +110,8 @@ for f in ("S3", "DynamoDB"):
               ExpressionAttributeValues={":f": {"S": f}})
 c14.scan(TableName="Threads", IndexName="ByAuthor")
 # lesson 18: a Lambda-like mapping and a KCL-like app on the Orders stream
-from dynamo_lab.dynamodb.kcl import App
-from dynamo_lab.dynamodb.triggers import EventSourceMapping
+from dynamo_lab.dynamodb.consumers.kcl import App
+from dynamo_lab.dynamodb.consumers.triggers import EventSourceMapping
 mapping = EventSourceMapping(lambda event, context: None, arn, streams_client=ddb.streams_client(),
                              name="tally", batch_size=8, starting_position="TRIM_HORIZON")
 mapping.drain()

@@ -1,8 +1,8 @@
 """Events of DynamoDB's machinery under the API: partitions and capacity.
 
-Emitted by :mod:`dynamo_lab.dynamodb.partitioning` and
-:mod:`dynamo_lab.dynamodb.throughput`; reduced into CloudWatch-style metrics
-by :mod:`dynamo_lab.dynamodb.metrics`. Hashes are 128-bit ints; a range
+Emitted by :mod:`dynamo_lab.dynamodb.partitions.partitioning` and
+:mod:`dynamo_lab.dynamodb.capacity.throughput`; reduced into CloudWatch-style metrics
+by :mod:`dynamo_lab.dynamodb.capacity.metrics`. Hashes are 128-bit ints; a range
 ``(start, end)`` of a partition is half-open: ``start <= h < end``.
 Capacity events are aggregated per partition per virtual second (not per
 request), so a minute of heavy traffic adds at most a few events per

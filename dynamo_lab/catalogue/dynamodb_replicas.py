@@ -1,4 +1,4 @@
-"""Events of DynamoDB's replica groups: leaders, replication lag, failover (dynamo_lab.dynamodb.replication)."""
+"""Events of DynamoDB's replica groups: leaders, replication lag, failover (dynamo_lab.dynamodb.replication.groups)."""
 from ._spec import kind
 
 __all__ = ["KINDS"]

@@ -2,7 +2,7 @@
 
 Unset, lessons run against an in-process lab service (one per process, made
 on first use). Set, they run against an outside endpoint through
-:func:`~dynamo_lab.dynamodb.connect.connect`: ``dynamo-lab serve``, DynamoDB
+:func:`~dynamo_lab.dynamodb.wire.connect.connect`: ``dynamo-lab serve``, DynamoDB
 Local, or AWS. The setting is, in order:
 
 1. the last ``use(endpoint_url)`` call in this process;
@@ -25,7 +25,7 @@ import os
 import threading
 from typing import Any
 
-from .connect import connect, connect_resource, connect_streams
+from .wire.connect import connect, connect_resource, connect_streams
 
 __all__ = ["use", "endpoint", "service", "client", "resource", "streams_client",
            "ENV_VAR", "AWS"]
@@ -75,7 +75,7 @@ def _outside() -> tuple[str | None, bool]:
     return (None if url.lower() == AWS else url), True
 
 
-#: Options of :func:`~.connect.connect` that only mean something for an outside
+#: Options of :func:`~.wire.connect.connect` that only mean something for an outside
 #: endpoint (the lab accepts any credentials); the in-process lab ignores them.
 _OUTSIDE_ONLY = ("credentials", "session")
 
@@ -89,7 +89,7 @@ def _lab(options: dict) -> dict:
 def client(**options: Any) -> Any:
     """A boto3-compatible ``dynamodb`` client on the chosen backend.
 
-    ``options`` are those of :func:`~.connect.connect` (``retries``,
+    ``options`` are those of :func:`~.wire.connect.connect` (``retries``,
     ``region_name``, ``config``, ...), honoured on every backend:
 
     >>> use(None)

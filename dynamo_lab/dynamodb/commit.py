@@ -1,17 +1,17 @@
 """The write path's after-commit observers, in one ordered list.
 
-A write to an item is planned (:mod:`.items`: the condition, the update,
+A write to an item is planned (:mod:`.operations.items`: the condition, the update,
 the sizes, the capacity), then committed to the item's partition
-(:meth:`~.tables.Table.write_partition`: the store, its local secondary
+(:meth:`~.tables.table.Table.write_partition`: the store, its local secondary
 indexes, the partition map), then handed to each observer of
 :data:`AFTER_COMMIT` in turn:
 
 1. ``replication``: the replica group logs the change; a lagging replica
-   applies it later (:mod:`.replication`);
+   applies it later (:mod:`.replication.groups`);
 2. ``events``: ``item.put`` / ``item.updated`` / ``item.deleted``;
-3. ``streams``: a stream record on the item's shard (:mod:`.streams`);
+3. ``streams``: a stream record on the item's shard (:mod:`.streams.hub`);
 4. ``indexes``: the change is queued for each global secondary index
-   (:mod:`.propagation`).
+   (:mod:`.tables.propagation`).
 
 Every observer has two halves. ``prepare(state, table, key_hash)`` runs
 *before* anything changes -- before capacity is charged, before the store
@@ -30,11 +30,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
-from .types import encode_binary
+from .model.types import encode_binary
 
 if TYPE_CHECKING:  # pragma: no cover
     from .state import ServiceState
-    from .tables import Table
+    from .tables.table import Table
 
 __all__ = ["Change", "Observer", "AFTER_COMMIT", "prepare_observers", "notify", "event_key"]
 

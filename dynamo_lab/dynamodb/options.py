@@ -144,7 +144,7 @@ class _Options:
 
 @dataclass(frozen=True)
 class CapacityOptions(_Options):
-    """Every table's capacity (:class:`~.throughput.TableCapacity`).
+    """Every table's capacity (:class:`~.capacity.throughput.TableCapacity`).
 
     Attributes
     ----------
@@ -175,7 +175,7 @@ class CapacityOptions(_Options):
     enforce_on_demand: bool = False
 
     def as_kwargs(self) -> dict[str, Any]:
-        """The keyword arguments of :class:`~.throughput.TableCapacity`."""
+        """The keyword arguments of :class:`~.capacity.throughput.TableCapacity`."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
@@ -204,7 +204,7 @@ class IndexOptions(_Options):
 
 @dataclass(frozen=True)
 class ReplicationOptions(_Options):
-    """Each partition's replica group (:mod:`~.replication`).
+    """Each partition's replica group (:mod:`~.replication.groups`).
 
     Attributes
     ----------

@@ -5,7 +5,7 @@ serve``, takes the same steps, under the state's lock:
 
 1. **advance the clock** by ``request_ms`` (timers due meanwhile run first);
 2. **validate** the request against botocore's service model
-   (:mod:`.validate`): shapes, types, lengths, enums, in DynamoDB's words;
+   (:mod:`.model.validate`): shapes, types, lengths, enums, in DynamoDB's words;
 3. **prepare**: the operation reads the state and plans the whole change,
    raising any error it can raise -- a condition that fails, a throttle,
    a key of the wrong type, a leader that is down -- while nothing has
@@ -41,14 +41,15 @@ import traceback
 from typing import Any, Callable
 
 from ..sim import Simulation
-from . import batch, control, items, query, streams_api, transactions
 from .errors import DynamoDBError, ValidationError
-from .layout import emit_capacity_events
-from .replication import Replication
+from .model.validate import check_request, operation_names
+from .operations import batch, control, items, query, transactions
+from .replication.groups import Replication
 from .state import ServiceState
-from .streams import StreamHub
-from .streams_api import check_streams_request
-from .validate import check_request, operation_names
+from .streams import api as streams_api
+from .streams.api import check_streams_request
+from .streams.hub import StreamHub
+from .tables.layout import emit_capacity_events
 
 __all__ = ["OPERATIONS", "STREAMS_OPERATIONS", "new_state", "handle", "handle_streams", "run"]
 

@@ -13,7 +13,7 @@ Everything else -- the tables, the lock, ids, ARNs, the components -- lives
 in the state, which the operations (:mod:`.pipeline`) work on; tools and
 tests reach it with :func:`state_of`.
 
-The in-process boto3 client (:mod:`.clients`) and ``dynamo-lab serve`` both
+The in-process boto3 client (:mod:`.wire.clients`) and ``dynamo-lab serve`` both
 answer through :func:`.pipeline.handle`, so the two behave alike by
 construction. The service runs on a :class:`~dynamo_lab.Simulation`: every
 request takes ``request_ms`` of virtual time, tables become ACTIVE
@@ -45,11 +45,9 @@ from ..errors import OptionValueError, UsageError
 from ..events import EventLog
 from ..sim import Simulation
 from . import pipeline
-from .clients import lab_client, lab_resource, lab_streams_client
-from .items import read_key
-from .layout import Layout, emit_capacity_events, ensure, layouts_of
-from .lookup import table_for_control
-from .metrics import CapacityMetrics
+from .capacity.metrics import CapacityMetrics
+from .capacity.throughput import TableCapacity
+from .operations.items import read_key
 from .options import (
     DEFAULT_SIZE_LIMIT,
     CapacityOptions,
@@ -58,11 +56,13 @@ from .options import (
     ReplicationOptions,
     TimingOptions,
 )
-from .partitioning import PartitionMap, Split
-from .propagation import lag
+from .partitions.partitioning import PartitionMap, Split
 from .state import EPOCH, ServiceState
-from .streams import StreamHub
-from .throughput import TableCapacity
+from .streams.hub import StreamHub
+from .tables.layout import Layout, emit_capacity_events, ensure, layouts_of
+from .tables.lookup import table_for_control
+from .tables.propagation import lag
+from .wire.clients import lab_client, lab_resource, lab_streams_client
 
 __all__ = ["DynamoDB", "EPOCH", "state_of", "client", "resource"]
 
@@ -88,7 +88,7 @@ class DynamoDB:
         Bytes a partition holds before it splits (10 GB, as on AWS; a lesson
         lowers it to see splits after a few thousand items).
     capacity : dict, optional
-        Options for every table's :class:`~.throughput.TableCapacity`
+        Options for every table's :class:`~.capacity.throughput.TableCapacity`
         (:class:`~.options.CapacityOptions`: ``burst_seconds``,
         ``adaptive``, ``heat_seconds``, ``on_demand_initial``, ``ramp_ms``).
     on_demand_limits : bool
@@ -214,7 +214,7 @@ class DynamoDB:
     # -- clients -------------------------------------------------------------------
     def client(self, **kwargs: Any):
         """A real boto3 ``dynamodb`` client whose requests this service answers
-        (options: :func:`~.clients.lab_client`).
+        (options: :func:`~.wire.clients.lab_client`).
 
         >>> DynamoDB(seed=0).client().list_tables()["TableNames"]
         []
@@ -289,12 +289,12 @@ class DynamoDB:
             return out
 
     def partition_map(self, table: str, index: str | None = None) -> PartitionMap:
-        """The table's (or GSI's) :class:`~.partitioning.PartitionMap`."""
+        """The table's (or GSI's) :class:`~.partitions.partitioning.PartitionMap`."""
         with self._state.lock:
             return self._layout(table, index).pmap
 
     def table_capacity(self, table: str, index: str | None = None) -> TableCapacity:
-        """The table's (or GSI's) :class:`~.throughput.TableCapacity` (buckets)."""
+        """The table's (or GSI's) :class:`~.capacity.throughput.TableCapacity` (buckets)."""
         with self._state.lock:
             return self._layout(table, index).cap
 
@@ -363,7 +363,7 @@ class DynamoDB:
     def gsi_lag(self, table: str, index: str) -> dict:
         """How far global secondary index ``index`` of ``table`` is behind its
         table: ``pending`` changes and ``oldest_ms``, the virtual ms the
-        oldest has waited (:func:`~.propagation.lag`). Both are 0 unless the
+        oldest has waited (:func:`~.tables.propagation.lag`). Both are 0 unless the
         service was made with a GSI lag (``indexes={"gsi_lag_ms": (lo, hi)}``).
 
         >>> DynamoDB(seed=0).gsi_lag("Nope", "byG")
@@ -375,13 +375,13 @@ class DynamoDB:
 
     @property
     def streams(self) -> StreamHub:
-        """The tables' DynamoDB Streams (:class:`~.streams.StreamHub`):
+        """The tables' DynamoDB Streams (:class:`~.streams.hub.StreamHub`):
         ``ddb.streams.get(stream_arn).shards``."""
         return self._state.streams
 
     def metrics(self) -> CapacityMetrics:
         """CloudWatch-style per-minute capacity metrics, reduced from the
-        event log (:class:`~.metrics.CapacityMetrics`): seconds that are
+        event log (:class:`~.capacity.metrics.CapacityMetrics`): seconds that are
         over are flushed first.
 
         >>> DynamoDB(seed=0).metrics().dimensions()

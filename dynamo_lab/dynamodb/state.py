@@ -35,10 +35,10 @@ from ..sim import Simulation
 from .options import CapacityOptions, IndexOptions, ReplicationOptions, TimingOptions
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .metrics import CapacityMetrics
-    from .replication import Replication
-    from .streams import StreamHub
-    from .tables import Table
+    from .capacity.metrics import CapacityMetrics
+    from .replication.groups import Replication
+    from .streams.hub import StreamHub
+    from .tables.table import Table
 
 __all__ = ["ServiceState", "EPOCH"]
 

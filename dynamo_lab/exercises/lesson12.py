@@ -67,7 +67,7 @@ def item_bytes(item: dict) -> int:
     >>> item_bytes({"a": "xy"})
     3
     """
-    from ..dynamodb.size import item_size
+    from ..dynamodb.model.size import item_size
     return item_size(low_level(item))
 
 

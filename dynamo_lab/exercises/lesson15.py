@@ -20,8 +20,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..dynamodb.partitioning import GB, KB, partitions_needed
-from ..dynamodb.throughput import rcu_for
+from ..dynamodb.partitions.partitioning import GB, KB, partitions_needed
+from ..dynamodb.capacity.throughput import rcu_for
 from .core import Exercise, ExerciseSet, Wrong, as_number
 from .lesson11 import drop_lesson_tables as _drop, low_level
 
@@ -52,7 +52,7 @@ def item_bytes(item: dict) -> int:
     >>> item_bytes({"id": "a", "n": Decimal(7)})    # "id"+"a" = 3, "n" + a number = 3
     6
     """
-    from ..dynamodb.size import item_size
+    from ..dynamodb.model.size import item_size
     return item_size(low_level(item))
 
 

@@ -193,9 +193,9 @@ def solution_namespace() -> dict:
     ``seen`` (q1's events), ``poisoned`` (q2's mapping) and ``processed``
     (q3's voters, in the order the KCL processors saw them), made on a
     fresh lab service."""
-    from ..dynamodb.kcl import App
+    from ..dynamodb.consumers.kcl import App
     from ..dynamodb.service import DynamoDB
-    from ..dynamodb.triggers import EventSourceMapping
+    from ..dynamodb.consumers.triggers import EventSourceMapping
     svc = DynamoDB(seed=18)
     client, streams = svc.client(), svc.streams_client()
     arn = client.create_table(

@@ -45,7 +45,7 @@ TABLE1 = (
         ("02_consistent_hashing.ipynb", "09_partitioning_strategies.ipynb",
          "12_hash_and_range_keys.ipynb", "15_capacity_and_partitions.ipynb"),
         ("dynamo_lab.dynamo.ring", "dynamo_lab.dynamo.ring_strategies",
-         "dynamo_lab.dynamodb.partitioning")),
+         "dynamo_lab.dynamodb.partitions.partitioning")),
     Row("High availability for writes", "Vector clocks with reconciliation during reads",
         "Version size is decoupled from update rates",
         "One leader per partition orders every write (Multi-Paxos replication group); "
@@ -56,7 +56,7 @@ TABLE1 = (
         ("04_vector_clocks.ipynb", "10_divergent_versions_and_coordination.ipynb",
          "13_overview_zones_replicas.ipynb"),
         ("dynamo_lab.dynamo.vclock", "dynamo_lab.dynamo.coordinator",
-         "dynamo_lab.dynamodb.replication")),
+         "dynamo_lab.dynamodb.replication.groups")),
     Row("Handling temporary failures", "Sloppy quorum and hinted handoff",
         "Provides high availability and durability guarantee when some of the "
         "replicas are not available",
@@ -65,7 +65,7 @@ TABLE1 = (
         "A majority of the fixed replica group keeps writing; no stand-in node "
         "holds writes for an absent one.",
         ("06_hinted_handoff.ipynb", "05_quorums.ipynb", "13_overview_zones_replicas.ipynb"),
-        ("dynamo_lab.dynamo.handoff", "dynamo_lab.dynamodb.replication")),
+        ("dynamo_lab.dynamo.handoff", "dynamo_lab.dynamodb.replication.groups")),
     Row("Recovering from permanent failures", "Anti-entropy using Merkle trees",
         "Synchronizes divergent replicas in the background",
         "The replication group replaces a failed replica, copying from the "
@@ -75,7 +75,7 @@ TABLE1 = (
         "instead of comparing trees.",
         ("07_merkle_anti_entropy.ipynb", "13_overview_zones_replicas.ipynb"),
         ("dynamo_lab.dynamo.merkle", "dynamo_lab.dynamo.antientropy",
-         "dynamo_lab.dynamodb.replication")),
+         "dynamo_lab.dynamodb.replication.groups")),
     Row("Membership and failure detection",
         "Gossip-based membership protocol and failure detection",
         "Preserves symmetry and avoids having a centralized registry for storing "
@@ -86,7 +86,7 @@ TABLE1 = (
         "A fully managed, multi-tenant service gives up symmetry for a central "
         "authority it runs itself.",
         ("08_membership_and_gossip.ipynb", "13_overview_zones_replicas.ipynb"),
-        ("dynamo_lab.dynamo.membership", "dynamo_lab.dynamodb.replication")),
+        ("dynamo_lab.dynamo.membership", "dynamo_lab.dynamodb.replication.groups")),
 )
 
 

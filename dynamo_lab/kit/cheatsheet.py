@@ -2,8 +2,8 @@
 markdown and as printable HTML.
 
 Every number on it that the engine also knows is taken from the engine: the
-capacity units from :mod:`dynamo_lab.dynamodb.capacity`, the partition
-arithmetic from :func:`~dynamo_lab.dynamodb.partitioning.partitions_needed`,
+capacity units from :mod:`dynamo_lab.dynamodb.capacity.units`, the partition
+arithmetic from :func:`~dynamo_lab.dynamodb.partitions.partitioning.partitions_needed`,
 the limits from the modules that enforce them, N/R/W from
 :class:`~dynamo_lab.DynamoCluster`'s default options. So the sheet and the lab
 cannot disagree: change a constant and :func:`stale` reports the committed
@@ -61,8 +61,8 @@ def worked_numbers() -> dict:
         share of each partition (``per_partition_*``, rounded as the deck
         prints them).
     """
-    from ..dynamodb.capacity import read_units
-    from ..dynamodb.partitioning import GB, KB, partitions_needed
+    from ..dynamodb.capacity.units import read_units
+    from ..dynamodb.partitions.partitioning import GB, KB, partitions_needed
     u12, u45 = read_units(round(1.2 * KB)), read_units(round(4.5 * KB))
     plan = partitions_needed(5000, 500, 8 * GB)
     return {"units_1_2kb": int(u12), "units_4_5kb": int(u45),
@@ -79,17 +79,17 @@ def worked_numbers() -> dict:
 def _facts() -> dict:
     from ..dynamo.options import ClusterOptions
     from ..dynamo.vclock import TRUNCATE_AT
-    from ..dynamodb.batch import MAX_GET_KEYS, MAX_RESPONSE_BYTES, MAX_WRITES
-    from ..dynamodb.capacity import READ_UNIT, WRITE_UNIT
-    from ..dynamodb.control import MAX_GSI, MAX_LSI
-    from ..dynamodb.items import ITEM_COLLECTION_LIMIT
-    from ..dynamodb.numbers import MAX_DIGITS
-    from ..dynamodb.partitioning import (DEFAULT_SIZE_LIMIT, GB, KB, PARTITION_MAX_RCU,
+    from ..dynamodb.operations.batch import MAX_GET_KEYS, MAX_RESPONSE_BYTES, MAX_WRITES
+    from ..dynamodb.capacity.units import READ_UNIT, WRITE_UNIT
+    from ..dynamodb.operations.control import MAX_GSI, MAX_LSI
+    from ..dynamodb.operations.items import ITEM_COLLECTION_LIMIT
+    from ..dynamodb.model.numbers import MAX_DIGITS
+    from ..dynamodb.partitions.partitioning import (DEFAULT_SIZE_LIMIT, GB, KB, PARTITION_MAX_RCU,
                                          PARTITION_MAX_WCU)
-    from ..dynamodb.query import PAGE_BYTES
-    from ..dynamodb.size import MAX_HASH_KEY_SIZE, MAX_ITEM_SIZE, MAX_RANGE_KEY_SIZE
-    from ..dynamodb.streams import ITERATOR_MS, RETENTION_MS, VIEW_TYPES
-    from ..dynamodb.token_bucket import BURST_SECONDS
+    from ..dynamodb.operations.query import PAGE_BYTES
+    from ..dynamodb.model.size import MAX_HASH_KEY_SIZE, MAX_ITEM_SIZE, MAX_RANGE_KEY_SIZE
+    from ..dynamodb.streams.hub import ITERATOR_MS, RETENTION_MS, VIEW_TYPES
+    from ..dynamodb.capacity.token_bucket import BURST_SECONDS
     defaults = ClusterOptions().flat()      # what DynamoCluster() uses
     return {"N": defaults["n"], "R": defaults["r"], "W": defaults["w"],
             "truncate": TRUNCATE_AT,

@@ -62,7 +62,7 @@ class CapacityDemo:
     # -- the plan ----------------------------------------------------------
     def plan(self):
         """The deck's partition arithmetic for the current settings."""
-        from ..dynamodb.partitioning import GB, partitions_needed
+        from ..dynamodb.partitions.partitioning import GB, partitions_needed
         return partitions_needed(self.rcu, self.wcu, int(self.size_gb * GB))
 
     def set(self, rcu: int | None = None, wcu: int | None = None,

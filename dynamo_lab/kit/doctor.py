@@ -222,7 +222,7 @@ def check_endpoint(url: str | None = None) -> Result:
         return Result(name, SKIP, f"{ENV_VAR} is not set; the lessons use the in-process lab")
     from botocore.config import Config
 
-    from dynamo_lab.dynamodb.connect import connect
+    from dynamo_lab.dynamodb.wire.connect import connect
 
     cfg = Config(connect_timeout=_ENDPOINT_TIMEOUT_S, read_timeout=_ENDPOINT_TIMEOUT_S)
     where = "AWS" if url.lower() == AWS else url

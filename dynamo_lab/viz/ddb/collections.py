@@ -69,7 +69,7 @@ def hash_position(htype: str | None, hvalue: str | None) -> int:
     """
     if htype not in ("S", "N", "B") or hvalue is None:
         return 0
-    from ...dynamodb.keys import position
+    from ...dynamodb.model.keys import position
     try:
         return position({htype: hvalue})
     except Exception:       # a value the lab would refuse as a key

@@ -19,7 +19,7 @@ streams are not drawn (their shards are not this table's).
 Examples
 --------
 >>> from dynamo_lab import DynamoDB
->>> from dynamo_lab.dynamodb.triggers import EventSourceMapping
+>>> from dynamo_lab.dynamodb.consumers.triggers import EventSourceMapping
 >>> ddb = DynamoDB(seed=0, create_ms=0)
 >>> c = ddb.client()
 >>> arn = c.create_table(TableName="Votes",

@@ -80,7 +80,7 @@ def key_text(key: dict | None, order: tuple = ()) -> str | None:
 
 
 def _sizes(item: dict) -> tuple[int, tuple]:
-    from ...dynamodb.size import value_size
+    from ...dynamodb.model.size import value_size
     attrs = []
     total = 0
     for name in sorted(item):
