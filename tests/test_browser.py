@@ -16,9 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from browser_support import (CHROMIUM, CHROMIUM_ARGS, LabPage, chromium_missing_reason,
-                             jupyterlab)
+from browser_support import CHROMIUM, CHROMIUM_ARGS, LabPage, chromium_missing_reason, jupyterlab
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = ROOT / "lessons" / "02_consistent_hashing.ipynb"

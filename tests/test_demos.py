@@ -15,12 +15,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-
 from browser_support import CHROMIUM, CHROMIUM_ARGS, WIDGET_ERRORS, chromium_missing_reason
+
 from dynamo_lab.cli import main
 from dynamo_lab.kit import commands
 from dynamo_lab.kit.demo_capacity import CapacityDemo
@@ -105,7 +105,7 @@ def _voila() -> Iterator[str]:
                     break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise TimeoutError("voila did not answer within 60 s")
+                    raise TimeoutError("voila did not answer within 60 s") from None
                 time.sleep(0.25)
         yield url
     finally:

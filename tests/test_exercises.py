@@ -6,10 +6,18 @@ import pathlib
 import pytest
 
 import dynamo_lab.exercises
-
-from dynamo_lab.exercises import (____, Exercise, ExerciseSet, Wrong, expect_choice,
-                                  expect_equal, expect_mapping, expect_number,
-                                  expect_sequence, expect_set)
+from dynamo_lab.exercises import (
+    Exercise,
+    ExerciseSet,
+    Wrong,
+    ____,
+    expect_choice,
+    expect_equal,
+    expect_mapping,
+    expect_number,
+    expect_sequence,
+    expect_set,
+)
 
 _EXERCISES = pathlib.Path(dynamo_lab.exercises.__file__).parent
 _NOTEBOOKS = pathlib.Path(__file__).resolve().parent.parent / "lessons"

@@ -27,7 +27,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from test_lessons_pedagogy import INJECTED, reveal_leaks
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -33,7 +33,6 @@ LESSONS = ROOT / "lessons"
 DDB_LESSONS = {p.name: f"lesson{p.name[:2]}" for p in sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
                if int(p.name[:2]) >= 11}
 PATHS = [LESSONS / name for name in DDB_LESSONS]
-from dynamo_lab.exercises.endpoint import SKIPPED  # noqa: E402
 
 
 def _module(path: Path):

@@ -11,7 +11,6 @@ line where F is missing, never a traceback. The set-up (``dynalite_url`` in
 from __future__ import annotations
 
 import pytest
-
 from test_lessons_ddb import PATHS, run_on_endpoint
 
 

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from dynamo_lab import EventLog, Simulation
-from dynamo_lab.viz import LoadView, RingView, Timeline, View
-from dynamo_lab.viz import ringstate
-from dynamo_lab.viz.ringstate import RING_SIZE, RingState
+from dynamo_lab.viz import LoadView, RingView, Timeline, View, ringstate
+from dynamo_lab.viz.ringstate import RING_SIZE
 
 STATIC = Path(__file__).resolve().parents[1] / "dynamo_lab" / "viz" / "static"
 
@@ -285,8 +284,9 @@ def test_live_load_view_updates_its_one_widget_once_per_flush():
     view = LoadView(sim, [f"key{i}" for i in range(500)], n=1, live=True)
     w = view.widget()
     assert w is view.widget() and w.kind == "dl-load"
-    bars = lambda: [it[2]["data-node"] for it in json.loads(w.scene)["items"]
-                    if it[2].get("class") == "dl-bar"]
+    def bars() -> list:
+        return [it[2]["data-node"] for it in json.loads(w.scene)["items"]
+                if it[2].get("class") == "dl-bar"]
     assert bars() == ["n0", "n2"]
     sent = count_messages(w)
     for i in range(200):

@@ -298,7 +298,7 @@ def test_capacity_shows_the_share_changing_with_update_table():
 # -- leaders -------------------------------------------------------------------
 
 def test_leader_failover_moves_the_leader_mark_and_greys_the_crashed_node():
-    from dynamo_lab.viz import PartitionMapView as PMV    # the lazy re-export
+    from dynamo_lab.viz import PartitionMapView as PMV  # the lazy re-export
     ddb = DynamoDB(seed=1)
     _table(ddb, "Music", 10, 10)
     view = PMV(ddb, table="Music")

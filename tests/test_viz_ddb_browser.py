@@ -5,12 +5,11 @@ partition carries its hover tip as an SVG <title>."""
 from __future__ import annotations
 
 import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason
+from test_viz_store_browser import page_html
 
 from dynamo_lab import DynamoDB
 from dynamo_lab.viz import PartitionMapView
-
-from browser_support import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason
-from test_viz_store_browser import page_html
 
 pytestmark = pytest.mark.browser
 

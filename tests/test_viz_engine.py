@@ -5,9 +5,8 @@ import re
 
 import pytest
 
-from dynamo_lab import EventLog, Simulation
+from dynamo_lab import EventLog
 from dynamo_lab.viz import LoadView, RingView, Timeline
-from dynamo_lab.viz import ringstate
 
 ring_mod = pytest.importorskip("dynamo_lab.dynamo.ring")
 Ring = ring_mod.Ring

@@ -7,8 +7,14 @@ import pytest
 
 from dynamo_lab import DynamoCluster, EventLog, Simulation
 from dynamo_lab.viz import Timeline
-from dynamo_lab.viz.store import (HealthView, MembershipView, MerkleView, ReplicaView,
-                                  SequenceView, VersionView)
+from dynamo_lab.viz.store import (
+    HealthView,
+    MembershipView,
+    MerkleView,
+    ReplicaView,
+    SequenceView,
+    VersionView,
+)
 from dynamo_lab.viz.store.merkle import leaf_of
 from dynamo_lab.viz.svg import to_svg
 
@@ -206,7 +212,7 @@ def test_one_hinted_copy_points_at_the_crashed_node_then_is_delivered():
     assert svg.count(f'data-target="{home[1]}" data-status="stored"') == 1
     assert svg.count('class="dl-hint-link dl-hint-stored"') == 1
     assert view.preference_list("cart") == home
-    assert f'class="dl-replica dl-missing dl-down"' in svg
+    assert 'class="dl-replica dl-missing dl-down"' in svg
     (holder, target, _, status), = view.hints()
     assert (target, status) == (home[1], "stored") and holder not in home
     c.recover(home[1])

@@ -7,11 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason
 
 from dynamo_lab import DynamoCluster
 from dynamo_lab.viz.store import MembershipView, ReplicaView, SequenceView
-
-from browser_support import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason
 
 pytestmark = pytest.mark.browser
 

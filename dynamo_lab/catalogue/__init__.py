@@ -15,12 +15,16 @@ net.crash: an endpoint stopped; it neither sends nor receives
 """
 from __future__ import annotations
 
-from ._spec import EventKind
-from . import sim as _sim, ring as _ring, dynamo as _dynamo, dynamodb as _dynamodb
-from . import dynamodb_internals as _ddb_internals
-from . import dynamodb_replicas as _ddb_replicas, dynamodb_indexes as _ddb_indexes
-from . import dynamodb_consumers as _ddb_consumers
 from . import client as _client
+from . import dynamo as _dynamo
+from . import dynamodb as _dynamodb
+from . import dynamodb_consumers as _ddb_consumers
+from . import dynamodb_indexes as _ddb_indexes
+from . import dynamodb_internals as _ddb_internals
+from . import dynamodb_replicas as _ddb_replicas
+from . import ring as _ring
+from . import sim as _sim
+from ._spec import EventKind
 
 __all__ = ["EventKind", "KINDS", "describe"]
 

@@ -20,9 +20,24 @@ Examples
 >>> q.check(____)
 q1: not attempted yet. Replace ____ with your answer in `n`, then run q1.check().
 """
-from .core import (KINDS, ____, Blank, Exercise, ExerciseSet, Result, Wrong, as_number,
-                   expect_choice, expect_equal, expect_mapping, expect_number,
-                   expect_sequence, expect_set, known_mistake, show)
+from .core import (
+    KINDS,
+    Blank,
+    Exercise,
+    ExerciseSet,
+    Result,
+    Wrong,
+    ____,
+    as_number,
+    expect_choice,
+    expect_equal,
+    expect_mapping,
+    expect_number,
+    expect_sequence,
+    expect_set,
+    known_mistake,
+    show,
+)
 
 __all__ = ["____", "Blank", "Wrong", "Result", "Exercise", "ExerciseSet", "KINDS",
            "expect_equal", "expect_number", "expect_sequence", "expect_set",

@@ -45,8 +45,8 @@ import html
 import math
 import numbers
 import sys
-from decimal import Decimal
 import textwrap
+from decimal import Decimal
 from typing import Any, Callable, Iterable, Sequence
 
 __all__ = ["____", "Blank", "Wrong", "Result", "Exercise", "ExerciseSet", "KINDS",

@@ -21,7 +21,8 @@ from decimal import Decimal
 from typing import Any
 
 from .core import Exercise, ExerciseSet, Wrong, as_number, known_mistake
-from .lesson11 import drop_lesson_tables as _drop, low_level
+from .lesson11 import drop_lesson_tables as _drop
+from .lesson11 import low_level
 
 __all__ = ["q1", "q2", "q3", "exercises", "progress", "TABLES", "CUSTOMERS", "orders",
            "item_bytes", "query_rcu", "drop_lesson_tables", "solution_namespace", "WRONG"]

@@ -21,7 +21,8 @@ import math
 from typing import Any
 
 from .core import Exercise, ExerciseSet, Wrong
-from .lesson11 import drop_lesson_tables as _drop, low_level
+from .lesson11 import drop_lesson_tables as _drop
+from .lesson11 import low_level
 
 __all__ = ["q1", "q2", "q3", "q4", "exercises", "progress", "TABLES", "READS", "profile",
            "item_bytes", "read_units", "drop_lesson_tables", "solution_namespace", "WRONG"]

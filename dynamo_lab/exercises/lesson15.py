@@ -20,10 +20,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..dynamodb.partitions.partitioning import GB, KB, partitions_needed
 from ..dynamodb.capacity.throughput import rcu_for
+from ..dynamodb.partitions.partitioning import GB, KB, partitions_needed
 from .core import Exercise, ExerciseSet, Wrong, as_number
-from .lesson11 import drop_lesson_tables as _drop, low_level
+from .lesson11 import drop_lesson_tables as _drop
+from .lesson11 import low_level
 
 __all__ = ["q1", "q2", "q3", "q4", "exercises", "progress", "TABLES", "item_bytes", "item_of_size",
            "drop_lesson_tables", "solution_namespace", "WRONG", "Q1_ITEM_KB", "Q1_READS",

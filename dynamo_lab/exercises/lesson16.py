@@ -26,8 +26,8 @@ import hashlib
 import math
 from typing import Any
 
-from ..dynamodb.partitions.partitioning import PARTITION_MAX_WCU, PartitionMap
 from ..dynamodb.capacity.throughput import BURST_SECONDS, units_per_write
+from ..dynamodb.partitions.partitioning import PARTITION_MAX_WCU, PartitionMap
 from .core import Exercise, ExerciseSet, Wrong, as_number
 from .lesson11 import drop_lesson_tables as _drop
 from .lesson15 import item_bytes

@@ -194,8 +194,8 @@ def solution_namespace() -> dict:
     (q3's voters, in the order the KCL processors saw them), made on a
     fresh lab service."""
     from ..dynamodb.consumers.kcl import App
-    from ..dynamodb.service import DynamoDB
     from ..dynamodb.consumers.triggers import EventSourceMapping
+    from ..dynamodb.service import DynamoDB
     svc = DynamoDB(seed=18)
     client, streams = svc.client(), svc.streams_client()
     arn = client.create_table(

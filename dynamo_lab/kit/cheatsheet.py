@@ -79,17 +79,22 @@ def worked_numbers() -> dict:
 def _facts() -> dict:
     from ..dynamo.options import ClusterOptions
     from ..dynamo.vclock import TRUNCATE_AT
-    from ..dynamodb.operations.batch import MAX_GET_KEYS, MAX_RESPONSE_BYTES, MAX_WRITES
+    from ..dynamodb.capacity.token_bucket import BURST_SECONDS
     from ..dynamodb.capacity.units import READ_UNIT, WRITE_UNIT
+    from ..dynamodb.model.numbers import MAX_DIGITS
+    from ..dynamodb.model.size import MAX_HASH_KEY_SIZE, MAX_ITEM_SIZE, MAX_RANGE_KEY_SIZE
+    from ..dynamodb.operations.batch import MAX_GET_KEYS, MAX_RESPONSE_BYTES, MAX_WRITES
     from ..dynamodb.operations.control import MAX_GSI, MAX_LSI
     from ..dynamodb.operations.items import ITEM_COLLECTION_LIMIT
-    from ..dynamodb.model.numbers import MAX_DIGITS
-    from ..dynamodb.partitions.partitioning import (DEFAULT_SIZE_LIMIT, GB, KB, PARTITION_MAX_RCU,
-                                         PARTITION_MAX_WCU)
     from ..dynamodb.operations.query import PAGE_BYTES
-    from ..dynamodb.model.size import MAX_HASH_KEY_SIZE, MAX_ITEM_SIZE, MAX_RANGE_KEY_SIZE
+    from ..dynamodb.partitions.partitioning import (
+        DEFAULT_SIZE_LIMIT,
+        GB,
+        KB,
+        PARTITION_MAX_RCU,
+        PARTITION_MAX_WCU,
+    )
     from ..dynamodb.streams.hub import ITERATOR_MS, RETENTION_MS, VIEW_TYPES
-    from ..dynamodb.capacity.token_bucket import BURST_SECONDS
     defaults = ClusterOptions().flat()      # what DynamoCluster() uses
     return {"N": defaults["n"], "R": defaults["r"], "W": defaults["w"],
             "truncate": TRUNCATE_AT,

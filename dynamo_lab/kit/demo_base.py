@@ -21,8 +21,8 @@ Examples
 from __future__ import annotations
 
 import html
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 __all__ = ["button", "picture", "Status", "CSS", "header", "dashboard_frame"]

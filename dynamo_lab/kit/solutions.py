@@ -32,9 +32,9 @@ import html
 import importlib
 import os
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..errors import LabError, UsageError

@@ -266,7 +266,8 @@ class CapacityView(DdbView):
             xs = [sec / 1000 for sec in secs]
             born, ended = s.span.get(pid, (None, None))
 
-            def value(sec: int) -> float | None:
+            def value(sec: int, used: dict = used, born: int | None = born,
+                      ended: int | None = ended) -> float | None:
                 if sec in used:
                     return used[sec][i]
                 if born is None or born > sec + 999 or (ended is not None and ended < sec):
@@ -380,7 +381,7 @@ class CapacityView(DdbView):
                                            "data-tokens": round(row[3 + i], 2)},
                      f"bucket: {row[3 + i]:.1f} tokens at t={sec // 1000 + 1} s"])
 
-            def y(v: float) -> float:
+            def y(v: float, y0: float = y0, top: float = top) -> float:
                 return round(y0 + _ROW_H - 4 - (_ROW_H - 10) * v / top, 2)
             for k, sec in enumerate(secs):
                 x = round(_L + k * slot, 2)

@@ -38,7 +38,7 @@ from typing import Any
 
 from ...events import Event
 from ..svg import color
-from ._endpoint import own_text, EndpointView, clip
+from ._endpoint import EndpointView, clip, own_text
 
 __all__ = ["LambdaBatchesView", "KclLeasesView", "OUTCOME_COLORS"]
 

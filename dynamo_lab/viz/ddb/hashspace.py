@@ -40,10 +40,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...events import Event
+from ..svg import color
 from ._base import HASH_SPACE, short_hash
 from ._endpoint import ZONES3, EndpointView, clip
 from .collections import hash_position
-from ..svg import color
 
 __all__ = ["HashSpaceView", "HashSpaceState"]
 

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...events import Event
-from ._endpoint import own_text, ROLE_COLORS, EndpointView, clip
+from ._endpoint import ROLE_COLORS, EndpointView, clip, own_text
 from .collections import sort_token
 
 __all__ = ["IndexPlacementView", "IndexState"]

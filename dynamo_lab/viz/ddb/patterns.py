@@ -47,7 +47,7 @@ from typing import Any
 
 from ...events import Event
 from ..svg import color
-from ._endpoint import own_text, EndpointView, clip
+from ._endpoint import EndpointView, clip, own_text
 from .collections import sort_token
 
 __all__ = ["AccessPatternsView", "PatternsState", "joined_tables", "schema_of"]

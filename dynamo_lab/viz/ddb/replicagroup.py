@@ -47,9 +47,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...events import Event
-from ..svg import ZONE_COLORS
 from ..store._base import arrow_head
-from ._endpoint import own_text, ZONES3, EndpointView, clip
+from ..svg import ZONE_COLORS
+from ._endpoint import ZONES3, EndpointView, clip, own_text
 
 __all__ = ["ReplicaGroupView", "ReplicaGroupState"]
 
@@ -234,7 +234,7 @@ class ReplicaGroupView(EndpointView):
             lx = xs.get(leader, _LANES[0])
 
             def arrow(part: str, x1: float, x2: float, yy: float, stroke: str,
-                      dash: str | None = None, width: float = 1.6) -> None:
+                      dash: str | None = None, width: float = 1.6, n: int = n) -> None:
                 attrs = {"class": "dl-msg", "d": f"M{x1} {yy}L{x2} {yy}", "fill": "none",
                          "stroke": stroke, "stroke-width": width, "data-call": n,
                          "data-part": part}

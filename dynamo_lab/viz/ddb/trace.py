@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...events import Event
-from ._endpoint import own_text, EndpointView, clip, units_text
+from ._endpoint import EndpointView, clip, own_text, units_text
 
 __all__ = ["RequestTraceView", "TraceState"]
 

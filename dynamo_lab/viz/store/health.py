@@ -37,8 +37,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...events import Event
-from ._base import StoreView, clock_key, older as _older
 from ..svg import ZONE_COLORS
+from ._base import StoreView, clock_key
+from ._base import older as _older
 
 __all__ = ["HealthView", "HealthState"]
 

@@ -175,7 +175,7 @@ class MerkleView(StoreView):
             add(["text", f"rt:{tag}", {"class": "dl-caption", "x": 10, "y": top + 10},
                  f"range ({start:#x}, {end:#x}]"[:90]])
 
-            def at(level: int, i: int) -> tuple[float, float]:
+            def at(level: int, i: int, top: float = top) -> tuple[float, float]:
                 return (20 + (i + 0.5) * (_W - 40) / (1 << level), top + 28 + level * _LEVEL_H)
 
             for level in range(1, depth + 1):

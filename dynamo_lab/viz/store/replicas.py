@@ -35,10 +35,11 @@ from typing import Any, Iterable
 
 from ...events import Event
 from .. import ringstate
-from ..ring import CX, CY, R, H, ring_scene
+from ..ring import CX, CY, H, R, ring_scene
 from ..ringstate import RingState, key_position
 from ..svg import polar
-from ._base import StoreView, clock_key, older as _older
+from ._base import StoreView, clock_key
+from ._base import older as _older
 
 __all__ = ["ReplicaView", "ReplicaState"]
 
