@@ -173,6 +173,24 @@ def _decode(body: bytes) -> dict:
 _MAX_LINE = 65536          # http.server's limits on one header line ...
 _MAX_HEADERS = 100         # ... and on their number
 _REASONS = {int(k): v[0] for k, v in BaseHTTPRequestHandler.responses.items()}
+
+#: The request headers a browser may send cross-origin: what the AWS SDK for
+#: JavaScript v3 sends to DynamoDB (lower case, as browsers compare them).
+CORS_ALLOW_HEADERS = ("authorization", "content-type", "x-amz-date", "x-amz-target",
+                      "x-amz-user-agent", "x-amz-security-token", "x-amz-content-sha256",
+                      "amz-sdk-invocation-id", "amz-sdk-request", "x-amz-api-version")
+#: The response headers a page's script may read (botocore's and the SDK's own).
+CORS_EXPOSE_HEADERS = ("x-amzn-RequestId", "x-amz-crc32")
+#: How long a browser may cache a preflight answer (Chromium caps it at 2 h).
+CORS_MAX_AGE = 7200
+# Written into every answer, errors included: one constant string.
+_CORS = ("Access-Control-Allow-Origin: *\r\n"
+         "Access-Control-Allow-Methods: GET, POST, OPTIONS\r\n"
+         f"Access-Control-Allow-Headers: {', '.join(CORS_ALLOW_HEADERS)}\r\n"
+         f"Access-Control-Expose-Headers: {', '.join(CORS_EXPOSE_HEADERS)}\r\n"
+         f"Access-Control-Max-Age: {CORS_MAX_AGE}\r\n")
+# Extra headers a preflight may name and be granted: the SDKs' own families.
+_CORS_PREFIXES = ("x-amz-", "x-amzn-", "amz-sdk-")
 _DATE: tuple[int, str] = (0, "")
 
 
@@ -252,7 +270,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- replies -----------------------------------------------------------
     def _send(self, status: int, body: bytes, content_type: str,
-              close: bool = False) -> None:
+              close: bool = False, cors: str = _CORS) -> None:
         # send_response's status line, Server and Date, written in one go.
         if self.server.verbose:
             self.log_request(status, len(body))
@@ -262,7 +280,7 @@ class _Handler(BaseHTTPRequestHandler):
                 f"Server: dynamo-lab\r\nDate: {_http_date()}\r\n"
                 f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
                 f"x-amzn-RequestId: {_request_id()}\r\n"
-                f"x-amz-crc32: {zlib.crc32(body) & 0xFFFFFFFF}\r\n"
+                f"x-amz-crc32: {zlib.crc32(body) & 0xFFFFFFFF}\r\n" + cors
                 + ("Connection: close\r\n" if close else "") + "\r\n")
         self.wfile.write(head.encode("latin-1") + body)
         self.wfile.flush()
@@ -275,7 +293,43 @@ class _Handler(BaseHTTPRequestHandler):
                     close: bool = False) -> None:
         self._send_json(status or err.status, err.to_wire(), close=close)
 
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        """``http.server``'s framing errors (bad request line, bad header,
+        unsupported method or version) as a JSON answer with a status line,
+        never an HTTP/0.9 HTML page; the connection is closed after it."""
+        kind = "SerializationException" if code < 500 else "InternalServerError"
+        text = message or _REASONS.get(code, "")
+        body = _encode({"__type": f"com.amazon.coral.service#{kind}",
+                        "message": text}).encode("utf-8")
+        self.request_version = "HTTP/1.1"
+        self._send(code, body, "application/x-amz-json-1.0", close=True)
+
     # -- verbs -------------------------------------------------------------
+    def do_OPTIONS(self) -> None:  # noqa: N802
+        """A CORS preflight: every origin may call, with the SDKs' headers.
+
+        Browsers never sign a preflight, so it is answered before any
+        signature check. Headers the preflight asks for beyond
+        :data:`CORS_ALLOW_HEADERS` are granted when they belong to the SDKs'
+        families (``x-amz-*``, ``x-amzn-*``, ``amz-sdk-*``).
+        """
+        if self._read_body() is None:
+            return
+        asked = self.headers.get("Access-Control-Request-Headers", "")
+        extra = [h for h in (a.strip().lower() for a in asked.split(","))
+                 if h.startswith(_CORS_PREFIXES) and h not in CORS_ALLOW_HEADERS
+                 and h.replace("-", "").isalnum()]
+        cors = _CORS
+        if extra:
+            cors = cors.replace("Access-Control-Allow-Headers: ",
+                                f"Access-Control-Allow-Headers: {', '.join(extra)}, ", 1)
+        if self.headers.get("Access-Control-Request-Private-Network", "").lower() == "true":
+            # Chromium's Private Network Access: a page from the room's
+            # network may call a server on a learner's or instructor's machine.
+            cors += "Access-Control-Allow-Private-Network: true\r\n"
+        self._send(200, b"", "text/plain; charset=utf-8", cors=cors)
+
     def do_GET(self) -> None:  # noqa: N802
         self._send(200, HEALTH.encode(), "text/plain; charset=utf-8")
 
