@@ -355,10 +355,10 @@ def test_long_and_deep_expressions_never_overflow_the_stack():
     from dynamo_lab.dynamodb.model.expressions import evaluate, parse_key_condition
     c = Expressions(values={":a": {"N": "1"}})
     item = {"a": {"N": "1"}}
-    assert evaluate(parse_condition("NOT " * 1000 + "a = :a", c), item)        # even count
-    assert not evaluate(parse_condition("NOT " * 1001 + "a = :a", c), item)
-    assert evaluate(parse_condition(" AND ".join(["a=:a"] * 450), c), item)
-    assert evaluate(parse_condition(" OR ".join(["b=:a"] * 450 + ["a=:a"]), c), item)
+    assert evaluate(parse_condition("NOT " * 298 + "a = :a", c), item)         # even count
+    assert not evaluate(parse_condition("NOT " * 299 + "a = :a", c), item)     # 300 operators
+    assert evaluate(parse_condition(" AND ".join(["a=:a"] * 150), c), item)
+    assert evaluate(parse_condition(" OR ".join(["b=:a"] * 149 + ["a=:a"]), c), item)
     nested = "NOT(" * 64 + "a = :a" + ")" * 64
     assert evaluate(parse_condition(nested, c), item)
     deep = "NOT(" * 65 + "a = :a" + ")" * 65
@@ -368,4 +368,19 @@ def test_long_and_deep_expressions_never_overflow_the_stack():
     appends = "list_append(" * 70 + ":a" + ", :a)" * 70
     assert "too many nested parentheses" in error(parse_update, f"SET x = {appends}", c)
     with pytest.raises(DynamoDBError, match="one condition per key"):
-        parse_key_condition(" AND ".join(["a=:a"] * 450), c, "a")
+        parse_key_condition(" AND ".join(["a=:a"] * 150), c, "a")
+
+
+def test_more_than_300_operators_are_refused():
+    # DynamoDB counts comparators, AND/OR/NOT, BETWEEN, IN, functions and
+    # + -, and names the count at which it stopped (301).
+    c = Expressions(values={":a": {"N": "1"}})
+    assert error(parse_condition, "NOT " * 300 + "a = :a", c) == (
+        "Invalid ConditionExpression: The expression contains too many operators; "
+        "operator count: 301")
+    assert "operator count: 301" in error(parse_condition, " OR ".join(["a=:a"] * 151), c,
+                                          kind="FilterExpression")
+    sets = ",".join(f"a{i}=:a+:a" for i in range(301))
+    assert "operator count: 301" in error(parse_update, "SET " + sets, c)
+    assert "operator count: 301" in error(
+        parse_condition, " AND ".join(["size(a) > :a"] * 101), c)

@@ -86,7 +86,7 @@ _PARAMETERS = frozenset({
     "ConditionExpression", "UpdateExpression", "ProjectionExpression", "FilterExpression",
     "KeyConditionExpression", "Expected", "AttributeUpdates", "AttributesToGet",
     "KeyConditions", "QueryFilter", "ScanFilter", "ExpressionAttributeNames",
-    "ExpressionAttributeValues"})
+    "ExpressionAttributeValues", "ConditionalOperator"})
 
 
 def _engine(p: dict, op: str, schema=None):

@@ -187,10 +187,14 @@ def query(svc: "ServiceState", p: dict) -> dict:
     store = ix.store if ix else table.store
     expr = prepare(p, "Query", schema)
     hash_av, range_pred = expr.key_condition(schema)
-    if p.get("FilterExpression") is not None:
+    # Neither kind of filter may name a key attribute of the table or index
+    # queried: the key condition is the place for those.
+    which = "Filter Expression" if p.get("FilterExpression") is not None else \
+        "QueryFilter" if p.get("QueryFilter") is not None else None
+    if which is not None:
         for n in schema.names:
             if n in expr.filter_attributes():
-                raise ValidationError("Filter Expression can only contain non-primary key "
+                raise ValidationError(f"{which} can only contain non-primary key "
                                       f"attributes: Primary key attribute: {n}")
     _select(p, ix)
     after = _start_key(table, ix, p)

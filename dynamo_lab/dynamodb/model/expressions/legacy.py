@@ -41,7 +41,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import ValidationError
-from ..types import serialization_error, validate_value, value_type
+from ..types import compare_values, serialization_error, validate_value, value_type
 from .ast import (
     AddAction,
     And,
@@ -62,7 +62,7 @@ from .keycond import KeyCondition, key_condition_from_ast
 
 __all__ = ["filter_condition", "expected_condition", "key_conditions",
            "attributes_to_get", "attribute_updates", "compare_condition",
-           "COMPARISON_OPERATORS"]
+           "enum_error", "COMPARISON_OPERATORS"]
 
 _INVALID = "One or more parameter values were invalid: "
 COMPARISON_OPERATORS = ("IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT",
@@ -78,7 +78,9 @@ _ALLOWED = {"LT": _SCALAR, "LE": _SCALAR, "GT": _SCALAR, "GE": _SCALAR, "IN": _S
 _SYMBOL = {"EQ": "=", "NE": "<>", "LT": "<", "LE": "<=", "GT": ">", "GE": ">="}
 
 
-def _enum_error(value: Any, where: str, allowed) -> ValidationError:
+def enum_error(value: Any, where: str, allowed) -> ValidationError:
+    """DynamoDB's error for a value outside an enum (``where``: the
+    parameter's path in its request, lower camel case)."""
     return ValidationError(
         f"1 validation error detected: Value '{value}' at '{where}' failed to satisfy "
         f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]")
@@ -109,7 +111,7 @@ def compare_condition(attr: str, operator: Any, values: Any, param: str = "Query
     if not isinstance(operator, str):
         raise serialization_error(operator, "String")
     if operator not in COMPARISON_OPERATORS:
-        raise _enum_error(operator, f"{_lower_first(param)}.{attr}.member.comparisonOperator",
+        raise enum_error(operator, f"{_lower_first(param)}.{attr}.member.comparisonOperator",
                           COMPARISON_OPERATORS)
     if values is None:
         values = []
@@ -120,11 +122,17 @@ def compare_condition(attr: str, operator: Any, values: Any, param: str = "Query
     if (wanted is not None and len(avs) != wanted) or (operator == "IN" and not avs):
         raise ValidationError(_INVALID + f"Invalid number of argument(s) for the {operator} "
                               "ComparisonOperator")
+    allowed = _ALLOWED.get(operator)
     for av in avs:
-        allowed = _ALLOWED.get(operator)
         if allowed is not None and value_type(av) not in allowed:
             raise ValidationError(_INVALID + f"ComparisonOperator {operator} is not valid "
                                   f"for {value_type(av)} AttributeValue type")
+        if value_type(av) != value_type(avs[0]):
+            raise ValidationError(_INVALID + "AttributeValues inside AttributeValueList must "
+                                  "be of same type")
+    if operator == "BETWEEN" and compare_values(avs[0], avs[1]) == 1:
+        raise ValidationError("The BETWEEN condition was provided a range where the lower "
+                              "bound is greater than the upper bound")
     path = Path((attr,))
     consts = [Value(attr, av) for av in avs]
     if operator in _SYMBOL:
@@ -149,7 +157,7 @@ def _join(conditions: list, operator: Any):
     if operator is None:
         operator = "AND"
     if operator not in ("AND", "OR"):
-        raise _enum_error(operator, "conditionalOperator", ("AND", "OR"))
+        raise enum_error(operator, "conditionalOperator", ("AND", "OR"))
     node = None
     for c in conditions:
         node = c if node is None else (And(node, c) if operator == "AND" else Or(node, c))
@@ -303,7 +311,7 @@ def attribute_updates(updates: Any) -> Update:
         upd = _struct(upd, "AttributeValueUpdate")
         action = upd.get("Action") or "PUT"
         if action not in ("ADD", "PUT", "DELETE"):
-            raise _enum_error(action, f"attributeUpdates.{attr}.member.action",
+            raise enum_error(action, f"attributeUpdates.{attr}.member.action",
                               ("ADD", "PUT", "DELETE"))
         path = Path((attr,))
         if upd.get("Value") is None:

@@ -46,8 +46,7 @@ dynamo_lab.dynamodb.errors.ValidationError: Invalid UpdateExpression: Two docume
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any
 
 from ...errors import ValidationError
 from ..types import compare_values, serialization_error, value_type
@@ -74,11 +73,12 @@ from .ast import (
 from .context import Expressions
 from .paths import check_paths, path_problems
 from .reserved import is_reserved
-from .tokens import Token, syntax_error, tokenize
+from .tokens import Token, scan_text, syntax_error
 
 __all__ = ["parse_condition", "parse_update", "parse_projection", "check_paths",
            "CONDITION_FUNCTIONS", "UPDATE_FUNCTIONS", "MAX_EXPRESSION_SIZE",
-           "MAX_PATH_DEPTH", "MAX_IN_OPERANDS", "MAX_PAREN_DEPTH", "TYPE_NAMES"]
+           "MAX_PATH_DEPTH", "MAX_IN_OPERANDS", "MAX_PAREN_DEPTH", "MAX_OPERATORS",
+           "ORDERED_TYPES", "TYPE_NAMES"]
 
 CONDITION_FUNCTIONS = ("attribute_exists", "attribute_not_exists", "attribute_type",
                        "begins_with", "contains")
@@ -90,6 +90,10 @@ MAX_EXPRESSION_SIZE = 4096
 MAX_PATH_DEPTH = 32
 MAX_IN_OPERANDS = 100
 MAX_PAREN_DEPTH = 64
+MAX_OPERATORS = 300
+#: The types ``< <= > >= BETWEEN`` can order; a constant of another type
+#: is refused before any item is read.
+ORDERED_TYPES = ("S", "N", "B")
 COMPARATORS = ("=", "<>", "<", "<=", ">", ">=")
 # The long type names DynamoDB uses in ADD/DELETE operand errors.
 TYPE_NAMES = {"S": "STRING", "N": "NUMBER", "B": "BINARY", "SS": "STRING SET",
@@ -119,7 +123,7 @@ class _Parser:
         if size > MAX_EXPRESSION_SIZE:
             raise self.invalid("Expression size has exceeded the maximum allowed size; "
                                f"expression size: {size}")
-        self.tokens, redundant, depth = _scan(text)
+        self.tokens, redundant, depth = scan_text(text)
         self._last = len(self.tokens) - 1
         if redundant:
             # DynamoDB finds "((x))" before it parses: even "((b.c)).d",
@@ -131,6 +135,7 @@ class _Parser:
             raise self.invalid("The expression has too many nested parentheses; "
                                f"nesting levels: {depth}")
         self.i = 0
+        self.operators = 0
         # Semantic errors found so far, as (level, order, error); DynamoDB
         # reports syntax first, then checks in passes, see _LEVELS.
         self.errors: list = []
@@ -141,6 +146,14 @@ class _Parser:
 
     def defer(self, message: str, level: int = _OPERANDS) -> None:
         self.errors.append((level, len(self.errors), self.invalid(message)))
+
+    def count_operator(self) -> None:
+        """One more operator or function; DynamoDB refuses an expression
+        with more than 300, naming the count at which it stopped."""
+        self.operators += 1
+        if self.operators > MAX_OPERATORS:
+            raise self.invalid("The expression contains too many operators; "
+                               f"operator count: {self.operators}")
 
     def peek(self, k: int = 0) -> Token:
         j = self.i + k
@@ -234,6 +247,7 @@ class _Parser:
 
     def call_args(self, operand) -> tuple[str, list]:
         name = self.take().text
+        self.count_operator()
         self.expect_op("(")
         args = [operand()]
         while self.is_op(","):
@@ -263,6 +277,7 @@ class _Parser:
         node = self.conjunction()
         while self.is_keyword("OR"):
             self.take()
+            self.count_operator()
             node = Or(node, self.conjunction())
         return node
 
@@ -270,6 +285,7 @@ class _Parser:
         node = self.negation()
         while self.is_keyword("AND"):
             self.take()
+            self.count_operator()
             node = And(node, self.negation())
         return node
 
@@ -277,6 +293,7 @@ class _Parser:
         count = 0
         while self.is_keyword("NOT"):  # a loop: "NOT NOT ... x" may be long
             self.take()
+            self.count_operator()
             count += 1
         node = self.primary()
         for _ in range(count):
@@ -335,21 +352,27 @@ class _Parser:
         tok = self.peek()
         if tok.kind == "OP" and tok.text in COMPARATORS:
             self.take()
+            self.count_operator()
             right = self.cond_operand()
             self.distinct(tok.text, left, (right,))
+            if tok.text not in ("=", "<>"):
+                self.ordered(tok.text, left, right)
             return Compare(tok.text, left, right)
         if self.is_keyword("BETWEEN"):
             self.take()
+            self.count_operator()
             low = self.cond_operand()
             if not self.is_keyword("AND"):
                 raise self.fail()
             self.take()
             high = self.cond_operand()
             self.distinct("BETWEEN", left, (low, high))
+            self.ordered("BETWEEN", left)
             self.check_bounds(low, high)
             return Between(left, low, high)
         if self.is_keyword("IN"):
             self.take()
+            self.count_operator()
             self.expect_op("(")
             options = [self.cond_operand()]
             while self.is_op(","):
@@ -370,14 +393,26 @@ class _Parser:
                        f"this operator or function; operator: {operator}, first operand: "
                        f"{first.display()}")
 
+    def ordered(self, operator: str, *operands: Any) -> None:
+        """``< <= > >= BETWEEN`` order S, N and B only: a constant of
+        another type is refused (a path's type is known only per item)."""
+        for arg in operands:
+            if isinstance(arg, Value) and value_type(arg.value) not in ORDERED_TYPES:
+                self.defer("Incorrect operand type for operator or function; operator or "
+                           f"function: {operator}, operand type: {value_type(arg.value)}")
+                return
+
     def check_bounds(self, low: Any, high: Any) -> None:
-        if isinstance(low, Value) and isinstance(high, Value) \
-                and value_type(low.value) != value_type(high.value):
+        if not (isinstance(low, Value) and isinstance(high, Value)):
+            self.ordered("BETWEEN", low, high)
+            return
+        if value_type(low.value) != value_type(high.value):
             self.defer("The BETWEEN operator requires same data type for lower and upper "
                        f"bounds; lower bound operand: AttributeValue: {_brief(low.value)}, "
                        f"upper bound operand: AttributeValue: {_brief(high.value)}")
-        if isinstance(low, Value) and isinstance(high, Value) \
-                and compare_values(low.value, high.value) == 1:
+        elif value_type(low.value) not in ORDERED_TYPES:
+            self.ordered("BETWEEN", low)
+        elif compare_values(low.value, high.value) == 1:
             self.defer("The BETWEEN operator requires upper bound to be greater than or "
                        f"equal to lower bound; lower bound operand: AttributeValue: "
                        f"{_brief(low.value)}, upper bound operand: AttributeValue: "
@@ -472,6 +507,7 @@ class _Parser:
         tok = self.peek()
         if tok.kind == "OP" and tok.text in "+-":
             self.take()
+            self.count_operator()
             right = self.update_operand()
             for side in (left, right):
                 self.operand_type(tok.text, side, ("N",))
@@ -520,39 +556,6 @@ class _Parser:
 
 
 _TYPE_TAGS = frozenset({"S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M"})
-
-
-@lru_cache(maxsize=512)
-def _scan(text: str) -> tuple:
-    """``(tokens, redundant parentheses?, deepest nesting)`` of ``text``;
-    remembered per text, since programs send the same expressions again and
-    again (tokens are immutable, so the parses may share them)."""
-    tokens = tuple(tokenize(text))
-    return tokens, _redundant_parentheses(tokens), _paren_depth(tokens)
-
-
-def _paren_depth(tokens: Sequence) -> int:
-    depth = deepest = 0
-    for tok in tokens:
-        if tok.kind == "OP" and tok.text in "()":
-            depth += 1 if tok.text == "(" else -1
-            deepest = max(deepest, depth)
-    return deepest
-
-
-def _redundant_parentheses(tokens: Sequence) -> bool:
-    """True if some matched pair of grouping parentheses directly encloses
-    another. A function call's parentheses are not grouping: DynamoDB
-    accepts ``f((:x))``."""
-    stack: list = []
-    pairs: dict = {}
-    for j, tok in enumerate(tokens):
-        if tok.kind == "OP" and tok.text == "(":
-            stack.append(j)
-        elif tok.kind == "OP" and tok.text == ")" and stack:
-            pairs[stack.pop()] = j
-    calls = {i for i in pairs if i > 0 and tokens[i - 1].kind == "NAME"}
-    return any(pairs.get(i + 1) == j - 1 for i, j in pairs.items() if i not in calls)
 
 
 def _brief(av: dict) -> str:

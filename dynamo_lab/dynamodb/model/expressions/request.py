@@ -53,10 +53,31 @@ LEGACY_PARAMETERS = ("AttributesToGet", "KeyConditions", "QueryFilter", "ScanFil
                      "Expected", "AttributeUpdates", "ConditionalOperator")
 # Which expressions may use ExpressionAttributeValues, per operation, for
 # DynamoDB's "... can only be specified when using expressions: X is null".
-_VALUE_USERS = {"Query": "KeyConditionExpression and FilterExpression are null",
+_VALUE_USERS = {"Query": "FilterExpression and KeyConditionExpression are null",
                 "Scan": "FilterExpression is null",
                 "UpdateItem": "UpdateExpression and ConditionExpression are null",
                 "Update": "UpdateExpression and ConditionExpression are null"}
+
+
+# Per operation, the parameters DynamoDB's mixing error lists, legacy then
+# expression, each in the order the message lists them (requests recorded
+# against DynamoDB). A transaction member or BatchGetItem's KeysAndAttributes
+# takes its operation's lists.
+_ITEM = (("Expected", "ConditionalOperator"), ("ConditionExpression",))
+_GET = (("AttributesToGet",), ("ProjectionExpression",))
+_UPDATE = (("AttributeUpdates", "Expected", "ConditionalOperator"),
+           ("UpdateExpression", "ConditionExpression"))
+_MIXING = {
+    "Query": (("AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"),
+              ("ProjectionExpression", "FilterExpression", "KeyConditionExpression")),
+    "Scan": (("AttributesToGet", "ScanFilter", "ConditionalOperator"),
+             ("ProjectionExpression", "FilterExpression")),
+    "GetItem": _GET, "Get": _GET, "BatchGetItem": _GET,
+    "PutItem": _ITEM, "Put": _ITEM, "DeleteItem": _ITEM, "Delete": _ITEM,
+    "ConditionCheck": _ITEM, "UpdateItem": _UPDATE, "Update": _UPDATE,
+}
+# The legacy map ConditionalOperator joins, per operation (default Expected).
+_JOINED = {"Query": "QueryFilter", "Scan": "ScanFilter"}
 
 
 @dataclass(frozen=True)
@@ -78,8 +99,14 @@ def request_expressions(params: Any, operation: str = "", hash_key: str | None =
     """Parse and cross-check every expression parameter of one request."""
     if not isinstance(params, dict):
         raise serialization_error(params, "Map")
-    exprs = _present(params, EXPRESSION_PARAMETERS)
-    olds = _present(params, LEGACY_PARAMETERS)
+    old_names, expr_names = _MIXING.get(operation, (LEGACY_PARAMETERS, EXPRESSION_PARAMETERS))
+    exprs = _present(params, expr_names)
+    olds = _present(params, old_names)
+    if operation == "Query" and params.get("KeyConditionExpression") is None \
+            and "KeyConditions" in olds:
+        # KeyConditions goes with expressions: DynamoDB accepts it beside a
+        # FilterExpression or ProjectionExpression.
+        olds.remove("KeyConditions")
     if exprs and olds:
         raise ValidationError(
             "Can not use both expression and non-expression parameters in the same request: "
@@ -87,6 +114,7 @@ def request_expressions(params: Any, operation: str = "", hash_key: str | None =
             f"Expression parameters: {{{', '.join(exprs)}}}")
     names, values = params.get("ExpressionAttributeNames"), params.get("ExpressionAttributeValues")
     if not exprs:
+        _check_conditional_operator(params, _JOINED.get(operation, "Expected"))
         if names is not None:
             raise ValidationError("ExpressionAttributeNames can only be specified when using "
                                   "expressions")
@@ -105,12 +133,32 @@ def request_expressions(params: Any, operation: str = "", hash_key: str | None =
             raise ValueError("request_expressions needs hash_key for a KeyConditionExpression")
         found["key_condition"] = parse_key_condition(
             params["KeyConditionExpression"], ctx, hash_key, range_key, key_types)
+    elif params.get("KeyConditions") is not None and hash_key is not None:
+        found["key_condition"] = legacy.key_conditions(params["KeyConditions"], hash_key,
+                                                       range_key, key_types)
     if params.get("FilterExpression") is not None:
         found["filter"] = parse_condition(params["FilterExpression"], ctx, "FilterExpression")
     if params.get("ProjectionExpression") is not None:
         found["projection"] = parse_projection(params["ProjectionExpression"], ctx)
     ctx.check_unused()
     return RequestExpressions(**found)
+
+
+def _check_conditional_operator(params: dict, joined: str) -> None:
+    """``ConditionalOperator`` joins the conditions of one legacy map
+    (``Expected``, ``QueryFilter`` or ``ScanFilter``): DynamoDB refuses it
+    without that map or with fewer than two conditions in it."""
+    operator = params.get("ConditionalOperator")
+    if operator is None:
+        return
+    if operator not in ("AND", "OR"):
+        raise legacy.enum_error(operator, "conditionalOperator", ("AND", "OR"))
+    conditions = params.get(joined)
+    if not conditions:
+        raise ValidationError("ConditionalOperator cannot be used without Filter or Expected")
+    if isinstance(conditions, dict) and len(conditions) < 2:
+        raise ValidationError("ConditionalOperator can only be used when Filter or Expected "
+                              "has two or more elements")
 
 
 def _legacy(params: dict, hash_key, range_key, key_types) -> RequestExpressions:

@@ -17,6 +17,9 @@ Public API
 ``syntax_error(kind, source, tokens, i) -> ValidationError``
     DynamoDB's syntax error for ``tokens[i]`` in an expression of ``kind``
     (``"UpdateExpression"``...).
+``scan_text(text) -> (tokens, redundant parentheses?, deepest nesting)``
+    Tokens plus the two checks DynamoDB makes before parsing; cached per
+    text. O(len(text)).
 
 Examples
 --------
@@ -29,11 +32,12 @@ Invalid UpdateExpression: Syntax error; token: "<EOF>", near: ","
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from functools import lru_cache
+from typing import NamedTuple, Sequence
 
 from ...errors import ValidationError
 
-__all__ = ["Token", "tokenize", "syntax_error", "KEYWORDS"]
+__all__ = ["Token", "tokenize", "syntax_error", "scan_text", "KEYWORDS"]
 
 KEYWORDS = frozenset({"AND", "OR", "NOT", "BETWEEN", "IN"})
 
@@ -90,3 +94,36 @@ def syntax_error(kind: str, source: str, tokens: list[Token], i: int) -> Validat
     near = source[first:last]
     return ValidationError(
         f'Invalid {kind}: Syntax error; token: "{tok.text}", near: "{near}"')
+
+
+@lru_cache(maxsize=512)
+def scan_text(text: str) -> tuple:
+    """``(tokens, redundant parentheses?, deepest nesting)`` of ``text``;
+    remembered per text, since programs send the same expressions again and
+    again (tokens are immutable, so the parses may share them)."""
+    tokens = tuple(tokenize(text))
+    return tokens, _redundant_parentheses(tokens), _paren_depth(tokens)
+
+
+def _paren_depth(tokens: Sequence) -> int:
+    depth = deepest = 0
+    for tok in tokens:
+        if tok.kind == "OP" and tok.text in "()":
+            depth += 1 if tok.text == "(" else -1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def _redundant_parentheses(tokens: Sequence) -> bool:
+    """True if some matched pair of grouping parentheses directly encloses
+    another. A function call's parentheses are not grouping: DynamoDB
+    accepts ``f((:x))``."""
+    stack: list = []
+    pairs: dict = {}
+    for j, tok in enumerate(tokens):
+        if tok.kind == "OP" and tok.text == "(":
+            stack.append(j)
+        elif tok.kind == "OP" and tok.text == ")" and stack:
+            pairs[stack.pop()] = j
+    calls = {i for i in pairs if i > 0 and tokens[i - 1].kind == "NAME"}
+    return any(pairs.get(i + 1) == j - 1 for i, j in pairs.items() if i not in calls)
