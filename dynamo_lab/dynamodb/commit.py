@@ -13,6 +13,11 @@ indexes, the partition map), then handed to each observer of
 4. ``indexes``: the change is queued for each global secondary index
    (:mod:`.tables.propagation`).
 
+When the state has a ``journal`` (``dynamo-lab serve --data``:
+:mod:`.server.durable`), the change is handed to it last, once every
+observer has taken it; it only notes the change for the request's commit to
+disk, so it does not fail either.
+
 Every observer has two halves. ``prepare(state, table, key_hash)`` runs
 *before* anything changes -- before capacity is charged, before the store
 is written -- and raises if the observer cannot take the change (a
@@ -121,6 +126,10 @@ def prepare_observers(state: ServiceState, table: Table, key_hash: int) -> None:
 
 
 def notify(state: ServiceState, change: Change) -> None:
-    """Hand a committed change to every observer, in order."""
+    """Hand a committed change to every observer, in order, then to the
+    state's journal when it has one."""
     for obs in AFTER_COMMIT:
         obs.apply(state, change)
+    journal = state.journal
+    if journal is not None:
+        journal(change)

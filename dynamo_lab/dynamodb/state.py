@@ -77,6 +77,10 @@ class ServiceState:
         Storage nodes and every partition's replica group.
     streams : StreamHub
         The tables' DynamoDB Streams.
+    journal : callable or None
+        Called with every committed :class:`~.commit.Change` after the
+        observers, when the state is kept on disk (``dynamo-lab serve
+        --data``: :mod:`.server.durable`); None otherwise.
     """
 
     sim: Simulation
@@ -97,6 +101,7 @@ class ServiceState:
     ttl_task: Any = None
     capacity_task: Any = None
     retry_streams: int = 0
+    journal: Callable[[Any], None] | None = None
     log: EventLog = field(init=False)
     ids: random.Random = field(init=False)
 
