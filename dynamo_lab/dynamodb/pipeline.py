@@ -43,7 +43,7 @@ from typing import Any, Callable
 from ..sim import Simulation
 from .errors import DynamoDBError, ValidationError
 from .model.validate import check_request, operation_names
-from .operations import batch, control, items, query, transactions
+from .operations import backups, batch, control, items, query, transactions
 from .replication.groups import Replication
 from .state import ServiceState
 from .streams import api as streams_api
@@ -65,6 +65,8 @@ OPERATIONS: dict[str, Operation] = {
     "UpdateTimeToLive": control.update_time_to_live,
     "DescribeTimeToLive": control.describe_time_to_live,
     "DescribeLimits": control.describe_limits,
+    "DescribeEndpoints": backups.describe_endpoints,
+    "DescribeContinuousBackups": backups.describe_continuous_backups,
     "TagResource": control.tag_resource,
     "UntagResource": control.untag_resource,
     "ListTagsOfResource": control.list_tags_of_resource,

@@ -81,6 +81,21 @@ def _check_schema(ks: list, defs: list[str], what: str | None = None) -> None:
         raise ValidationError("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
 
 
+def _check_unique_definitions(defs: list, known: dict | None = None) -> None:
+    """Each attribute is defined once, with one type: a second definition
+    (the same type or another, as a GSI of another type asks for) is refused
+    and named. ``known``: the types a table already has (UpdateTable)."""
+    seen: dict[str, str] = dict(known or {})
+    fresh: set[str] = set()
+    for a in defs:
+        name, kind = a["AttributeName"], a["AttributeType"]
+        if name in fresh or seen.get(name, kind) != kind:
+            raise ValidationError(f"{_INVALID}Cannot have two attributes with the same name: "
+                                  f"{name}")
+        seen[name] = kind
+        fresh.add(name)
+
+
 def _check_projection(ix: dict) -> dict:
     proj = ix["Projection"]
     ptype = proj.get("ProjectionType")
@@ -164,11 +179,10 @@ def create_table(svc: "ServiceState", p: dict) -> dict:
     billing = p.get("BillingMode", "PROVISIONED")
     tp = _throughput(p.get("ProvisionedThroughput"), billing)
     ks = p["KeySchema"]
+    _check_unique_definitions(p["AttributeDefinitions"])
     if len(ks) > len(defs):
         raise ValidationError("Invalid KeySchema: Some index key attribute have no definition")
     _check_schema(ks, defs)
-    if len(set(defs)) != len(defs):
-        raise ValidationError(_INVALID + "Duplicate AttributeName in AttributeDefinitions")
     lsis, gsis = p.get("LocalSecondaryIndexes"), p.get("GlobalSecondaryIndexes")
     seen: set = set()
     indexes: list[Index] = []
@@ -199,8 +213,7 @@ def create_table(svc: "ServiceState", p: dict) -> dict:
     stream = _check_stream(p.get("StreamSpecification"))
     if name in svc.tables:
         raise DynamoDBError("ResourceInUseException", f"Table already exists: {name}")
-    for tag in p.get("Tags") or ():
-        _check_tag(tag)
+    _check_tags(p.get("Tags"), {}, at_creation=True)
     # -- every rule passed: now change state ------------------------------
     table = Table(name, ks, p["AttributeDefinitions"], created=svc.epoch_now(),
                   table_id=svc.new_uuid(), billing_mode=billing, throughput=tp)
@@ -256,20 +269,33 @@ def list_tables(svc: "ServiceState", p: dict) -> dict:
     return out
 
 
+#: What DeleteTable's TableDescription leaves out of DescribeTable's: the
+#: schema, the indexes and the creation time (observed on AWS; see
+#: :func:`delete_table`).
+DELETED_OMITS = ("AttributeDefinitions", "KeySchema", "CreationDateTime",
+                 "LocalSecondaryIndexes", "GlobalSecondaryIndexes")
+
+
 def delete_table(svc: "ServiceState", p: dict) -> dict:
+    """DeleteTable: the table turns ``DELETING`` and is gone ``delete_ms``
+    later. As the API reference says, a table being created or updated is
+    in use, and a table already ``DELETING`` is no error (the same answer
+    again). The TableDescription is DescribeTable's without
+    :data:`DELETED_OMITS`, as AWS answers."""
     table = table_for_control(svc, p["TableName"])
-    if table.status in ("CREATING", "UPDATING", "DELETING"):
-        word = {"CREATING": "created", "UPDATING": "updated", "DELETING": "deleted"}[table.status]
+    if table.status in ("CREATING", "UPDATING"):
+        word = {"CREATING": "created", "UPDATING": "updated"}[table.status]
         raise DynamoDBError("ResourceInUseException", "Attempt to change a resource which is "
                             f"still in use: Table is being {word}: {table.name}")
-    if table.deletion_protection:
-        raise ValidationError("Resource cannot be deleted as it is currently protected against "
-                              "deletion. Disable deletion protection first.")
-    table.status = "DELETING"
+    if table.status != "DELETING":
+        if table.deletion_protection:
+            raise ValidationError("Resource cannot be deleted as it is currently protected "
+                                  "against deletion. Disable deletion protection first.")
+        table.status = "DELETING"
+        svc.log.emit("table.deleting", table=table.name, items=table.item_count)
+        svc.after(svc.timing.delete_ms, _drop, svc, table)
     desc = table.describe(svc.arn(table.name))
-    svc.log.emit("table.deleting", table=table.name, items=table.item_count)
-    svc.after(svc.timing.delete_ms, _drop, svc, table)
-    return {"TableDescription": desc}
+    return {"TableDescription": {k: v for k, v in desc.items() if k not in DELETED_OMITS}}
 
 
 def _drop(svc: "ServiceState", table: Table) -> None:
@@ -305,6 +331,7 @@ def update_table(svc: "ServiceState", p: dict) -> dict:
     if billing != table.billing_mode:
         changes.append("billing_mode")
     types = dict(table.types)
+    _check_unique_definitions(p.get("AttributeDefinitions") or [], table.types)
     for a in p.get("AttributeDefinitions") or ():
         types[a["AttributeName"]] = a["AttributeType"]
     creates, deletes, updates = [], [], []
@@ -421,10 +448,44 @@ def describe_time_to_live(svc: "ServiceState", p: dict) -> dict:
 
 
 # -- tags --------------------------------------------------------------------
-def _check_tag(tag: dict) -> None:
-    if not 1 <= len(tag["Key"]) <= 128:
-        raise ValidationError("One or more parameter values were invalid: Tag key must be "
-                              "between 1 and 128 characters")
+#: DynamoDB's tagging restrictions: letters, white space, numbers and ``+ - = . _ : /``.
+TAG_PATTERN = r"[\p{L}\p{Z}\p{N}_.:/=+\-]*"
+MAX_TAGS, MAX_TAG_KEY, MAX_TAG_VALUE = 50, 128, 256
+
+
+def _tag_text_ok(text: str) -> bool:
+    return all(ch.isalpha() or ch.isnumeric() or ch.isspace() or ch in "+-=._:/"
+               for ch in text)
+
+
+def _check_tags(tags: list | None, current: dict, at_creation: bool = False) -> None:
+    """DynamoDB's tagging restrictions, checked before any tag is set: key
+    1-128 and value 0-256 characters of the allowed set, no ``aws:`` prefix,
+    at most 50 tags on the table afterwards, and TagResource names one tag
+    at least."""
+    if tags is None:
+        return
+    if not tags and not at_creation:
+        raise ValidationError("Atleast one Tag needs to be provided as Input.")
+    for i, tag in enumerate(tags, 1):
+        for part, top in (("Key", MAX_TAG_KEY), ("Value", MAX_TAG_VALUE)):
+            text, where = tag[part], f"tags.{i}.member.{part.lower()}"
+            low = 1 if part == "Key" else 0
+            if not low <= len(text) <= top:
+                bound = (f"greater than or equal to {low}" if len(text) < low
+                         else f"less than or equal to {top}")
+                raise ValidationError(f"1 validation error detected: Value '{text}' at "
+                                      f"'{where}' failed to satisfy constraint: Member must "
+                                      f"have length {bound}")
+            if not _tag_text_ok(text):
+                raise ValidationError(f"1 validation error detected: Value '{text}' at "
+                                      f"'{where}' failed to satisfy constraint: Member must "
+                                      f"satisfy regular expression pattern: {TAG_PATTERN}")
+        if tag["Key"].lower().startswith("aws:"):
+            raise ValidationError(_INVALID + "Tag keys starting with 'aws:' are reserved for "
+                                  f"AWS use: {tag['Key']}")
+    if len(set(current) | {t["Key"] for t in tags}) > MAX_TAGS:
+        raise ValidationError(_INVALID + "The number of tags exceeds the limit of 50")
 
 
 def _table_by_arn(svc: "ServiceState", arn: str) -> Table:
@@ -440,11 +501,7 @@ def _table_by_arn(svc: "ServiceState", arn: str) -> Table:
 
 def tag_resource(svc: "ServiceState", p: dict) -> dict:
     table = _table_by_arn(svc, p["ResourceArn"])
-    for tag in p["Tags"]:
-        _check_tag(tag)
-    if len(set(table.tags) | {t["Key"] for t in p["Tags"]}) > 50:
-        raise ValidationError("One or more parameter values were invalid: The number of tags "
-                              "exceeds the limit of 50")
+    _check_tags(p["Tags"], table.tags)
     for tag in p["Tags"]:
         table.tags[tag["Key"]] = tag["Value"]
     return {}

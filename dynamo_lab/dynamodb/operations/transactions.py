@@ -38,6 +38,7 @@ TransactionCanceledException [{'Code': 'ConditionalCheckFailed', 'Message': 'The
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from ..capacity.units import Meter, read_units
@@ -54,7 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..state import ServiceState
     from ..tables.table import Table
 
-__all__ = ["transact_write_items", "transact_get_items", "TOKEN_WINDOW_MS", "MAX_ACTIONS"]
+__all__ = ["transact_write_items", "transact_get_items", "check_one_region", "TOKEN_WINDOW_MS", "MAX_ACTIONS"]
 
 MAX_ACTIONS = 100
 #: How long a ClientRequestToken is remembered: ten minutes.
@@ -133,8 +134,29 @@ def _remembered(svc: "ServiceState", token: str | None, p: dict) -> dict | None:
     return rec[2]
 
 
+_ARN = re.compile(r"arn:[^:]*:dynamodb:([^:]*):([^:]*):table/.+")
+
+
+def check_one_region(svc: "ServiceState", names: list[str]) -> None:
+    """A transaction's tables are in the caller's account and Region: a table
+    given by an ARN that names another Region (or account) is refused before
+    anything is read, in the words DynamoDB uses for a table ARN of another
+    Region. O(actions)."""
+    for name in names:
+        m = _ARN.fullmatch(name)
+        if m is not None and (m.group(1), m.group(2)) != (svc.region, svc.account):
+            what = "AWS region" if m.group(1) != svc.region else "AWS account"
+            raise ValidationError(f"1 validation error detected: Invalid {what} in '{name}'")
+
+
+def _table_names(entries: list, kinds: tuple) -> list[str]:
+    return [e[k]["TableName"] for e in entries for k in kinds
+            if isinstance(e.get(k), dict) and isinstance(e[k].get("TableName"), str)]
+
+
 def transact_write_items(svc: "ServiceState", p: dict) -> dict:
     token = p.get("ClientRequestToken")
+    check_one_region(svc, _table_names(p["TransactItems"], _KINDS))
     actions = [_parse_action(svc, e, i) for i, e in enumerate(p["TransactItems"], 1)]
     seen: set = set()
     for a in actions:
@@ -242,6 +264,7 @@ def _throttle_reason(v: Any) -> dict:
 
 
 def transact_get_items(svc: "ServiceState", p: dict) -> dict:
+    check_one_region(svc, _table_names(p["TransactItems"], ("Get",)))
     gets = []
     seen: set = set()
     for i, entry in enumerate(p["TransactItems"], 1):

@@ -14,7 +14,9 @@ the moment it was handed out, so iterators cost the service no memory.
 Messages, as AWS words them where it is known (DynamoDB Streams API
 reference, and errors users have quoted from AWS):
 
-* unknown stream: ``Requested resource not found: Stream: <arn> not found``
+* unknown stream (DescribeStream, GetShardIterator, GetRecords, and
+  ListStreams' ``ExclusiveStartStreamArn``):
+  ``Requested resource not found: Stream: <arn> not found``
 * unknown shard: ``Requested resource not found: Shard does not exist``
 * trimmed data: ``The data you are trying to access has been trimmed``
 * expired iterator: ``Shard iterator has expired``
@@ -126,9 +128,12 @@ def list_streams(svc: "ServiceState", p: dict) -> dict:
     if limit > MAX_STREAMS:
         raise _too_big(limit, "limit", MAX_STREAMS)
     name = p.get("TableName")
+    start = p.get("ExclusiveStartStreamArn")
+    if start is not None:
+        _stream(hub, start)          # a page starts after a stream that exists
     streams = [s for arn in list(hub.streams) if (s := hub.get(arn)) is not None
                and (name is None or s.table_name == name)]
-    i = _after([s.arn for s in streams], p.get("ExclusiveStartStreamArn"))
+    i = _after([s.arn for s in streams], start)
     page = streams[i:i + limit]
     out: dict[str, Any] = {"Streams": [{"StreamArn": s.arn, "TableName": s.table_name,
                                         "StreamLabel": s.label} for s in page]}

@@ -1,0 +1,101 @@
+"""The DynamoDB Streams API's errors, with plain boto3, in process and over
+HTTP: each bad request gets AWS's error code (DynamoDB Streams API
+reference: DescribeStream, GetShardIterator, GetRecords, ListStreams).
+Expiry and trimming, which need 15 minutes and 24 hours to pass, are in
+tests/test_ddb_streams.py, where the lab's clock can be moved."""
+import pytest
+from botocore.exceptions import ClientError
+from ddb_support import error_of, make_table
+
+NOT_FOUND = "Requested resource not found: Stream: {} not found"
+
+
+@pytest.fixture
+def stream(backend):
+    """A table with a stream and one record: (streams client, stream ARN, shard id)."""
+    client, streams = backend.client, backend.streams
+    name = make_table(client, StreamSpecification={"StreamEnabled": True,
+                                                   "StreamViewType": "KEYS_ONLY"})
+    client.put_item(TableName=name, Item={"pk": {"S": "one"}})
+    arn = client.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    return streams, arn, shard
+
+
+def _missing(arn: str) -> str:
+    """A well-formed stream ARN of the same table that names no stream."""
+    return arn.rsplit("/", 1)[0] + "/1999-01-01T00:00:00.000"
+
+
+def test_a_stream_that_does_not_exist(stream):
+    """DescribeStream and GetShardIterator: ResourceNotFoundException."""
+    streams, arn, shard = stream
+    gone = _missing(arn)
+    for call in (lambda: streams.describe_stream(StreamArn=gone),
+                 lambda: streams.get_shard_iterator(StreamArn=gone, ShardId=shard,
+                                                    ShardIteratorType="TRIM_HORIZON")):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert error_of(e) == ("ResourceNotFoundException", NOT_FOUND.format(gone))
+
+
+def test_a_shard_that_does_not_exist(stream):
+    streams, arn, shard = stream
+    with pytest.raises(ClientError) as e:
+        streams.get_shard_iterator(StreamArn=arn, ShardId="shardId-00000000000000000000-0000dead",
+                                   ShardIteratorType="LATEST")
+    assert error_of(e) == ("ResourceNotFoundException",
+                           "Requested resource not found: Shard does not exist")
+
+
+def test_list_streams_exclusive_start_that_does_not_exist(stream):
+    """ListStreams pages after a stream it knows; an ExclusiveStartStreamArn
+    naming no stream is ResourceNotFoundException, not an empty page."""
+    streams, arn, _ = stream
+    assert streams.list_streams(ExclusiveStartStreamArn=arn)["Streams"] is not None
+    gone = _missing(arn)
+    with pytest.raises(ClientError) as e:
+        streams.list_streams(ExclusiveStartStreamArn=gone)
+    assert error_of(e) == ("ResourceNotFoundException", NOT_FOUND.format(gone))
+
+
+def test_sequence_number_iterators_need_a_good_number(stream):
+    """AT_/AFTER_SEQUENCE_NUMBER need a SequenceNumber, and one of this
+    shard's: otherwise ValidationException. A good one reads from there."""
+    streams, arn, shard = stream
+    with pytest.raises(ClientError) as e:
+        streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                   ShardIteratorType="AT_SEQUENCE_NUMBER")
+    assert error_of(e) == ("ValidationException",
+                           "SequenceNumber is required for ShardIteratorType AT_SEQUENCE_NUMBER")
+    for bad in ("x" * 21, "1" * 21, "9" * 40):
+        with pytest.raises(ClientError) as e:
+            streams.get_shard_iterator(StreamArn=arn, ShardId=shard, SequenceNumber=bad,
+                                       ShardIteratorType="AFTER_SEQUENCE_NUMBER")
+        assert error_of(e) == ("ValidationException",
+                               f"Invalid SequenceNumber {bad} for shard {shard}")
+    it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    [rec] = streams.get_records(ShardIterator=it)["Records"]
+    seq = rec["dynamodb"]["SequenceNumber"]
+    at = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, SequenceNumber=seq,
+                                    ShardIteratorType="AT_SEQUENCE_NUMBER")["ShardIterator"]
+    assert [r["dynamodb"]["SequenceNumber"]
+            for r in streams.get_records(ShardIterator=at)["Records"]] == [seq]
+    after = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, SequenceNumber=seq,
+                                       ShardIteratorType="AFTER_SEQUENCE_NUMBER")["ShardIterator"]
+    assert streams.get_records(ShardIterator=after)["Records"] == []
+
+
+def test_an_iterator_that_is_not_one(stream):
+    """GetRecords with a string that is no shard iterator, one altered, or one
+    of another version: ValidationException."""
+    streams, arn, shard = stream
+    it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                    ShardIteratorType="LATEST")["ShardIterator"]
+    for bad in ("garbage", it[:-4] + ("AAAA" if not it.endswith("AAAA") else "BBBB"),
+                arn + "|2|" + it.rsplit("|", 1)[1]):
+        with pytest.raises(ClientError) as e:
+            streams.get_records(ShardIterator=bad)
+        assert error_of(e) == ("ValidationException", "Invalid ShardIterator")
+
