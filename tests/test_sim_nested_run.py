@@ -5,7 +5,7 @@ virtual time, past the end of the outer ``run``."""
 from __future__ import annotations
 
 from dynamo_lab import Simulation
-from dynamo_lab.dynamodb.service import DynamoDB
+from dynamo_lab.dynamodb.service import DynamoDB, state_of
 
 
 def test_a_nested_run_past_the_outer_bound_keeps_its_time():
@@ -43,5 +43,5 @@ def test_retried_throttled_writes_inside_a_timer_leave_the_service_usable():
     assert any(e.kind == "client.retry" for e in ddb.log), "the writes were throttled"
     # The next request works: the clock did not go backwards.
     assert "Item" in c.get_item(TableName="Tab", Key={"k": {"S": "x0"}}, ConsistentRead=True)
-    assert not ddb.internal_errors
+    assert not state_of(ddb).internal_errors
 

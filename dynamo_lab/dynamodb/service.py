@@ -1,17 +1,33 @@
 """The DynamoDB service: the learner's object, a slim façade on one state.
 
 :class:`DynamoDB` holds a :class:`~.state.ServiceState` and shows only what
-a learner or a lesson uses: clients (``client()``, ``resource()``,
-``streams_client()``), time (``run()``, ``sim``, ``log``), the wire entry
-points (``handle()``, ``handle_streams()``), the partitions
-(``partitions()``, ``partition_map()``, ``table_capacity()``,
-``split_partition()``, ``set_partition_size_limit()``), the replicas
-(``replicas()``, ``storage_nodes()``, ``crash_node()``, ``recover_node()``),
-the indexes and streams (``gsi_lag()``, ``streams``), the options a lesson
-changes (``index_options``, ``replication_options``) and ``metrics()``.
+a learner, a lesson or a view uses (:data:`FACADE`, which ``dir()`` lists
+and a test holds):
+
+- clients: ``client()``, ``resource()``, ``streams_client()``;
+- time: ``run()``, ``sim`` (the clock), ``log`` (the events views draw);
+- partitions and capacity: ``partitions()``, ``partition_map()``,
+  ``table_capacity()``, ``split_partition()``, ``set_partition_size_limit()``,
+  ``metrics()``;
+- replicas: ``replicas()``, ``storage_nodes()``, ``crash_node()``,
+  ``recover_node()``;
+- indexes and streams: ``gsi_lag()``, ``streams``;
+- the options a lesson changes: ``index_options``, ``replication_options``;
+- the wire: ``handle()``, ``handle_streams()`` (a request in wire form, as
+  ``dynamo-lab serve`` receives it).
+
 Everything else -- the tables, the lock, ids, ARNs, the components -- lives
 in the state, which the operations (:mod:`.pipeline`) work on; tools and
 tests reach it with :func:`state_of`.
+
+**Regions.** A table's ARN, and the set of tables a client sees, follow the
+client's region, as on AWS: ``ddb.client(region_name="eu-west-1")`` talks to
+the eu-west-1 tables only. Each region the service has been asked about
+has its own state (tables, storage nodes, streams), made on first use; all
+of them share the one simulation, its event log and its lock, so one seed
+still gives one run. The façade's own questions (``partitions()``,
+``replicas()``, ``crash_node()``, ...) are about the service's ``region``
+(``us-east-1`` unless given).
 
 The in-process boto3 client (:mod:`.wire.clients`) and ``dynamo-lab serve`` both
 answer through :func:`.pipeline.handle`, so the two behave alike by
@@ -36,9 +52,12 @@ Examples
 1
 >>> state_of(ddb).tables["Music"].item_count
 1
+>>> ddb.client(region_name="eu-west-1").list_tables()["TableNames"]   # another region
+[]
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..errors import OptionValueError, UsageError
@@ -64,7 +83,15 @@ from .tables.lookup import table_for_control
 from .tables.propagation import lag
 from .wire.clients import lab_client, lab_resource, lab_streams_client
 
-__all__ = ["DynamoDB", "EPOCH", "state_of", "client", "resource"]
+__all__ = ["DynamoDB", "EPOCH", "FACADE", "state_of", "client", "resource"]
+
+#: Every public name of a :class:`DynamoDB`, as ``dir()`` lists them.
+FACADE = ("client", "crash_node", "gsi_lag", "handle", "handle_streams", "index_options",
+          "log", "metrics", "partition_map", "partitions", "recover_node", "replicas",
+          "replication_options", "resource", "run", "set_partition_size_limit", "sim",
+          "split_partition", "storage_nodes", "streams", "streams_client", "table_capacity")
+
+_REGION = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\Z")
 
 
 class DynamoDB:
@@ -78,6 +105,8 @@ class DynamoDB:
         Run on this simulation (shared clock and event log).
     region, account : str
         Used in ARNs: ``arn:aws:dynamodb:{region}:{account}:table/{name}``.
+        ``region`` is also where clients go unless they name another
+        (``client(region_name=...)``; see the module notes).
     create_ms, delete_ms, update_ms : int
         Virtual time a table spends CREATING, DELETING, UPDATING.
     request_ms : int
@@ -119,11 +148,11 @@ class DynamoDB:
 
     Examples
     --------
-    >>> sorted(n for n in dir(DynamoDB(seed=0)) if not n.startswith("_"))[:6]
+    >>> [n for n in dir(DynamoDB(seed=0)) if not n.startswith("_")][:6]
     ['client', 'crash_node', 'gsi_lag', 'handle', 'handle_streams', 'index_options']
     """
 
-    __slots__ = ("_state",)
+    __slots__ = ("_state", "_regions")
 
     def __init__(self, seed: Any = 0, sim: Simulation | None = None, *,
                  region: str = "us-east-1", account: str = "000000000000",
@@ -151,6 +180,28 @@ class DynamoDB:
             index_opts=IndexOptions.from_mapping(indexes),
             replication_opts=ReplicationOptions.from_mapping(replication),
             region=region, account=account)
+        self._regions: dict[str, ServiceState] = {region: self._state}
+
+    def _region(self, region: str | None) -> ServiceState:
+        """The state of ``region`` (None: the service's own), made on first
+        use with the same options, on the same simulation, log and lock."""
+        if region is None:
+            return self._state
+        st = self._regions.get(region)
+        if st is None:
+            if not isinstance(region, str) or not _REGION.match(region):
+                raise OptionValueError("client", "region_name", region,
+                                       "a region name such as 'eu-west-1'")
+            main = self._state
+            with main.lock:
+                st = self._regions.get(region)
+                if st is None:
+                    st = pipeline.new_state(
+                        main.sim, timing=main.timing, capacity_opts=main.capacity_opts,
+                        index_opts=main.index_opts, replication_opts=main.replication_opts,
+                        region=region, account=main.account, lock=main.lock)
+                    self._regions[region] = st
+        return st
 
     # -- the wire ------------------------------------------------------------------
     def handle(self, operation: str, params: Any) -> dict:
@@ -198,17 +249,33 @@ class DynamoDB:
         >>> ddb.run(ms=250); ddb.sim.now
         250
         """
-        pipeline.run(self._state, ms)
+        st = self._state
+        with st.lock:
+            pipeline.run(st, ms)
+            for other in self._regions.values():
+                if other is not st:
+                    emit_capacity_events(other)
 
     @property
     def sim(self) -> Simulation:
-        """The :class:`~dynamo_lab.Simulation` the service runs on (``sim.now``)."""
+        """The :class:`~dynamo_lab.Simulation` the service runs on (``sim.now``).
+
+        >>> ddb = DynamoDB(seed=0)
+        >>> _ = ddb.client().list_tables(); ddb.sim.now     # a request takes 1 ms
+        1
+        """
         return self._state.sim
 
     @property
     def log(self) -> EventLog:
         """The event log (``sim.log``): every ``item.*``, ``partition.*``,
-        ``capacity.*``, ``replica.*``, ``gsi.*`` and ``stream.*`` event."""
+        ``capacity.*``, ``replica.*``, ``gsi.*`` and ``stream.*`` event,
+        of every region.
+
+        >>> ddb = _example()
+        >>> [e.kind for e in ddb.log][:2]
+        ['table.created', 'partition.created']
+        """
         return self._state.log
 
     # -- clients -------------------------------------------------------------------
@@ -219,7 +286,7 @@ class DynamoDB:
         >>> DynamoDB(seed=0).client().list_tables()["TableNames"]
         []
         """
-        return lab_client(self, self._state, **kwargs)
+        return lab_client(self, self._region(kwargs.get("region_name")), **kwargs)
 
     def resource(self, **kwargs: Any):
         """A boto3 ``dynamodb`` service resource on this service.
@@ -227,7 +294,7 @@ class DynamoDB:
         >>> [t.name for t in DynamoDB(seed=0).resource().tables.all()]
         []
         """
-        return lab_resource(self, self._state, **kwargs)
+        return lab_resource(self, self._region(kwargs.get("region_name")), **kwargs)
 
     def streams_client(self, **kwargs: Any):
         """A real boto3 ``dynamodbstreams`` client whose requests this service answers.
@@ -235,23 +302,39 @@ class DynamoDB:
         >>> DynamoDB(seed=0).streams_client().list_streams()["Streams"]
         []
         """
-        return lab_streams_client(self, self._state, **kwargs)
+        return lab_streams_client(self, self._region(kwargs.get("region_name")), **kwargs)
 
     # -- options a lesson changes ----------------------------------------------------
     @property
     def index_options(self) -> OptionsView:
         """The secondary-index options (:class:`~.options.IndexOptions`) as a
-        checked dict: ``ddb.index_options.update(gsi_lag_ms=(50, 400))``."""
-        st = self._state
-        return OptionsView(lambda: st.index_opts, lambda o: setattr(st, "index_opts", o))
+        checked dict; a change applies from the next write.
+
+        >>> ddb = DynamoDB(seed=0)
+        >>> ddb.index_options.update(gsi_lag_ms=(50, 400))
+        >>> ddb.index_options["gsi_lag_ms"]
+        (50, 400)
+        """
+        return OptionsView(lambda: self._state.index_opts,
+                           lambda o: self._set_options("index_opts", o))
 
     @property
     def replication_options(self) -> OptionsView:
         """The replication options (:class:`~.options.ReplicationOptions`) as a
-        checked dict: ``ddb.replication_options["lag_ms"] = (100, 100)``."""
-        st = self._state
-        return OptionsView(lambda: st.replication_opts,
-                           lambda o: setattr(st, "replication_opts", o))
+        checked dict; a change applies from the next write.
+
+        >>> ddb = DynamoDB(seed=0)
+        >>> ddb.replication_options["lag_ms"] = (100, 100)
+        >>> ddb.replication_options["lag_ms"], ddb.replication_options["detect_ms"]
+        ((100, 100), 1500)
+        """
+        return OptionsView(lambda: self._state.replication_opts,
+                           lambda o: self._set_options("replication_opts", o))
+
+    def _set_options(self, group: str, options: Any) -> None:
+        with self._state.lock:
+            for st in self._regions.values():
+                setattr(st, group, options)
 
     # -- partitions and capacity -------------------------------------------------------
     def _layout(self, table: str, index: str | None = None) -> Layout:
@@ -289,19 +372,37 @@ class DynamoDB:
             return out
 
     def partition_map(self, table: str, index: str | None = None) -> PartitionMap:
-        """The table's (or GSI's) :class:`~.partitions.partitioning.PartitionMap`."""
+        """The table's (or GSI's) :class:`~.partitions.partitioning.PartitionMap`:
+        hash ranges, splits and their history.
+
+        >>> pm = _example().partition_map("Tab")
+        >>> [p.id for p in pm.partitions]
+        ['p0']
+        """
         with self._state.lock:
             return self._layout(table, index).pmap
 
     def table_capacity(self, table: str, index: str | None = None) -> TableCapacity:
-        """The table's (or GSI's) :class:`~.capacity.throughput.TableCapacity` (buckets)."""
+        """The table's (or GSI's) :class:`~.capacity.throughput.TableCapacity`:
+        each partition's token buckets.
+
+        >>> cap = _example().table_capacity("Tab")
+        >>> cap.mode
+        'PAY_PER_REQUEST'
+        """
         with self._state.lock:
             return self._layout(table, index).cap
 
     def split_partition(self, table: str, pid: str, at: int | None = None,
                         reason: str = "heat") -> Split:
         """Split one of ``table``'s partitions by hand (at ``at``, default
-        its midpoint), as DynamoDB does for heat. Returns the Split."""
+        its midpoint), as DynamoDB does for heat. Returns the Split.
+
+        >>> ddb = _example()
+        >>> _ = ddb.split_partition("Tab", "p0")
+        >>> [p["id"] for p in ddb.partitions("Tab")]
+        ['p1', 'p2']
+        """
         with self._state.lock:
             lay = self._layout(table)
             split = lay.pmap.split(pid, reason, at)
@@ -311,7 +412,16 @@ class DynamoDB:
 
     def set_partition_size_limit(self, table: str, size_limit: int) -> None:
         """Split ``table``'s partitions at ``size_limit`` bytes from now on
-        (and now, where they are over it). Partitions never merge."""
+        (and now, where they are over it). Partitions never merge.
+
+        >>> ddb = _example()
+        >>> for i in range(40):
+        ...     _ = ddb.handle("PutItem", {"TableName": "Tab",
+        ...                    "Item": {"id": {"S": f"k{i}"}, "pad": {"S": "x" * 100}}})
+        >>> ddb.set_partition_size_limit("Tab", 1024)
+        >>> len(ddb.partitions("Tab")) > 1
+        True
+        """
         with self._state.lock:
             self._layout(table).set_size_limit(size_limit)
 
@@ -329,13 +439,25 @@ class DynamoDB:
         """Stop storage node ``name``. Partitions it led get a new leader
         after failure detection (``replication={"detect_ms": ...}``, 1,500 ms
         by default); meanwhile their writes and strongly consistent reads
-        fail with ``InternalServerError`` (HTTP 500, which SDKs retry)."""
+        fail with ``InternalServerError`` (HTTP 500, which SDKs retry).
+
+        >>> ddb = _example()
+        >>> ddb.crash_node("sn-c1")
+        >>> [(r["replica"], r["up"]) for r in ddb.replicas("Tab", {"id": {"S": "a"}})][2]
+        ('sn-c1', False)
+        """
         with self._state.lock:
             self._state.replication.crash(name)
 
     def recover_node(self, name: str) -> None:
         """Restart storage node ``name``: it catches up with the writes it
-        missed, then serves again."""
+        missed, then serves again.
+
+        >>> ddb = _example()
+        >>> ddb.crash_node("sn-c1"); ddb.recover_node("sn-c1")
+        >>> all(r["up"] for r in ddb.replicas("Tab", {"id": {"S": "a"}}))
+        True
+        """
         with self._state.lock:
             self._state.replication.recover(name)
 
@@ -376,7 +498,10 @@ class DynamoDB:
     @property
     def streams(self) -> StreamHub:
         """The tables' DynamoDB Streams (:class:`~.streams.hub.StreamHub`):
-        ``ddb.streams.get(stream_arn).shards``."""
+        ``ddb.streams.get(stream_arn).shards``.
+
+        >>> DynamoDB(seed=0).streams.get("arn:aws:dynamodb:us-east-1:000000000000:table/T/stream/x")
+        """
         return self._state.streams
 
     def metrics(self) -> CapacityMetrics:
@@ -397,34 +522,33 @@ class DynamoDB:
                 st.metrics = CapacityMetrics(st.log)
             return st.metrics
 
-    def __getattr__(self, name: str) -> Any:
-        # Transitional, not part of the façade: tests outside the service
-        # (tests/test_sim_nested_run.py, tests/test_viz_ddb.py) still read
-        # these two; they belong to state_of(ddb).
-        if name in ("tables", "internal_errors"):
-            return getattr(self._state, name)
-        raise AttributeError(f"'DynamoDB' object has no attribute {name!r} "
-                             "(its names are listed by dir())")
-
-    @property
-    def _lock(self) -> Any:
-        # Read by dynamo_lab/viz/ddb/record.py until it takes the client's state.
-        return self._state.lock
-
     def __repr__(self) -> str:
         return f"<DynamoDB tables={len(self._state.tables)} t={self._state.sim.now} ms>"
 
 
-def state_of(ddb: DynamoDB) -> ServiceState:
-    """The :class:`~.state.ServiceState` behind a service: for tools, tests
-    and the HTTP server, not for lessons.
+def _example() -> DynamoDB:
+    """A service with one on-demand table ``Tab`` (key ``id``), for the examples."""
+    ddb = DynamoDB(seed=0, create_ms=0)
+    ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
+                               "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                               "AttributeDefinitions": [{"AttributeName": "id",
+                                                         "AttributeType": "S"}]})
+    return ddb
+
+
+def state_of(ddb: DynamoDB, region: str | None = None) -> ServiceState:
+    """The :class:`~.state.ServiceState` behind a service (of ``region``;
+    by default the service's own): for tools, tests and the HTTP server,
+    not for lessons.
 
     >>> state_of(DynamoDB(seed=0)).timing.request_ms
     1
+    >>> state_of(DynamoDB(seed=0), "eu-west-1").arn("T")
+    'arn:aws:dynamodb:eu-west-1:000000000000:table/T'
     """
     if not isinstance(ddb, DynamoDB):
         raise UsageError(f"state_of() takes a DynamoDB, not {type(ddb).__name__}")
-    return ddb._state
+    return ddb._region(region)
 
 
 def client(**kwargs: Any):
