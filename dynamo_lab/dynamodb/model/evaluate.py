@@ -52,6 +52,18 @@ class Prepared:
     def projects(self) -> bool:
         return self._impl is not None and self._impl.projects
 
+    @property
+    def projected_tops(self) -> set | None:
+        """Top-level attributes ``ProjectionExpression``/``AttributesToGet``
+        asks for (None without one)."""
+        return None if self._impl is None else self._impl.projected_tops
+
+    @property
+    def removes_only(self) -> bool:
+        """Whether the update only takes attributes away (REMOVE, DELETE, or
+        AttributeUpdates' DELETE): on a missing item it creates nothing."""
+        return self._impl is not None and self._impl.removes_only
+
     def filter(self, item: dict) -> bool:
         if self._impl is None:
             return True

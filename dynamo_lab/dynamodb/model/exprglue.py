@@ -16,7 +16,16 @@ from dataclasses import fields, is_dataclass
 from typing import Any, Callable
 
 from ..errors import ValidationError
-from .expressions import Path, apply_update, evaluate, project, request_expressions, update_targets
+from .expressions import (
+    DeleteAction,
+    Path,
+    RemoveAction,
+    apply_update,
+    evaluate,
+    project,
+    request_expressions,
+    update_targets,
+)
 
 __all__ = ["compile_request"]
 
@@ -48,6 +57,17 @@ class Compiled:
             return (dict(item) if item else dict(key)), []
         new = apply_update(self.r.update, item if item is not None else dict(key))
         return new, list(self.r.update.paths)
+
+    @property
+    def projected_tops(self) -> set | None:
+        p = self.r.projection
+        return None if p is None else {path.top for path in p}
+
+    @property
+    def removes_only(self) -> bool:
+        u = self.r.update
+        return u is not None and bool(u.actions) and \
+            all(isinstance(a, (RemoveAction, DeleteAction)) for a in u.actions)
 
     def filter_attributes(self) -> set:
         """Top-level attribute names the filter mentions."""

@@ -150,7 +150,14 @@ def update_plan(table: Table, key: dict, old: dict | None, expr: Prepared) -> Wr
     """The update of the item at ``key`` (now ``old``) by ``expr``, checked
     (its condition already held): the key untouched, index keys valid, the
     size within limits. The one update plan of UpdateItem and
-    TransactWriteItems."""
+    TransactWriteItems.
+
+    An update that only removes attributes (REMOVE, DELETE) from an item
+    that does not exist creates no item: the plan changes nothing, though
+    it is still a write (charged as one). Any other update of a missing
+    item, even one with no actions at all, creates it from its key."""
+    if old is None and expr.removes_only:
+        return WritePlan(table, key, None, None, "update")
     new, paths = expr.update(copy.deepcopy(old) if old is not None else None, key)
     for n in table.schema.names:
         if n not in new or new[n] != key[n]:
@@ -227,13 +234,13 @@ def _write(svc: "ServiceState", p: dict, op: str) -> dict:
     out: dict[str, Any] = {}
     if rv == "ALL_OLD" and plan.old is not None:
         out["Attributes"] = plan.old
-    elif rv == "ALL_NEW":
+    elif rv == "ALL_NEW" and plan.new is not None:
         out["Attributes"] = plan.new
     elif rv == "UPDATED_OLD" and plan.old is not None:
         picked = expr.pick(plan.old, plan.paths)
         if picked:
             out["Attributes"] = picked
-    elif rv == "UPDATED_NEW":
+    elif rv == "UPDATED_NEW" and plan.new is not None:
         picked = expr.pick(plan.new, plan.paths)
         if picked:
             out["Attributes"] = picked

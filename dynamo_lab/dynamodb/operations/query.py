@@ -88,6 +88,22 @@ def _select(p: dict, ix: Index | None) -> str:
     return sel
 
 
+def _fetches(table: Table, ix: Index | None, select: str, expr) -> bool:
+    """Whether each item read from a local secondary index is fetched whole
+    from the table: when the query asks for all attributes, or names one the
+    index does not project. A global secondary index never fetches."""
+    if ix is None or ix.kind != "LSI" or ix.projection_type == "ALL":
+        return False
+    if select == "ALL_ATTRIBUTES":
+        return True
+    if select != "SPECIFIC_ATTRIBUTES":
+        return False
+    kept = set(table.schema.names) | set(ix.schema.names)
+    if ix.projection_type == "INCLUDE":
+        kept |= set(ix.projection.get("NonKeyAttributes", ()))
+    return not (expr.projected_tops or set()) <= kept
+
+
 def _start_key(table: Table, ix: Index | None, p: dict) -> tuple | None:
     """The storage key a page resumes after, from ``ExclusiveStartKey``."""
     esk = p.get("ExclusiveStartKey")
@@ -115,6 +131,7 @@ def _page(svc: "ServiceState", table: Table, ix: Index | None, p: dict, op: str,
     expr = prepare(p, op) if key_ok is None else key_ok[1]
     key_pred = None if key_ok is None else key_ok[0]
     select = _select(p, ix)
+    fetch = _fetches(table, ix, select, expr)
     limit = p.get("Limit")
     consistent = bool(p.get("ConsistentRead", False))
     size = scanned = 0
@@ -136,10 +153,9 @@ def _page(svc: "ServiceState", table: Table, ix: Index | None, p: dict, op: str,
         per_part[last_pid] = per_part.get(last_pid, 0) + isize
         if expr.filter(item):
             shown = item
-            if ix is not None and ix.kind == "LSI" and select == "ALL_ATTRIBUTES" \
-                    and ix.projection_type != "ALL":
+            if fetch:
                 # An LSI fetches the attributes it does not project from the
-                # table, one read per item.
+                # table: one read of the whole item, per item returned.
                 shown = table.get(table.schema.key_of(item)) or item
                 full_reads += read_units(item_size(shown), consistent)
             items.append(expr.project(shown) if select == "SPECIFIC_ATTRIBUTES" else shown)
