@@ -257,6 +257,10 @@ def scan(svc: "ServiceState", p: dict) -> dict:
         start, end = seg * HASH_SPACE // total, (seg + 1) * HASH_SPACE // total
     _select(p, ix)
     after = _start_key(table, ix, p)
+    if total is not None and after is not None and not start <= after[0] < end:
+        # A segment resumes only from a key of its own part of the hash space.
+        raise ValidationError("The provided Exclusive start key does not map to the provided "
+                              "Segment and TotalSegments values.")
     store = ix.store if ix else table.store
 
     def inside(k: tuple) -> bool:
