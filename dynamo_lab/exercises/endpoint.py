@@ -2,8 +2,10 @@
 
 A DynamoDB lesson runs on the lab's own service, or on any
 DynamoDB-compatible endpoint (``DYNAMO_LAB_ENDPOINT``). Not every endpoint
-has every feature: only the lab shows its internals (partitions, replicas,
-the virtual clock); dynalite has no Streams, and cannot add a GSI to an
+has every feature: only the lab in the notebook answers questions about its
+internals (``ddb.partitions(...)``: feature ``internals``); the lab and
+``dynamo-lab serve`` send them as events, which the views draw from a
+recording (``viz.PartitionMapView(calls, ...)``: feature ``lab_events``); dynalite has no Streams, and cannot add a GSI to an
 existing on-demand table. A lesson's setup cell calls
 :func:`check`, which finds out once what the endpoint supports, says in
 plain words what will be skipped and why, and registers the cell magic::
@@ -51,6 +53,9 @@ FEATURES: dict[str, tuple[str, str]] = {
     "gsi_update": ("this endpoint cannot add a global secondary index to an existing "
                    "on-demand table (UpdateTable's GlobalSecondaryIndexUpdates)",
                    "skipped: this endpoint cannot add a GSI to an existing on-demand table"),
+    "lab_events": ("only the lab, in this notebook or served by dynamo-lab serve, sends "
+                   "its internals as events for the views (partitions, capacity)",
+                   "skipped: this endpoint does not send the lab's internals for the views"),
 }
 
 
@@ -150,7 +155,9 @@ def probe(client: Any, ddb: Any = None, uses: Iterable[str] = (),
 
     The lab (``ddb`` given) has them all; AWS itself is taken at its word.
     An outside endpoint is asked: ListStreams for Streams; a scratch table
-    ``dynamo_lab_probe`` (made and dropped) for adding a GSI.
+    ``dynamo_lab_probe`` (made and dropped) for adding a GSI; ``GET
+    /_lab/events`` (signed with the client's credentials) for the lab's
+    events.
     """
     uses = list(uses)
     for f in uses:
@@ -160,9 +167,15 @@ def probe(client: Any, ddb: Any = None, uses: Iterable[str] = (),
         return Endpoint(None, {f: True for f in FEATURES})
     url = client.meta.endpoint_url
     supports, why = {f: True for f in FEATURES}, {}
-    supports["internals"] = False
+    supports["internals"] = supports["lab_events"] = False
     if "amazonaws.com" in url:
         return Endpoint(url, supports)
+    if "lab_events" in uses:
+        from ..viz.ddb._endpoint import LabEvents
+        src = LabEvents(client)
+        supports["lab_events"] = src.check()
+        if not supports["lab_events"]:
+            why["lab_events"] = src.why
     if "streams" in uses:
         try:
             if streams_client is None:

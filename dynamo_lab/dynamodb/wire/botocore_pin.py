@@ -74,6 +74,9 @@ INTERNALS: list[tuple[str, str]] = [
     ("client", "_user_agent_creator._client_features"),
     ("client", "_user_agent_creator.rebuild_and_replace_user_agent_handler"),
     ("client", "_request_signer.handler"),
+    # the recorder signs GET /_lab/events with the client's own credentials
+    # (dynamo_lab/viz/ddb/_endpoint.py)
+    ("client", "_get_credentials"),
     ("retry", "__self__._retry_policy._retry_backoff._random"),
 ]
 

@@ -1,8 +1,14 @@
-"""What the endpoint views share: a base class over recorded calls, and small helpers.
+"""What the endpoint views share: a base class over recorded calls, small
+helpers, and the lab's internals fetched from a served lab.
 
 The endpoint views read the ``client.*`` events that :func:`~dynamo_lab.viz.record`
 writes (what any client sees), and may add the lab's internals when the
-log has them. Colours are written on each mark as attributes, so a viewer
+log has them. On the lab in the notebook the internals are in the
+service's own log. Against ``dynamo-lab serve`` (a room's shared server)
+:class:`LabEvents` asks the server for them: ``GET /_lab/events``, signed
+with the learner's own credentials, answers the events of the learner's
+own namespace only, and the recorder merges them into its log, so the
+partition and capacity views draw the learner's own tables. Colours are written on each mark as attributes, so a viewer
 that strips ``<style>`` (GitHub) still draws them; the stylesheet adds
 hover and transitions only.
 
@@ -19,13 +25,23 @@ Examples
 """
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
 from typing import Any
 
 from ..svg import css
 from ._base import DDB_CSS, DdbView, DdbWidget, ddb_html, scene_svg
 
 __all__ = ["EndpointView", "EndpointWidget", "ENDPOINT_CSS", "clip", "units_text", "own_text",
-           "EVENT_COLORS", "ROLE_COLORS", "ZONES3"]
+           "EVENT_COLORS", "ROLE_COLORS", "ZONES3", "LabEvents", "EVENTS_PATH", "HEALTH_PREFIX"]
+
+#: Where a dynamo-lab server answers a caller's own namespace's events.
+EVENTS_PATH = "/_lab/events"
+#: How a dynamo-lab server's health check (``GET /``) begins.
+HEALTH_PREFIX = "healthy: dynamo-lab"
+_PAGE = 1000
 
 #: stream record colours by eventName
 EVENT_COLORS = {"INSERT": "#59a14f", "MODIFY": "#4e79a7", "REMOVE": "#e15759"}
@@ -99,3 +115,121 @@ class EndpointView(DdbView):
     def _repr_html_(self) -> str:
         return ddb_html(scene_svg(self.scene()), self.css_class).replace(
             "</style>", ENDPOINT_CSS + "</style>", 1)
+
+
+class LabEvents:
+    """A caller's own events on a ``dynamo-lab serve``, page by page.
+
+    ``GET /_lab/events?since=<n>&limit=<k>`` answers ``{"events": [...],
+    "next": n}`` for the namespace of the request's access key and region.
+    The request is signed with SigV4 (botocore's signer) using ``client``'s
+    own credentials and region, so it names the same namespace the
+    client's calls go to, and passes a server that checks signatures.
+
+    Parameters
+    ----------
+    client : botocore client
+        A ``dynamodb`` client whose ``endpoint_url`` may be a dynamo-lab server.
+    timeout : float
+        Seconds to wait for the server.
+
+    Attributes
+    ----------
+    available : bool or None
+        Whether the endpoint serves its events (None: not asked yet).
+    why : str
+        Why not, in plain words, when ``available`` is False.
+    next : int
+        The position of the next event to fetch.
+
+    Examples
+    --------
+    >>> import boto3
+    >>> c = boto3.client("dynamodb", endpoint_url="http://127.0.0.1:9", region_name="us-east-1",
+    ...                  aws_access_key_id="ada", aws_secret_access_key="x")
+    >>> src = LabEvents(c, timeout=0.5)
+    >>> src.fetch(), src.available
+    ([], False)
+    """
+
+    def __init__(self, client: Any, timeout: float = 5.0) -> None:
+        self.url = str(client.meta.endpoint_url).rstrip("/")
+        self.region = client.meta.region_name or "us-east-1"
+        self._client = client
+        self.timeout = timeout
+        self.available: bool | None = None
+        self.why = ""
+        self.next = 0
+
+    def _get(self, path: str, signed: bool) -> tuple[int, bytes]:
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        request = AWSRequest(method="GET", url=self.url + path)
+        creds = self._client._get_credentials() if signed else None
+        if creds is not None:
+            SigV4Auth(creds.get_frozen_credentials(), "dynamodb", self.region).add_auth(request)
+        prepared = request.prepare()
+        req = urllib.request.Request(prepared.url, headers=dict(prepared.headers.items()),
+                                     method="GET")
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                return resp.status, resp.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    def _probe(self) -> bool:
+        if not self.url.startswith(("http://", "https://")) or "amazonaws.com" in self.url:
+            self.available, self.why = False, "not a dynamo-lab server"
+            return False
+        try:
+            status, body = self._get("/", signed=False)
+        except (OSError, ValueError) as e:
+            self.available, self.why = False, f"cannot reach {self.url}: {e}"
+            return False
+        if status != 200 or not body.decode("utf-8", "replace").startswith(HEALTH_PREFIX):
+            self.available, self.why = False, "not a dynamo-lab server"
+            return False
+        self.available = True
+        return True
+
+    def _page(self, since: int, limit: int) -> dict | None:
+        query = urllib.parse.urlencode({"since": since, "limit": limit})
+        try:
+            status, body = self._get(f"{EVENTS_PATH}?{query}", signed=True)
+            page = json.loads(body) if status == 200 else None
+        except (OSError, ValueError) as e:
+            self.available, self.why = False, f"{EVENTS_PATH}: {e}"
+            return None
+        if not isinstance(page, dict) or not isinstance(page.get("events"), list):
+            self.available = False
+            self.why = (f"{EVENTS_PATH} answered HTTP {status}: "
+                        f"{body[:200].decode('utf-8', 'replace')}")
+            return None
+        return page
+
+    def check(self) -> bool:
+        """Whether the endpoint serves this caller's events (asks once:
+        the health check, then one event), without moving :attr:`next`."""
+        if self.available is None and self._probe():
+            self._page(0, 1)
+        return bool(self.available)
+
+    def fetch(self) -> list[dict]:
+        """The events that came after the last fetch (JSON dicts with
+        ``t``, ``kind`` and fields), all pages of them; ``[]`` when the
+        endpoint does not serve its events (see :attr:`why`)."""
+        if self.available is None and not self._probe():
+            return []
+        if not self.available:
+            return []
+        out: list[dict] = []
+        while True:
+            page = self._page(self.next, _PAGE)
+            if page is None:
+                return out
+            out += page["events"]
+            nxt = int(page.get("next", self.next))
+            if nxt <= self.next or not page["events"]:
+                self.next = max(self.next, nxt)
+                return out
+            self.next = nxt

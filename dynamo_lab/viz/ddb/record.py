@@ -15,7 +15,13 @@ their fields are in :mod:`dynamo_lab.catalogue.client`.
 On the lab the events go to the service's own log, in virtual time, beside
 its internals (a view may then add which partition, which replica). On an
 outside endpoint they go to the recorder's own log, timed in wall-clock ms
-since recording began.
+since recording began. When that endpoint is ``dynamo-lab serve`` (a
+room's shared server), the recorder also fetches the internals of the
+learner's own namespace after each call (``GET /_lab/events``, signed with
+the client's credentials: :class:`~._endpoint.LabEvents`) and merges them
+into its log, so ``PartitionMapView(calls, table=...)`` and the capacity
+views draw the learner's own tables there too; ``internals=False`` turns
+that off.
 
 Consumed capacity is only in a response that asked for it, so by default
 the recorder adds ``ReturnConsumedCapacity="INDEXES"`` to every call that
@@ -49,6 +55,7 @@ from contextlib import nullcontext
 from typing import Any
 
 from ...events import Event, EventLog
+from ._endpoint import LabEvents
 
 __all__ = ["record", "CallRecorder", "key_text", "av_text", "item_entry"]
 
@@ -158,10 +165,14 @@ class CallRecorder:
         ``'lab'`` or the first client's endpoint URL.
     errors : list of str
         Responses the recorder could not read (the calls went on unharmed).
+    lab_events : LabEvents or None
+        On an outside endpoint with ``internals=True``: where the server's
+        own events come from (``lab_events.available`` says whether it
+        serves them, ``lab_events.why`` why not).
     """
 
     def __init__(self, *clients: Any, capacity: str | None = "INDEXES",
-                 log: EventLog | None = None) -> None:
+                 log: EventLog | None = None, internals: bool = True) -> None:
         if not clients:
             raise TypeError("record() needs at least one boto3 client or resource")
         if capacity not in (None, "INDEXES", "TOTAL"):
@@ -186,6 +197,7 @@ class CallRecorder:
             t0 = time.perf_counter()
             self.log = EventLog(lambda: int((time.perf_counter() - t0) * 1000))
         self.endpoint = "lab" if svc is not None else str(cs[0].meta.endpoint_url)
+        self.lab_events = LabEvents(cs[0]) if svc is None and internals else None
         self._n = 0
         self._schemas: dict[str, dict] = {}     # table -> {None: keys, index: keys}
         self._stream_tables: dict[str, str] = {}
@@ -324,6 +336,29 @@ class CallRecorder:
 
     def _record(self, op: str, context: dict, parsed: dict) -> None:
         self._safe_record(op, context, parsed)
+        if self.lab_events is not None:
+            self.sync()
+
+    def sync(self) -> int:
+        """Merge the events a dynamo-lab server logged for this caller since
+        the last sync (done after every recorded call); returns how many.
+        Nothing on the lab in the notebook, whose log already has them, or
+        on an endpoint that does not serve them."""
+        src = self.lab_events
+        if src is None or src.available is False:
+            return 0
+        n = 0
+        with self._lock:
+            for d in src.fetch():
+                if not isinstance(d, dict) or str(d.get("kind", "")).startswith("client."):
+                    continue
+                try:
+                    ev = Event.from_dict(d)
+                    self.log.emit(ev.kind, **ev.fields)
+                    n += 1
+                except Exception as e:  # noqa: BLE001 - a surprise must not break the call
+                    self.errors.append(f"lab event {d.get('kind')!r}: {type(e).__name__}: {e}")
+        return n
 
     def _record_call(self, op: str, context: dict, parsed: dict) -> None:
         with self._lock if self._lock is not None else nullcontext():
@@ -520,7 +555,7 @@ class CallRecorder:
 
 
 def record(*clients: Any, capacity: str | None = "INDEXES",
-           log: EventLog | None = None) -> CallRecorder:
+           log: EventLog | None = None, internals: bool = True) -> CallRecorder:
     """Record what ``clients`` (boto3 ``dynamodb``/``dynamodbstreams``
     clients, or ``boto3.resource("dynamodb")``) send and receive.
 
@@ -533,10 +568,13 @@ def record(*clients: Any, capacity: str | None = "INDEXES",
         the trace can show what each call cost; None leaves requests alone.
     log : EventLog, optional
         Write here instead (a recording shared by several recorders).
+    internals : bool
+        On ``dynamo-lab serve``: merge the server's events of this
+        caller's own namespace into the log after each call.
 
     Returns
     -------
     CallRecorder
         A source for the views: ``RequestTraceView(record(client))``.
     """
-    return CallRecorder(*clients, capacity=capacity, log=log)
+    return CallRecorder(*clients, capacity=capacity, log=log, internals=internals)
