@@ -220,3 +220,16 @@ def test_a_wall_clock_room_moves_each_namespace_with_real_time():
     now[0] += 3600                                     # an idle hour: at most a minute replayed
     call(room, ADA, "ListTables")
     assert room.service_for(ADA).sim.now - t0 <= 2500 + 60_000 + 10
+
+
+def test_with_a_data_dir_each_namespace_comes_back_on_its_own(tmp_path):
+    with Room(data_dir=tmp_path) as room:
+        call(room, ADA, "CreateTable", **votes())
+        call(room, BOB, "CreateTable", **votes())
+        call(room, ADA, "PutItem", TableName="Votes", Item={"id": {"S": "ada"}})
+    assert sorted(p.name for p in tmp_path.glob("*.sqlite")) == [
+        "AKIAADA0000000000001_us-east-1.sqlite", "AKIABOB0000000000002_us-east-1.sqlite"]
+    with Room(data_dir=tmp_path) as again:
+        assert [i["id"]["S"] for i in call(again, ADA, "Scan", TableName="Votes")["Items"]] == ["ada"]
+        assert call(again, BOB, "Scan", TableName="Votes")["Items"] == []
+        assert call(again, ADA_EU, "ListTables")["TableNames"] == []
