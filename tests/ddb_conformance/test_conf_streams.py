@@ -39,6 +39,21 @@ def test_a_stream_that_does_not_exist(stream):
         assert error_of(e) == ("ResourceNotFoundException", NOT_FOUND.format(gone))
 
 
+def test_a_string_that_is_no_stream_arn(stream):
+    """DescribeStream with a malformed StreamArn: ValidationException
+    'Invalid StreamArn' (the AWS SDK for JavaScript v2's integration tests,
+    run against AWS); the same for the other operations that take one."""
+    streams, arn, shard = stream
+    bad = "not-a-stream-arn-but-long-enough-for-the-model"
+    for call in (lambda: streams.describe_stream(StreamArn=bad),
+                 lambda: streams.list_streams(ExclusiveStartStreamArn=bad),
+                 lambda: streams.get_shard_iterator(StreamArn=bad, ShardId=shard,
+                                                    ShardIteratorType="LATEST")):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert error_of(e) == ("ValidationException", "Invalid StreamArn")
+
+
 def test_a_shard_that_does_not_exist(stream):
     streams, arn, shard = stream
     with pytest.raises(ClientError) as e:

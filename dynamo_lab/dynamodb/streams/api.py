@@ -16,7 +16,9 @@ reference, and errors users have quoted from AWS):
 
 * unknown stream (DescribeStream, GetShardIterator, GetRecords, and
   ListStreams' ``ExclusiveStartStreamArn``):
-  ``Requested resource not found: Stream: <arn> not found``
+  ``Requested resource not found: Stream: <arn> not found``; a string
+  that is not a stream ARN at all: ValidationException ``Invalid StreamArn``
+  (the AWS SDK for JavaScript v2's integration tests, run against AWS)
 * unknown shard: ``Requested resource not found: Shard does not exist``
 * trimmed data: ``The data you are trying to access has been trimmed``
 * expired iterator: ``Shard iterator has expired``
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 import zlib
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
@@ -96,7 +99,12 @@ def _hub(svc: "ServiceState") -> StreamHub:
     return hub
 
 
+_STREAM_ARN = re.compile(r"arn:aws[a-z-]*:dynamodb:[^:]+:\d+:table/[^/]+/stream/[^/]+")
+
+
 def _stream(hub: StreamHub, arn: str) -> Stream:
+    if not _STREAM_ARN.fullmatch(arn):
+        raise ValidationError("Invalid StreamArn")
     s = hub.get(arn)
     if s is None:
         raise DynamoDBError("ResourceNotFoundException",
