@@ -1,6 +1,9 @@
 """The ``dynamo-lab`` command.
 
-``dynamo-lab serve`` runs the DynamoDB JSON 1.0 wire protocol on loopback;
+``dynamo-lab serve`` runs the DynamoDB JSON 1.0 wire protocol on loopback
+(or for a room: ``--host``, ``--credentials``, ``--data``; ``--status``
+shows a running server to the instructor); ``dynamo-lab credentials`` makes
+a room's key pairs and a card per learner;
 ``dynamo-lab lab`` opens JupyterLab on the lessons; ``dynamo-lab events``
 describes the event catalogue; ``dynamo-lab doctor`` checks a machine is
 ready for the lessons; ``dynamo-lab solutions``, ``cheatsheet``, ``guide`` and
@@ -9,8 +12,13 @@ ready for the lessons; ``dynamo-lab solutions``, ``cheatsheet``, ``guide`` and
 from __future__ import annotations
 
 import argparse
+import signal
+import socket
 import sys
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 __all__ = ["main"]
 
@@ -36,15 +44,169 @@ def _events(args: argparse.Namespace) -> int:
     return 0
 
 
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _status(args: argparse.Namespace) -> int:
+    from .dynamodb.server import status
+    from .errors import LabError
+    url = args.url or f"http://127.0.0.1:{args.port}"
+    while True:
+        try:
+            text = status.render(status.fetch(url), url=url)
+        except LabError as exc:
+            print(f"dynamo-lab serve --status: {exc}", file=sys.stderr)
+            return 1
+        if args.watch:
+            print("\033[H\033[2J", end="")            # clear the screen between views
+        print(text, flush=True)
+        if not args.watch:
+            return 0
+        try:
+            time.sleep(args.watch)
+        except KeyboardInterrupt:
+            return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """``dynamo-lab serve``: serve until SIGINT or SIGTERM."""
+    if args.status:
+        return _status(args)
+    from .dynamodb.server import credentials
+    from .dynamodb.server.http import Limits, Server, StateFileError
+    from .dynamodb.server.room import Room
+    from .errors import LabError
+    say = "dynamo-lab serve:"
+    if args.state and (args.data or args.shared):
+        print(f"{say} --state keeps one shared namespace in a file; it does not go with "
+              "--data or --shared (use --data DIR to keep every namespace)", file=sys.stderr)
+        return 2
+    try:
+        secrets = credentials.load(args.credentials) if args.credentials else None
+        limits = Limits(timeout=args.timeout, idle_timeout=args.idle_timeout,
+                        max_connections=args.max_connections)
+        room = None if args.state else Room(seed=args.seed, shared=args.shared,
+                                            data_dir=args.data, clock="wall")
+        server = Server(host=args.host, port=args.port, seed=args.seed, state=args.state,
+                        clock="wall", credentials=secrets, limits=limits, room=room).start()
+    except StateFileError as exc:
+        print(f"{say} cannot load state from {exc}", file=sys.stderr)
+        return 1
+    except LabError as exc:
+        print(f"{say} {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"{say} cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+    stop = threading.Event()
+
+    def _on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    if args.host not in _LOOPBACK and secrets is None:
+        print(f"{say} warning: listening on {args.host} without --credentials; anyone who "
+              "can reach this port can read and change every learner's tables",
+              file=sys.stderr)
+    print(f"{say} listening on {server.url}", flush=True)
+    who = (f"signatures checked for {len(secrets)} learners from {args.credentials}"
+           if secrets is not None else "signatures not checked")
+    where = ("one shared namespace" if args.shared or args.state
+             else "a namespace per access key and region")
+    kept = f"; kept in {args.data}" if args.data else ""
+    print(f"{say} {who}; {where}{kept}", flush=True)
+    print(f"{say} boto3.client('dynamodb', endpoint_url='{server.url}', "
+          f"region_name='us-east-1'); lessons follow DYNAMO_LAB_ENDPOINT={server.url}; "
+          f"dynamo-lab serve --status --url {server.url} shows the room; Ctrl-C stops",
+          flush=True)
+    try:
+        while not stop.wait(0.5):     # a timed wait sees the signal flag promptly
+            pass
+    finally:
+        server.stop()
+    saved = f", tables saved to {args.state}" if args.state else ""
+    print(f"{say} stopped{saved}", flush=True)
+    return 0
+
+
+def _credentials(args: argparse.Namespace) -> int:
+    import secrets as random_source
+
+    from .dynamodb.server import credentials
+    from .errors import LabError
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        print(f"dynamo-lab credentials: {out} exists; --force replaces it (the learners' "
+              "old keys stop working)", file=sys.stderr)
+        return 2
+    seed = args.seed if args.seed is not None else random_source.randbits(63)
+    endpoint = args.endpoint or f"http://{socket.gethostname()}:8000"
+    try:
+        learners = credentials.generate(args.learners, seed)
+        credentials.write(out, learners)
+    except (LabError, OSError) as exc:
+        print(f"dynamo-lab credentials: {exc}", file=sys.stderr)
+        return 2
+    text = credentials.cards(learners, endpoint, args.region)
+    if args.cards:
+        Path(args.cards).write_text(text, encoding="utf-8")
+    print(text, end="")
+    print(f"dynamo-lab credentials: {len(learners)} learners written to {out}"
+          + (f", cards to {args.cards}" if args.cards else "")
+          + f"; --seed {seed} regenerates the same keys (keep it as secret as the file); "
+          f"start the server with: dynamo-lab serve --host 0.0.0.0 --credentials {out}",
+          file=sys.stderr)
+    return 0
+
+
+def _add_serve(sub: Any) -> None:
+    serve = sub.add_parser("serve", help="serve the DynamoDB wire protocol over HTTP")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; 0.0.0.0 for a room)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--credentials", metavar="FILE", default=None,
+                       help="verify every request's signature against this file's keys "
+                            "(dynamo-lab credentials makes one)")
+    serve.add_argument("--shared", action="store_true",
+                       help="one namespace for every caller (DynamoDB Local's -sharedDb)")
+    serve.add_argument("--data", metavar="DIR", default=None,
+                       help="keep every namespace on disk here, durable before each answer")
+    serve.add_argument("--state", default=None,
+                       help="keep one shared namespace's tables in this file across restarts")
+    serve.add_argument("--seed", type=int, default=0)
+    serve.add_argument("--timeout", type=float, default=30.0,
+                       help="seconds a request may take to arrive (default 30)")
+    serve.add_argument("--idle-timeout", type=float, default=60.0,
+                       help="seconds an idle keep-alive connection is kept (default 60)")
+    serve.add_argument("--max-connections", type=int, default=256,
+                       help="connections served at once; more get 503 (default 256)")
+    serve.add_argument("--status", action="store_true",
+                       help="print the status of a running server and exit")
+    serve.add_argument("--url", default=None,
+                       help="with --status: the server (default http://127.0.0.1:PORT)")
+    serve.add_argument("--watch", type=float, default=0, metavar="SECONDS",
+                       help="with --status: print it again every SECONDS")
+
+    cred = sub.add_parser("credentials", help="make a room's key pairs and a card per learner")
+    cred.add_argument("--learners", type=int, required=True, help="how many learners")
+    cred.add_argument("--out", required=True, metavar="FILE", help="the CSV file to write")
+    cred.add_argument("--cards", default=None, metavar="FILE",
+                      help="also write the cards (Markdown) to this file")
+    cred.add_argument("--seed", type=int, default=None,
+                      help="derive the keys from this seed (default: a random one, printed)")
+    cred.add_argument("--endpoint", default=None,
+                      help="the URL learners use (default http://<this host>:8000)")
+    cred.add_argument("--region", default="us-east-1")
+    cred.add_argument("--force", action="store_true", help="replace an existing --out file")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dynamo-lab", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="serve the DynamoDB wire protocol over HTTP")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--state", default=None, help="keep tables in this file across restarts")
-    serve.add_argument("--seed", type=int, default=0)
+    _add_serve(sub)
 
     lab = sub.add_parser("lab", help="open JupyterLab on the lessons")
     lab.add_argument("--lessons", default="lessons")
@@ -64,8 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in kit_commands.COMMANDS:
         return kit_commands.run(args)
     if args.command == "serve":
-        from .dynamodb.server.http import serve_main
-        return serve_main(args)
+        return _serve(args)
+    if args.command == "credentials":
+        return _credentials(args)
     if args.command == "lab":
         return _lab(args)
     if args.command == "doctor":

@@ -108,14 +108,9 @@ def test_unknown_target(server, client, target):
     assert "TableNames" in client.list_tables()
 
 
-def test_streams_target_without_streams_support(server):
-    has_streams = hasattr(server.service, "handle_streams")
+def test_streams_target(server):
     resp, data = _post(server.url, b"{}", target="DynamoDBStreams_20120810.ListStreams")
-    if has_streams:
-        assert resp.status == 200 and "Streams" in json.loads(data)
-    else:
-        assert resp.status == 400
-        assert _error_body(data)[0] == "UnknownOperationException"
+    assert resp.status == 200 and "Streams" in json.loads(data)
 
 
 @pytest.mark.parametrize("ctype", ["text/plain", "application/xml", None])

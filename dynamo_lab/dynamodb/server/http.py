@@ -18,439 +18,165 @@ The protocol, as DynamoDB speaks it:
   ``{"__type": "<namespace>#<Code>", "message": ...}``; botocore keeps the part
   after ``#`` as ``Error.Code``.
 - Every response carries ``x-amzn-RequestId`` and ``x-amz-crc32`` (the CRC32 of
-  the body bytes, which botocore checks and retries on mismatch).
-- Like DynamoDB Local, any signature is accepted: the lab has no accounts.
+  the body bytes, which botocore checks and retries on mismatch), and CORS
+  headers (below).
 
-Choices the lab makes (documented here because tests hold them):
+Who may call, and whose tables:
 
-- Binds ``127.0.0.1`` unless ``--host`` says otherwise; it prints a warning
-  then, since anyone who can reach the port can change the tables.
-- Request bodies are capped at :data:`MAX_BODY` (DynamoDB's 16 MB request
-  limit plus a margin for JSON framing); bigger ones get ``413`` with a
-  ``ValidationException`` body, and the connection is closed without
-  reading the body.
+- Binds ``127.0.0.1`` unless ``--host`` says otherwise (the CLI warns when
+  it listens elsewhere without ``--credentials``).
+- Without credentials, any signature is accepted, as DynamoDB Local does;
+  the access key id and region of the ``Authorization`` header's scope
+  still say whose tables a request uses, and an unsigned request is
+  ``Caller("anonymous", "us-east-1")``. With ``credentials`` (a
+  :mod:`.credentials` file), every request's SigV4 signature is verified
+  (:mod:`.sigv4`) and refused in DynamoDB's words when wrong.
+- ``dynamo-lab serve`` sends requests to a :class:`~.room.Room`: one
+  namespace per access key and region, or one for everybody (``--shared``).
+  A :class:`Server` made in a notebook or a test serves one service to every
+  caller unless given a room (and so does ``--state``).
+
+The lab's own endpoints (not DynamoDB's):
+
+- ``GET /`` (or any other path) answers :data:`HEALTH`.
+- ``GET /_lab/events?since=<int>&limit=<int>``: the caller's namespace's
+  events from position ``since`` (``{"events": [...], "next": n}``; ask
+  again with ``since=next``). Signed like any request when credentials are
+  on, so a learner's views read their own events and nobody else's.
+- ``GET /_lab/status``: the instructor's view as JSON (``dynamo-lab serve
+  --status`` prints it as text): connections, requests, errors, requests per
+  second and last seen per namespace, refusals at the door per key. It shows
+  counts and names, never items or secrets, and needs no signature.
+
+CORS: every answer, errors included, allows any origin, the headers the AWS
+SDK for JavaScript sends, and exposes ``x-amzn-RequestId``/``x-amz-crc32``;
+``OPTIONS`` answers a preflight (never signed, so never checked).
+
+Limits (:class:`Limits`; each refusal is JSON with a status line):
+
+- A body over :data:`MAX_BODY` (DynamoDB's 16 MB request limit) gets ``413``
+  ``ValidationException`` from its ``Content-Length``, unread; a chunked body
+  is cut off as soon as it passes the limit. Request bodies being read at
+  once, all connections together, are held to ``max_inflight`` bytes;
+  past it a request gets ``503`` (which the SDKs retry).
+- A request must arrive whole within ``timeout`` seconds of its first byte
+  (``408``, then the connection is closed), and an idle keep-alive
+  connection is closed after ``idle_timeout``: a client that trickles or
+  stalls holds a thread for at most that long.
+- At most ``max_connections`` connections at once; the next one gets a
+  ``503`` at once, from the accepting thread, and is closed (the SDKs retry
+  a 503; a browser shows it).
+- Malformed HTTP (a bad request line, header or ``Content-Length``, a bad
+  chunk, HTTP/2's preface, TLS on the plain port) gets a 4xx JSON answer
+  and the connection is closed; none of these take the server down.
 - Malformed JSON (or a body that is not an object, or ``NaN``/``Infinity``,
-  or a number too large for a double) is ``SerializationException``; an unknown or missing target is
-  ``UnknownOperationException``; a content type other than the JSON ones is
-  ``UnknownOperationException`` too, because that is how the AWS front end
-  routes an unrecognised protocol. All are ``400`` and the server stays up.
+  or a number too large for a double) is ``SerializationException``; an
+  unknown or missing target is ``UnknownOperationException``; a content type
+  other than the JSON ones is ``UnknownOperationException`` too, because
+  that is how the AWS front end routes an unrecognised protocol.
 - An unexpected exception inside the service becomes ``500
   InternalServerError`` with a fixed message; the traceback goes to stderr,
   never to the client.
-- Table status changes take no virtual time in a served service
-  (``create_ms=delete_ms=update_ms=0``): CreateTable still answers
-  ``CREATING``, and the next request already sees ``ACTIVE``. boto3's
-  waiters poll at once and then sleep 20 s of real time, so this is what
-  keeps ``table_exists`` instant over HTTP.
-- Time: ``clock="wall"`` (what ``dynamo-lab serve`` uses) ties the virtual
-  clock to the wall clock, as DESIGN.md allows: before each request the
-  simulation catches up with the real milliseconds since the server started,
-  so a real client's request rate meets capacity limits in real seconds.
-  A catch-up is capped at :data:`MAX_CATCH_UP_MS`; after a longer idle spell
-  the clock moves that far and the rest is skipped, so an idle server never
-  replays hours of background work. ``clock="virtual"`` (the default of
-  :class:`Server`, for tests) keeps the notebook's rule: only requests move
-  time, and the same seed and requests give the same run.
-- ``--state FILE`` loads the tables at start and saves them at stop (an
-  atomic replace). With ``ddb.dump()``/``ddb.load()`` on the service those
-  are used; otherwise the tables travel through the public API
-  (DescribeTable + Scan out, CreateTable + PutItem in).
-- ``SIGINT`` (Ctrl-C) and ``SIGTERM`` stop the server cleanly: in-flight
-  requests finish, state is saved, exit status 0.
+
+Time: table status changes take no virtual time in a served service
+(CreateTable answers ``CREATING`` and the next request sees ``ACTIVE``, so
+boto3's waiters, which sleep 20 real seconds between polls, succeed at
+once). ``clock="wall"`` (what ``dynamo-lab serve`` uses) ties each
+namespace's virtual clock to the wall clock, as DESIGN.md allows, capped at
+:data:`MAX_CATCH_UP_MS` per catch-up; ``clock="virtual"`` (tests) moves time
+only with requests. ``--state FILE`` loads one shared service's tables at
+start and saves them at stop; ``--data DIR`` keeps every namespace durable
+(:mod:`.durable`).
 """
 from __future__ import annotations
 
-import base64
-import email.utils
-import json
-import math
 import os
-import signal
-import socket
-import sys
 import threading
 import time
-import traceback
-import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections import deque
+from pathlib import Path
 from typing import Any
 
+from ...errors import OptionValueError, UsageError
 from ..errors import DynamoDBError, error
+from .credentials import Learner
+from .handler import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE, HEALTH, HTTPServer
+from .limits import MAX_BODY, Limits
+from .room import DDB_PREFIX, STREAMS_PREFIX, Caller, Room
 
-__all__ = ["Server", "StateFileError", "serve_main", "served_service", "MAX_BODY", "HEALTH", "MAX_CATCH_UP_MS"]
-
-#: DynamoDB caps a request at 16 MB of data; the JSON framing around it gets
-#: 1 MB more before the server refuses to read the body.
-MAX_BODY = 17 * 1024 * 1024
+__all__ = ["Server", "Limits", "StateFileError", "served_service", "MAX_BODY", "HEALTH",
+           "MAX_CATCH_UP_MS", "CORS_ALLOW_HEADERS", "CORS_EXPOSE_HEADERS", "CORS_MAX_AGE"]
 
 #: The most virtual time one wall-clock catch-up may run (``clock="wall"``).
 MAX_CATCH_UP_MS = 60_000
-
-#: What ``GET /`` answers (the shape DynamoDB's endpoints use).
-HEALTH = "healthy: dynamo-lab"
-
-_DDB_PREFIX = "DynamoDB_20120810."
-_STREAMS_PREFIX = "DynamoDBStreams_20120810."
-_JSON_TYPES = ("application/x-amz-json-1.0", "application/x-amz-json-1.1",
-               "application/json")
 # AWS answers an unknown operation with an empty message; so does the service.
 _UNKNOWN = ""
 
 
-# Each random byte picks one of 32 characters (A-Z, 2-7: base32's alphabet);
-# 256 is 8 x 32, so every character is equally likely.
-_ID_TABLE = bytes(base64.b32encode(bytes([i << 3]))[0] for i in range(32)) * 8
+class _OneService:
+    """One service for every caller: what a :class:`Server` made around a
+    ``service`` routes to (the :class:`~.room.Room` interface, one
+    namespace)."""
 
-
-def _request_id() -> str:
-    # DynamoDB's request ids are 52 upper-case alphanumerics: one urandom
-    # read, mapped byte by byte (base64.b32encode is a Python loop in 3.11).
-    return os.urandom(52).translate(_ID_TABLE).decode("ascii")
-
-
-class _Headers:
-    """Request headers: first value per name, names case-insensitive (what
-    the handler asks of them; ``http.server`` builds an ``email.message``,
-    a tenth of a request's time)."""
-
-    __slots__ = ("_first", "_items")
-
-    def __init__(self) -> None:
-        self._first: dict[str, str] = {}
-        self._items: list[tuple[str, str]] = []
-
-    def add(self, name: str, value: str) -> None:
-        self._items.append((name, value))
-        self._first.setdefault(name.lower(), value)
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self._first.get(name.lower(), default)
-
-    def __getitem__(self, name: str) -> Any:
-        return self._first.get(name.lower())
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._first
-
-    def items(self) -> list[tuple[str, str]]:
-        return list(self._items)
-
-    def __str__(self) -> str:
-        return "".join(f"{k}: {v}\n" for k, v in self._items) + "\n"
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):  # 1e400 parses to inf: no DynamoDB member holds that
-        raise ValueError(f"{text} is out of range")
-    return value
-
-
-# Made once: json.loads/json.dumps with options build a new coder per call.
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
-_encode = json.JSONEncoder(separators=(",", ":")).encode
-
-
-def _decode(body: bytes) -> dict:
-    """The request body as a dict, or a SerializationException."""
-    if not body.strip():
-        return {}
-    try:
-        params = _DECODER.decode(body.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise error("SerializationException",
-                    "Start of structure or map found where not expected.") from None
-    if not isinstance(params, dict):
-        raise error("SerializationException",
-                    "Start of structure or map found where not expected.")
-    return params
-
-
-_MAX_LINE = 65536          # http.server's limits on one header line ...
-_MAX_HEADERS = 100         # ... and on their number
-_REASONS = {int(k): v[0] for k, v in BaseHTTPRequestHandler.responses.items()}
-
-#: The request headers a browser may send cross-origin: what the AWS SDK for
-#: JavaScript v3 sends to DynamoDB (lower case, as browsers compare them).
-CORS_ALLOW_HEADERS = ("authorization", "content-type", "x-amz-date", "x-amz-target",
-                      "x-amz-user-agent", "x-amz-security-token", "x-amz-content-sha256",
-                      "amz-sdk-invocation-id", "amz-sdk-request", "x-amz-api-version")
-#: The response headers a page's script may read (botocore's and the SDK's own).
-CORS_EXPOSE_HEADERS = ("x-amzn-RequestId", "x-amz-crc32")
-#: How long a browser may cache a preflight answer (Chromium caps it at 2 h).
-CORS_MAX_AGE = 7200
-# Written into every answer, errors included: one constant string.
-_CORS = ("Access-Control-Allow-Origin: *\r\n"
-         "Access-Control-Allow-Methods: GET, POST, OPTIONS\r\n"
-         f"Access-Control-Allow-Headers: {', '.join(CORS_ALLOW_HEADERS)}\r\n"
-         f"Access-Control-Expose-Headers: {', '.join(CORS_EXPOSE_HEADERS)}\r\n"
-         f"Access-Control-Max-Age: {CORS_MAX_AGE}\r\n")
-# Extra headers a preflight may name and be granted: the SDKs' own families.
-_CORS_PREFIXES = ("x-amz-", "x-amzn-", "amz-sdk-")
-_DATE: tuple[int, str] = (0, "")
-
-
-def _http_date() -> str:
-    """The ``Date`` header (RFC 7231), made once a second."""
-    global _DATE
-    now = int(time.time())
-    second, text = _DATE            # one tuple: threads never see half an update
-    if second != now:
-        text = email.utils.formatdate(now, usegmt=True)
-        _DATE = (now, text)
-    return text
-
-
-class _Handler(BaseHTTPRequestHandler):
-    raw_requestline: bytes
-    # HTTP/1.1 keeps botocore's pooled connections alive between calls.
-    protocol_version = "HTTP/1.1"
-    # Buffered writes: headers and body leave in one segment. With two small
-    # writes, Nagle's algorithm and the client's delayed ACK add ~40 ms.
-    wbufsize = 1 << 16
-    server: "_HTTPServer"
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def version_string(self) -> str:
-        return "dynamo-lab"
-
-    def parse_request(self) -> bool:
-        """``http.server``'s parse, quicker for the usual ``POST / HTTP/1.1``.
-
-        The request line and headers are read here, without building an
-        ``email.message``; anything else (HTTP/1.0, a malformed line) goes
-        to ``http.server``'s own parser, which answers as it always did.
-        """
-        words = self.raw_requestline.split()
-        if len(words) != 3 or words[2] != b"HTTP/1.1" or not words[1].startswith(b"/"):
-            return super().parse_request()
-        self.command = words[0].decode("iso-8859-1")
-        self.path = words[1].decode("iso-8859-1")
-        self.request_version = "HTTP/1.1"
-        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
-        items: list[list[str]] = []
-        for _ in range(_MAX_HEADERS + 1):
-            line = self.rfile.readline(_MAX_LINE + 1)
-            if len(line) > _MAX_LINE:
-                self.send_error(431, "Line too long")
-                return False
-            if line in (b"\r\n", b"\n", b""):
-                break
-            text = line.decode("iso-8859-1").rstrip("\r\n")
-            if text[:1] in (" ", "\t") and items:      # a folded line continues
-                items[-1][1] = f"{items[-1][1]} {text.strip()}"
-                continue
-            name, sep, value = text.partition(":")
-            if not sep or not name or name != name.strip():
-                self.send_error(400, "Bad request header")
-                return False
-            items.append([name, value.strip()])
-        else:
-            self.send_error(431, "Too many headers")
-            return False
-        headers = _Headers()
-        for name, value in items:
-            headers.add(name, value)
-        self.headers = headers  # type: ignore[assignment]  # a Message, as far as readers go
-        self.close_connection = headers.get("Connection", "").lower() == "close"
-        if headers.get("Expect", "").lower() == "100-continue":
-            return self.handle_expect_100()
-        return True
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        if self.server.verbose:
-            super().log_message(format, *args)
-
-    # -- replies -----------------------------------------------------------
-    def _send(self, status: int, body: bytes, content_type: str,
-              close: bool = False, cors: str = _CORS) -> None:
-        # send_response's status line, Server and Date, written in one go.
-        if self.server.verbose:
-            self.log_request(status, len(body))
-        if close:
-            self.close_connection = True
-        head = (f"HTTP/1.1 {status} {_REASONS.get(status, '')}\r\n"
-                f"Server: dynamo-lab\r\nDate: {_http_date()}\r\n"
-                f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
-                f"x-amzn-RequestId: {_request_id()}\r\n"
-                f"x-amz-crc32: {zlib.crc32(body) & 0xFFFFFFFF}\r\n" + cors
-                + ("Connection: close\r\n" if close else "") + "\r\n")
-        self.wfile.write(head.encode("latin-1") + body)
-        self.wfile.flush()
-
-    def _send_json(self, status: int, payload: dict, close: bool = False) -> None:
-        body = _encode(payload).encode("utf-8")
-        self._send(status, body, "application/x-amz-json-1.0", close=close)
-
-    def _send_error(self, err: DynamoDBError, status: int | None = None,
-                    close: bool = False) -> None:
-        self._send_json(status or err.status, err.to_wire(), close=close)
-
-    def send_error(self, code: int, message: str | None = None,
-                   explain: str | None = None) -> None:
-        """``http.server``'s framing errors (bad request line, bad header,
-        unsupported method or version) as a JSON answer with a status line,
-        never an HTTP/0.9 HTML page; the connection is closed after it."""
-        kind = "SerializationException" if code < 500 else "InternalServerError"
-        text = message or _REASONS.get(code, "")
-        body = _encode({"__type": f"com.amazon.coral.service#{kind}",
-                        "message": text}).encode("utf-8")
-        self.request_version = "HTTP/1.1"
-        self._send(code, body, "application/x-amz-json-1.0", close=True)
-
-    # -- verbs -------------------------------------------------------------
-    def do_OPTIONS(self) -> None:  # noqa: N802
-        """A CORS preflight: every origin may call, with the SDKs' headers.
-
-        Browsers never sign a preflight, so it is answered before any
-        signature check. Headers the preflight asks for beyond
-        :data:`CORS_ALLOW_HEADERS` are granted when they belong to the SDKs'
-        families (``x-amz-*``, ``x-amzn-*``, ``amz-sdk-*``).
-        """
-        if self._read_body() is None:
-            return
-        asked = self.headers.get("Access-Control-Request-Headers", "")
-        extra = [h for h in (a.strip().lower() for a in asked.split(","))
-                 if h.startswith(_CORS_PREFIXES) and h not in CORS_ALLOW_HEADERS
-                 and h.replace("-", "").isalnum()]
-        cors = _CORS
-        if extra:
-            cors = cors.replace("Access-Control-Allow-Headers: ",
-                                f"Access-Control-Allow-Headers: {', '.join(extra)}, ", 1)
-        if self.headers.get("Access-Control-Request-Private-Network", "").lower() == "true":
-            # Chromium's Private Network Access: a page from the room's
-            # network may call a server on a learner's or instructor's machine.
-            cors += "Access-Control-Allow-Private-Network: true\r\n"
-        self._send(200, b"", "text/plain; charset=utf-8", cors=cors)
-
-    def do_GET(self) -> None:  # noqa: N802
-        self._send(200, HEALTH.encode(), "text/plain; charset=utf-8")
-
-    def do_POST(self) -> None:  # noqa: N802
-        body = self._read_body()
-        if body is None:
-            return
-        ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if ctype not in _JSON_TYPES:
-            self._send_error(error("UnknownOperationException", _UNKNOWN))
-            return
-        target = self.headers.get("X-Amz-Target", "")
-        try:
-            params = _decode(body)
-            result = self.server.dispatch(target, params)
-            payload = _encode(result).encode("utf-8")
-        except DynamoDBError as err:
-            self._send_error(err)
-            return
-        except Exception:  # the service's bug must not reach the client
-            traceback.print_exc(file=sys.stderr)
-            self._send_error(error("InternalServerError", "Internal server error"))
-            return
-        self._send(200, payload, "application/x-amz-json-1.0")
-
-    def _read_body(self) -> bytes | None:
-        """The request body, or None after answering a framing error."""
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            return self._read_chunked()
-        raw = self.headers.get("Content-Length")
-        try:
-            length = int(raw) if raw is not None else 0
-        except ValueError:
-            length = -1
-        if length < 0:
-            self._send_error(error("SerializationException",
-                                   "Invalid Content-Length header"), close=True)
-            return None
-        if length > MAX_BODY:
-            self._too_large()
-            return None
-        return self.rfile.read(length)
-
-    def _read_chunked(self) -> bytes | None:
-        parts: list[bytes] = []
-        total = 0
-        for _ in range(MAX_BODY):  # bounded: every pass consumes a chunk
-            line = self.rfile.readline(1024)
-            try:
-                size = int(line.split(b";")[0].strip() or b"x", 16)
-                if size < 0:
-                    raise ValueError(size)
-            except ValueError:
-                self._send_error(error("SerializationException",
-                                       "Malformed chunked body"), close=True)
-                return None
-            if size == 0:
-                self.rfile.readline(1024)
-                break
-            total += size
-            if total > MAX_BODY:
-                self._too_large()
-                return None
-            parts.append(self.rfile.read(size))
-            self.rfile.readline(1024)
-        return b"".join(parts)
-
-    def _too_large(self) -> None:
-        # The body is left unread, so the connection cannot be reused.
-        self._send_error(error("ValidationException",
-                               f"Request size exceeded {16 * 1024 * 1024} bytes"),
-                         status=413, close=True)
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    # Many lab clients may connect at once (a benchmark, a room of notebooks).
-    request_queue_size = 64
-
-    def __init__(self, addr: tuple[str, int], service: Any, verbose: bool,
-                 clock: str) -> None:
-        self.service = service
-        self.verbose = verbose
-        self.wall = clock == "wall"
-        self._clock_lock = threading.Lock()
+    def __init__(self, service: Any, clock: str) -> None:
+        self.service, self.wall = service, clock == "wall"
+        self._lock = threading.Lock()
         self._origin = time.monotonic()
-        self._sim_origin = self._sim_now()
-        super().__init__(addr, _Handler)
+        self._sim_origin = int(service.sim.now)
+        self._requests = self._errors = 0
+        self._recent: deque[float] = deque()
+        self._last = 0.0
 
-    def _sim_now(self) -> int:
-        return int(self.service.sim.now)
+    def _catch_up(self) -> None:
+        target = self._sim_origin + int((time.monotonic() - self._origin) * 1000)
+        behind = target - int(self.service.sim.now)
+        if behind > MAX_CATCH_UP_MS:    # skip the rest of a long idle spell
+            self._sim_origin -= behind - MAX_CATCH_UP_MS
+            behind = MAX_CATCH_UP_MS
+        if behind > 0:
+            self.service.run(ms=behind)
 
-    def catch_up(self) -> None:
-        """Run the simulation up to the wall clock (``clock="wall"``)."""
-        if not self.wall:
-            return
-        with self._clock_lock:
-            target = self._sim_origin + int((time.monotonic() - self._origin) * 1000)
-            behind = target - self._sim_now()
-            if behind > MAX_CATCH_UP_MS:
-                # Skip the rest of a long idle spell: re-base the origin.
-                self._sim_origin -= behind - MAX_CATCH_UP_MS
-                behind = MAX_CATCH_UP_MS
-            if behind > 0:
-                self.service.run(ms=behind)
+    def dispatch(self, who: Caller, target: str, params: dict) -> dict:
+        with self._lock:
+            self._requests += 1
+            self._last = time.time()
+            self._recent.append(time.monotonic())
+            if self.wall:
+                self._catch_up()
+        try:
+            if target.startswith(DDB_PREFIX) and len(target) > len(DDB_PREFIX):
+                return self.service.handle(target[len(DDB_PREFIX):], params)
+            if target.startswith(STREAMS_PREFIX) and len(target) > len(STREAMS_PREFIX):
+                return self.service.handle_streams(target[len(STREAMS_PREFIX):], params)
+            raise error("UnknownOperationException", _UNKNOWN)
+        except DynamoDBError:
+            self._errors += 1
+            raise
 
-    def dispatch(self, target: str, params: dict) -> dict:
-        self.catch_up()
-        if target.startswith(_DDB_PREFIX):
-            op = target[len(_DDB_PREFIX):]
-            if op:
-                return self.service.handle(op, params)
-        elif target.startswith(_STREAMS_PREFIX):
-            op = target[len(_STREAMS_PREFIX):]
-            if op:
-                return self.service.handle_streams(op, params)
-        raise error("UnknownOperationException", _UNKNOWN)
+    def events_since(self, who: Caller, since: int, limit: int = 1000) -> dict:
+        log = self.service.log
+        end = min(len(log), since + min(limit, 10_000))
+        return {"events": [e.to_dict() for e in log[since:end]] if since < end else [],
+                "next": max(end, min(since, len(log)))}
+
+    def status(self) -> dict:
+        now = time.monotonic()
+        while self._recent and self._recent[0] < now - 10:
+            self._recent.popleft()
+        rate = round(len(self._recent) / 10, 1)
+        return {"shared": True, "requests": self._requests, "errors": self._errors,
+                "requests_per_s": rate, "namespaces": [{
+                    "namespace": "one service", "access_key_ids": [], "region": "",
+                    "tables": len(self.service.list_tables().get("TableNames", [])),
+                    "requests": self._requests, "errors": self._errors,
+                    "requests_per_s": rate,
+                    "last_seen": round(time.time() - self._last, 1) if self._last else None}]}
+
+    def close(self) -> None:
+        pass
 
 
-class StateFileError(ValueError):
+class StateFileError(UsageError):
     """The ``--state`` file exists but cannot be loaded."""
 
 
@@ -467,16 +193,28 @@ class Server:
     Parameters
     ----------
     service : DynamoDB, optional
-        The service to serve; a fresh ``DynamoDB(seed=seed)`` by default.
+        The one service every caller uses (a fresh one by default): what a
+        notebook's or a test's server serves. With ``room``, ``shared`` or
+        ``data_dir`` instead, it serves a :class:`~.room.Room` (what
+        ``dynamo-lab serve`` does): a namespace per access key and region,
+        or one with ``shared=True``.
     host, port : str, int
         Where to listen. ``port=0`` picks a free port; read it from ``.url``.
     seed : int
-        Seed of the default service.
+        Seed of every namespace's service.
     state : str, optional
-        A file the tables are loaded from at :meth:`start` and saved to at
-        :meth:`stop`.
+        A file one shared service's tables are loaded from at :meth:`start`
+        and saved to at :meth:`stop`.
     clock : {"virtual", "wall"}
         ``"wall"`` ties virtual time to real time (see the module notes).
+    room : Room, optional
+        The room to serve (made from ``seed``, ``shared``, ``data_dir``
+        otherwise).
+    credentials : dict of Learner, optional
+        Access key id -> :class:`~.credentials.Learner`; with it every
+        request's signature is verified.
+    limits : Limits, optional
+        Timeouts, the connection cap and body limits.
 
     Examples
     --------
@@ -487,21 +225,33 @@ class Server:
 
     def __init__(self, service: Any = None, host: str = "127.0.0.1", port: int = 0,
                  seed: int = 0, state: str | None = None, verbose: bool = False,
-                 clock: str = "virtual") -> None:
+                 clock: str = "virtual", *, room: Room | None = None,
+                 credentials: dict[str, Learner] | None = None, limits: Limits | None = None,
+                 shared: bool = False, data_dir: "str | Path | None" = None) -> None:
         if clock not in ("virtual", "wall"):
-            raise ValueError(f"clock must be 'virtual' or 'wall', not {clock!r}")
-        if service is None:
-            service = served_service(seed)
-        self.service = service
+            raise OptionValueError("Server", "clock", clock, "'virtual' or 'wall'")
+        roomy = room is not None or shared or data_dir is not None
+        if roomy and (service is not None or state is not None):
+            raise UsageError("Server serves a room (room, shared, data_dir) or one service "
+                             "(service, state), not both")
+        if not roomy:
+            self.service: Any = service if service is not None else served_service(seed)
+            self.room: Room | None = None
+            self._backend: Any = _OneService(self.service, clock)
+        else:
+            self.room = room or Room(seed=seed, shared=shared, data_dir=data_dir, clock=clock)
+            self.service = None
+            self._backend = self.room
         self.host, self.port, self.state, self.verbose = host, port, state, verbose
-        self.clock = clock
-        self._httpd: _HTTPServer | None = None
+        self.clock, self.credentials = clock, credentials
+        self.limits = limits or Limits()
+        self._httpd: HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         if self._httpd is None:
-            raise RuntimeError("server not started")
+            raise UsageError("server not started")
         host, port = self._httpd.server_address[:2]
         host = host.decode() if isinstance(host, bytes) else host
         if ":" in host:
@@ -516,16 +266,23 @@ class Server:
                 statefile.load_file(self.service, self.state)
             except (OSError, ValueError, KeyError, TypeError, DynamoDBError) as exc:
                 raise StateFileError(f"{self.state}: {exc}") from exc
-        self._httpd = _HTTPServer((self.host, self.port), self.service, self.verbose,
-                                  self.clock)
+        self._httpd = HTTPServer((self.host, self.port), self._backend, self.verbose,
+                                  self.limits, self.credentials)
         self._thread = threading.Thread(target=self._httpd.serve_forever,
                                         kwargs={"poll_interval": 0.1},
                                         name="dynamo-lab-serve", daemon=True)
         self._thread.start()
         return self
 
+    def status(self) -> dict:
+        """What ``GET /_lab/status`` answers."""
+        if self._httpd is None:
+            raise UsageError("server not started")
+        return self._httpd.status()
+
     def stop(self) -> None:
-        """Stop accepting, finish, save ``state``. Safe to call twice."""
+        """Stop accepting, finish, save ``state``, close the room's stores.
+        Safe to call twice."""
         httpd, self._httpd = self._httpd, None
         if httpd is None:
             return
@@ -536,6 +293,7 @@ class Server:
         if self.state:
             from . import statefile
             statefile.save_file(self.service, self.state)
+        self._backend.close()
 
     def __enter__(self) -> "Server":
         return self.start() if self._httpd is None else self
@@ -546,41 +304,3 @@ class Server:
     def __repr__(self) -> str:
         where = self.url if self._httpd is not None else "stopped"
         return f"<dynamo_lab Server {where}>"
-
-
-def serve_main(args: Any) -> int:
-    """Entry point of ``dynamo-lab serve``: serve until SIGINT or SIGTERM."""
-    loopback = args.host in ("127.0.0.1", "localhost", "::1")
-    stop = threading.Event()
-
-    def _on_signal(signum: int, frame: Any) -> None:
-        stop.set()
-
-    try:
-        server = Server(host=args.host, port=args.port, seed=args.seed,
-                        state=args.state, clock="wall").start()
-    except StateFileError as exc:
-        print(f"dynamo-lab serve: cannot load state from {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"dynamo-lab serve: cannot listen on {args.host}:{args.port}: "
-              f"{exc.strerror or exc}", file=sys.stderr)
-        return 1
-    signal.signal(signal.SIGINT, _on_signal)
-    signal.signal(signal.SIGTERM, _on_signal)
-    if not loopback:
-        print(f"dynamo-lab serve: warning: listening on {args.host}; anyone who "
-              "can reach this port can read and change the tables", file=sys.stderr)
-    print(f"dynamo-lab serve: listening on {server.url}", flush=True)
-    print(f"dynamo-lab serve: boto3.client('dynamodb', endpoint_url='{server.url}', "
-          f"region_name='us-east-1'); lessons follow DYNAMO_LAB_ENDPOINT={server.url}; "
-          "Ctrl-C stops", flush=True)
-    try:
-        # A timed wait lets the main thread see the signal flag promptly.
-        while not stop.wait(0.5):
-            pass
-    finally:
-        server.stop()
-    saved = f", tables saved to {args.state}" if args.state else ""
-    print(f"dynamo-lab serve: stopped{saved}", flush=True)
-    return 0
