@@ -53,7 +53,9 @@ from .tables.layout import emit_capacity_events
 
 __all__ = ["OPERATIONS", "STREAMS_OPERATIONS", "new_state", "handle", "handle_streams", "run"]
 
-Operation = Callable[[ServiceState, dict], dict]
+#: ``op(state, request) -> response``; each op types its request and response
+#: with :mod:`.model.shapes`' TypedDicts.
+Operation = Callable[[ServiceState, Any], Any]
 
 #: DynamoDB's operations the lab answers: name -> ``op(state, request)``.
 OPERATIONS: dict[str, Operation] = {

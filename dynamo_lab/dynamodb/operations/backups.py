@@ -35,6 +35,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import DynamoDBError
+from ..model.shapes import (
+    DescribeContinuousBackupsInput,
+    DescribeContinuousBackupsOutput,
+    DescribeEndpointsRequest,
+    DescribeEndpointsResponse,
+)
 from ..tables.lookup import resolve
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,13 +52,13 @@ __all__ = ["describe_endpoints", "describe_continuous_backups", "CACHE_PERIOD_MI
 CACHE_PERIOD_MINUTES = 1440
 
 
-def describe_endpoints(svc: "ServiceState", p: dict) -> dict:
+def describe_endpoints(svc: "ServiceState", p: DescribeEndpointsRequest) -> DescribeEndpointsResponse:
     """The Region's endpoint, as AWS gives it. O(1)."""
     return {"Endpoints": [{"Address": f"dynamodb.{svc.region}.amazonaws.com",
                            "CachePeriodInMinutes": CACHE_PERIOD_MINUTES}]}
 
 
-def describe_continuous_backups(svc: "ServiceState", p: dict) -> dict:
+def describe_continuous_backups(svc: "ServiceState", p: DescribeContinuousBackupsInput) -> DescribeContinuousBackupsOutput:
     """Continuous backups ENABLED, point-in-time recovery DISABLED, for any
     table that exists in any status. O(1)."""
     name = resolve(svc, p["TableName"])

@@ -30,10 +30,37 @@ Examples
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import DynamoDBError, ValidationError
 from ..model.keys import KeySchema
+from ..model.shapes import (
+    CreateTableInput,
+    CreateTableOutput,
+    DeleteTableInput,
+    DeleteTableOutput,
+    DescribeLimitsInput,
+    DescribeLimitsOutput,
+    DescribeTableInput,
+    DescribeTableOutput,
+    DescribeTimeToLiveInput,
+    DescribeTimeToLiveOutput,
+    ListTablesInput,
+    ListTablesOutput,
+    ListTagsOfResourceInput,
+    ListTagsOfResourceOutput,
+    TableDescription,
+    TagResourceInput,
+    TagResourceOutput,
+    TimeToLiveDescription,
+    UntagResourceInput,
+    UntagResourceOutput,
+    UpdateTableInput,
+    UpdateTableOutput,
+    UpdateTimeToLiveInput,
+    UpdateTimeToLiveOutput,
+)
 from ..tables import propagation
 from ..tables.layout import announce, ensure
 from ..tables.lookup import check_table_name, table_for_control
@@ -51,7 +78,7 @@ _INVALID = "One or more parameter values were invalid: "
 MAX_LSI, MAX_GSI = 5, 20
 
 
-def _required(p: dict, *names: str) -> None:
+def _required(p: Mapping[str, Any], *names: str) -> None:
     missing = [n for n in names if p.get(n) is None]
     if missing:
         parts = [f"Value null at '{n[0].lower() + n[1:]}' failed to satisfy constraint: "
@@ -96,7 +123,7 @@ def _check_unique_definitions(defs: list, known: dict | None = None) -> None:
         fresh.add(name)
 
 
-def _check_projection(ix: dict) -> dict:
+def _check_projection(ix: Mapping[str, Any]) -> dict:
     proj = ix["Projection"]
     ptype = proj.get("ProjectionType")
     if ptype is None:
@@ -110,7 +137,8 @@ def _check_projection(ix: dict) -> dict:
     return proj
 
 
-def _throughput(pt: dict | None, billing: str, index: str | None = None) -> Throughput:
+def _throughput(pt: Mapping[str, Any] | None, billing: str,
+                index: str | None = None) -> Throughput:
     if billing == "PAY_PER_REQUEST":
         if pt is not None:
             if index is not None:
@@ -134,7 +162,7 @@ def _throughput(pt: dict | None, billing: str, index: str | None = None) -> Thro
     return Throughput(int(pt["ReadCapacityUnits"]), int(pt["WriteCapacityUnits"]))
 
 
-def _check_stream(spec: dict | None) -> dict | None:
+def _check_stream(spec: Mapping[str, Any] | None) -> dict | None:
     if spec is None:
         return None
     if spec["StreamEnabled"] and not spec.get("StreamViewType"):
@@ -146,7 +174,7 @@ def _check_stream(spec: dict | None) -> dict | None:
         if spec["StreamEnabled"] else None
 
 
-def _build_index(kind: str, ix: dict, types: dict, table_hash: str, billing: str,
+def _build_index(kind: str, ix: Mapping[str, Any], types: dict, table_hash: str, billing: str,
                  table_has_range: bool, seen: set) -> Index:
     name = ix["IndexName"]
     _check_schema(ix["KeySchema"], list(types))
@@ -170,7 +198,7 @@ def _build_index(kind: str, ix: dict, types: dict, table_hash: str, billing: str
     return Index(kind, name, KeySchema(ix["KeySchema"], types), proj, tp)
 
 
-def create_table(svc: "ServiceState", p: dict) -> dict:
+def create_table(svc: "ServiceState", p: CreateTableInput) -> CreateTableOutput:
     name = p["TableName"]
     check_table_name(name)
     _required(p, "AttributeDefinitions", "KeySchema")
@@ -193,8 +221,9 @@ def create_table(svc: "ServiceState", p: dict) -> dict:
             continue
         if not lst:
             raise ValidationError(_INVALID + f"List of {word} is empty")
-        for ix in lst:
-            indexes.append(_build_index(kind, ix, types, table_hash, billing, len(ks) == 2, seen))
+        for spec in lst:
+            indexes.append(_build_index(kind, spec, types, table_hash, billing, len(ks) == 2,
+                                        seen))
         if len(lst) > limit:
             raise ValidationError(
                 _INVALID + ("Number of LocalSecondaryIndexes exceeds per-table limit of 5"
@@ -235,7 +264,7 @@ def create_table(svc: "ServiceState", p: dict) -> dict:
         billing_mode=billing, indexes=tuple(ix.name for ix in indexes))
     announce(svc, table)
     svc.after(svc.timing.create_ms, _activate, svc, table)
-    return {"TableDescription": table.describe(svc.arn(name))}
+    return {"TableDescription": cast(TableDescription, table.describe(svc.arn(name)))}
 
 
 def _activate(svc: "ServiceState", table: Table) -> None:
@@ -248,12 +277,12 @@ def _activate(svc: "ServiceState", table: Table) -> None:
     svc.log.emit("table.active", table=table.name)
 
 
-def describe_table(svc: "ServiceState", p: dict) -> dict:
+def describe_table(svc: "ServiceState", p: DescribeTableInput) -> DescribeTableOutput:
     table = table_for_control(svc, p["TableName"])
-    return {"Table": table.describe(svc.arn(table.name))}
+    return {"Table": cast(TableDescription, table.describe(svc.arn(table.name)))}
 
 
-def list_tables(svc: "ServiceState", p: dict) -> dict:
+def list_tables(svc: "ServiceState", p: ListTablesInput) -> ListTablesOutput:
     limit = p.get("Limit", 100)
     if limit > 100:
         raise ValidationError(
@@ -263,7 +292,7 @@ def list_tables(svc: "ServiceState", p: dict) -> dict:
     names = sorted(svc.tables)
     if start is not None:
         names = [n for n in names if n > start]
-    out: dict[str, Any] = {"TableNames": names[:limit]}
+    out: ListTablesOutput = {"TableNames": names[:limit]}
     if len(names) > limit:
         out["LastEvaluatedTableName"] = names[limit - 1]
     return out
@@ -276,7 +305,7 @@ DELETED_OMITS = ("AttributeDefinitions", "KeySchema", "CreationDateTime",
                  "LocalSecondaryIndexes", "GlobalSecondaryIndexes")
 
 
-def delete_table(svc: "ServiceState", p: dict) -> dict:
+def delete_table(svc: "ServiceState", p: DeleteTableInput) -> DeleteTableOutput:
     """DeleteTable: the table turns ``DELETING`` and is gone ``delete_ms``
     later. As the API reference says, a table being created or updated is
     in use, and a table already ``DELETING`` is no error (the same answer
@@ -295,7 +324,8 @@ def delete_table(svc: "ServiceState", p: dict) -> dict:
         svc.log.emit("table.deleting", table=table.name, items=table.item_count)
         svc.after(svc.timing.delete_ms, _drop, svc, table)
     desc = table.describe(svc.arn(table.name))
-    return {"TableDescription": {k: v for k, v in desc.items() if k not in DELETED_OMITS}}
+    return {"TableDescription": cast(TableDescription, {
+        k: v for k, v in desc.items() if k not in DELETED_OMITS})}
 
 
 def _drop(svc: "ServiceState", table: Table) -> None:
@@ -304,7 +334,7 @@ def _drop(svc: "ServiceState", table: Table) -> None:
         svc.log.emit("table.deleted", table=table.name)
 
 
-def update_table(svc: "ServiceState", p: dict) -> dict:
+def update_table(svc: "ServiceState", p: UpdateTableInput) -> UpdateTableOutput:
     table = table_for_control(svc, p["TableName"])
     if table.status != "ACTIVE":
         word = {"CREATING": "created", "UPDATING": "updated", "DELETING": "deleted"}[table.status]
@@ -413,17 +443,17 @@ def update_table(svc: "ServiceState", p: dict) -> dict:
     svc.log.emit("table.updated", table=table.name, changes=tuple(changes))
     ensure(svc, table)           # new throughput, new or deleted GSIs: partitions follow
     svc.after(svc.timing.update_ms, _activate, svc, table)
-    return {"TableDescription": table.describe(svc.arn(table.name))}
+    return {"TableDescription": cast(TableDescription, table.describe(svc.arn(table.name)))}
 
 
-def describe_limits(svc: "ServiceState", p: dict) -> dict:
+def describe_limits(svc: "ServiceState", p: DescribeLimitsInput) -> DescribeLimitsOutput:
     """The default quotas of a Region (us-east-1), as DescribeLimits reports them."""
     return {"AccountMaxReadCapacityUnits": 80000, "AccountMaxWriteCapacityUnits": 80000,
             "TableMaxReadCapacityUnits": 40000, "TableMaxWriteCapacityUnits": 40000}
 
 
 # -- time to live ------------------------------------------------------------
-def update_time_to_live(svc: "ServiceState", p: dict) -> dict:
+def update_time_to_live(svc: "ServiceState", p: UpdateTimeToLiveInput) -> UpdateTimeToLiveOutput:
     table = table_for_control(svc, p["TableName"])
     spec = p["TimeToLiveSpecification"]
     enabled, attr = spec["Enabled"], spec["AttributeName"]
@@ -442,9 +472,9 @@ def update_time_to_live(svc: "ServiceState", p: dict) -> dict:
     return {"TimeToLiveSpecification": {"Enabled": bool(enabled), "AttributeName": attr}}
 
 
-def describe_time_to_live(svc: "ServiceState", p: dict) -> dict:
+def describe_time_to_live(svc: "ServiceState", p: DescribeTimeToLiveInput) -> DescribeTimeToLiveOutput:
     table = table_for_control(svc, p["TableName"])
-    return {"TimeToLiveDescription": dict(table.ttl)}
+    return {"TimeToLiveDescription": cast(TimeToLiveDescription, dict(table.ttl))}
 
 
 # -- tags --------------------------------------------------------------------
@@ -499,7 +529,7 @@ def _table_by_arn(svc: "ServiceState", arn: str) -> Table:
     return table
 
 
-def tag_resource(svc: "ServiceState", p: dict) -> dict:
+def tag_resource(svc: "ServiceState", p: TagResourceInput) -> TagResourceOutput:
     table = _table_by_arn(svc, p["ResourceArn"])
     _check_tags(p["Tags"], table.tags)
     for tag in p["Tags"]:
@@ -507,13 +537,13 @@ def tag_resource(svc: "ServiceState", p: dict) -> dict:
     return {}
 
 
-def untag_resource(svc: "ServiceState", p: dict) -> dict:
+def untag_resource(svc: "ServiceState", p: UntagResourceInput) -> UntagResourceOutput:
     table = _table_by_arn(svc, p["ResourceArn"])
     for k in p["TagKeys"]:
         table.tags.pop(k, None)
     return {}
 
 
-def list_tags_of_resource(svc: "ServiceState", p: dict) -> dict:
+def list_tags_of_resource(svc: "ServiceState", p: ListTagsOfResourceInput) -> ListTagsOfResourceOutput:
     table = _table_by_arn(svc, p["ResourceArn"])
     return {"Tags": [{"Key": k, "Value": v} for k, v in table.tags.items()]}

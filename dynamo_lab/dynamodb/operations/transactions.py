@@ -39,12 +39,21 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from ..capacity.units import Meter, read_units
 from ..commit import prepare_observers
 from ..errors import DynamoDBError, ValidationError
 from ..model.evaluate import prepare
+from ..model.shapes import (
+    ConsumedCapacity,
+    ItemResponse,
+    TransactGetItemsInput,
+    TransactGetItemsOutput,
+    TransactWriteItemsInput,
+    TransactWriteItemsOutput,
+)
 from ..model.size import check_item_size, item_size
 from ..model.types import validate_item
 from ..tables.layout import all_or_nothing, throttle_error, write_charges
@@ -78,7 +87,7 @@ class _Action:
     skey: tuple
 
 
-def _parse_action(svc: "ServiceState", entry: dict, i: int) -> _Action:
+def _parse_action(svc: "ServiceState", entry: Mapping[str, Any], i: int) -> _Action:
     present = [k for k in _KINDS if entry.get(k) is not None]
     if len(present) != 1:
         raise ValidationError("TransactItems can only contain one of Check, Put, Update or Delete")
@@ -112,12 +121,13 @@ def _parse_action(svc: "ServiceState", entry: dict, i: int) -> _Action:
     return a
 
 
-def _fingerprint(p: dict) -> str:
+def _fingerprint(p: Mapping[str, Any]) -> str:
     body = {k: v for k, v in p.items() if k != "ClientRequestToken"}
     return json.dumps(body, sort_keys=True, default=str)
 
 
-def _remembered(svc: "ServiceState", token: str | None, p: dict) -> dict | None:
+def _remembered(svc: "ServiceState", token: str | None,
+                p: Mapping[str, Any]) -> dict | None:
     if token is None:
         return None
     now = svc.sim.now
@@ -154,7 +164,7 @@ def _table_names(entries: list, kinds: tuple) -> list[str]:
             if isinstance(e.get(k), dict) and isinstance(e[k].get("TableName"), str)]
 
 
-def transact_write_items(svc: "ServiceState", p: dict) -> dict:
+def transact_write_items(svc: "ServiceState", p: TransactWriteItemsInput) -> TransactWriteItemsOutput:
     token = p.get("ClientRequestToken")
     check_one_region(svc, _table_names(p["TransactItems"], _KINDS))
     actions = [_parse_action(svc, e, i) for i, e in enumerate(p["TransactItems"], 1)]
@@ -167,7 +177,7 @@ def transact_write_items(svc: "ServiceState", p: dict) -> dict:
         raise ValidationError("Transaction size has exceeded the maximum allowed size of 4 MB")
     earlier = _remembered(svc, token, p)
     if earlier is not None:
-        return dict(earlier)
+        return cast(TransactWriteItemsOutput, dict(earlier))
     for a in actions:       # every item's partition needs a leader and a second replica
         prepare_observers(svc, a.table, a.skey[1][0])
     # -- evaluate every condition against the items as they are ------------
@@ -237,10 +247,10 @@ def transact_write_items(svc: "ServiceState", p: dict) -> dict:
             commit(svc, plan)
     svc.log.emit("txn.committed", token=token, actions=len(actions),
                  tables=tuple(sorted({a.table.name for a in actions})))
-    out: dict[str, Any] = {}
+    out: TransactWriteItemsOutput = {}
     caps = [m.render(p.get("ReturnConsumedCapacity")) for m in meters.values()]
     if caps and caps[0] is not None:
-        out["ConsumedCapacity"] = caps
+        out["ConsumedCapacity"] = cast(list[ConsumedCapacity], caps)
     if token is not None:
         svc.transactions[token] = (svc.sim.now, _fingerprint(p), out)
     return out
@@ -263,7 +273,7 @@ def _throttle_reason(v: Any) -> dict:
     return {"Code": "ProvisionedThroughputExceeded", "Message": err.message}
 
 
-def transact_get_items(svc: "ServiceState", p: dict) -> dict:
+def transact_get_items(svc: "ServiceState", p: TransactGetItemsInput) -> TransactGetItemsOutput:
     check_one_region(svc, _table_names(p["TransactItems"], ("Get",)))
     gets = []
     seen: set = set()
@@ -279,7 +289,7 @@ def transact_get_items(svc: "ServiceState", p: dict) -> dict:
         if skey in seen:
             raise ValidationError(_ONE_ITEM)
         seen.add(skey)
-        gets.append((table, key, prepare(g, "Get"), g["TableName"]))
+        gets.append((table, key, prepare(cast(dict, g), "Get"), g["TableName"]))
     for table, key, _e, _n in gets:     # serializable reads: each partition's leader
         svc.replication.check_leader(table, table.schema.storage_key(key)[0])
     responses: list[dict] = []
@@ -301,8 +311,8 @@ def transact_get_items(svc: "ServiceState", p: dict) -> dict:
         meter = meters.setdefault(table.name, Meter(named, split=True))
         meter.table_read(read_units(item_size(item) if item else 0, True, True))
         responses.append({"Item": expr.project(item)} if item is not None else {})
-    out: dict[str, Any] = {"Responses": responses}
+    out: TransactGetItemsOutput = {"Responses": cast(list[ItemResponse], responses)}
     caps = [m.render(p.get("ReturnConsumedCapacity")) for m in meters.values()]
     if caps and caps[0] is not None:
-        out["ConsumedCapacity"] = caps
+        out["ConsumedCapacity"] = cast(list[ConsumedCapacity], caps)
     return out

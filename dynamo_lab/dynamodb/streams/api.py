@@ -43,9 +43,21 @@ import math
 import re
 import zlib
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from ..errors import DynamoDBError, ValidationError
+from ..model.shapes import (
+    DescribeStreamInput,
+    DescribeStreamOutput,
+    GetRecordsInput,
+    GetRecordsOutput,
+    GetShardIteratorInput,
+    GetShardIteratorOutput,
+    ListStreamsInput,
+    ListStreamsOutput,
+    StreamDescription,
+)
+from ..model.shapes import Record as RecordShape
 from .hub import Record, Shard, Stream, StreamHub
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -130,7 +142,7 @@ def _after(ids: list[str], start: str | None) -> int:
 
 
 # -- the operations -------------------------------------------------------------
-def list_streams(svc: "ServiceState", p: dict) -> dict:
+def list_streams(svc: "ServiceState", p: ListStreamsInput) -> ListStreamsOutput:
     hub = _hub(svc)
     limit = p.get("Limit", MAX_STREAMS)
     if limit > MAX_STREAMS:
@@ -143,14 +155,14 @@ def list_streams(svc: "ServiceState", p: dict) -> dict:
                and (name is None or s.table_name == name)]
     i = _after([s.arn for s in streams], start)
     page = streams[i:i + limit]
-    out: dict[str, Any] = {"Streams": [{"StreamArn": s.arn, "TableName": s.table_name,
+    out: ListStreamsOutput = {"Streams": [{"StreamArn": s.arn, "TableName": s.table_name,
                                         "StreamLabel": s.label} for s in page]}
     if i + limit < len(streams):
         out["LastEvaluatedStreamArn"] = page[-1].arn
     return out
 
 
-def describe_stream(svc: "ServiceState", p: dict) -> dict:
+def describe_stream(svc: "ServiceState", p: DescribeStreamInput) -> DescribeStreamOutput:
     hub = _hub(svc)
     s = _stream(hub, p["StreamArn"])
     limit = p.get("Limit", MAX_SHARDS)
@@ -168,7 +180,7 @@ def describe_stream(svc: "ServiceState", p: dict) -> dict:
     desc["Shards"] = [sh.describe() for sh in page]
     if i + limit < len(shards):
         desc["LastEvaluatedShardId"] = page[-1].id
-    return {"StreamDescription": desc}
+    return {"StreamDescription": cast(StreamDescription, desc)}
 
 
 def _horizon(sh: Shard) -> int:
@@ -183,7 +195,7 @@ def _sequence(hub: StreamHub, sh: Shard, text: str) -> int:
     return int(text)
 
 
-def get_shard_iterator(svc: "ServiceState", p: dict) -> dict:
+def get_shard_iterator(svc: "ServiceState", p: GetShardIteratorInput) -> GetShardIteratorOutput:
     hub = _hub(svc)
     s = _stream(hub, p["StreamArn"])
     sh = _shard(hub, s, p["ShardId"])
@@ -229,7 +241,7 @@ def render_record(rec: Record, s: Stream, region: str) -> dict:
     return out
 
 
-def get_records(svc: "ServiceState", p: dict) -> dict:
+def get_records(svc: "ServiceState", p: GetRecordsInput) -> GetRecordsOutput:
     limit = p.get("Limit", MAX_RECORDS)
     if limit > MAX_RECORDS:
         raise _too_big(limit, "limit", MAX_RECORDS)
@@ -254,7 +266,7 @@ def get_records(svc: "ServiceState", p: dict) -> dict:
         size += r.size
         pos = r.seq + 1
         i += 1
-    out: dict[str, Any] = {"Records": out_recs}
+    out: GetRecordsOutput = {"Records": cast(list[RecordShape], out_recs)}
     if sh.closed is None or i < len(recs):
         out["NextShardIterator"] = _encode(s, sh, pos, now)
     return out
