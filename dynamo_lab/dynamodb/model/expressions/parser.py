@@ -50,6 +50,7 @@ from typing import Any
 
 from ...errors import ValidationError
 from ..types import compare_values, serialization_error, value_type
+from . import grammar
 from .ast import (
     AddAction,
     And,
@@ -75,31 +76,8 @@ from .paths import check_paths, path_problems
 from .reserved import is_reserved
 from .tokens import Token, scan_text, syntax_error
 
-__all__ = ["parse_condition", "parse_update", "parse_projection", "check_paths",
-           "CONDITION_FUNCTIONS", "UPDATE_FUNCTIONS", "MAX_EXPRESSION_SIZE",
-           "MAX_PATH_DEPTH", "MAX_IN_OPERANDS", "MAX_PAREN_DEPTH", "MAX_OPERATORS",
-           "ORDERED_TYPES", "TYPE_NAMES"]
+__all__ = ["parse_condition", "parse_update", "parse_projection", "check_paths"]
 
-CONDITION_FUNCTIONS = ("attribute_exists", "attribute_not_exists", "attribute_type",
-                       "begins_with", "contains")
-UPDATE_FUNCTIONS = ("if_not_exists", "list_append")
-_ARITY = {"attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2,
-          "begins_with": 2, "contains": 2, "size": 1, "if_not_exists": 2,
-          "list_append": 2}
-MAX_EXPRESSION_SIZE = 4096
-MAX_PATH_DEPTH = 32
-MAX_IN_OPERANDS = 100
-MAX_PAREN_DEPTH = 64
-MAX_OPERATORS = 300
-#: The types ``< <= > >= BETWEEN`` can order; a constant of another type
-#: is refused before any item is read.
-ORDERED_TYPES = ("S", "N", "B")
-COMPARATORS = ("=", "<>", "<", "<=", ">", ">=")
-# The long type names DynamoDB uses in ADD/DELETE operand errors.
-TYPE_NAMES = {"S": "STRING", "N": "NUMBER", "B": "BINARY", "SS": "STRING SET",
-              "NS": "NUMBER SET", "BS": "BINARY SET", "M": "MAP", "L": "LIST",
-              "NULL": "NULL", "BOOL": "BOOLEAN"}
-_ATTRIBUTE_TYPES = "{ B,NULL,SS,BOOL,L,BS,N,NS,S,M }"
 _CLAUSES = ("SET", "REMOVE", "ADD", "DELETE")
 # DynamoDB checks a syntactically valid expression in passes; a lower level
 # is reported first (same level: first in the text). Established from
@@ -120,7 +98,7 @@ class _Parser:
         if not text.strip():
             raise self.invalid("The expression can not be empty;")
         size = len(text.encode("utf-8"))
-        if size > MAX_EXPRESSION_SIZE:
+        if size > grammar.MAX_EXPRESSION_SIZE:
             raise self.invalid("Expression size has exceeded the maximum allowed size; "
                                f"expression size: {size}")
         self.tokens, redundant, depth = scan_text(text)
@@ -129,7 +107,7 @@ class _Parser:
             # DynamoDB finds "((x))" before it parses: even "((b.c)).d",
             # otherwise a syntax error, is reported this way.
             raise self.invalid("The expression has redundant parentheses;")
-        if depth > MAX_PAREN_DEPTH:
+        if depth > grammar.MAX_PAREN_DEPTH:
             # The lab's own guard (DynamoDB's limit here is not documented):
             # it keeps the recursive descent far from Python's stack limit.
             raise self.invalid("The expression has too many nested parentheses; "
@@ -151,7 +129,7 @@ class _Parser:
         """One more operator or function; DynamoDB refuses an expression
         with more than 300, naming the count at which it stopped."""
         self.operators += 1
-        if self.operators > MAX_OPERATORS:
+        if self.operators > grammar.MAX_OPERATORS:
             raise self.invalid("The expression contains too many operators; "
                                f"operator count: {self.operators}")
 
@@ -208,7 +186,7 @@ class _Parser:
                 elements.append(int(tok.text))
             else:
                 break
-        if len(elements) > MAX_PATH_DEPTH:
+        if len(elements) > grammar.MAX_PATH_DEPTH:
             self.defer("The document path has too many nesting levels; "
                        f"nesting levels: {len(elements)}", level=_NAMES)
         return Path(tuple(elements))
@@ -254,7 +232,7 @@ class _Parser:
             self.take()
             args.append(operand())
         self.expect_op(")")
-        if len(args) != _ARITY.get(name, len(args)):
+        if len(args) != grammar.ARITY.get(name, len(args)):
             self.defer("Incorrect number of operands for operator or function; "
                        f"operator or function: {name}, number of operands: {len(args)}")
         return name, args
@@ -306,7 +284,7 @@ class _Parser:
             node = self.condition()
             self.expect_op(")")
             return node
-        if self.is_call() and self.peek().text in CONDITION_FUNCTIONS:
+        if self.is_call() and self.peek().text in grammar.CONDITION_FUNCTIONS:
             name = self.peek().text
             node = self.boolean_function()
             if not self.at_comparison():
@@ -339,18 +317,18 @@ class _Parser:
                 depth -= 1
                 if depth == 0:
                     nxt = self.tokens[min(j + 1, len(self.tokens) - 1)]
-                    return (nxt.kind == "OP" and nxt.text in COMPARATORS) or \
+                    return (nxt.kind == "OP" and nxt.text in grammar.COMPARATORS) or \
                         (nxt.kind == "KEYWORD" and nxt.text.upper() in ("BETWEEN", "IN"))
         return False
 
     def at_comparison(self) -> bool:
         tok = self.peek()
-        return (tok.kind == "OP" and tok.text in COMPARATORS) or \
+        return (tok.kind == "OP" and tok.text in grammar.COMPARATORS) or \
             (tok.kind == "KEYWORD" and tok.text.upper() in ("BETWEEN", "IN"))
 
     def comparison(self, left):
         tok = self.peek()
-        if tok.kind == "OP" and tok.text in COMPARATORS:
+        if tok.kind == "OP" and tok.text in grammar.COMPARATORS:
             self.take()
             self.count_operator()
             right = self.cond_operand()
@@ -379,7 +357,7 @@ class _Parser:
                 self.take()
                 options.append(self.cond_operand())
             self.expect_op(")")
-            if len(options) > MAX_IN_OPERANDS:
+            if len(options) > grammar.MAX_IN_OPERANDS:
                 self.defer("The IN operator is provided with too many operands; "
                            f"number of operands: {len(options)}")
             self.distinct("IN", left, options)
@@ -397,7 +375,7 @@ class _Parser:
         """``< <= > >= BETWEEN`` order S, N and B only: a constant of
         another type is refused (a path's type is known only per item)."""
         for arg in operands:
-            if isinstance(arg, Value) and value_type(arg.value) not in ORDERED_TYPES:
+            if isinstance(arg, Value) and value_type(arg.value) not in grammar.ORDERED_TYPES:
                 self.defer("Incorrect operand type for operator or function; operator or "
                            f"function: {operator}, operand type: {value_type(arg.value)}")
                 return
@@ -410,7 +388,7 @@ class _Parser:
             self.defer("The BETWEEN operator requires same data type for lower and upper "
                        f"bounds; lower bound operand: AttributeValue: {_brief(low.value)}, "
                        f"upper bound operand: AttributeValue: {_brief(high.value)}")
-        elif value_type(low.value) not in ORDERED_TYPES:
+        elif value_type(low.value) not in grammar.ORDERED_TYPES:
             self.ordered("BETWEEN", low)
         elif compare_values(low.value, high.value) == 1:
             self.defer("The BETWEEN operator requires upper bound to be greater than or "
@@ -426,9 +404,9 @@ class _Parser:
             self.operand_type(name, args[1], ("S",))
             arg = args[1]
             if isinstance(arg, Value) and "S" in arg.value \
-                    and arg.value["S"] not in _TYPE_TAGS:
+                    and arg.value["S"] not in grammar.TYPE_TAGS:
                 self.defer(f"Invalid attribute type name found; type: {arg.value['S']}, "
-                           f"valid types: {_ATTRIBUTE_TYPES}")
+                           f"valid types: {grammar.ATTRIBUTE_TYPES}")
         if name == "begins_with":
             for arg in args:
                 self.operand_type(name, arg, ("S", "B"))
@@ -450,10 +428,10 @@ class _Parser:
                 # L, M); size(size(a)) is a number, so refused.
                 self.operand_type("size", args[0], ("S", "B", "SS", "NS", "BS", "L", "M"))
                 return Size(args[0])
-            if tok.text in CONDITION_FUNCTIONS:
+            if tok.text in grammar.CONDITION_FUNCTIONS:
                 self.defer("The function is not allowed to be used this way in an "
                            f"expression; function: {tok.text}", level=_MISUSE)
-            elif tok.text in UPDATE_FUNCTIONS:
+            elif tok.text in grammar.UPDATE_FUNCTIONS:
                 self.defer("The function is not allowed in a condition expression; "
                            f"function: {tok.text}", level=_FUNCTION_NAME)
             else:
@@ -498,7 +476,7 @@ class _Parser:
         t = value_type(value.value)
         if t not in allowed:
             self.defer("Incorrect operand type for operator or function; operator: "
-                       f"{clause}, operand type: {TYPE_NAMES[t]}, "
+                       f"{clause}, operand type: {grammar.TYPE_NAMES[t]}, "
                        f"typeSet: ALLOWED_FOR_{clause}_OPERAND", level=_ADD_DELETE)
         return (AddAction if clause == "ADD" else DeleteAction)(path, value)
 
@@ -534,7 +512,7 @@ class _Parser:
                 for arg in args:
                     self.operand_type(name, arg, ("L",))
                 return ListAppend(args[0], args[-1])
-            if tok.text in CONDITION_FUNCTIONS or tok.text == "size":
+            if tok.text in grammar.CONDITION_FUNCTIONS or tok.text == "size":
                 self.defer("The function is not allowed in an update expression; "
                            f"function: {tok.text}", level=_FUNCTION_NAME)
             else:
@@ -553,9 +531,6 @@ class _Parser:
             self.take()
             paths.append(self.path())
         return tuple(paths)
-
-
-_TYPE_TAGS = frozenset({"S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M"})
 
 
 def _brief(av: dict) -> str:
