@@ -384,3 +384,22 @@ def test_more_than_300_operators_are_refused():
     assert "operator count: 301" in error(parse_update, "SET " + sets, c)
     assert "operator count: 301" in error(
         parse_condition, " AND ".join(["size(a) > :a"] * 101), c)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("a < :l", "operator or function: <, operand type: L"),
+    (":b >= a", "operator or function: >=, operand type: BOOL"),
+    ("a BETWEEN :n AND :s", "The BETWEEN operator requires same data type"),
+    ("a BETWEEN :l AND :l", "operator or function: BETWEEN, operand type: L"),
+    ("a BETWEEN :b AND :n", "The BETWEEN operator requires same data type"),
+    ("a BETWEEN :n AND b", None),
+    (":m BETWEEN a AND b", "operator or function: BETWEEN, operand type: M"),
+    ("a = :l AND a <> :m", None),
+])
+def test_ordering_needs_an_orderable_constant(text, message):
+    c = Expressions(values={":l": {"L": []}, ":b": {"BOOL": True}, ":n": {"N": "1"},
+                            ":s": {"S": "x"}, ":m": {"M": {}}})
+    if message is None:
+        parse_condition(text, c)
+    else:
+        assert message in error(parse_condition, text, c)

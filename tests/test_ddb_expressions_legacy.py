@@ -199,3 +199,43 @@ def test_legacy_type_mismatch_wording(updates):
     item = {"b": {"SS": ["1"]}, "c": {"N": "1"}, "d": {"NS": ["1"]}}
     assert error(apply_update, attribute_updates(updates), item) == (
         "Type mismatch for attribute to update")
+
+
+def test_mixing_lists_follow_each_operation():
+    both = {"AttributesToGet": ["a"], "ConditionalOperator": "AND", "Expected": {},
+            "AttributeUpdates": {}, "UpdateExpression": "SET a = :v",
+            "ConditionExpression": "a = :v", "ProjectionExpression": "a"}
+    assert error(request_expressions, both, "UpdateItem").endswith(
+        "Non-expression parameters: {AttributeUpdates, Expected, ConditionalOperator} "
+        "Expression parameters: {UpdateExpression, ConditionExpression}")
+    assert error(request_expressions, both, "Get").endswith(
+        "Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}")
+    # A Query's KeyConditions goes with expressions unless KeyConditionExpression is there too.
+    kc = {"h": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "x"}]}}
+    r = request_expressions({"KeyConditions": kc, "ProjectionExpression": "a"}, "Query", "h")
+    assert r.key_condition is not None and r.projection is not None
+    assert error(request_expressions, {"KeyConditions": kc, "KeyConditionExpression": "h = :h"},
+                 "Query", "h").endswith("Non-expression parameters: {KeyConditions} "
+                                        "Expression parameters: {KeyConditionExpression}")
+
+
+def test_conditional_operator_needs_its_map():
+    cond = {"ComparisonOperator": "NULL"}
+    assert error(request_expressions, {"ConditionalOperator": "OR"}, "PutItem") == (
+        "ConditionalOperator cannot be used without Filter or Expected")
+    assert error(request_expressions, {"ConditionalOperator": "OR", "ScanFilter": {"a": cond}},
+                 "Scan") == ("ConditionalOperator can only be used when Filter or Expected has "
+                             "two or more elements")
+    assert "enum value set: [AND, OR]" in error(request_expressions,
+                                                {"ConditionalOperator": "XOR"}, "Scan")
+    r = request_expressions({"ConditionalOperator": "OR", "Expected": {"a": cond, "b": cond}},
+                            "DeleteItem")
+    assert type(r.condition).__name__ == "Or"
+
+
+def test_legacy_values_of_one_type_and_bounds_in_order():
+    assert error(filter_condition, {"a": {"ComparisonOperator": "IN", "AttributeValueList": [
+        {"S": "x"}, {"N": "1"}]}}) == INVALID + "AttributeValues inside AttributeValueList must be of same type"
+    assert error(filter_condition, {"a": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [
+        {"S": "b"}, {"S": "a"}]}}) == ("The BETWEEN condition was provided a range where the lower "
+                                       "bound is greater than the upper bound")
