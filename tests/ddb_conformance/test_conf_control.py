@@ -259,3 +259,26 @@ def test_transaction_across_regions_is_refused(client, table):
     assert error_of(e)[0] == "ValidationException"
     client.transact_write_items(TransactItems=[put])          # one Region: fine
     assert client.get_item(TableName=table, Key={"pk": {"S": "here"}})["Item"]
+
+
+def test_transaction_from_one_region_to_a_table_in_another():
+    """With two regions of one lab (a client's region_name picks its tables),
+    a transaction naming a table that really exists in the other region, by
+    its ARN, is still refused, and neither region's table is written."""
+    from dynamo_lab.dynamodb.service import DynamoDB
+    ddb = DynamoDB(seed=0)
+    us, eu = ddb.client(retries=0), ddb.client(region_name="eu-west-1", retries=0)
+    tables = {c: make_table(c, "Orders") for c in (us, eu)}
+    eu_arn = eu.describe_table(TableName=tables[eu])["Table"]["TableArn"]
+    assert ":eu-west-1:" in eu_arn
+    with pytest.raises(ClientError) as e:
+        us.transact_write_items(TransactItems=[
+            {"Put": {"TableName": "Orders", "Item": {"pk": {"S": "us"}}}},
+            {"Put": {"TableName": eu_arn, "Item": {"pk": {"S": "eu"}}}}])
+    assert error_of(e) == ("ValidationException",
+                           f"1 validation error detected: Invalid AWS region in '{eu_arn}'")
+    for c in (us, eu):
+        assert c.scan(TableName="Orders")["Items"] == []
+    eu.transact_write_items(TransactItems=[{"Put": {"TableName": eu_arn,
+                                                    "Item": {"pk": {"S": "eu"}}}}])
+    assert eu.scan(TableName="Orders")["Count"] == 1
