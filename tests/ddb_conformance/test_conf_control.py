@@ -215,6 +215,28 @@ def test_update_table_switches_the_stream(backend):
     assert statuses == {first: "DISABLED", second: "ENABLED"}
 
 
+def test_deleting_a_table_disables_its_stream(backend):
+    """DeleteTable API reference: 'the corresponding stream on that table
+    goes into the DISABLED state, and the stream is automatically deleted
+    after 24 hours' -- meanwhile it is listed and its records readable."""
+    client, streams = backend.client, backend.streams
+    name = make_table(client, StreamSpecification={"StreamEnabled": True,
+                                                   "StreamViewType": "KEYS_ONLY"})
+    arn = client.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    client.put_item(TableName=name, Item={"pk": {"S": "last"}})
+    client.delete_table(TableName=name)
+    client.get_waiter("table_not_exists").wait(TableName=name,
+                                               WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    desc = streams.describe_stream(StreamArn=arn)["StreamDescription"]
+    assert (desc["StreamStatus"], desc["TableName"]) == ("DISABLED", name)
+    assert [s["StreamArn"] for s in streams.list_streams(TableName=name)["Streams"]] == [arn]
+    it = streams.get_shard_iterator(StreamArn=arn, ShardId=desc["Shards"][0]["ShardId"],
+                                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    page = streams.get_records(ShardIterator=it)
+    assert [r["dynamodb"]["Keys"] for r in page["Records"]] == [{"pk": {"S": "last"}}]
+    assert "NextShardIterator" not in page       # the shard is closed and read to its end
+
+
 # -- what SDKs ask the endpoint ---------------------------------------------------
 def test_describe_endpoints(client):
     """DescribeEndpoints API reference: one address and its cache period."""
