@@ -127,3 +127,31 @@ def test_with_signatures_checked_the_recorder_signs_its_events_request():
         assert not stolen.lab_events.check()
         assert "InvalidSignatureException" in stolen.lab_events.why
         assert stolen.log.of_kind("partition.created") == []
+
+
+def test_each_learners_capacity_view_sees_only_their_own_throttles():
+    import botocore.config
+    no_retries = botocore.config.Config(retries={"total_max_attempts": 1})
+    # 10 virtual ms a request: 250 requests close two seconds of capacity
+    with Server(room=Room(service_options={"request_ms": 10})) as srv:
+        def client(key):
+            return boto3.session.Session().client(
+                "dynamodb", endpoint_url=srv.url, region_name="us-east-1",
+                aws_access_key_id=key, aws_secret_access_key="x", config=no_retries)
+        fay, gus = client("Fay6"), client("Gus7")
+        fay_calls, gus_calls = viz.record(fay), viz.record(gus)
+        for c in (fay, gus):
+            c.create_table(TableName="Hot", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                           AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                           ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 5})
+        refused = 0
+        for i in range(250):
+            try:
+                fay.put_item(TableName="Hot", Item={"id": {"S": str(i)}, "pad": {"S": "x" * 3000}})
+            except fay.exceptions.ProvisionedThroughputExceededException:
+                refused += 1
+        gus.put_item(TableName="Hot", Item={"id": {"S": "one"}})
+        assert refused > 100
+        assert "throttled p0" in repr(viz.CapacityView(fay_calls, table="Hot"))
+        assert "no throttles" in repr(viz.CapacityView(gus_calls, table="Hot"))
+        assert gus_calls.log.of_kind("capacity.throttled") == []
