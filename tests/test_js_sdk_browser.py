@@ -45,8 +45,10 @@ def _bundle(modules: Path, out_dir: Path) -> None:
 
 def test_browser_sdk_v3_cross_origin(aws_sdk_js):
     reason = chromium_missing_reason()
-    if reason:
-        pytest.fail(reason)
+    if reason:      # as the other browser tests: a failure under CI, else a skip that says why
+        if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+            pytest.fail(f"browser test cannot run under CI: {reason}", pytrace=False)
+        pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="dl-jsweb-") as site:
