@@ -15,6 +15,7 @@ True
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Callable
 
 from ..errors import ValidationError
@@ -25,7 +26,7 @@ __all__ = ["Prepared", "prepare"]
 class Prepared:
     """A request's expressions, parsed once, ready to run on items."""
 
-    def __init__(self, p: dict, op: str, schema=None) -> None:
+    def __init__(self, p: Mapping[str, Any], op: str, schema=None) -> None:
         self.p, self.op = p, op
         self._impl = _engine(p, op, schema)
 
@@ -101,7 +102,7 @@ _PARAMETERS = frozenset({
     "ExpressionAttributeValues", "ConditionalOperator"})
 
 
-def _engine(p: dict, op: str, schema=None):
+def _engine(p: Mapping[str, Any], op: str, schema=None):
     # Most requests carry none of these: one set intersection says so.
     if not any(p[n] is not None for n in _PARAMETERS.intersection(p)):
         return None
@@ -109,7 +110,7 @@ def _engine(p: dict, op: str, schema=None):
     return _exprglue.compile_request(p, op, schema)
 
 
-def prepare(p: dict, op: str, schema=None) -> Prepared:
+def prepare(p: Mapping[str, Any], op: str, schema=None) -> Prepared:
     """Parse and check a request's expressions (raises ValidationException in
     DynamoDB's words for a bad or unused one). A Query passes the key schema
     of the table or index it reads, for its key condition."""

@@ -12,6 +12,7 @@ Examples
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from typing import Any, Callable
 
@@ -33,7 +34,7 @@ __all__ = ["compile_request"]
 class Compiled:
     """The parsed expressions of one request (or one transaction action)."""
 
-    def __init__(self, p: dict, op: str, schema=None) -> None:
+    def __init__(self, p: Mapping[str, Any], op: str, schema=None) -> None:
         if schema is not None:
             self.r = request_expressions(p, op, schema.hash, schema.range, schema.types)
         else:
@@ -101,7 +102,7 @@ def _tops(node) -> set:
     return set()
 
 
-def compile_request(p: dict, op: str, schema=None) -> Any:
+def compile_request(p: Mapping[str, Any], op: str, schema=None) -> Any:
     """Parse and check the expressions of request ``p`` for operation ``op``;
     ``schema`` (a :class:`~.keys.KeySchema`) is needed for a Query."""
     return Compiled(p, op, schema)

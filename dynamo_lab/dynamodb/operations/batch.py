@@ -28,12 +28,18 @@ Examples
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..capacity.units import Meter, read_units
 from ..commit import prepare_observers
 from ..errors import DynamoDBError, ValidationError
 from ..model.evaluate import prepare
+from ..model.shapes import (
+    BatchGetItemInput,
+    BatchGetItemOutput,
+    BatchWriteItemInput,
+    BatchWriteItemOutput,
+)
 from ..model.size import check_item_size, item_size
 from ..model.types import validate_item
 from ..replication.groups import unavailable
@@ -54,7 +60,7 @@ MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 _DUPLICATES = "Provided list of item keys contains duplicates"
 
 
-def batch_get_item(svc: "ServiceState", p: dict) -> dict:
+def batch_get_item(svc: "ServiceState", p: BatchGetItemInput) -> BatchGetItemOutput:
     requests = p["RequestItems"]
     if sum(len(r.get("Keys") or ()) for r in requests.values()) > MAX_GET_KEYS:
         raise ValidationError("Too many items requested for the BatchGetItem call")
@@ -122,10 +128,10 @@ def batch_get_item(svc: "ServiceState", p: dict) -> dict:
     caps = [m.render(p.get("ReturnConsumedCapacity")) for m in meters]
     if caps and caps[0] is not None:
         out["ConsumedCapacity"] = caps
-    return out
+    return cast(BatchGetItemOutput, out)
 
 
-def batch_write_item(svc: "ServiceState", p: dict) -> dict:
+def batch_write_item(svc: "ServiceState", p: BatchWriteItemInput) -> BatchWriteItemOutput:
     requests = p["RequestItems"]
     if sum(len(reqs) for reqs in requests.values()) > MAX_WRITES:
         raise ValidationError("Too many items requested for the BatchWriteItem call")
@@ -155,6 +161,7 @@ def batch_write_item(svc: "ServiceState", p: dict) -> dict:
                 check_item_size(item)
                 key = table.schema.key_of(item)
             else:
+                assert delete is not None                 # exactly one of the two, checked above
                 if delete.get("Key") is None:
                     raise ValidationError("1 validation error detected: Value null at "
                                           f"'requestItems.{name}.member.deleteRequest.key' failed "
@@ -197,4 +204,4 @@ def batch_write_item(svc: "ServiceState", p: dict) -> dict:
     caps = [m.render(p.get("ReturnConsumedCapacity")) for m, _ in plans]
     if caps and caps[0] is not None:
         out["ConsumedCapacity"] = caps
-    return out
+    return cast(BatchWriteItemOutput, out)

@@ -22,12 +22,23 @@ Examples
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from ..capacity.units import Meter, read_units, write_units
 from ..commit import Change, event_key, notify, prepare_observers
 from ..errors import DynamoDBError, ValidationError
 from ..model.evaluate import Prepared, prepare
+from ..model.shapes import (
+    DeleteItemInput,
+    DeleteItemOutput,
+    GetItemInput,
+    GetItemOutput,
+    PutItemInput,
+    PutItemOutput,
+    UpdateItemInput,
+    UpdateItemOutput,
+)
 from ..model.size import check_item_size, item_size
 from ..model.types import validate_item
 from ..options import ITEM_COLLECTION_LIMIT
@@ -93,7 +104,7 @@ class WritePlan:
                             write=sum(write_units(size, transactional) for _, size in writes))
 
 
-def _check_return_values(p: dict, allowed: tuple) -> str:
+def _check_return_values(p: Mapping[str, Any], allowed: tuple) -> str:
     rv = p.get("ReturnValues", "NONE")
     if rv not in allowed:
         raise ValidationError("ReturnValues can only be ALL_OLD or NONE")
@@ -105,7 +116,7 @@ def _check_index_keys(table: Table, item: dict) -> None:
         ix.schema.check_item(item, index=ix.name)
 
 
-def _failed(expr: Prepared, p: dict, old: dict | None) -> DynamoDBError:
+def _failed(expr: Prepared, p: Mapping[str, Any], old: dict | None) -> DynamoDBError:
     extra = {}
     if p.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old is not None:
         extra["Item"] = old
@@ -113,7 +124,7 @@ def _failed(expr: Prepared, p: dict, old: dict | None) -> DynamoDBError:
                          **extra)
 
 
-def plan_put(table: Table, p: dict, expr: Prepared | None = None) -> WritePlan:
+def plan_put(table: Table, p: Mapping[str, Any], expr: Prepared | None = None) -> WritePlan:
     item = validate_item(p["Item"])
     table.schema.check_item(item)
     _check_index_keys(table, item)
@@ -136,7 +147,7 @@ def check_key_untouched(table: Table, expr: Prepared) -> None:
                                   "part of the key")
 
 
-def plan_update(table: Table, p: dict, expr: Prepared | None = None) -> WritePlan:
+def plan_update(table: Table, p: Mapping[str, Any], expr: Prepared | None = None) -> WritePlan:
     key = read_key(table, p["Key"])
     expr = expr or prepare(p, "UpdateItem")
     check_key_untouched(table, expr)
@@ -168,7 +179,7 @@ def update_plan(table: Table, key: dict, old: dict | None, expr: Prepared) -> Wr
     return WritePlan(table, key, old, new, "update", paths)
 
 
-def plan_delete(table: Table, p: dict, expr: Prepared | None = None) -> WritePlan:
+def plan_delete(table: Table, p: Mapping[str, Any], expr: Prepared | None = None) -> WritePlan:
     key = read_key(table, p["Key"])
     expr = expr or prepare(p, "DeleteItem")
     old = table.get(key)
@@ -203,7 +214,7 @@ def commit(svc: "ServiceState", plan: WritePlan, cause: str | None = None) -> No
     notify(svc, Change(table, plan.key, skey, plan.old, plan.new, plan.size, plan.op, cause))
 
 
-def _write(svc: "ServiceState", p: dict, op: str) -> dict:
+def _write(svc: "ServiceState", p: Mapping[str, Any], op: str) -> dict[str, Any]:
     table = table_for_data(svc, p["TableName"])
     allowed = ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW") \
         if op == "UpdateItem" else ("NONE", "ALL_OLD")
@@ -253,7 +264,7 @@ def _write(svc: "ServiceState", p: dict, op: str) -> dict:
     return out
 
 
-def collection_metrics(table: Table, key: dict, p: dict) -> dict | None:
+def collection_metrics(table: Table, key: dict, p: Mapping[str, Any]) -> dict | None:
     """``ItemCollectionMetrics`` for ``ReturnItemCollectionMetrics=SIZE``.
 
     Only tables with a local secondary index have item collections (every
@@ -380,19 +391,19 @@ def check_collections(svc: "ServiceState", plans: list, *, raise_error: bool = T
     return None
 
 
-def put_item(svc: "ServiceState", p: dict) -> dict:
-    return _write(svc, p, "PutItem")
+def put_item(svc: "ServiceState", p: PutItemInput) -> PutItemOutput:
+    return cast(PutItemOutput, _write(svc, p, "PutItem"))
 
 
-def update_item(svc: "ServiceState", p: dict) -> dict:
-    return _write(svc, p, "UpdateItem")
+def update_item(svc: "ServiceState", p: UpdateItemInput) -> UpdateItemOutput:
+    return cast(UpdateItemOutput, _write(svc, p, "UpdateItem"))
 
 
-def delete_item(svc: "ServiceState", p: dict) -> dict:
-    return _write(svc, p, "DeleteItem")
+def delete_item(svc: "ServiceState", p: DeleteItemInput) -> DeleteItemOutput:
+    return cast(DeleteItemOutput, _write(svc, p, "DeleteItem"))
 
 
-def get_item(svc: "ServiceState", p: dict) -> dict:
+def get_item(svc: "ServiceState", p: GetItemInput) -> GetItemOutput:
     table = table_for_data(svc, p["TableName"])
     key = read_key(table, p["Key"])
     expr = prepare(p, "GetItem")
@@ -410,7 +421,7 @@ def get_item(svc: "ServiceState", p: dict) -> dict:
     cc = meter.render(p.get("ReturnConsumedCapacity"))
     if cc is not None:
         out["ConsumedCapacity"] = cc
-    return out
+    return cast(GetItemOutput, out)
 
 
 def expire_item(svc: "ServiceState", table: Table, item: dict) -> None:

@@ -28,12 +28,14 @@ Examples
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Iterator, cast
 
 from ..capacity.units import Meter, read_units
 from ..errors import ValidationError
 from ..model.evaluate import prepare
 from ..model.keys import HASH_SPACE
+from ..model.shapes import QueryInput, QueryOutput, ScanInput, ScanOutput
 from ..model.size import item_size
 from ..model.types import validate_item
 from ..tables.layout import charge_reads, throttle_error
@@ -49,7 +51,7 @@ __all__ = ["query", "scan", "PAGE_BYTES"]
 PAGE_BYTES = 1024 * 1024
 
 
-def _index(table: Table, p: dict) -> Index | None:
+def _index(table: Table, p: Mapping[str, Any]) -> Index | None:
     name = p.get("IndexName")
     if name is None:
         return None
@@ -62,7 +64,7 @@ def _index(table: Table, p: dict) -> Index | None:
     return ix
 
 
-def _select(p: dict, ix: Index | None) -> str:
+def _select(p: Mapping[str, Any], ix: Index | None) -> str:
     sel = p.get("Select")
     projected = p.get("ProjectionExpression") is not None
     listed = p.get("AttributesToGet") is not None
@@ -104,7 +106,7 @@ def _fetches(table: Table, ix: Index | None, select: str, expr) -> bool:
     return not (expr.projected_tops or set()) <= kept
 
 
-def _start_key(table: Table, ix: Index | None, p: dict) -> tuple | None:
+def _start_key(table: Table, ix: Index | None, p: Mapping[str, Any]) -> tuple | None:
     """The storage key a page resumes after, from ``ExclusiveStartKey``."""
     esk = p.get("ExclusiveStartKey")
     if esk is None:
@@ -121,7 +123,7 @@ def _start_key(table: Table, ix: Index | None, p: dict) -> tuple | None:
     return ix.storage_key(esk, tkey) if ix else tkey
 
 
-def _page(svc: "ServiceState", table: Table, ix: Index | None, p: dict, op: str,
+def _page(svc: "ServiceState", table: Table, ix: Index | None, p: Mapping[str, Any], op: str,
           rows: Iterator[tuple], key_ok=None, home: int = 0) -> dict:
     """Read one page from ``rows`` (``(skey, item)`` in order) and answer.
 
@@ -196,7 +198,7 @@ def _page(svc: "ServiceState", table: Table, ix: Index | None, p: dict, op: str,
     return out
 
 
-def query(svc: "ServiceState", p: dict) -> dict:
+def query(svc: "ServiceState", p: QueryInput) -> QueryOutput:
     table = table_for_data(svc, p["TableName"])
     ix = _index(table, p)
     schema = ix.schema if ix else table.schema
@@ -234,10 +236,10 @@ def query(svc: "ServiceState", p: dict) -> dict:
                                         lo[0], lo[0] + 1, inside, reverse=not forward)
     out = _page(svc, table, ix, p, "Query", rows, key_ok=(range_pred, expr), home=lo[0])
     served()
-    return out
+    return cast(QueryOutput, out)
 
 
-def scan(svc: "ServiceState", p: dict) -> dict:
+def scan(svc: "ServiceState", p: ScanInput) -> ScanOutput:
     table = table_for_data(svc, p["TableName"])
     ix = _index(table, p)
     seg, total = p.get("Segment"), p.get("TotalSegments")
@@ -248,12 +250,11 @@ def scan(svc: "ServiceState", p: dict) -> dict:
         raise ValidationError("The Segment parameter is required but was not present in the "
                               "request when parameter TotalSegments is present")
     start, end = 0, HASH_SPACE
-    if total is not None:
+    if total is not None and seg is not None:
         if seg >= total:
             raise ValidationError("The Segment parameter is zero-based and must be less than "
                                   f"parameter TotalSegments: Segment: {seg} is not less than "
                                   f"TotalSegments: {total}")
-        assert seg is not None                        # both or neither, checked above
         start, end = seg * HASH_SPACE // total, (seg + 1) * HASH_SPACE // total
     _select(p, ix)
     after = _start_key(table, ix, p)
@@ -269,4 +270,4 @@ def scan(svc: "ServiceState", p: dict) -> dict:
                                         bool(p.get("ConsistentRead", False)), start, end, inside)
     out = _page(svc, table, ix, p, "Scan", rows, home=start if after is None else after[0])
     served()
-    return out
+    return cast(ScanOutput, out)
