@@ -11,6 +11,12 @@ and the table is gone ``delete_ms`` later; UpdateTable passes through
 ``UPDATING``. Item operations see a table only while it is ``ACTIVE`` or
 ``UPDATING``, as on AWS.
 
+An attribute is defined once, with one type (a second definition is named
+in the refusal); tags follow DynamoDB's tagging restrictions
+(:data:`TAG_PATTERN`, 128/256 characters, no ``aws:`` keys, 50 a table) at
+CreateTable and TagResource alike; DeleteTable's answer leaves out what AWS
+leaves out (:data:`DELETED_OMITS`).
+
 Examples
 --------
 >>> from dynamo_lab.dynamodb.service import DynamoDB
@@ -26,6 +32,14 @@ Examples
 'ACTIVE'
 >>> ddb.handle("ListTables", {})
 {'TableNames': ['Tab']}
+>>> arn = "arn:aws:dynamodb:us-east-1:000000000000:table/Tab"
+>>> try:
+...     ddb.handle("TagResource", {"ResourceArn": arn, "Tags": [{"Key": "a#b", "Value": ""}]})
+... except Exception as e:
+...     print(e)
+1 validation error detected: Value 'a#b' at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-]*
+>>> sorted(ddb.handle("DeleteTable", {"TableName": "Tab"})["TableDescription"])[:4]
+['BillingModeSummary', 'DeletionProtectionEnabled', 'ItemCount', 'ProvisionedThroughput']
 """
 from __future__ import annotations
 
@@ -72,7 +86,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["create_table", "describe_table", "list_tables", "delete_table", "update_table",
            "update_time_to_live", "describe_time_to_live", "tag_resource",
-           "untag_resource", "list_tags_of_resource", "describe_limits", "check_table_name"]
+           "untag_resource", "list_tags_of_resource", "describe_limits", "check_table_name",
+           "TAG_PATTERN", "DELETED_OMITS"]
 
 _INVALID = "One or more parameter values were invalid: "
 MAX_LSI, MAX_GSI = 5, 20
