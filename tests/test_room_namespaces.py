@@ -233,3 +233,12 @@ def test_with_a_data_dir_each_namespace_comes_back_on_its_own(tmp_path):
         assert [i["id"]["S"] for i in call(again, ADA, "Scan", TableName="Votes")["Items"]] == ["ada"]
         assert call(again, BOB, "Scan", TableName="Votes")["Items"] == []
         assert call(again, ADA_EU, "ListTables")["TableNames"] == []
+
+
+def test_events_come_as_json_has_them():
+    room = Room()
+    call(room, ADA, "CreateTable", **votes())
+    page = room.events_since(ADA, 0)
+    assert page == json.loads(json.dumps(page))
+    created = page["events"][0]
+    assert created["kind"] == "table.created" and created["key"] == [["id", "S", "HASH"]]

@@ -96,6 +96,15 @@ _OPTION_KEYS = ("create_ms", "delete_ms", "update_ms", "request_ms", "ttl_sweep_
                 "indexes")
 
 
+def _plain(value: Any) -> Any:
+    """``value`` as JSON has it: tuples as lists, all the way down."""
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 @dataclass(frozen=True)
 class Caller:
     """Who sent a request: the access key id and region of its credential
@@ -342,7 +351,7 @@ class Room:
         with ns.lock:
             log = ns.service.log
             end = min(len(log), since + min(limit, MAX_EVENTS))
-            events = [e.to_dict() for e in log[since:end]] if since < end else []
+            events = [_plain(e.to_dict()) for e in log[since:end]] if since < end else []
         return {"events": events, "next": max(end, min(since, len(log)))}
 
     # -- the instructor's view ------------------------------------------------
