@@ -278,7 +278,7 @@ def test_recorder_refuses_what_is_not_a_client():
     with pytest.raises(TypeError, match="takes boto3 clients or resources, not int"):
         record(3)
     c = DynamoDB(seed=0).client()
-    with pytest.raises(ValueError, match="capacity must be 'INDEXES', 'TOTAL' or None"):
+    with pytest.raises(ValueError, match="record option 'capacity' is 'ALL'; expected 'INDEXES', 'TOTAL' or None"):
         record(c, capacity="ALL")
     plain = record(c, capacity=None)
     assert "ConsumedCapacity" not in c.list_tables()

@@ -36,6 +36,8 @@ from __future__ import annotations
 import ast
 from typing import Any, Iterable, Mapping
 
+from ..errors import ArgumentError, OptionError
+
 __all__ = ["FEATURES", "Endpoint", "probe", "check", "run_cell_code", "SKIPPED"]
 
 #: The start of the line a cell prints when it skips itself for the lab's
@@ -65,16 +67,14 @@ class Endpoint:
 
     def __init__(self, url: str | None, supports: Mapping[str, bool],
                  why: Mapping[str, str] | None = None) -> None:
-        unknown = sorted(set(supports) - set(FEATURES))
-        if unknown:
-            raise ValueError(f"unknown endpoint feature(s) {unknown}; known: {sorted(FEATURES)}")
+        for feature in sorted(set(supports) - set(FEATURES)):
+            raise OptionError("Endpoint", feature, FEATURES)
         self.url, self.supports, self.why = url, dict(supports), dict(why or {})
 
     def has(self, feature: str) -> bool:
         """True when the endpoint has ``feature`` (a key of :data:`FEATURES`)."""
         if feature not in FEATURES:
-            raise ValueError(f"%%needs: unknown feature {feature!r}; "
-                             f"known: {', '.join(sorted(FEATURES))}")
+            raise OptionError("%%needs", feature, FEATURES)
         return self.supports.get(feature, self.url is None)
 
     def missing(self, features: Iterable[str]) -> list[str]:
@@ -162,7 +162,7 @@ def probe(client: Any, ddb: Any = None, uses: Iterable[str] = (),
     uses = list(uses)
     for f in uses:
         if f not in FEATURES:
-            raise ValueError(f"unknown endpoint feature {f!r}; known: {', '.join(sorted(FEATURES))}")
+            raise OptionError("uses", f, FEATURES)
     if ddb is not None:
         return Endpoint(None, {f: True for f in FEATURES})
     url = client.meta.endpoint_url
@@ -220,8 +220,8 @@ def _register(ep: Endpoint) -> None:
     def needs(line: str, cell: str) -> Any:
         features = line.split()
         if not features:
-            raise ValueError("%%needs takes the feature(s) the cell needs: "
-                             + ", ".join(sorted(FEATURES)))
+            raise ArgumentError("%%needs takes the feature(s) the cell needs: "
+                                + ", ".join(sorted(FEATURES)))
         if ep.missing(features):
             print(ep.skip_line(features, cell))
             return None

@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from ...errors import OptionError, OptionValueError
+from ...errors import OptionError, OptionValueError, UsageError
 from ..errors import DynamoDBError, error
 from ..pipeline import handle, handle_streams
 from ..service import DynamoDB, state_of
@@ -240,7 +240,7 @@ class Room:
     @staticmethod
     def _check(who: Caller) -> None:
         if not isinstance(who, Caller):
-            raise TypeError(f"a Room serves a Caller, not {type(who).__name__}")
+            raise UsageError(f"a Room serves a Caller, not {type(who).__name__}")
         if not _KEY.match(who.access_key_id or ""):
             raise CallerError()
         if not _REGION.match(who.region or "") or len(who.region) > 32:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import importlib
 from typing import Any, Callable
 
+from ...errors import UsageError
+
 __all__ = ["TESTED", "INTERNALS", "check_version", "missing_internals"]
 
 #: botocore versions the lab is tested with: ``(lowest, first untested)``.
@@ -82,13 +84,13 @@ INTERNALS: list[tuple[str, str]] = [
 
 
 def check_version() -> None:
-    """Raise ``RuntimeError`` naming the versions when the installed botocore
-    is outside :data:`TESTED`."""
+    """Raise :class:`~dynamo_lab.errors.UsageError` (a ``RuntimeError``)
+    naming the versions when the installed botocore is outside :data:`TESTED`."""
     import botocore
     have = tuple(int(x) for x in botocore.__version__.split(".")[:2])
     lo, hi = TESTED
     if not lo <= have < hi:
-        raise RuntimeError(
+        raise UsageError(
             f"dynamo_lab is tested with botocore >= {'.'.join(map(str, lo))}, "
             f"< {'.'.join(map(str, hi))}; this is botocore {botocore.__version__}. "
             "Install a tested version: pip install 'botocore>={0},<{1}' 'boto3>={0},<{1}'"

@@ -56,6 +56,7 @@ from botocore.context import get_context
 from botocore.exceptions import WaiterError
 from botocore.retries import standard
 
+from ...errors import OptionValueError, UsageError
 from ..errors import DynamoDBError
 from ..pipeline import handle, handle_streams, run
 
@@ -138,8 +139,8 @@ def _seed_jitter(state: "ServiceState", handler) -> None:
         backoff = handler.__self__._retry_policy._retry_backoff
         backoff._random  # noqa: B018 - the attribute must exist to be replaced
     except AttributeError as e:  # pragma: no cover - only on a botocore redesign
-        raise RuntimeError("botocore's standard retry handler changed shape; "
-                           "dynamo_lab cannot seed its backoff jitter") from e
+        raise UsageError("botocore's standard retry handler changed shape; "
+                         "dynamo_lab cannot seed its backoff jitter") from e
     state.retry_streams += 1
     backoff._random = state.sim.rng_for(f"client-retry-{state.retry_streams}").random
 
@@ -219,8 +220,9 @@ def _waiter_factory(state: "ServiceState", c):
 def _config(retries: int | None, config: Config | None) -> Config:
     r: dict[str, Any] = {"mode": "standard"}
     if retries is not None:
-        if retries < 0:
-            raise ValueError(f"retries must be >= 0, not {retries}")
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise OptionValueError("client", "retries", retries,
+                                   "a whole number >= 0 (0: no retries)")
         r["total_max_attempts"] = retries + 1
     base = Config(retries=r, parameter_validation=True)
     return base.merge(config) if config is not None else base

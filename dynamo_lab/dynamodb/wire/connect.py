@@ -21,6 +21,8 @@ import os
 from typing import Any
 from urllib.parse import urlsplit
 
+from ...errors import OptionError
+
 __all__ = ["connect", "connect_resource", "connect_streams", "is_local"]
 
 _DEFAULT_REGION = "us-east-1"
@@ -66,6 +68,16 @@ def _kwargs(endpoint_url: str | None, region_name: str | None, retries: int | No
     return kw
 
 
+_OPTIONS = ("config", "credentials", "endpoint_url", "region_name", "retries", "session")
+
+
+def _no_more(group: str, options: dict) -> None:
+    """An option :func:`connect` does not take is an :class:`OptionError`
+    naming it and the ones it takes."""
+    for key in sorted(options):
+        raise OptionError(group, key, _OPTIONS)
+
+
 def connect(endpoint_url: str | None = None, region_name: str | None = None, *,
             retries: int | None = None, credentials: dict | None = None,
             config: Any = None, session: Any = None) -> Any:
@@ -104,8 +116,7 @@ def connect_resource(endpoint_url: str | None = None, region_name: str | None = 
     session = options.pop("session", None)
     kw = _kwargs(endpoint_url, region_name, options.pop("retries", None),
                  options.pop("credentials", None), options.pop("config", None))
-    if options:
-        raise TypeError(f"unexpected arguments: {sorted(options)}")
+    _no_more("connect_resource", options)
     return (session or boto3.session.Session()).resource("dynamodb", **kw)
 
 
@@ -117,6 +128,5 @@ def connect_streams(endpoint_url: str | None = None, region_name: str | None = N
     session = options.pop("session", None)
     kw = _kwargs(endpoint_url, region_name, options.pop("retries", None),
                  options.pop("credentials", None), options.pop("config", None))
-    if options:
-        raise TypeError(f"unexpected arguments: {sorted(options)}")
+    _no_more("connect_streams", options)
     return (session or boto3.session.Session()).client("dynamodbstreams", **kw)

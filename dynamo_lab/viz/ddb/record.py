@@ -54,10 +54,15 @@ import time
 from contextlib import nullcontext
 from typing import Any
 
+from ...errors import LabError, OptionValueError
 from ...events import Event, EventLog
 from ._endpoint import LabEvents
 
-__all__ = ["record", "CallRecorder", "key_text", "av_text", "item_entry"]
+__all__ = ["record", "CallRecorder", "NotAClientError", "key_text", "av_text", "item_entry"]
+
+
+class NotAClientError(LabError, TypeError):
+    """:func:`record` was given something that is not a boto3 client or resource."""
 
 _SINGLE = {"GetItem", "PutItem", "UpdateItem", "DeleteItem"}
 _READS = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
@@ -174,14 +179,14 @@ class CallRecorder:
     def __init__(self, *clients: Any, capacity: str | None = "INDEXES",
                  log: EventLog | None = None, internals: bool = True) -> None:
         if not clients:
-            raise TypeError("record() needs at least one boto3 client or resource")
+            raise NotAClientError("record() needs at least one boto3 client or resource")
         if capacity not in (None, "INDEXES", "TOTAL"):
-            raise ValueError(f"capacity must be 'INDEXES', 'TOTAL' or None, not {capacity!r}")
+            raise OptionValueError("record", "capacity", capacity, "'INDEXES', 'TOTAL' or None")
         self.capacity = capacity
         cs = [getattr(getattr(c, "meta", None), "client", None) or c for c in clients]
         for c in cs:
             if not hasattr(getattr(c, "meta", None), "events"):
-                raise TypeError(f"record() takes boto3 clients or resources, not "
+                raise NotAClientError(f"record() takes boto3 clients or resources, not "
                                 f"{type(c).__name__}")
         svc = getattr(cs[0], "dynamo_lab_service", None)
         self._svc = svc
