@@ -177,6 +177,28 @@ class Handler(BaseHTTPRequestHandler):
         self._clock = Clocked(self.connection, self.server.limits)
         self.rfile = io.BufferedReader(self._clock, 1 << 16)  # type: ignore[assignment]
         self._held = 0            # body bytes this request holds of max_inflight
+        self._linger = False      # answered early: the client may still be sending
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except OSError:
+            pass
+        if self._linger:
+            # A lingering close: closing with the client's bytes unread sends
+            # a reset, which can destroy the answer before the client reads
+            # it. Half-close, then drain for a moment (bounded in time and bytes).
+            try:
+                self.connection.shutdown(socket.SHUT_WR)
+                self.connection.settimeout(0.25)
+                end, drained = time.monotonic() + 0.5, 0
+                while time.monotonic() < end and drained < 1 << 20:
+                    chunk = self.connection.recv(65536)
+                    if not chunk:
+                        break
+                    drained += len(chunk)
+            except OSError:
+                pass
 
     def version_string(self) -> str:
         return "dynamo-lab"
@@ -186,7 +208,23 @@ class Handler(BaseHTTPRequestHandler):
         stalls or goes away ends its connection, never the server."""
         self._clock.await_request()
         try:
-            super().handle_one_request()
+            # http.server's loop, without its own catch of TimeoutError.
+            self.raw_requestline = self.rfile.readline(_MAX_LINE + 1)
+            if len(self.raw_requestline) > _MAX_LINE:
+                self.requestline = self.command = ""
+                self.send_error(414)
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if not self.parse_request():
+                return
+            verb = getattr(self, "do_" + self.command, None)
+            if verb is None:
+                self.send_error(501, f"Unsupported method ({self.command!r})")
+                return
+            verb()
+            self.wfile.flush()
         except TimeoutError:
             self.close_connection = True
             if not self._clock.waiting:              # it stalled mid-request
@@ -263,7 +301,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.server.verbose:
             self.log_request(status, len(body))
         if close:
-            self.close_connection = True
+            self.close_connection = self._linger = True
         head = (f"HTTP/1.1 {status} {_REASONS.get(status, '')}\r\n"
                 f"Server: dynamo-lab\r\nDate: {_http_date()}\r\n"
                 f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"

@@ -167,7 +167,7 @@ class _OneService:
         return {"shared": True, "requests": self._requests, "errors": self._errors,
                 "requests_per_s": rate, "namespaces": [{
                     "namespace": "one service", "access_key_ids": [], "region": "",
-                    "tables": len(self.service.list_tables().get("TableNames", [])),
+                    "tables": len(self.service.handle("ListTables", {}).get("TableNames", [])),
                     "requests": self._requests, "errors": self._errors,
                     "requests_per_s": rate,
                     "last_seen": round(time.time() - self._last, 1) if self._last else None}]}
