@@ -3,9 +3,11 @@ HTTP: each bad request gets AWS's error code (DynamoDB Streams API
 reference: DescribeStream, GetShardIterator, GetRecords, ListStreams).
 Expiry and trimming, which need 15 minutes and 24 hours to pass, are in
 tests/test_ddb_streams.py, where the lab's clock can be moved."""
+import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
-from ddb_support import error_of, make_table
+from ddb_support import DUMMY_ENV, REGION, error_of, make_table
 
 NOT_FOUND = "Requested resource not found: Stream: {} not found"
 
@@ -114,3 +116,56 @@ def test_an_iterator_that_is_not_one(stream):
             streams.get_records(ShardIterator=bad)
         assert error_of(e) == ("ValidationException", "Invalid ShardIterator")
 
+
+
+
+@pytest.fixture(params=["inprocess", "server"])
+def unchecked(request):
+    """(dynamodb, dynamodbstreams) clients that send whatever they are
+    given -- botocore's own parameter checks off -- so the service's checks
+    answer, as they do for an SDK that checks less (in process and over HTTP)."""
+    raw = Config(parameter_validation=False, retries={"total_max_attempts": 1})
+    if request.param == "inprocess":
+        from dynamo_lab.dynamodb.service import DynamoDB
+        ddb = DynamoDB(seed=0)
+        return ddb.client(config=raw), ddb.streams_client(config=raw)
+    url = request.getfixturevalue("_serve_proc").url
+    keys = dict(region_name=REGION, config=raw,
+                aws_access_key_id=DUMMY_ENV["AWS_ACCESS_KEY_ID"],
+                aws_secret_access_key=DUMMY_ENV["AWS_SECRET_ACCESS_KEY"])
+    session = boto3.session.Session()
+    return (session.client("dynamodb", endpoint_url=url, **keys),
+            session.client("dynamodbstreams", endpoint_url=url, **keys))
+
+
+def test_an_iterator_type_or_limit_out_of_the_model(unchecked):
+    """An iterator type that is not one of the model's, and limits past the
+    model's bounds, are ValidationExceptions in Coral's words (botocore's
+    model of DynamoDB Streams; the words DynamoDB uses for its own models)."""
+    client, streams = unchecked
+    name = make_table(client, StreamSpecification={"StreamEnabled": True,
+                                                   "StreamViewType": "KEYS_ONLY"})
+    arn = client.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    with pytest.raises(ClientError) as e:
+        streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="SIDEWAYS")
+    code, message = error_of(e)
+    assert code == "ValidationException"
+    assert message.startswith("1 validation error detected: Value 'SIDEWAYS' at "
+                              "'shardIteratorType' failed to satisfy constraint: Member must "
+                              "satisfy enum value set: [TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, "
+                              "AFTER_SEQUENCE_NUMBER")
+    it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                    ShardIteratorType="LATEST")["ShardIterator"]
+    for call, value, path, bound in [
+            (lambda: streams.get_records(ShardIterator=it, Limit=1001), 1001, "limit",
+             "less than or equal to 1000"),
+            (lambda: streams.get_records(ShardIterator=it, Limit=0), 0, "limit",
+             "greater than or equal to 1"),
+            (lambda: streams.list_streams(Limit=101), 101, "limit",
+             "less than or equal to 100")]:
+        with pytest.raises(ClientError) as e:
+            call()
+        assert error_of(e) == ("ValidationException",
+                               f"1 validation error detected: Value '{value}' at '{path}' failed "
+                               f"to satisfy constraint: Member must have value {bound}")
