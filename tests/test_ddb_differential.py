@@ -37,6 +37,10 @@ checked against AWS's documentation and error reports.
 - An unused ``ExpressionAttributeNames`` entry is accepted; DynamoDB refuses
   it ("Value provided in ExpressionAttributeNames unused in expressions").
 - Mixing ``AttributesToGet`` with ``ProjectionExpression`` is accepted.
+- An UpdateItem that only REMOVEs attributes of a missing item creates the
+  item (and ``ALL_NEW`` returns its key); DynamoDB creates nothing (Alternator's
+  ``test_update_item_non_existent``). The generator makes ``REMOVE v`` conditional
+  on the item existing.
 - Messages differ: "Return values set to invalid value" (DynamoDB:
   "ReturnValues can only be ALL_OLD or NONE"); a "1 validation error
   detected: " prefix on the overlapping-paths and empty
@@ -130,6 +134,9 @@ def gen_request(rng) -> tuple[str, dict]:
             d = rng.randint(-3, 3)
         p = {"TableName": TABLE, "Key": _key(rng), "UpdateExpression": action,
              "ReturnValues": rv}
+        if action == "REMOVE v":
+            # moto creates the item an only-REMOVE update names; DynamoDB does not (see above)
+            p["ConditionExpression"] = "attribute_exists(pk)"
         if ":d" in action:
             p["ExpressionAttributeValues"] = {":d": {"N": str(d)}}
         if rng.random() < 0.3 or p["ReturnValues"].startswith("UPDATED"):

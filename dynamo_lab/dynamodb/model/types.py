@@ -241,14 +241,16 @@ def _validate_member(tag: str, value: Any, depth: int) -> Any:
         return value
     if tag in SET_TYPES:
         return _validate_set(tag, value)
-    if depth > MAX_NESTING:
-        raise ValidationError(_NESTING)
     if tag == "L":
         if not isinstance(value, list):
             raise serialization_error(value, "List")
-        return [validate_value(v, depth + 1) for v in value]
-    if not isinstance(value, dict):
+    elif not isinstance(value, dict):
         raise serialization_error(value, "Map")
+    if value and depth >= MAX_NESTING:
+        # The attribute is level 1; a value at level 33 is one too deep.
+        raise ValidationError(_NESTING)
+    if tag == "L":
+        return [validate_value(v, depth + 1) for v in value]
     return {k: validate_value(v, depth + 1) for k, v in value.items()}
 
 
@@ -285,15 +287,17 @@ def _validate_set(tag: str, value: Any) -> list:
 
 
 def check_nesting(av: dict, _depth: int = 1) -> None:
-    """Raise DynamoDB's error if an L/M value nests more than 32 levels
-    (for values built by updates, which :func:`validate_value` never saw).
+    """Raise DynamoDB's error if an L/M value nests more than 32 levels, the
+    attribute itself being level 1 (for values built by updates, which
+    :func:`validate_value` never saw).
 
     Examples
     --------
     >>> deep = {"S": "x"}
-    >>> for _ in range(33):
+    >>> for _ in range(31):
     ...     deep = {"L": [deep]}
-    >>> check_nesting(deep)
+    >>> check_nesting(deep)              # the leaf at level 32: the deepest allowed
+    >>> check_nesting({"L": [deep]})
     Traceback (most recent call last):
     ...
     dynamo_lab.dynamodb.errors.ValidationError: Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit
@@ -301,7 +305,7 @@ def check_nesting(av: dict, _depth: int = 1) -> None:
     children = av.get("L") if "L" in av else (av["M"].values() if "M" in av else None)
     if children is None:
         return
-    if _depth > MAX_NESTING:
+    if children and _depth >= MAX_NESTING:
         raise ValidationError(_NESTING)
     for child in children:
         check_nesting(child, _depth + 1)
