@@ -112,3 +112,21 @@ def test_dir_shows_exactly_the_documented_facade():
             getattr(ddb, gone)
     with pytest.raises(AttributeError):
         ddb.tables = {}                                 # no new attributes either
+
+
+def test_a_transaction_naming_a_table_of_another_region_is_refused_and_changes_nothing():
+    ddb = DynamoDB(seed=0, create_ms=0)
+    us, eu = ddb.client(), ddb.client(region_name="eu-west-1")
+    make(us)
+    eu_arn = make(eu)["TableArn"]
+    with pytest.raises(ClientError) as e:
+        us.transact_write_items(TransactItems=[
+            {"Put": {"TableName": "Votes", "Item": {"id": {"S": "here"}}}},
+            {"Put": {"TableName": eu_arn, "Item": {"id": {"S": "there"}}}}])
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    assert "region" in e.value.response["Error"]["Message"]
+    assert us.scan(TableName="Votes")["Items"] == [] and eu.scan(TableName="Votes")["Items"] == []
+    # from its own region, the same ARN is the table
+    eu.transact_write_items(TransactItems=[
+        {"Put": {"TableName": eu_arn, "Item": {"id": {"S": "there"}}}}])
+    assert eu.scan(TableName="Votes")["Count"] == 1
