@@ -29,7 +29,11 @@ without this script too.
 This script uses only the standard library, so it runs before anything is
 installed. It keeps a stamp of pyproject.toml in .venv and reinstalls only when
 that changes. The browser tests need Debian's Chromium at /usr/bin/chromium;
-``test`` installs it with apt-get when it is missing and we are root.
+``test`` installs it with apt-get when it is missing and we are root. The
+JavaScript SDK and dynalite tests need Node.js (20 or later) and npm; ``test``
+installs Debian's ``nodejs`` and ``npm`` when ``node`` is missing and we are
+root, and otherwise says how to get them (the npm packages themselves are
+installed, pinned, by the tests' set-up).
 """
 from __future__ import annotations
 
@@ -241,6 +245,35 @@ def ensure_chromium() -> None:
             "(Debian/Ubuntu: sudo apt-get install chromium)")
 
 
+def _node_major() -> int | None:
+    node = shutil.which("node")
+    if node is None:
+        return None
+    out = subprocess.run([node, "--version"], capture_output=True, text=True).stdout
+    try:
+        return int(out.strip().lstrip("v").split(".")[0])
+    except ValueError:
+        return None
+
+
+def ensure_node() -> None:
+    major = _node_major()
+    if major is not None and major >= 20 and shutil.which("npm"):
+        return
+    apt = shutil.which("apt-get")
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if major is None and apt and is_root:
+        say("installing Debian's nodejs and npm for the JavaScript SDK and dynalite tests")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        run([apt, "update", "-qq"], env=env)
+        run([apt, "install", "-y", "-qq", "nodejs", "npm"], env=env)
+        major = _node_major()
+    if major is None or major < 20 or not shutil.which("npm"):
+        say(f"Node.js 20 or later with npm is needed by the JavaScript SDK tests "
+            f"(found: {'none' if major is None else f'v{major}'}); get it from "
+            "https://nodejs.org or your package manager")
+
+
 def split_args(argv: list[str]) -> tuple[list[str], list[str]]:
     if "--" in argv:
         i = argv.index("--")
@@ -263,6 +296,7 @@ def cmd_lab(extra: list[str]) -> int:
 def cmd_test(extra: list[str]) -> int:
     py = ensure_venv("test,lab")
     ensure_chromium()
+    ensure_node()
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     # One worker per core (pytest-xdist): notebooks and servers run in their
     # own processes, so the suite spreads well. `-- -n 0` runs it serially.

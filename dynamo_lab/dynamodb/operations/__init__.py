@@ -2,8 +2,9 @@
 
 :mod:`.control` (tables, indexes, TTL settings, tags), :mod:`.items`
 (PutItem, GetItem, UpdateItem, DeleteItem and the write plan they share),
-:mod:`.query` (Query and Scan), :mod:`.batch`, :mod:`.transactions` and
-:mod:`.ttl` (expiry). Each prepares everything that can fail before it
+:mod:`.query` (Query and Scan), :mod:`.batch`, :mod:`.transactions`,
+:mod:`.ttl` (expiry) and :mod:`.backups` (DescribeContinuousBackups,
+DescribeEndpoints). Each prepares everything that can fail before it
 commits anything; the pipeline calls them.
 
 May import: :mod:`dynamo_lab.dynamodb.tables`,
