@@ -25,9 +25,11 @@ client's region, as on AWS: ``ddb.client(region_name="eu-west-1")`` talks to
 the eu-west-1 tables only. Each region the service has been asked about
 has its own state (tables, storage nodes, streams), made on first use; all
 of them share the one simulation, its event log and its lock, so one seed
-still gives one run. The façade's own questions (``partitions()``,
-``replicas()``, ``crash_node()``, ...) are about the service's ``region``
-(``us-east-1`` unless given).
+still gives one run, and a region nobody asks about changes nothing. The
+façade's own questions (``partitions()``, ``replicas()``, ``crash_node()``,
+...) are about the service's ``region`` (``us-east-1`` unless given).
+Events name a table, not its region: the views and ``metrics()`` tell two
+regions' tables apart only by their names.
 
 The in-process boto3 client (:mod:`.wire.clients`) and ``dynamo-lab serve`` both
 answer through :func:`.pipeline.handle`, so the two behave alike by
