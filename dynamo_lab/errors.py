@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-__all__ = ["LabError", "OptionError", "OptionValueError", "UsageError"]
+__all__ = ["LabError", "OptionError", "OptionValueError", "UsageError", "ArgumentError"]
 
 
 class LabError(Exception):
@@ -69,3 +69,14 @@ class OptionValueError(LabError, ValueError):
 class UsageError(LabError, RuntimeError):
     """The lab was asked for something it cannot do at this moment or in
     this configuration (a misuse, not bad input to DynamoDB)."""
+
+
+class ArgumentError(LabError, ValueError):
+    """An argument a lab function cannot take: a negative size, a hash
+    outside the hash space, a split point outside its partition.
+
+    Examples
+    --------
+    >>> isinstance(ArgumentError("size_limit must be > 0, not 0"), ValueError)
+    True
+    """

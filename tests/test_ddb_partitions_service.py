@@ -141,7 +141,10 @@ def test_same_seed_same_partitions():
     assert run() == run()
 
 
-def test_check_catches_a_store_that_did_not_follow_its_map():
+def test_a_split_moves_the_items_with_their_owner_and_check_catches_a_stray_item():
+    """One owner per partition: the map's split makes two owners and moves
+    the items (no separate store to tell). An item put by hand into the
+    wrong owner is caught by _check()."""
     import pytest
     ddb = DynamoDB(seed=2)
     c = ddb.client(retries=0)
@@ -150,8 +153,12 @@ def test_check_catches_a_store_that_did_not_follow_its_map():
         c.put_item(TableName="Drift", Item={"pk": {"S": f"k{i}"}, "sk": {"N": "1"}})
     t = state_of(ddb).tables["Drift"]
     t._check()
-    t.layout.pmap.split("p0", "heat")      # the map splits; the store is not told
+    s = t.layout.pmap.split("p0", "heat")  # the map splits; the items move with it
+    t._check()
+    left, right = (t.layout.pmap.get(pid) for pid in s.children)
+    assert t.store.partitions == [left, right]
+    assert left.item_count + right.item_count == 20 and left.items and right.items
+    skey = left.items.keys()[0]
+    right.put(skey, left.delete(skey), 1)  # an item in the wrong owner's range
     with pytest.raises(AssertionError):
         t._check()
-    t.layout.follow()                      # what the service does after every split
-    t._check()

@@ -51,6 +51,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...errors import ArgumentError
+
 __all__ = ["METRICS", "PERIOD_MS", "apply", "CapacityMetrics"]
 
 METRICS = ("ConsumedReadCapacityUnits", "ConsumedWriteCapacityUnits",
@@ -139,7 +141,7 @@ class CapacityMetrics:
         """``[(minute_start_ms, sum), ...]`` for one metric and dimension,
         minutes with no data left out, oldest first."""
         if metric not in METRICS:
-            raise ValueError(f"unknown metric {metric!r}; one of {METRICS}")
+            raise ArgumentError(f"unknown metric {metric!r}; one of {METRICS}")
         per = self.state.get((table, index, partition, metric), {})
         return [(m, per[m]) for m in sorted(per)
                 if m >= start and (end is None or m < end)]

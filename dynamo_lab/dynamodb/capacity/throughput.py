@@ -66,6 +66,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from ...errors import ArgumentError
 from ..options import ON_DEMAND_INITIAL_RCU, ON_DEMAND_INITIAL_WCU, ON_DEMAND_RAMP_MS
 from ..partitions.partitioning import PARTITION_MAX_RCU, PARTITION_MAX_WCU, PartitionMap, Split
 from .token_bucket import (
@@ -147,9 +148,14 @@ class _Window:
 
 
 class _PState:                       # one partition: buckets, open second, heat
-    __slots__ = ("buckets", "win", "streak", "last_hot", "traffic")
+    """What the capacity keeps for one partition; the partition owns it
+    (:attr:`~..partitions.partition.Partition.capacity`). ``order``: when
+    the capacity made it, so seconds close in the same order in every run."""
 
-    def __init__(self, read: TokenBucket, write: TokenBucket) -> None:
+    __slots__ = ("buckets", "win", "streak", "last_hot", "traffic", "order")
+
+    def __init__(self, read: TokenBucket, write: TokenBucket, order: int) -> None:
+        self.order = order
         self.buckets = {"read": read, "write": write}
         self.win: _Window | None = None
         self.streak = 0
@@ -196,7 +202,7 @@ class TableCapacity:
                  ramp_ms: int = ON_DEMAND_RAMP_MS, enforce_on_demand: bool = True,
                  defer_events: bool = False) -> None:
         if mode not in ("PROVISIONED", "PAY_PER_REQUEST"):
-            raise ValueError(f"mode must be PROVISIONED or PAY_PER_REQUEST, not {mode!r}")
+            raise ArgumentError(f"mode must be PROVISIONED or PAY_PER_REQUEST, not {mode!r}")
         self.pmap, self.mode, self.log = pmap, mode, log
         self.burst_seconds, self.adaptive = burst_seconds, adaptive
         self.enforce_on_demand = enforce_on_demand
@@ -208,9 +214,9 @@ class TableCapacity:
                               "write": on_demand_initial[1] / 2}
         self._peaks: dict[str, list[tuple[int, float]]] = {"read": [], "write": []}
         self._table_win: dict[str, list] = {"read": [None, 0.0], "write": [None, 0.0]}
-        self._st: dict[str, _PState] = {}
+        self._made = 0
         for p in pmap:
-            self._st[p.id] = _PState(
+            p.capacity = self._state(
                 TokenBucket(p.rcu_share, now_ms, burst_seconds=burst_seconds),
                 TokenBucket(p.wcu_share, now_ms, burst_seconds=burst_seconds))
         self._version = pmap.version
@@ -234,18 +240,18 @@ class TableCapacity:
         True
         """
         if op not in ("read", "write") or units < 0 or (key_hash is None and partition is None):
-            raise ValueError(f"need op 'read' or 'write' (not {op!r}), units >= 0 (not "
+            raise ArgumentError(f"need op 'read' or 'write' (not {op!r}), units >= 0 (not "
                              f"{units}) and key_hash= or partition=")
         if self._version != self.pmap.version:
             self.sync(now_ms)
         part = self.pmap.get(partition) if partition is not None \
             else self.pmap.locate(key_hash)  # type: ignore[arg-type]  # checked above
-        st = self._st[part.id]
+        st = part.capacity
         sec = now_ms - now_ms % 1000
         win = st.win
         if win is None or win.second != sec:
             if win is not None and sec < win.second:
-                raise ValueError(f"time went backwards: {now_ms} ms is before second "
+                raise ArgumentError(f"time went backwards: {now_ms} ms is before second "
                                  f"{win.second}")
             win = self._roll(part.id, st, sec)
         tw = self._table_win[op]
@@ -300,7 +306,8 @@ class TableCapacity:
         must leave no charge. What was asked still counts as heat."""
         if not v.ok:
             return
-        st = self._st.get(v.partition)
+        p = self.pmap.find(v.partition)
+        st = None if p is None else p.capacity
         if st is None or st.win is None or st.win.second != now_ms - now_ms % 1000:
             return
         u = v.units
@@ -318,10 +325,10 @@ class TableCapacity:
     def tokens(self, partition: str, op: str, now_ms: int) -> float:
         """Tokens in a partition's read or write bucket at ``now_ms``."""
         self.sync(now_ms)
-        return self._st[partition].buckets[op].tokens(now_ms)
+        return self.pmap.get(partition).capacity.buckets[op].tokens(now_ms)
     def bucket(self, partition: str, op: str) -> TokenBucket:
         """The partition's read or write bucket (``time_until`` predicts throttles)."""
-        return self._st[partition].buckets[op]
+        return self.pmap.get(partition).capacity.buckets[op]
 
     def previous_peak(self, op: str, now_ms: int) -> float:
         """On-demand: the previous peak that counts at ``now_ms``."""
@@ -330,7 +337,7 @@ class TableCapacity:
 
     def __repr__(self) -> str:
         return (f"<TableCapacity {self.pmap.table}/{self.pmap.index} {self.mode} "
-                f"{len(self._st)} partitions>")
+                f"{len(self._holders())} partitions>")
 
     # -- upkeep --------------------------------------------------------------
     def sync(self, now_ms: int) -> None:
@@ -338,16 +345,18 @@ class TableCapacity:
         map changed, O(1) otherwise."""
         if self._version == self.pmap.version:
             return
-        splits = self.pmap.splits
+        pmap = self.pmap
+        splits = pmap.splits
         for s in splits[self._seen_splits:]:
-            st = self._st.pop(s.parent)
+            parent = pmap.lookup(s.parent)
+            st, parent.capacity = parent.capacity, None
             self._close(s.parent, st)
             for c in s.children:
-                self._st[c] = _PState(st.buckets["read"].split(now_ms),
-                                      st.buckets["write"].split(now_ms))
+                pmap.lookup(c).capacity = self._state(st.buckets["read"].split(now_ms),
+                                                      st.buckets["write"].split(now_ms))
         self._seen_splits = len(splits)
-        for p in self.pmap:
-            b = self._st[p.id].buckets
+        for p in pmap:
+            b = p.capacity.buckets
             b["read"].set_rate(p.rcu_share, now_ms)
             b["write"].set_rate(p.wcu_share, now_ms)
         self._version = self.pmap.version
@@ -355,9 +364,10 @@ class TableCapacity:
     def flush(self, now_ms: int) -> None:
         """Emit the events of every second that ended by ``now_ms``."""
         sec = now_ms - now_ms % 1000
-        for pid, st in self._st.items():
+        for p in self._holders():
+            st = p.capacity
             if st.win is not None and st.win.second < sec:
-                self._roll(pid, st, sec)
+                self._roll(p.id, st, sec)
         for op in ("read", "write"):
             self._table_roll(op, sec)
 
@@ -378,16 +388,16 @@ class TableCapacity:
         self.sync(now_ms)
         self.flush(now_ms)
         last = now_ms - now_ms % 1000 - 1000
-        return [pid for pid, st in self._st.items()
-                if st.streak >= self.heat_seconds and st.last_hot == last]
+        return [p.id for p in self._holders()
+                if p.capacity.streak >= self.heat_seconds and p.capacity.last_hot == last]
 
     def heat_split_point(self, partition: str) -> int | None:
         """Where to split a hot partition: the traffic-weighted median hash
         of its streak, so the hot key starts the right child (or, when it
         already starts the range, sits alone in the left one). None when
         no key hashes were seen or the range cannot be cut there."""
-        st = self._st[partition]
         p = self.pmap.get(partition)
+        st = p.capacity
         if not st.traffic:
             return None
         total, acc = sum(st.traffic.values()), 0.0
@@ -410,6 +420,36 @@ class TableCapacity:
         return tuple(out)
 
     # -- internals -----------------------------------------------------------
+    def _state(self, read: TokenBucket, write: TokenBucket) -> _PState:
+        self._made += 1
+        return _PState(read, write, self._made)
+
+    def _holders(self) -> list:
+        """The partitions holding a capacity state -- the live ones, and
+        split parents not yet synced -- in the order their states were made."""
+        held = [p for p in self.pmap.partitions if p.capacity is not None]
+        for s in self.pmap.splits[self._seen_splits:]:
+            p = self.pmap.lookup(s.parent)
+            if p.capacity is not None:
+                held.append(p)
+        held.sort(key=lambda p: p.capacity.order)
+        return held
+
+    def _check(self) -> None:
+        """Assert the capacity's invariants (the layout's ``_check`` calls
+        it): once synced, every live partition owns a state of its own, with
+        its share as the buckets' rates, and no retired partition owns one."""
+        if self._version != self.pmap.version:
+            return                       # buckets follow the map lazily
+        live = self.pmap.partitions
+        states = [p.capacity for p in live]
+        assert all(st is not None for st in states), live
+        assert len({id(st) for st in states}) == len(states)
+        for p in live:
+            assert p.capacity.buckets["read"].exact_rate == p.rcu_share, p
+            assert p.capacity.buckets["write"].exact_rate == p.wcu_share, p
+        assert all(p.capacity is None for p in self.pmap.retired.values())
+
     def _table_rate(self, op: str) -> float:
         return self.pmap.rcu if op == "read" else self.pmap.wcu
 

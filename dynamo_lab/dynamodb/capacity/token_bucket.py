@@ -29,6 +29,7 @@ from __future__ import annotations
 from fractions import Fraction
 from math import ceil
 
+from ...errors import ArgumentError
 from ..options import BURST_SECONDS
 from .units import READ_UNIT, WRITE_UNIT, read_units, write_units
 
@@ -121,7 +122,7 @@ class TokenBucket:
                  burst_seconds: float = BURST_SECONDS,
                  initial: float | Fraction | None = None) -> None:
         if rate < 0 or burst_seconds < 1 or int(burst_seconds) != burst_seconds:
-            raise ValueError("rate must be >= 0 and burst_seconds a whole number >= 1")
+            raise ArgumentError("rate must be >= 0 and burst_seconds a whole number >= 1")
         self._burst = int(burst_seconds)
         self._t = int(now_ms)
         self._tok = 0
@@ -152,6 +153,11 @@ class TokenBucket:
         return self._num / self._den
 
     @property
+    def exact_rate(self) -> Fraction:
+        """The rate, exact (a partition's share divides evenly as a fraction)."""
+        return Fraction(self._num, self._den)
+
+    @property
     def capacity(self) -> float:
         return self._cap / self._scale
 
@@ -163,7 +169,7 @@ class TokenBucket:
         """Take ``units`` at ``now_ms`` if there are that many; on False
         nothing changed."""
         if now_ms < self._t:
-            raise ValueError(f"time went backwards: {now_ms} < {self._t}")
+            raise ArgumentError(f"time went backwards: {now_ms} < {self._t}")
         have = self._at(now_ms)
         need = self._steps(units)
         if need > have:

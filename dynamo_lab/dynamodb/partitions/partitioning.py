@@ -73,7 +73,9 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from sortedcontainers import SortedDict
 
+from ...errors import ArgumentError
 from ..options import DEFAULT_SIZE_LIMIT as _OPTIONS_SIZE_LIMIT
+from .partition import Partition, cut
 
 __all__ = ["HASH_SPACE", "KB", "GB", "DEFAULT_SIZE_LIMIT", "PARTITION_MAX_RCU",
            "PARTITION_MAX_WCU", "DEFAULT_NODES", "PartitionPlan", "partitions_needed",
@@ -145,9 +147,9 @@ def partitions_needed(rcu: float | Fraction, wcu: float | Fraction, size_bytes: 
     1
     """
     if rcu < 0 or wcu < 0 or size_bytes < 0:
-        raise ValueError("rcu, wcu and size_bytes must be >= 0")
+        raise ArgumentError("rcu, wcu and size_bytes must be >= 0")
     if size_limit <= 0:
-        raise ValueError(f"size_limit must be > 0, not {size_limit}")
+        raise ArgumentError(f"size_limit must be > 0, not {size_limit}")
     tp = Fraction(rcu) / PARTITION_MAX_RCU + Fraction(wcu) / PARTITION_MAX_WCU
     sz = Fraction(size_bytes) / size_limit
     for_tp, for_sz = ceil(tp), ceil(sz)
@@ -155,55 +157,6 @@ def partitions_needed(rcu: float | Fraction, wcu: float | Fraction, size_bytes: 
     return PartitionPlan(rcu, wcu, size_bytes, size_limit, float(tp), float(sz),
                          for_tp, for_sz, count, float(Fraction(rcu) / count),
                          float(Fraction(wcu) / count), float(Fraction(size_bytes) / count))
-
-
-class Partition:
-    """One partition: a hash range ``[start, end)`` and what it carries.
-
-    ``rcu`` and ``wcu`` are its share of the table's throughput (floats;
-    ``rcu_share``/``wcu_share`` hold the exact fractions). ``replicas`` are
-    three storage node names in three availability zones; ``leader`` is one
-    of them (strongly consistent reads go there).
-    """
-
-    __slots__ = ("id", "start", "end", "parent", "rcu_share", "wcu_share",
-                 "size_bytes", "item_count", "replicas", "zones", "leader")
-
-    def __init__(self, pid: str, start: int, end: int, parent: str | None,
-                 rcu: Fraction, wcu: Fraction, replicas: tuple, zones: tuple,
-                 leader: str) -> None:
-        self.id, self.start, self.end, self.parent = pid, start, end, parent
-        self.rcu_share, self.wcu_share = rcu, wcu
-        self.size_bytes = 0
-        self.item_count = 0
-        self.replicas, self.zones, self.leader = replicas, zones, leader
-
-    @property
-    def rcu(self) -> float:
-        return float(self.rcu_share)
-
-    @property
-    def wcu(self) -> float:
-        return float(self.wcu_share)
-
-    @property
-    def range(self) -> tuple[int, int]:
-        return (self.start, self.end)
-
-    def __contains__(self, h: int) -> bool:
-        return self.start <= h < self.end
-
-    def describe(self) -> dict[str, Any]:
-        """Plain data for views and ``DynamoDB.partitions(table)``."""
-        return {"id": self.id, "start": self.start, "end": self.end, "parent": self.parent,
-                "rcu": self.rcu, "wcu": self.wcu, "size_bytes": self.size_bytes,
-                "item_count": self.item_count, "replicas": self.replicas,
-                "zones": self.zones, "leader": self.leader}
-
-    def __repr__(self) -> str:
-        return (f"<Partition {self.id} [{self.start:032x}, {self.end:032x}) "
-                f"rcu={self.rcu:g} wcu={self.wcu:g} {self.size_bytes} B "
-                f"{self.item_count} items>")
 
 
 @dataclass(frozen=True)
@@ -256,13 +209,13 @@ class PartitionMap:
                  nodes: Mapping[str, Sequence[str]] | None = None, seed: Any = 0,
                  log: Any = None, min_partitions: int = 1) -> None:
         if size_limit <= 0:
-            raise ValueError(f"size_limit must be > 0, not {size_limit}")
+            raise ArgumentError(f"size_limit must be > 0, not {size_limit}")
         self.table, self.index, self.log = table, index, log
         self.size_limit = int(size_limit)
         nodes = DEFAULT_NODES if nodes is None else nodes
         self._nodes = {z: tuple(sorted(ns)) for z, ns in sorted(nodes.items()) if ns}
         if len(self._nodes) < 3:
-            raise ValueError("replicas need at least three zones with a node each")
+            raise ArgumentError("replicas need at least three zones with a node each")
         if isinstance(seed, random.Random):
             seed = seed.getrandbits(64)
         elif seed is None:
@@ -270,11 +223,15 @@ class PartitionMap:
         self._seed = seed
         self._rcu, self._wcu = Fraction(rcu), Fraction(wcu)
         if self._rcu < 0 or self._wcu < 0:
-            raise ValueError("rcu and wcu must be >= 0")
+            raise ArgumentError("rcu and wcu must be >= 0")
         self._next = 0
         self._parts: list[Partition] = []
         self._starts: list[int] = []
         self._by_id: dict[str, Partition] = {}
+        #: Partitions that split, by id: retired owners, kept for their history
+        #: (the capacity closes their last second; the stream hub their shard).
+        self.retired: dict[str, Partition] = {}
+        self._store: Any = None                      # the Store adopted, if any
         self._items: SortedDict = SortedDict()      # hash -> [bytes, items]
         self.version = 0                             # bumps on any change of the layout
         self.splits: list[Split] = []                # every split, oldest first
@@ -336,7 +293,7 @@ class PartitionMap:
         'p1'
         """
         if not 0 <= h < HASH_SPACE:
-            raise ValueError(f"hash {h} is outside [0, 2**128)")
+            raise ArgumentError(f"hash {h} is outside [0, 2**128)")
         return self._parts[bisect_right(self._starts, h) - 1]
 
     def plan(self) -> PartitionPlan:
@@ -376,18 +333,19 @@ class PartitionMap:
         slot = self._items.get(h)
         if slot is None:
             if old_size is not None:
-                raise ValueError(f"no item is recorded at hash {h:#x} to update")
+                raise ArgumentError(f"no item is recorded at hash {h:#x} to update")
             slot = self._items[h] = [0, 0]
         d_bytes = (new_size or 0) - (old_size or 0)
         d_items = (new_size is not None) - (old_size is not None)
         slot[0] += d_bytes
         slot[1] += d_items
         if slot[1] < 0 or slot[0] < 0:
-            raise ValueError(f"more bytes or items removed at hash {h:#x} than were written")
+            raise ArgumentError(f"more bytes or items removed at hash {h:#x} than were written")
         if slot[1] == 0:
             del self._items[h]
-        part.size_bytes += d_bytes
-        part.item_count += d_items
+        if self._store is None:       # else the store counted the item as it stored it
+            part.size_bytes += d_bytes
+            part.item_count += d_items
         if part.size_bytes <= self.size_limit:
             return ()
         return tuple(self._split_oversize(part.id))
@@ -410,7 +368,7 @@ class PartitionMap:
     def set_size_limit(self, size_limit: int) -> tuple[Split, ...]:
         """Change the size limit; partitions already over it split now."""
         if size_limit <= 0:
-            raise ValueError(f"size_limit must be > 0, not {size_limit}")
+            raise ArgumentError(f"size_limit must be > 0, not {size_limit}")
         self.size_limit = int(size_limit)
         out: list[Split] = []
         for p in list(self._parts):
@@ -434,7 +392,7 @@ class PartitionMap:
         """
         rcu_f, wcu_f = Fraction(rcu), Fraction(wcu)
         if rcu_f < 0 or wcu_f < 0:
-            raise ValueError("rcu and wcu must be >= 0")
+            raise ArgumentError("rcu and wcu must be >= 0")
         need = partitions_needed(rcu_f, wcu_f).for_throughput
         splits: list[Split] = []
         while len(self._parts) < need:
@@ -476,7 +434,7 @@ class PartitionMap:
         [50.0, 50.0]
         """
         if reason not in _REASONS:
-            raise ValueError(f"reason must be one of {_REASONS}, not {reason!r}")
+            raise ArgumentError(f"reason must be one of {_REASONS}, not {reason!r}")
         p = self._by_id[pid]
         i = bisect_right(self._starts, p.start) - 1
         if at is None:
@@ -484,7 +442,7 @@ class PartitionMap:
             if at is None:
                 at = p.start + (p.end - p.start) // 2
         if not p.start < at < p.end:
-            raise ValueError(f"cannot split {pid} [{p.start:#x}, {p.end:#x}) at {at:#x}")
+            raise ArgumentError(f"cannot split {pid} [{p.start:#x}, {p.end:#x}) at {at:#x}")
         half_r, half_w = p.rcu_share / 2, p.wcu_share / 2
         left_id, right_id = f"p{self._next}", f"p{self._next + 1}"
         ranges = ((p.start, at), (at, p.end))
@@ -493,19 +451,24 @@ class PartitionMap:
                           children=(left_id, right_id), reason=reason, at=at, ranges=ranges)
         left = self._new(p.start, at, pid, half_r, half_w)
         right = self._new(at, p.end, pid, half_r, half_w)
-        # Count the smaller side; the other side is the parent less it.
-        items = self._items
-        lo = items.bisect_left(p.start)
-        mid = items.bisect_left(at)
-        hi = items.bisect_left(p.end)
-        small, big = (left, right) if mid - lo <= hi - mid else (right, left)
-        keys = items.keys()
-        for k in (keys[lo:mid] if small is left else keys[mid:hi]):
-            slot = items[k]
-            small.size_bytes += slot[0]
-            small.item_count += slot[1]
-        big.size_bytes = p.size_bytes - small.size_bytes
-        big.item_count = p.item_count - small.item_count
+        if self._store is not None:
+            cut(p, left, right)           # the items move with their range
+        else:
+            # Count the smaller side; the other side is the parent less it.
+            items = self._items
+            lo = items.bisect_left(p.start)
+            mid = items.bisect_left(at)
+            hi = items.bisect_left(p.end)
+            small, big = (left, right) if mid - lo <= hi - mid else (right, left)
+            keys = items.keys()
+            for k in (keys[lo:mid] if small is left else keys[mid:hi]):
+                slot = items[k]
+                small.size_bytes += slot[0]
+                small.item_count += slot[1]
+            big.size_bytes = p.size_bytes - small.size_bytes
+            big.item_count = p.item_count - small.item_count
+        p.live, p.group = False, None     # the children's replica groups start in sync
+        self.retired[pid] = p
         self._parts[i:i + 1] = [left, right]
         self._starts[i:i + 1] = [left.start, right.start]
         del self._by_id[pid]
@@ -524,7 +487,8 @@ class PartitionMap:
         zones = tuple(sorted(rng.sample(list(self._nodes), 3)))
         replicas = tuple(rng.choice(self._nodes[z]) for z in zones)
         leader = rng.choice(replicas)
-        p = Partition(pid, start, end, parent, rcu, wcu, replicas, zones, leader)
+        p = Partition(pid, start, end, parent, rcu, wcu, replicas, zones, leader,
+                      seq=self._next - 1)
         self.version += 1
         if self.log is not None:
             self._emit_created(p)
@@ -535,6 +499,43 @@ class PartitionMap:
                       partition=p.id, start=p.start, end=p.end, parent=p.parent,
                       rcu=p.rcu, wcu=p.wcu, replicas=p.replicas, zones=p.zones,
                       leader=p.leader)
+
+    def adopt(self, store: Any) -> None:
+        """Become the owner of ``store``'s partitions: its items move into
+        this map's partitions, and from now on the store's partition list
+        *is* this map's (one :class:`~.partition.Partition` per range, one
+        truth), so every split of the map moves the items. The map must
+        already account every stored item (:meth:`apply_write`). O(n).
+
+        Examples
+        --------
+        >>> from dynamo_lab.dynamodb.partitions.storage import Store
+        >>> st, pm = Store(), PartitionMap("T", rcu=100, wcu=100, size_limit=1000)
+        >>> for h in (10, 2**127):
+        ...     st.put((h, b"k", None), {}, 600)
+        ...     _ = pm.apply_write(h, None, 600)
+        >>> pm.adopt(st)
+        >>> st.partitions is pm._parts, [(p.id, p.item_count) for p in st.partitions]
+        (True, [('p1', 1), ('p2', 1)])
+        >>> _ = pm.split("p1", "heat", at=5)
+        >>> [(p.id, len(p.items)) for p in st.partitions]
+        [('p3', 0), ('p4', 1), ('p2', 1)]
+        """
+        if self._store is not None:
+            raise ArgumentError("this partition map already owns a store")
+        if store.owner is not None:
+            raise ArgumentError("that store already belongs to a partition map")
+        counts = [(p.size_bytes, p.item_count) for p in self._parts]
+        store.move_into(self._parts)
+        if counts != [(p.size_bytes, p.item_count) for p in self._parts]:
+            raise ArgumentError("the store holds items the partition map does not account")
+        store.partitions, store._starts, store.owner = self._parts, self._starts, self
+        self._store = store
+
+    def lookup(self, pid: str) -> Partition:
+        """The partition with id ``pid``, live or retired by a split. O(1)."""
+        p = self._by_id.get(pid)
+        return p if p is not None else self.retired[pid]
 
     def announce(self, log: Any) -> None:
         """Start logging to ``log``, first with a ``partition.created`` for
@@ -565,7 +566,11 @@ class PartitionMap:
         return best
 
     def _check(self) -> None:
-        """Assert every invariant; stress tests call it after each step."""
+        """Assert every invariant; stress tests call it after each step:
+        the live partitions tile the hash space in order; shares add up to
+        the table's; bytes and items add up per partition (and, with a store
+        adopted, every item lies in its owner's range); retired partitions
+        hold nothing and are not live; replica placement is three zones."""
         assert self._parts and self._parts[0].start == 0
         assert self._parts[-1].end == HASH_SPACE
         for a, b in zip(self._parts, self._parts[1:]):
@@ -573,10 +578,20 @@ class PartitionMap:
         assert self._starts == [p.start for p in self._parts]
         ids = [p.id for p in self._parts]
         assert len(set(ids)) == len(ids) and set(ids) == set(self._by_id)
+        assert not set(ids) & set(self.retired)
+        assert {s.parent for s in self.splits} == set(self.retired)
         assert sum(p.rcu_share for p in self._parts) == self._rcu
         assert sum(p.wcu_share for p in self._parts) == self._wcu
         for p in self._parts:
+            assert p.live and self._by_id[p.id] is p, p
             ks = list(self._items.irange(p.start, p.end - 1))
             assert p.size_bytes == sum(self._items[k][0] for k in ks), p
             assert p.item_count == sum(self._items[k][1] for k in ks), p
             assert len(set(p.zones)) == 3 and p.leader in p.replicas
+        for p in self.retired.values():
+            assert not p.live and not p.items and p.group is None, p
+        if self._store is not None:
+            store = self._store
+            assert store.owner is self and store.partitions is self._parts \
+                and store._starts is self._starts
+            store._check()

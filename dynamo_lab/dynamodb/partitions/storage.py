@@ -1,10 +1,11 @@
 """Where a table's items live: partitions over ranges of the MD5 hash space.
 
 A partition owns the positions ``start <= p < end`` of the 128-bit space and
-keeps its items in a :class:`sortedcontainers.SortedDict` keyed by storage
-key ``(position, hash_bytes, range_token)`` (see :mod:`..model.keys`). A table
-starts with one partition covering everything; splitting, replicas and
-capacity per partition build on this shape later.
+keeps its items (:class:`~.partition.Partition`) keyed by storage key
+``(position, hash_bytes, range_token)`` (see :mod:`..model.keys`). A table
+starts with one partition covering everything; once the table's
+:class:`~.partitioning.PartitionMap` adopts the store, the map's partitions
+are the store's and its splits move the items.
 
 Costs: ``get``/``put``/``delete`` O(log n); a hash key's items are one
 ``irange`` (O(log n + k)); ``scan_from`` walks partitions in hash order.
@@ -23,37 +24,31 @@ Examples
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from typing import Iterator
+from typing import Any, Iterator
 
 from sortedcontainers import SortedDict
 
+from ...errors import ArgumentError, UsageError
 from ..model.keys import HASH_SPACE
+from .partition import Partition, cut
 
 __all__ = ["Partition", "Store"]
 
 
-class Partition:
-    """One contiguous range ``[start, end)`` of the hash space and its items."""
-
-    __slots__ = ("id", "start", "end", "items", "sizes", "size_bytes")
-
-    def __init__(self, pid: int, start: int, end: int) -> None:
-        self.id, self.start, self.end = pid, start, end
-        self.items: SortedDict = SortedDict()
-        self.sizes: dict = {}
-        self.size_bytes = 0
-
-    def __repr__(self) -> str:
-        return (f"<Partition {self.id} [{self.start:032x}, {self.end:032x}) "
-                f"items={len(self.items)} bytes={self.size_bytes}>")
-
-
 class Store:
-    """A table's items across its partitions (one to begin with)."""
+    """A table's items across its partitions (one to begin with).
+
+    Until a :class:`~.partitioning.PartitionMap` adopts it
+    (:meth:`~.partitioning.PartitionMap.adopt`), the store keeps its own
+    partitions; afterwards its partitions *are* the map's (the same list,
+    the same :class:`~.partition.Partition` objects), so there is one owner
+    per partition and the map's splits move the items.
+    """
 
     def __init__(self) -> None:
         self.partitions: list[Partition] = [Partition(0, 0, HASH_SPACE)]
         self._starts = [0]
+        self.owner: Any = None          # the partition map that adopted it, if any
 
     def partition_for(self, position: int) -> Partition:
         """The partition owning ``position``: O(log partitions)."""
@@ -66,24 +61,21 @@ class Store:
         return self.partition_for(skey[0]).sizes.get(skey, 0)
 
     def put(self, skey: tuple, item: dict, size: int) -> None:
-        p = self.partition_for(skey[0])
-        p.size_bytes += size - p.sizes.get(skey, 0)
-        p.items[skey] = item
-        p.sizes[skey] = size
+        self.partition_for(skey[0]).put(skey, item, size)
 
     def delete(self, skey: tuple) -> dict | None:
-        p = self.partition_for(skey[0])
-        item = p.items.pop(skey, None)
-        if item is not None:
-            p.size_bytes -= p.sizes.pop(skey)
-        return item
+        return self.partition_for(skey[0]).delete(skey)
+
+    def _own(self, what: str) -> None:
+        if self.owner is not None:
+            raise UsageError(f"this store belongs to a partition map; {what} it through the "
+                             "map (PartitionMap.split / set_size_limit)")
 
     def split(self, pid, at: int, ids: tuple | None = None) -> Partition:
-        """Split partition ``pid`` at hash position ``at``: it keeps
-        ``[start, at)`` and a new partition (the next free id) takes
-        ``[at, end)`` with its items. O(k log n) for the k items moved.
-        ``ids=(left, right)`` renames the two halves (the service passes
-        the partition map's child ids, so store and map stay one).
+        """Split partition ``pid`` of a store no map owns at hash position
+        ``at``: it keeps ``[start, at)`` and a new partition (the next free
+        id, or ``ids=(left, right)``) takes ``[at, end)`` with its items.
+        O(k) for the k items of the partition.
 
         >>> st = Store()
         >>> st.put((10, b"a", None), {}, 1); st.put((90, b"b", None), {}, 2)
@@ -91,34 +83,24 @@ class Store:
         >>> [(p.id, p.start, len(p.items), p.size_bytes) for p in st.partitions]
         [(0, 0, 1, 1), (1, 50, 1, 2)]
         """
+        self._own("split")
         i = next(n for n, p in enumerate(self.partitions) if p.id == pid)
         old = self.partitions[i]
         if not old.start < at < old.end:
-            raise ValueError(f"split point {at} is outside partition {pid}")
-        new = Partition(ids[1] if ids else max(p.id for p in self.partitions) + 1, at, old.end)
-        if ids:
-            old.id = ids[0]
-        # Rebuild both halves from the sorted keys (a sorted run loads in
-        # O(k)); popping item by item costs O(k log n) and is ~3x slower.
-        items, sizes = old.items, old.sizes
-        keys = items.keys()
-        cut = items.bisect_left((at,))
-        moved = keys[cut:]
-        if moved:
-            kept = keys[:cut]
-            new.items = SortedDict(zip(moved, map(items.__getitem__, moved)))
-            new.sizes = {k: sizes.pop(k) for k in moved}
-            new.size_bytes = sum(new.sizes.values())
-            old.items = SortedDict(zip(kept, map(items.__getitem__, kept)))
-            old.size_bytes -= new.size_bytes
-        old.end = at
-        self.partitions.insert(i + 1, new)
+            raise ArgumentError(f"split point {at} is outside partition {pid}")
+        new_id = ids[1] if ids else max(p.id for p in self.partitions) + 1
+        left = Partition(ids[0] if ids else old.id, old.start, at)
+        new = Partition(new_id, at, old.end)
+        cut(old, left, new)
+        old.live = False
+        self.partitions[i:i + 1] = [left, new]
         self._starts.insert(i + 1, at)
         return new
 
     def reshape(self, cuts: list) -> None:
-        """Lay the partitions out as ``cuts`` (``[(id, start, end), ...]``
-        tiling the hash space), moving every item to its new home. O(n).
+        """Lay the partitions of a store no map owns out as ``cuts``
+        (``[(id, start, end), ...]`` tiling the hash space), moving every
+        item to its new home. O(n).
 
         >>> st = Store()
         >>> st.put((10, b"a", None), {}, 1); st.put((90, b"b", None), {}, 2)
@@ -126,6 +108,15 @@ class Store:
         >>> [(p.id, len(p.items), p.size_bytes) for p in st.partitions]
         [('p0', 1, 1), ('p1', 1, 2)]
         """
+        self._own("reshape")
+        parts = [Partition(pid, a, b) for pid, a, b in cuts]
+        self.move_into(parts)
+        self.partitions = parts
+        self._starts = [p.start for p in parts]
+
+    def move_into(self, parts: list[Partition]) -> None:
+        """Move every item into ``parts`` (empty partitions tiling the hash
+        space in order), leaving this store's own partitions empty. O(n)."""
         # Partitions are in hash order and each one's keys sorted, so the
         # keys are one sorted run: cut it at the new starts, load each piece.
         keys: list = []
@@ -135,27 +126,28 @@ class Store:
             keys += p.items.keys()
             items.update(p.items)
             sizes.update(p.sizes)
-        self.partitions = [Partition(pid, a, b) for pid, a, b in cuts]
-        self._starts = [p.start for p in self.partitions]
-        ends = [bisect_left(keys, (p.start,)) for p in self.partitions[1:]] + [len(keys)]
+            p.items, p.sizes, p.size_bytes, p.item_count = SortedDict(), {}, 0, 0
+        ends = [bisect_left(keys, (p.start,)) for p in parts[1:]] + [len(keys)]
         lo = 0
-        for p, hi in zip(self.partitions, ends):
+        for p, hi in zip(parts, ends):
             run = keys[lo:hi]
             if run:
                 p.items = SortedDict(zip(run, map(items.__getitem__, run)))
                 p.sizes = {k: sizes[k] for k in run}
                 p.size_bytes = sum(p.sizes.values())
+                p.item_count = len(run)
             lo = hi
 
     def clear(self) -> None:
+        self._own("clear")
         for p in self.partitions:
             p.items.clear()
             p.sizes.clear()
-            p.size_bytes = 0
+            p.size_bytes = p.item_count = 0
 
     @property
     def item_count(self) -> int:
-        return sum(len(p.items) for p in self.partitions)
+        return sum(p.item_count for p in self.partitions)
 
     @property
     def size_bytes(self) -> int:
@@ -164,14 +156,16 @@ class Store:
     def _check(self) -> None:
         """Invariants, for stress tests: partitions tile the hash space in
         order, every item sits in the partition owning its position, and the
-        byte counts add up."""
+        byte and item counts add up."""
         assert self.partitions[0].start == 0 and self.partitions[-1].end == HASH_SPACE
         assert self._starts == [p.start for p in self.partitions]
         for a, b in zip(self.partitions, self.partitions[1:]):
             assert a.end == b.start, (a, b)
         for p in self.partitions:
+            assert p.live, p
             assert set(p.items) == set(p.sizes)
-            assert p.size_bytes == sum(p.sizes.values())
+            assert p.size_bytes == sum(p.sizes.values()), p
+            assert p.item_count == len(p.items), p
             for k in p.items:
                 assert p.start <= k[0] < p.end, (p, k)
 

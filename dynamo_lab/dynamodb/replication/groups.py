@@ -61,6 +61,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from ...errors import ArgumentError
 from ..errors import DynamoDBError
 from ..options import ReplicationOptions
 from ..partitions.partitioning import DEFAULT_NODES
@@ -82,23 +83,44 @@ def unavailable() -> DynamoDBError:
 
 
 class ReplicaGroup:
-    """One partition's three replicas: leader, the lagging replica and its log.
+    """One partition's replication state: the lagging replica and its log.
 
+    The partition owns it (:attr:`~..partitions.partition.Partition.group`)
+    and owns the placement it reads: ``replicas``, ``zones`` and ``leader``
+    are the partition's own (an election changes the partition's leader).
     ``log`` holds ``(t, skey, old)``: the changes ``lagger`` has not applied
     yet, oldest first, ``t`` the virtual ms it applies each (non-decreasing:
     replicas apply the log in order). ``until`` is when it has applied all.
     """
 
-    __slots__ = ("pid", "part", "replicas", "zones", "leader", "log", "lagger", "until",
-                 "writes")
+    __slots__ = ("part", "log", "lagger", "until", "writes")
 
     def __init__(self, part: Any) -> None:
-        self.pid, self.part = part.id, part
-        self.replicas, self.zones, self.leader = part.replicas, part.zones, part.leader
+        self.part = part
         self.log: deque = deque()
         self.lagger: str | None = None
         self.until = 0
         self.writes = 0
+
+    @property
+    def pid(self) -> str:
+        return self.part.id
+
+    @property
+    def replicas(self) -> tuple:
+        return self.part.replicas
+
+    @property
+    def zones(self) -> tuple:
+        return self.part.zones
+
+    @property
+    def leader(self) -> str:
+        return self.part.leader
+
+    @leader.setter
+    def leader(self, node: str) -> None:
+        self.part.leader = node
 
     def pending(self, now: int) -> int:
         """Changes the lagging replica has not applied at ``now`` (drops the rest). O(1) amortized."""
@@ -124,32 +146,36 @@ class ReplicaGroup:
 
 
 class ReplicaSet:
-    """The replica groups of one table (or GSI), following its partition map."""
+    """The replica groups of one table (or GSI): each partition of its map
+    owns its group (made in sync on first use, and afresh for each child of
+    a split)."""
 
     def __init__(self, repl: "Replication", layout: Any, table: str, index: str | None) -> None:
         self.repl, self.layout, self.pmap = repl, layout, layout.pmap
         self.table, self.index = table, index
-        self.groups: dict[str, ReplicaGroup] = {}
-        self.version = self.pmap.version
 
     def group(self, pid: str) -> ReplicaGroup:
         """The group of partition ``pid`` (made in sync on first use). O(1)."""
-        if self.pmap.version != self.version:
-            self.version = self.pmap.version
-            for gone in [p for p in self.groups if self.pmap.find(p) is None]:
-                del self.groups[gone]      # split: its children start afresh, in sync
-        g = self.groups.get(pid)
+        return self.group_of(self.pmap.get(pid))
+
+    def group_of(self, part: Any) -> ReplicaGroup:
+        g = part.group
         if g is None:
-            g = self.groups[pid] = ReplicaGroup(self.pmap.get(pid))
+            g = part.group = ReplicaGroup(part)
             if g.leader in self.repl.down:     # placed on a node that is down
                 self.repl.elect(self, g, "placement")
         return g
 
     def group_at(self, h: int) -> ReplicaGroup:
-        return self.group(self.pmap.locate(h).id)
+        return self.group_of(self.pmap.locate(h))
 
     def all(self) -> list[ReplicaGroup]:
-        return [self.group(p.id) for p in self.pmap.partitions]
+        return [self.group_of(p) for p in self.pmap.partitions]
+
+    @property
+    def groups(self) -> dict[str, ReplicaGroup]:
+        """The groups made so far, by partition id (live partitions only)."""
+        return {p.id: p.group for p in self.pmap.partitions if p.group is not None}
 
 
 class Replication:
@@ -210,7 +236,6 @@ class Replication:
         cands = [r for r in live if r != lagging]
         new = cands[0] if len(cands) == 1 else self._votes.choice(cands)
         prev, g.leader = g.leader, new
-        g.part.leader = new
         self.svc.log.emit("partition.leader", table=rs.table, index=rs.index, partition=g.pid,
                           leader=new, previous=prev, reason=reason)
         return True
@@ -219,7 +244,7 @@ class Replication:
     def check_node(self, node: str) -> str:
         zone = self.zone_of.get(node)
         if zone is None:
-            raise ValueError(f"no storage node {node!r}; nodes are {sorted(self.zone_of)}")
+            raise ArgumentError(f"no storage node {node!r}; nodes are {sorted(self.zone_of)}")
         return zone
 
     def crash(self, node: str) -> None:
@@ -357,7 +382,7 @@ class Replication:
         changes: dict = {}
         stale = []
         for p in parts:
-            g = rs.group(p.id)
+            g = rs.group_of(p)
             if consistent:
                 if g.leader in self.down:
                     raise unavailable()
@@ -408,16 +433,21 @@ class Replication:
 
 
     def _check(self) -> None:
-        """Assert every invariant; stress tests call it after each step."""
+        """Assert every invariant; stress tests call it after each step:
+        a group belongs to exactly one live partition (retired ones hold
+        none), its leader is one of three replicas in three zones, its log
+        is in time order and lies in its partition's range, and a lagging
+        replica is a live follower."""
         now = self.svc.sim.now
         assert self.down <= set(self.zone_of) and set(self.crashed_at) == self.down
         for rs in self._sets():
-            live_ids = {p.id for p in rs.pmap.partitions}
-            assert set(rs.groups) <= live_ids or rs.pmap.version != rs.version
-            for g in rs.groups.values():
-                if g.pid not in live_ids:
+            seen: set = set()
+            for p in rs.pmap.partitions:
+                g = p.group
+                if g is None:
                     continue
-                assert g.part is rs.pmap.get(g.pid) and g.part.leader == g.leader
+                assert g.part is p and id(g) not in seen, g
+                seen.add(id(g))
                 assert g.leader in g.replicas and len(set(g.zones)) == 3
                 times = [t for t, _k, _o in g.log]
                 assert times == sorted(times), g
@@ -425,7 +455,8 @@ class Replication:
                     assert g.lagger not in self.down and g.lagger != g.leader, g
                     assert g.until == g.log[-1][0] > now and g.until <= self.horizon, g
                     for _t, skey, _o in g.log:
-                        assert g.part.start <= skey[0] < g.part.end, g
+                        assert p.start <= skey[0] < p.end, g
+            assert all(p.group is None for p in rs.pmap.retired.values())
 
 
 def _nothing() -> None:

@@ -3,10 +3,13 @@
 A :class:`Layout` joins, for one table or one global secondary index, the
 :class:`~..partitions.partitioning.PartitionMap` (how many partitions, their ranges,
 shares, replicas and leaders), the :class:`~..capacity.throughput.TableCapacity` (the
-token buckets) and the :class:`~..partitions.storage.Store` holding the items. The map
-decides; the store follows: every split of the map (for size, for
-throughput, for heat) splits the store at the same hash with the same ids,
-so ``DynamoDB.partitions(table)`` and the items agree.
+token buckets) and the :class:`~..partitions.storage.Store` holding the items.
+There is one owner per partition: a :class:`~..partitions.partition.Partition`
+holds its range, its items, its buckets, its replica group and the id of its
+stream shard. The map adopts the store (the store's partitions *are* the
+map's), so a split -- for size, for throughput, for heat -- makes two new
+owners and moves the items with their ranges, and
+``DynamoDB.partitions(table)`` and the items cannot disagree.
 
 The request path asks :func:`charge_write` / :func:`charge_read` *before*
 doing the work. A refusal charges nothing anywhere (a write that would pass
@@ -27,6 +30,7 @@ Examples
 """
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from ..capacity.throughput import TableCapacity, Verdict
@@ -55,8 +59,8 @@ GSI_ON_DEMAND_MESSAGE = ("Throughput exceeds the current capacity for one or mor
 class Layout:
     """The partition map, capacity and store of one table or GSI, kept as one.
 
-    Costs: ``apply_write`` O(log n) (plus the split it causes); ``follow``
-    O(k log n) for the k items a split moves.
+    Costs: ``apply_write`` O(log n) (plus the split it causes: O(k) for the
+    k items it moves).
     """
 
     def __init__(self, svc: "ServiceState", table: "Table", ix: "Index | None" = None,
@@ -77,8 +81,7 @@ class Layout:
         # Items already there (a GSI backfilled, a store filled before wiring).
         for skey, _item in self.store.scan_from(None):
             self.pmap.apply_write(skey[0], None, self.store.size_of(skey))
-        self.store.reshape([(p.id, p.start, p.end) for p in self.pmap])
-        self._seen = len(self.pmap.splits)
+        self.pmap.adopt(self.store)      # one owner per partition from here on
 
     def _provisioned(self) -> tuple[int, int]:
         if self.table.billing_mode != "PROVISIONED":
@@ -87,18 +90,11 @@ class Layout:
         return (tp.read, tp.write) if tp is not None else (0, 0)
 
     def follow(self) -> None:
-        """Split the store as the map split since the last call."""
-        splits = self.pmap.splits
-        if len(splits) - self._seen > 2:    # a cascade: lay the store out once, O(n)
-            self.store.reshape([(p.id, p.start, p.end) for p in self.pmap])
-        else:
-            for s in splits[self._seen:]:
-                self.store.split(s.parent, s.at, ids=s.children)
-        self._seen = len(splits)
+        """Nothing to do: the store's partitions are the map's, and the
+        map's splits move the items (kept for callers of the old API)."""
 
     def apply_write(self, h: int, old_size: int | None, new_size: int | None) -> None:
-        if self.pmap.apply_write(h, old_size, new_size):
-            self.follow()
+        self.pmap.apply_write(h, old_size, new_size)
 
     def refresh(self, now_ms: int) -> None:
         """Take up a new billing mode or provisioned throughput (UpdateTable)."""
@@ -109,35 +105,60 @@ class Layout:
         self.signature = sig
         self.mode = self.cap.mode = self.table.billing_mode
         self.pmap.set_throughput(rcu, wcu)
-        self.follow()
         self.cap.sync(now_ms)
 
     def set_size_limit(self, size_limit: int) -> None:
         self.pmap.set_size_limit(size_limit)
-        self.follow()
 
     def tick(self, now_ms: int) -> None:
         """Once a second: emit closed seconds, split hot partitions."""
         self.cap.flush(now_ms)
-        if self.cap.split_for_heat(now_ms):
-            self.follow()
+        self.cap.split_for_heat(now_ms)
 
-    def _check(self) -> None:
-        """Invariants, for stress tests: the map and the store are each sound
-        and hold the same partitions (ids and hash ranges, in order), the
-        capacity has buckets for exactly those partitions, and the replica
-        groups made so far belong to live partitions. O(P + n)."""
+    def _check(self, streams: Any = None) -> None:
+        """Invariants, for stress tests (the property tests call it after
+        every step), over the one owner per partition:
+
+        * the live partitions tile the hash space, every item lies in its
+          owner's range, and bytes and items add up per partition and for
+          the table (the map's, with its store: :meth:`PartitionMap._check`);
+        * each live partition owns its own buckets at its share, and no
+          retired one owns any (:meth:`TableCapacity._check`);
+        * each replica group belongs to exactly one live partition;
+        * with ``streams`` (the service's stream hub, brought up to date by
+          the caller) and the table's stream enabled: each live partition's
+          recorded shard is its open shard, over its range, and each split
+          parent's shard is closed. O(P + n).
+        """
         self.pmap._check()
-        self.store._check()
-        parts = [(p.id, p.start, p.end) for p in self.pmap]
-        assert parts == [(sp.id, sp.start, sp.end) for sp in self.store.partitions], \
-            (parts, [(sp.id, sp.start, sp.end) for sp in self.store.partitions])
-        ids = {pid for pid, _, _ in parts}
-        if self.cap._version == self.pmap.version:     # buckets follow the map lazily
-            assert set(self.cap._st) == ids, (sorted(self.cap._st), sorted(ids))
-        rs = self.__dict__.get("_replica_set")
-        if rs is not None and rs.version == self.pmap.version:
-            assert set(rs.groups) <= ids, (sorted(rs.groups), sorted(ids))
+        self.cap._check()
+        store = self.store
+        assert store.partitions is self.pmap._parts
+        assert store.item_count == self.pmap.item_count
+        assert store.size_bytes == self.pmap.size_bytes
+        groups = [p.group for p in self.pmap if p.group is not None]
+        assert all(g.part.live for g in groups) and len({id(g) for g in groups}) == len(groups)
+        if streams is not None and self.ix is None:
+            self._check_shards(streams)
+
+    def _check_shards(self, hub: Any) -> None:
+        table = self.table
+        enabled = [s for s in hub.streams.values()
+                   if s.table_name == table.name and s.table_id == table.table_id
+                   and s.status == "ENABLED"]
+        kept = {sid: sh for s in hub.streams.values()
+                if s.table_name == table.name and s.table_id == table.table_id
+                for sid, sh in s.shards.items()}
+        if enabled:
+            s = enabled[0]
+            for p in self.pmap:
+                sh = s.open.get(p.id)
+                assert sh is not None and sh.closed is None, (p, sh)
+                assert (sh.start, sh.end) == (p.start, p.end), (p, sh)
+                assert p.shard == sh.id, (p, p.shard, sh.id)
+        for p in self.pmap.retired.values():
+            if p.shard in kept:
+                assert kept[p.shard].closed is not None, (p, kept[p.shard])
 
     def __repr__(self) -> str:
         return f"<Layout {self.pmap!r}>"
@@ -180,10 +201,34 @@ def layouts_of(table: "Table") -> list["Layout"]:
 
 
 def ensure_capacity_ticker(svc: "ServiceState") -> None:
-    """Start the once-a-second capacity tick (closing seconds, heat splits)."""
+    """Start the once-a-second capacity tick (closing seconds, heat splits),
+    and the recording of each partition's stream shard."""
     if svc.capacity_task is None:
         svc.capacity_task = svc.sim.every(1000, lambda: _capacity_tick(svc),
                                           name="dynamodb.capacity")
+    if svc not in _WATCHED:
+        _WATCHED.add(svc)
+        svc.log.subscribe(lambda e: _shard_opened(svc, e), kinds=("shard.opened",))
+
+
+#: Services whose shard openings are recorded on their partitions.
+_WATCHED: "weakref.WeakSet[ServiceState]" = weakref.WeakSet()
+
+
+def _shard_opened(svc: "ServiceState", e: Any) -> None:
+    """The stream hub opened shard ``e.shard`` for partition ``e.partition``
+    of table ``e.table``: the partition records it (its one open shard).
+    The hub announces every opening with this event, so the hub's code
+    needs no call of ours."""
+    table = svc.tables.get(e.table)
+    lay = None if table is None else table.layout
+    if lay is None:
+        return
+    p = lay.pmap.find(e.partition)
+    if p is None:
+        p = lay.pmap.retired.get(e.partition)
+    if p is not None:
+        p.shard = e.shard
 
 
 def _capacity_tick(svc: "ServiceState") -> None:

@@ -333,13 +333,14 @@ class Table:
                 put += 1
         return None, put
 
-    def _check(self) -> None:
+    def _check(self, streams: Any = None) -> None:
         """Invariants, for stress tests: the store is sound, every stored
         item carries a valid key of this table at its storage key, and each
         index holds exactly the projections of the items that have its key
         -- for a GSI, once its pending changes (:attr:`propagation`) are
         applied; a GSI still backfilling is only checked for soundness. Then
-        every layout's own ``_check()`` (:meth:`.layout.Layout._check`)."""
+        every layout's own ``_check()`` (:meth:`.layout.Layout._check`;
+        ``streams``, the service's stream hub, adds the shard invariants)."""
         self.store._check()
         expected: dict[str, dict] = {name: {} for name in self.indexes}
         for skey, item in self.store.scan_from(None):
@@ -362,7 +363,7 @@ class Table:
             assert got == expected[ix.name], ix.name
         for lay in (self.layout, *(ix.layout for ix in self.indexes.values())):
             if lay is not None:     # the partition map, store, buckets and groups agree
-                lay._check()
+                lay._check(streams)
 
     # -- description ------------------------------------------------------
     def index(self, name: str) -> Index | None:
