@@ -12,6 +12,7 @@ import dynamo_lab
 from dynamo_lab.dynamodb import backend
 from dynamo_lab.dynamodb.server.http import Server
 from dynamo_lab.dynamodb.wire.connect import connect, connect_resource, connect_streams, is_local
+from dynamo_lab.errors import UsageError
 
 # (moto_url: moto's ThreadedMotoServer on loopback, from conftest.py)
 
@@ -68,6 +69,22 @@ def test_connect_never_sends_real_keys_to_local_endpoints(monkeypatch, moto_url)
     given = connect(endpoint_url=moto_url, credentials={
         "aws_access_key_id": "mine", "aws_secret_access_key": "s"})._request_signer._credentials
     assert given.access_key == "mine"
+
+
+def test_connect_uses_the_room_card_keys_for_any_endpoint(monkeypatch, moto_url):
+    # a learner's card (dynamo-lab credentials) sets the DYNAMO_LAB_* pair; it is
+    # used even for a loopback server (JupyterHub beside dynamo-lab serve)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEYREALKEY00")
+    monkeypatch.setenv("DYNAMO_LAB_ACCESS_KEY_ID", "learner07key")
+    monkeypatch.setenv("DYNAMO_LAB_SECRET_ACCESS_KEY", "learner07secret")
+    creds = connect(endpoint_url=moto_url)._request_signer._credentials
+    assert (creds.access_key, creds.secret_key) == ("learner07key", "learner07secret")
+    given = connect(endpoint_url=moto_url, credentials={
+        "aws_access_key_id": "mine", "aws_secret_access_key": "s"})._request_signer._credentials
+    assert given.access_key == "mine"
+    monkeypatch.delenv("DYNAMO_LAB_SECRET_ACCESS_KEY")
+    with pytest.raises(UsageError, match="DYNAMO_LAB_SECRET_ACCESS_KEY is not"):
+        connect(endpoint_url=moto_url)
 
 
 def test_connect_retries_setting(moto_url):

@@ -21,7 +21,7 @@ import os
 from typing import Any
 from urllib.parse import urlsplit
 
-from ...errors import OptionError
+from ...errors import OptionError, UsageError
 
 __all__ = ["connect", "connect_resource", "connect_streams", "is_local"]
 
@@ -44,6 +44,41 @@ def is_local(endpoint_url: str | None) -> bool:
         return False
 
 
+#: The room's key pair for a learner (from ``dynamo-lab credentials``'s card):
+#: used for any endpoint, loopback too, before boto3's own configuration.
+ROOM_KEY_VARS = ("DYNAMO_LAB_ACCESS_KEY_ID", "DYNAMO_LAB_SECRET_ACCESS_KEY")
+
+
+def _room_credentials(env: Any = None) -> dict | None:
+    """The key pair in ``DYNAMO_LAB_ACCESS_KEY_ID``/``DYNAMO_LAB_SECRET_ACCESS_KEY``,
+    or None when neither is set; one without the other is a
+    :class:`~dynamo_lab.errors.UsageError` naming both.
+
+    Examples
+    --------
+    >>> env = {"DYNAMO_LAB_ACCESS_KEY_ID": "learner01key", "DYNAMO_LAB_SECRET_ACCESS_KEY": "s3cret"}
+    >>> _room_credentials(env)["aws_access_key_id"]
+    'learner01key'
+    >>> _room_credentials({}) is None
+    True
+    >>> _room_credentials({"DYNAMO_LAB_ACCESS_KEY_ID": "learner01key"})
+    Traceback (most recent call last):
+    ...
+    dynamo_lab.errors.UsageError: DYNAMO_LAB_ACCESS_KEY_ID is set but DYNAMO_LAB_SECRET_ACCESS_KEY is not: set both, as your room card says
+    """
+    return _room_pair(os.environ if env is None else env)
+
+
+def _room_pair(env: Any) -> dict | None:
+    key, secret = (env.get(v) for v in ROOM_KEY_VARS)
+    if not key and not secret:
+        return None
+    if not key or not secret:
+        have, lack = ROOM_KEY_VARS if key else ROOM_KEY_VARS[::-1]
+        raise UsageError(f"{have} is set but {lack} is not: set both, as your room card says")
+    return {"aws_access_key_id": key, "aws_secret_access_key": secret}
+
+
 def _kwargs(endpoint_url: str | None, region_name: str | None, retries: int | None,
             credentials: dict | None, config: Any) -> dict:
     from botocore.config import Config
@@ -53,8 +88,11 @@ def _kwargs(endpoint_url: str | None, region_name: str | None, retries: int | No
     kw: dict[str, Any] = {"region_name": region}
     if endpoint_url:
         kw["endpoint_url"] = endpoint_url
+    room = _room_credentials()
     if credentials:
         kw.update(credentials)
+    elif room:
+        kw.update(room)
     elif is_local(endpoint_url):
         # A local endpoint ignores signatures, but botocore will not sign
         # without some credentials; never send a learner's real keys to it.
@@ -96,7 +134,11 @@ def connect(endpoint_url: str | None = None, region_name: str | None = None, *,
         throttled call raises at once instead of sleeping.
     credentials : dict, optional
         ``aws_access_key_id``/``aws_secret_access_key``/``aws_session_token``.
-        Loopback endpoints get placeholder keys when none are given.
+        When none are given, the room's pair in ``DYNAMO_LAB_ACCESS_KEY_ID``
+        and ``DYNAMO_LAB_SECRET_ACCESS_KEY`` (a learner's card from
+        ``dynamo-lab credentials``) is used for any endpoint; otherwise
+        loopback endpoints get placeholder keys (a learner's real AWS keys
+        are never sent to them) and other endpoints boto3's own chain.
     config : botocore.config.Config, optional
         Merged over the retry setting.
     session : boto3.session.Session, optional
