@@ -253,3 +253,54 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path):
     db.close()
     with pytest.raises(DataDirError, match="format 99"):
         open_service(tmp_path, "future_us-east-1", make)
+
+
+class _FailingOnce:
+    """A connection whose next COMMIT fails, as on a full disk."""
+
+    def __init__(self, db):
+        self.db, self.armed = db, True
+
+    def execute(self, sql, *args):
+        if sql == "COMMIT" and self.armed:
+            self.armed = False
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.db.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.db, name)
+
+
+def test_a_failed_commit_is_a_500_and_the_next_commit_catches_up(tmp_path, capsys):
+    d = Durable(tmp_path)
+    _votes(d, BillingMode="PAY_PER_REQUEST",
+           StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    d("PutItem", TableName="Votes", Item={"poll": {"S": "p"}, "voter": {"S": "a"}})
+    real = d.store._db
+    d.store._db = _FailingOnce(real)
+    with pytest.raises(Exception) as err:
+        d("PutItem", TableName="Votes", Item={"poll": {"S": "p"}, "voter": {"S": "b"}})
+    assert err.value.code == "InternalServerError"
+    assert "database or disk is full" in capsys.readouterr().err
+    assert d.store.failures == 1
+    d("DeleteItem", TableName="Votes", Key={"poll": {"S": "p"}, "voter": {"S": "a"}})
+    d.store._db = real
+    e = d.restart()
+    assert [i["voter"]["S"] for i in e("Scan", TableName="Votes")["Items"]] == ["b"]
+    arn = e("DescribeTable", TableName="Votes")["Table"]["LatestStreamArn"]
+    [shard] = e.streams("DescribeStream", StreamArn=arn)["StreamDescription"]["Shards"]
+    it = e.streams("GetShardIterator", StreamArn=arn, ShardId=shard["ShardId"],
+                   ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    assert [r["eventName"] for r in e.streams("GetRecords", ShardIterator=it)["Records"]] == \
+        ["INSERT", "INSERT", "REMOVE"]
+
+
+def test_a_data_dir_that_cannot_be_used_is_named(tmp_path):
+    from dynamo_lab.dynamodb.server.durable import prepare_data_dir
+    f = tmp_path / "a-file"
+    f.write_text("x")
+    with pytest.raises(DataDirError, match="a-file: it is not a directory"):
+        prepare_data_dir(f)
+    with pytest.raises(DataDirError, match="a-file"):
+        open_service(f, NS, make)
+    assert prepare_data_dir(tmp_path / "new" / "dir").is_dir()

@@ -82,14 +82,18 @@ Examples
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
+import sys
+import tempfile
 import threading
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Callable
 
 from ...errors import UsageError
+from ..errors import DynamoDBError
 from ..service import DynamoDB, state_of
 from ..streams.hub import FIRST_SEQUENCE, Record, Shard, Stream
 from ..tables.layout import announce, ensure
@@ -99,7 +103,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..commit import Change
     from ..state import ServiceState
 
-__all__ = ["open_service", "DurableStore", "DataDirError", "FORMAT_VERSION"]
+__all__ = ["open_service", "prepare_data_dir", "DurableStore", "DataDirError", "FORMAT_VERSION"]
 
 #: The version of the file's layout, kept in its ``meta`` table.
 FORMAT_VERSION = 1
@@ -226,7 +230,9 @@ class DurableStore:
         self._streams: dict[str, str] = {}                 # arn -> body
         self._shards: dict[tuple[str, str], str] = {}      # (arn, id) -> body
         self._seq_done = 0                                 # last record sequence written
+        self._resync = False                               # rewrite everything next commit
         self.commits = 0                                   # SQLite transactions, for tests
+        self.failures = 0                                  # transactions that failed
         try:
             self._db = sqlite3.connect(str(self.path), isolation_level=None,
                                        check_same_thread=False)
@@ -265,6 +271,18 @@ class DurableStore:
         """The SQL that brings the file up to the state (under the state's lock)."""
         st = self._state
         out: list[tuple[str, tuple]] = []
+        if self._resync:                        # after a failed commit: start the file again
+            out += [(f"DELETE FROM {t}", ()) for t in ("tables", "items", "streams", "shards",
+                                                       "records")]
+            self._tables.clear()
+            self._streams.clear()
+            self._shards.clear()
+            self._seq_done = 0
+            self._pending = {(t.name, _dumps(t.schema.key_of(item))): (t.table_id, item, size)
+                             for t in st.tables.values()
+                             for skey, item in t.store.scan_from(None)
+                             for size in (t.store.size_of(skey),)}
+            self._resync = False
         live: dict[str, Table] = {}
         for name, t in st.tables.items():
             if t.status == "DELETING":
@@ -340,15 +358,27 @@ class DurableStore:
             del self._streams[arn]
 
     def _write(self, rows: list[tuple[str, tuple]]) -> None:
+        """One transaction. If it fails (a full disk, a removed file), the
+        request is answered ``InternalServerError`` and the next commit
+        rewrites the whole namespace, so the file never lags the service
+        by more than the failed request; nothing half-written is left."""
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
         try:
-            for sql, args in rows:
-                db.execute(sql, args)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, args in rows:
+                    db.execute(sql, args)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            self._resync = True
+            self.failures += 1
+            print(f"dynamo-lab serve: could not write {self.path}: {exc}; the request was "
+                  "answered InternalServerError", file=sys.stderr)
+            raise DynamoDBError("InternalServerError", "Internal server error") from None
         self.commits += 1
 
     # -- restore ------------------------------------------------------------------------
@@ -442,6 +472,37 @@ class DurableStore:
         return f"<DurableStore {self.path.name} commits={self.commits}>"
 
 
+def prepare_data_dir(data_dir: str | Path) -> Path:
+    """Make the data directory if it is missing and check that files can be
+    written there; a server calls this at start, so a bad ``--data`` stops
+    it at once, naming the path, instead of failing every learner's first
+    request.
+
+    Raises
+    ------
+    DataDirError
+        The path is a file, or the directory cannot be made or written.
+
+    Examples
+    --------
+    >>> prepare_data_dir("/dev/null")
+    Traceback (most recent call last):
+    ...
+    dynamo_lab.dynamodb.server.durable.DataDirError: cannot keep data in /dev/null: it is not a directory
+    """
+    folder = Path(data_dir)
+    if folder.exists() and not folder.is_dir():
+        raise DataDirError(f"cannot keep data in {folder}: it is not a directory")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".dynamo-lab-probe-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise DataDirError(f"cannot keep data in {folder}: {exc.strerror or exc}") from None
+    return folder
+
+
 def open_service(data_dir: str | Path, namespace: str,
                  make_service: Callable[[], DynamoDB]) -> tuple[DynamoDB, DurableStore]:
     """Make a namespace's service and bring back what ``data_dir`` holds for it.
@@ -479,12 +540,7 @@ def open_service(data_dir: str | Path, namespace: str,
     if not isinstance(namespace, str) or not _NAMESPACE.match(namespace) or ".." in namespace:
         raise DataDirError(f"namespace {namespace!r} cannot name a file in the data directory "
                            "(letters, digits, '.', '_' and '-' only)")
-    folder = Path(data_dir)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DataDirError(f"cannot use {folder} as the data directory: "
-                           f"{exc.strerror or exc}") from None
+    folder = prepare_data_dir(data_dir)
     service = make_service()
     store = DurableStore(folder / f"{namespace}.sqlite", service)
     store.restore()
