@@ -68,6 +68,7 @@ from typing import Any, Callable
 
 from botocore.exceptions import ClientError
 
+from ...errors import ArgumentError
 from .kcl_worker import LeaseLost, Worker, WorkerDied
 from .stream_reader import Host, lab_service, lab_state, list_shards
 
@@ -221,7 +222,8 @@ class App:
     def add_worker(self, worker_id: str) -> Worker:
         """Start a worker (it takes leases from its next round on)."""
         if worker_id in self.workers and self.workers[worker_id].alive:
-            raise ValueError(f"worker {worker_id!r} is already running")
+            raise ArgumentError(f"worker {worker_id!r} is already running; remove_worker() "
+                                f"it first, or give the new one another id")
         w = self.workers[worker_id] = Worker(self, worker_id)
         return w
 

@@ -68,6 +68,7 @@ from typing import Any, Callable
 
 from botocore.exceptions import ClientError
 
+from ...errors import ArgumentError, UsageError
 from .lambda_shapes import done_before_failure, epoch_of, failure_record, takes_context
 from .stream_reader import Host, lab_service, lab_state, lambda_record, list_shards
 
@@ -162,7 +163,8 @@ class EventSourceMapping:
                  function_response_types: tuple | list = (), name: str | None = None,
                  poll_interval_ms: int = 250, enabled: bool = True) -> None:
         if not callable(function):
-            raise TypeError("function must be callable")
+            raise ArgumentError(f"function must be a callable (the Lambda function's handler), "
+                                f"not {type(function).__name__}")
         if not isinstance(batch_size, int) or not 1 <= batch_size <= MAX_BATCH_SIZE:
             raise _invalid(f"BatchSize must be between 1 and {MAX_BATCH_SIZE}, not {batch_size!r}")
         if starting_position not in ("LATEST", "TRIM_HORIZON"):
@@ -183,7 +185,8 @@ class EventSourceMapping:
         if bad:
             raise _invalid(f"FunctionResponseTypes may only hold ReportBatchItemFailures, not {sorted(bad)}")
         if on_failure is not None and not callable(on_failure) and not hasattr(on_failure, "append"):
-            raise TypeError("on_failure must be a callable or a list")
+            raise ArgumentError("on_failure must be a callable or a list (the on-failure "
+                                f"destination), not {type(on_failure).__name__}")
         if streams_client is None:
             if service is not None:
                 streams_client = service.streams_client()
@@ -280,12 +283,13 @@ class EventSourceMapping:
         """Poll (ignoring the batching window) until every shard is caught up.
         Returns the rounds it took. A batch that keeps failing with
         ``maximum_retry_attempts=-1`` would retry for 24 hours: after
-        ``max_rounds`` rounds this raises RuntimeError instead."""
+        ``max_rounds`` rounds this raises :class:`~dynamo_lab.errors.UsageError`
+        (a RuntimeError) instead."""
         for rounds in range(1, max_rounds + 1):
             calls = self.poll(flush=True)
             if calls == 0 and self.caught_up():
                 return rounds
-        raise RuntimeError(f"{self.name}: not caught up after {max_rounds} rounds; a batch "
+        raise UsageError(f"{self.name}: not caught up after {max_rounds} rounds; a batch "
                            "still fails (maximum_retry_attempts=-1 retries until its records "
                            "expire)")
 

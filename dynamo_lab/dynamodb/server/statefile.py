@@ -21,12 +21,19 @@ import os
 import tempfile
 from typing import Any
 
-__all__ = ["save_file", "load_file", "snapshot", "restore"]
+from ...errors import LabError
+
+__all__ = ["save_file", "load_file", "snapshot", "restore", "StateFormatError"]
 
 _FORMAT = "dynamo-lab-state"
 _VERSION = 1
 
 _INDEX_KEYS = ("IndexName", "KeySchema", "Projection")
+
+
+class StateFormatError(LabError, ValueError):
+    """A ``--state`` file that is not JSON, or not a dynamo-lab state file
+    (the message names the file)."""
 
 
 def _create_params(desc: dict) -> dict:
@@ -102,7 +109,8 @@ def snapshot(service: Any) -> dict:
 def restore(service: Any, data: dict) -> None:
     """Recreate the tables of a :func:`snapshot` in ``service``."""
     if not isinstance(data, dict) or data.get("format") != _FORMAT:
-        raise ValueError("not a dynamo-lab state file")
+        raise StateFormatError("not a dynamo-lab state file (no \"format\": "
+                               f"\"{_FORMAT}\" at its top)")
     for entry in data.get("tables", []):
         create = entry["create"]
         service.handle("CreateTable", create)
@@ -139,5 +147,5 @@ def load_file(service: Any, path: str) -> None:
         try:
             data = json.load(fh)
         except ValueError as exc:
-            raise ValueError(f"{path} is not JSON: {exc}") from None
+            raise StateFormatError(f"{path} is not JSON: {exc}") from None
     restore(service, data)
