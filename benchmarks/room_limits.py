@@ -5,7 +5,10 @@ Measures and prints, changing nothing in the server:
 - size: a body declared far over DynamoDB's 16 MB request limit (is it
   refused before it is read?), a chunked body streamed until the server
   stops it (how much does it read?), a real 16.5 MB request (over DynamoDB's
-  limit), an item over 400 KB, a 70 KB header line, 150 headers;
+  limit), six at once, an item over 400 KB, a 70 KB header line, 150 headers;
+- connections: an idle keep-alive connection and a silent one (when does
+  the server hang up?), and more connections at once than the server's cap
+  (are the extra ones answered at once, and is the server still serving?);
 - slow clients: connections that trickle their headers, trickle their body,
   or send nothing, held for ``--slow-seconds`` while a healthy client keeps
   calling: does the server time them out, and does the healthy client wait?
@@ -15,9 +18,10 @@ Measures and prints, changing nothing in the server:
   method, bad JSON, no target, a body cut short: the status of each answer;
 - after all of it: is the server still up (``GET /``, ListTables)?
 
-Run alone it starts its own server (``dynamo-lab serve`` unless
-``--server`` names ``moto_server`` or ``dynalite``); ``room_load.py`` runs
-it after the load.
+Run alone it starts its own server: ``dynamo-lab serve`` with short limits
+(``--timeout``, ``--idle-timeout``, ``--max-connections``, so the run shows
+each limit at work in seconds), or ``moto_server``/``dynalite`` with
+``--server``; ``room_load.py`` runs it after the load on the server it used.
 
     .venv/bin/python benchmarks/room_limits.py [--server lab] [--slow-seconds 15]
 """
@@ -29,11 +33,13 @@ import re
 import select
 import socket
 import statistics
+import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -200,6 +206,62 @@ SIZE = [("1 GiB declared in Content-Length, no body sent", _declared_gib),
         ("150 header lines", _many_headers)]
 
 
+# -- connections -----------------------------------------------------------------
+def _closed_after(s: socket.socket, wait: float) -> str:
+    t0 = time.monotonic()
+    ans, closed = _answer(s, wait)
+    secs = time.monotonic() - t0
+    if not closed:
+        return f"still open after {wait:g} s"
+    extra = "" if ans.startswith("closed, no answer") else f" (answered {ans})"
+    return f"closed by the server after {secs:.1f} s{extra}"
+
+
+def _idle_keep_alive(url: str, port: int, pid: int, wait: float = 40.0) -> str:
+    with _connect(port, timeout=wait + 5) as s:
+        s.sendall(_head(length=2) + b"{}")
+        first, _ = _answer(s, 5)                 # reads one whole answer, then returns
+        return f"{first}; then {_closed_after(s, wait)}"
+
+
+def _silent(url: str, port: int, pid: int, wait: float = 40.0) -> str:
+    with _connect(port, timeout=wait + 5) as s:
+        return _closed_after(s, wait)
+
+
+def _over_the_cap(url: str, port: int, pid: int, n: int = 300) -> str:
+    """``n`` connections at once, each sending half a request line."""
+    socks, answers, t0 = [], {}, time.monotonic()
+    try:
+        for _ in range(n):
+            try:
+                s = _connect(port, timeout=5)
+                s.sendall(b"POST / HTTP/1.1\r\n")
+                socks.append(s)
+            except OSError as exc:
+                answers[f"connect failed: {type(exc).__name__}"] = \
+                    answers.get(f"connect failed: {type(exc).__name__}", 0) + 1
+        time.sleep(0.5)
+        for s in socks:
+            if select.select([s], [], [], 0)[0]:
+                ans, _ = _answer(s, 1)
+                answers[ans] = answers.get(ans, 0) + 1
+        held = len(socks) - sum(v for k, v in answers.items() if not k.startswith("connect"))
+        health = _healthy(port)
+    finally:
+        for s in socks:
+            s.close()
+    said = "; ".join(f"{v} x {k}" for k, v in sorted(answers.items()))
+    return (f"{held} held open, {said or 'none answered'} within "
+            f"{time.monotonic() - t0:.1f} s; a fresh ListTables meanwhile: "
+            + (f"{health:.0f} ms" if health is not None else "failed (refused or timed out)"))
+
+
+CONNECTIONS = [("an idle keep-alive connection after one request", _idle_keep_alive),
+               ("a connection that never sends a byte", _silent),
+               ("300 connections at once, each half a request line", _over_the_cap)]
+
+
 # -- malformed HTTP --------------------------------------------------------------
 MALFORMED: list[tuple[str, bytes]] = [
     ("garbage request line", b"HELLO\r\n\r\n"),
@@ -328,7 +390,7 @@ def probe_limits(url: str, pid: int, slow_clients: int = 60,
                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
     found: list[tuple[str, str]] = []
-    probes = SIZE + [(name, _malformed(data)) for name, data in MALFORMED]
+    probes = SIZE + CONNECTIONS + [(name, _malformed(data)) for name, data in MALFORMED]
     for name, probe in probes:
         try:
             found.append((name, probe(url, port, pid)))
@@ -354,15 +416,50 @@ def main_probe(url: str, pid: int, slow_clients: int = 60, slow_seconds: float =
         print(f"  {what}:\n      {happened}", flush=True)
 
 
+@contextmanager
+def lab_server(timeout: float, idle: float, cap: int) -> Iterator[tuple[str, int]]:
+    """``dynamo-lab serve`` on a free loopback port with these limits."""
+    port = room_load._free_port()
+    proc = subprocess.Popen([str(room_load.BIN / "dynamo-lab"), "serve", "--port", str(port),
+                             "--timeout", str(timeout), "--idle-timeout", str(idle),
+                             "--max-connections", str(cap)],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while _healthy(port) is None:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"dynamo-lab serve did not start on {url}")
+            time.sleep(0.2)
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--server", default="lab", choices=list(room_load.SERVERS))
     ap.add_argument("--slow-clients", type=int, default=60)
     ap.add_argument("--slow-seconds", type=float, default=15.0)
+    ap.add_argument("--timeout", type=float, default=5.0,
+                    help="the lab's --timeout and --idle-timeout for this run (default 5)")
+    ap.add_argument("--max-connections", type=int, default=100,
+                    help="the lab's --max-connections for this run (default 100)")
     args = ap.parse_args(argv)
-    with room_load.server(args.server) as (url, pid):
-        main_probe(url, pid, args.slow_clients, args.slow_seconds,
-                   room_load.SERVERS[args.server])
+    if args.server == "lab":
+        where = lab_server(args.timeout, args.timeout, args.max_connections)
+        name = (f"dynamo-lab serve --timeout {args.timeout:g} --idle-timeout "
+                f"{args.timeout:g} --max-connections {args.max_connections}")
+    else:
+        where, name = room_load.server(args.server), room_load.SERVERS[args.server]
+    with where as (url, pid):
+        main_probe(url, pid, args.slow_clients, args.slow_seconds, name)
     return 0
 
 

@@ -256,3 +256,24 @@ def test_many_slow_clients_at_once_leave_the_server_serving(server):
     assert server.status()["server"]["connections"] <= 1
     refused = server.status()["server"]["refused"]
     assert refused.get("RequestTimeout", 0) >= 6
+
+
+def test_tls_on_the_plain_port_is_told_at_once(server):
+    hello = bytes.fromhex("16030100a5010000a10303") + bytes(32)       # no newline at all
+    with socket.create_connection(("127.0.0.1", _port(server.url))) as s:
+        s.sendall(hello)
+        t0 = time.monotonic()
+        reply, closed = _read_all(s)
+    status, body = _status(reply)
+    assert (status, closed) == (400, True) and "use http://, not https://" in body["message"]
+    assert time.monotonic() - t0 < 0.5                 # not after the timeout
+
+
+def test_a_body_a_little_over_the_limit_is_read_off_and_refused(server):
+    """A client still sending its too-big body reads the 413, not a broken pipe."""
+    body = b'{"TableName": "t", "Item": {"v": {"S": "' + b"x" * 6000 + b'"}}}'
+    with socket.create_connection(("127.0.0.1", _port(server.url))) as s:
+        s.sendall(_head(length=len(body), target="PutItem") + body)
+        reply, closed = _read_all(s)
+    status, answer = _status(reply)
+    assert (status, _code(answer), closed) == (413, "ValidationException", True)

@@ -178,6 +178,7 @@ class Handler(BaseHTTPRequestHandler):
         self.rfile = io.BufferedReader(self._clock, 1 << 16)  # type: ignore[assignment]
         self._held = 0            # body bytes this request holds of max_inflight
         self._linger = False      # answered early: the client may still be sending
+        self._linger_for = (1 << 20, 0.5)   # what the lingering close drains: bytes, seconds
 
     def finish(self) -> None:
         try:
@@ -190,9 +191,10 @@ class Handler(BaseHTTPRequestHandler):
             # it. Half-close, then drain for a moment (bounded in time and bytes).
             try:
                 self.connection.shutdown(socket.SHUT_WR)
-                self.connection.settimeout(0.25)
-                end, drained = time.monotonic() + 0.5, 0
-                while time.monotonic() < end and drained < 1 << 20:
+                most, seconds = self._linger_for
+                end, drained = time.monotonic() + seconds, 0
+                while drained < most and (left := end - time.monotonic()) > 0:
+                    self.connection.settimeout(left)
                     chunk = self.connection.recv(65536)
                     if not chunk:
                         break
@@ -209,6 +211,10 @@ class Handler(BaseHTTPRequestHandler):
         self._clock.await_request()
         try:
             # http.server's loop, without its own catch of TimeoutError.
+            if self.rfile.peek(2)[:2] == b"\x16\x03":   # a TLS handshake record
+                self.requestline = self.command = ""
+                self.send_error(400, "This is a plain-HTTP port: use http://, not https://")
+                return
             self.raw_requestline = self.rfile.readline(_MAX_LINE + 1)
             if len(self.raw_requestline) > _MAX_LINE:
                 self.requestline = self.command = ""
@@ -458,7 +464,7 @@ class Handler(BaseHTTPRequestHandler):
                                    "Invalid Content-Length header"), close=True)
             return None
         if length > self.server.limits.max_body:
-            self._too_large()
+            self._too_large(length)
             return None
         if length and not self._hold(length):
             return None
@@ -494,8 +500,14 @@ class Handler(BaseHTTPRequestHandler):
             self.rfile.readline(1024)
         return b"".join(parts)
 
-    def _too_large(self) -> None:
-        # The body is left unread, so the connection cannot be reused.
+    def _too_large(self, declared: int | None = None) -> None:
+        """413 at once. A declared body up to twice the limit is then read
+        off and thrown away while closing (memory stays flat, ``timeout``
+        bounds it): a client busy sending cannot read an early answer and
+        would see a broken pipe instead of DynamoDB's error. A bigger body
+        is left unread."""
+        if declared is not None and declared <= 2 * self.server.limits.max_body:
+            self._linger_for = (declared, self.server.limits.timeout)
         self.server.tally.refused("RequestTooLarge")
         self._send_error(error("ValidationException",
                                f"Request size exceeded {self.server.limits.max_body} bytes"),

@@ -52,23 +52,15 @@ CORS: every answer, errors included, allows any origin, the headers the AWS
 SDK for JavaScript sends, and exposes ``x-amzn-RequestId``/``x-amz-crc32``;
 ``OPTIONS`` answers a preflight (never signed, so never checked).
 
-Limits (:class:`Limits`; each refusal is JSON with a status line):
+Limits (:mod:`.limits` says what each is and why): a body over DynamoDB's
+16 MB gets ``413``; a request must arrive whole within ``timeout`` seconds
+(``408``) and an idle connection is closed after ``idle_timeout``; past
+``max_connections``, or ``max_inflight`` body bytes at once, a request gets
+``503`` (which the SDKs retry); malformed HTTP (a bad request line, header,
+``Content-Length`` or chunk, HTTP/2's preface, TLS on the plain port) gets
+a 4xx. Every refusal is a status line and a JSON body, never HTML; none of
+them takes the server down. And:
 
-- A body over :data:`MAX_BODY` (DynamoDB's 16 MB request limit) gets ``413``
-  ``ValidationException`` from its ``Content-Length``, unread; a chunked body
-  is cut off as soon as it passes the limit. Request bodies being read at
-  once, all connections together, are held to ``max_inflight`` bytes;
-  past it a request gets ``503`` (which the SDKs retry).
-- A request must arrive whole within ``timeout`` seconds of its first byte
-  (``408``, then the connection is closed), and an idle keep-alive
-  connection is closed after ``idle_timeout``: a client that trickles or
-  stalls holds a thread for at most that long.
-- At most ``max_connections`` connections at once; the next one gets a
-  ``503`` at once, from the accepting thread, and is closed (the SDKs retry
-  a 503; a browser shows it).
-- Malformed HTTP (a bad request line, header or ``Content-Length``, a bad
-  chunk, HTTP/2's preface, TLS on the plain port) gets a 4xx JSON answer
-  and the connection is closed; none of these take the server down.
 - Malformed JSON (or a body that is not an object, or ``NaN``/``Infinity``,
   or a number too large for a double) is ``SerializationException``; an
   unknown or missing target is ``UnknownOperationException``; a content type

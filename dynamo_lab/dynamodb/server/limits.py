@@ -11,10 +11,15 @@ a JSON body:
   socket timeout alone would let a client trickle a byte a second forever;
   :class:`Clocked` bounds the whole request instead.
 - **Size.** A body over ``max_body`` (DynamoDB's 16 MB request limit) is
-  refused from its ``Content-Length`` without being read (``413``); a
-  chunked body is cut off as soon as it passes the limit. Bodies being read
+  refused from its ``Content-Length`` at once (``413``) and never stored;
+  one up to twice the limit is then read off and thrown away while the
+  connection closes, so a client still busy sending it reads the 413 rather
+  than a broken pipe; a bigger one is left unread. A chunked body is cut off as soon as it passes the limit. Bodies being read
   at once, over all connections, are held to ``max_inflight`` bytes
   (``503`` past it), so forty 16 MB uploads cannot take 640 MB.
+- **Malformed HTTP** gets a 4xx JSON answer with a status line (never
+  ``http.server``'s HTTP/0.9 HTML page); a TLS handshake on the plain port
+  gets a 400 at once that says to use ``http://``.
 - **Connections.** At most ``max_connections`` at once; the next one gets a
   ``503`` straight from the accepting thread, without a thread of its own,
   and is closed a second later (:class:`Gate`), so the client reads the
