@@ -175,7 +175,8 @@ class Handler(BaseHTTPRequestHandler):
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._clock = Clocked(self.connection, self.server.limits)
-        self.rfile = io.BufferedReader(self._clock, 1 << 16)  # type: ignore[assignment]
+        self._reader = io.BufferedReader(self._clock, 1 << 16)
+        self.rfile = self._reader
         self._held = 0            # body bytes this request holds of max_inflight
         self._linger = False      # answered early: the client may still be sending
         self._linger_for = (1 << 20, 0.5)   # what the lingering close drains: bytes, seconds
@@ -211,7 +212,7 @@ class Handler(BaseHTTPRequestHandler):
         self._clock.await_request()
         try:
             # http.server's loop, without its own catch of TimeoutError.
-            if self.rfile.peek(2)[:2] == b"\x16\x03":   # a TLS handshake record
+            if self._reader.peek(2)[:2] == b"\x16\x03":   # a TLS handshake record
                 self.requestline = self.command = ""
                 self.send_error(400, "This is a plain-HTTP port: use http://, not https://")
                 return
