@@ -304,3 +304,36 @@ def test_a_data_dir_that_cannot_be_used_is_named(tmp_path):
     with pytest.raises(DataDirError, match="a-file"):
         open_service(f, NS, make)
     assert prepare_data_dir(tmp_path / "new" / "dir").is_dir()
+
+
+def test_streams_disabled_and_made_again_across_a_restart(tmp_path):
+    d = Durable(tmp_path)
+    _votes(d, ProvisionedThroughput={"ReadCapacityUnits": 5000, "WriteCapacityUnits": 500},
+           StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    for i in range(6):
+        d("PutItem", TableName="Votes", Item={"poll": {"S": f"p{i}"}, "voter": {"S": "a"}})
+    first = d("DescribeTable", TableName="Votes")["Table"]["LatestStreamArn"]
+    d("UpdateTable", TableName="Votes", StreamSpecification={"StreamEnabled": False})
+    d("ListTables")
+    d("UpdateTable", TableName="Votes",
+      StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    d("ListTables")
+    d("PutItem", TableName="Votes", Item={"poll": {"S": "late"}, "voter": {"S": "a"}})
+    second = d("DescribeTable", TableName="Votes")["Table"]["LatestStreamArn"]
+    assert first != second
+    before = {a: d.streams("DescribeStream", StreamArn=a)["StreamDescription"] for a in (first, second)}
+    listed = d.streams("ListStreams")["Streams"]
+    assert len(before[first]["Shards"]) == 3                 # three partitions, three shards
+
+    e = d.restart()
+    assert e.streams("ListStreams")["Streams"] == listed
+    for a in (first, second):
+        assert e.streams("DescribeStream", StreamArn=a)["StreamDescription"] == before[a]
+    state_of(e.ddb).streams._check()
+    e("PutItem", TableName="Votes", Item={"poll": {"S": "later"}, "voter": {"S": "a"}})
+    n = 0
+    for shard in e.streams("DescribeStream", StreamArn=second)["StreamDescription"]["Shards"]:
+        it = e.streams("GetShardIterator", StreamArn=second, ShardId=shard["ShardId"],
+                       ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        n += len(e.streams("GetRecords", ShardIterator=it)["Records"])
+    assert n == 2

@@ -322,20 +322,22 @@ class DurableStore:
         hub = self._state.streams
         seen_streams, seen_shards = set(), set()
         done = self._seq_done
-        for pos, (arn, s) in enumerate(hub.streams.items()):
+        for arn, s in hub.streams.items():
             seen_streams.add(arn)
             body = _dumps(_stream_body(s))
             if self._streams.get(arn) != body:
+                # pos keeps the hub's order (oldest first) across purges: creation time
                 out.append(("INSERT OR REPLACE INTO streams(arn, pos, body) VALUES (?, ?, ?)",
-                            (arn, pos, body)))
+                            (arn, s.created, body)))
                 self._streams[arn] = body
-            for spos, (sid, sh) in enumerate(s.shards.items()):
+            for sid, sh in s.shards.items():
                 seen_shards.add((arn, sid))
                 sbody = _dumps(_shard_body(sh))
                 old = self._shards.get((arn, sid))
                 if old != sbody:
                     out.append(("INSERT OR REPLACE INTO shards(arn, id, pos, body) "
-                                "VALUES (?, ?, ?, ?)", (arn, sid, spos, sbody)))
+                                "VALUES (?, ?, ?, ?)",   # opening order: start_seq rises
+                                (arn, sid, sh.start_seq - FIRST_SEQUENCE, sbody)))
                     if sh.trimmed_through is not None and (
                             old is None or json.loads(old)["trimmed_through"] != sh.trimmed_through):
                         out.append(("DELETE FROM records WHERE shard=? AND seq<=?",
@@ -424,7 +426,7 @@ class DurableStore:
     def _restore_streams(self, st: ServiceState, seq: int, restarts: int) -> None:
         hub = st.streams
         db = self._db
-        for arn, body in db.execute("SELECT arn, body FROM streams ORDER BY pos"):
+        for arn, body in db.execute("SELECT arn, body FROM streams ORDER BY pos, arn"):
             d = json.loads(body)
             shim = SimpleNamespace(name=d["table_name"], table_id=d["table_id"],
                                    schema=SimpleNamespace(elements=d["key_schema"]))
