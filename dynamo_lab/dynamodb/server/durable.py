@@ -242,7 +242,7 @@ class DurableStore:
             version = self._db.execute("SELECT v FROM meta WHERE k='format'").fetchone()
         except sqlite3.DatabaseError as exc:
             raise DataDirError(f"{self.path} is not a dynamo-lab data file ({exc})") from None
-        if version is not None and json.loads(version[0]) != FORMAT_VERSION:
+        if version is not None and version[0] != str(FORMAT_VERSION):
             raise DataDirError(f"{self.path} was written by a dynamo-lab with data format "
                                f"{version[0]}; this one reads format {FORMAT_VERSION}")
 
