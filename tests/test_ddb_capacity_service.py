@@ -8,12 +8,16 @@ import pytest
 from botocore.exceptions import ClientError
 
 from dynamo_lab.dynamodb.capacity.throughput import TokenBucket
+from dynamo_lab.dynamodb.options import INITIAL_BURST_SECONDS
 from dynamo_lab.dynamodb.service import DynamoDB, state_of
 
 PROVISIONED = ("The level of configured provisioned throughput for the table was exceeded. "
                "Consider increasing your provisioning level with the UpdateTable API.")
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}]
 AD = [{"AttributeName": "pk", "AttributeType": "S"}]
+#: A brand-new table's buckets hold one second of its share, not a full
+#: 300 s burst (the default): these tests show throttling on a new table.
+ONE_SECOND = {"initial_burst_seconds": 1}
 
 
 def _table(ddb, name, rcu=None, wcu=None, retries=0, **kw):
@@ -38,7 +42,7 @@ def _put_until_throttled(c, name, keys, limit=400):
 
 
 def test_throttle_predicted_from_the_bucket_then_observed():
-    ddb = DynamoDB(seed=0)
+    ddb = DynamoDB(seed=0, capacity=ONE_SECOND)
     c = _table(ddb, "Pred", rcu=5, wcu=10)
     cap = ddb.table_capacity("Pred")
     now = ddb.sim.now
@@ -71,7 +75,7 @@ def test_throttle_predicted_from_the_bucket_then_observed():
 
 
 def test_a_throttled_update_changes_nothing():
-    ddb = DynamoDB(seed=0)
+    ddb = DynamoDB(seed=0, capacity=ONE_SECOND)
     c = _table(ddb, "Upd", rcu=5, wcu=1)
     c.put_item(TableName="Upd", Item={"pk": {"S": "a"}, "n": {"N": "1"}})
     _put_until_throttled(c, "Upd", lambda i: f"fill{i}")     # empty the bucket
@@ -85,7 +89,7 @@ def test_a_throttled_update_changes_nothing():
 
 
 def test_burst_capacity_spends_up_to_300_seconds_of_unused_capacity():
-    ddb = DynamoDB(seed=0)
+    ddb = DynamoDB(seed=0, capacity=ONE_SECOND)
     c = _table(ddb, "Burst", rcu=5, wcu=2)
     ddb.run(ms=100_000)                               # 100 s idle: 200 units saved
     tokens = ddb.table_capacity("Burst").tokens("p0", "write", ddb.sim.now)
@@ -97,7 +101,7 @@ def test_burst_capacity_spends_up_to_300_seconds_of_unused_capacity():
 
 
 def _two_partitions(name, adaptive=True):
-    ddb = DynamoDB(seed=0, capacity={"adaptive": adaptive})
+    ddb = DynamoDB(seed=0, capacity={"adaptive": adaptive, **ONE_SECOND})
     c = _table(ddb, name, rcu=10, wcu=20)
     ddb.split_partition(name, "p0")                  # two partitions of 10 WCU
     return ddb, c
@@ -151,7 +155,7 @@ def test_write_sharding_spreads_a_hot_key():
 
 
 def test_batch_write_returns_throttled_items_unprocessed():
-    ddb = DynamoDB(seed=0)
+    ddb = DynamoDB(seed=0, capacity=ONE_SECOND)
     c = _table(ddb, "BWr", rcu=5, wcu=5)
     _put_until_throttled(c, "BWr", lambda i: f"x{i}")         # spend what it saved
     ddb.run(ms=1000)
@@ -170,7 +174,7 @@ def test_batch_write_returns_throttled_items_unprocessed():
 
 
 def test_batch_get_returns_throttled_keys_unprocessed():
-    ddb = DynamoDB(seed=0)
+    ddb = DynamoDB(seed=0, capacity=ONE_SECOND)
     c = _table(ddb, "BGt", rcu=5, wcu=50)
     for i in range(10):
         c.put_item(TableName="BGt", Item={"pk": {"S": f"i{i}"}})
@@ -187,7 +191,7 @@ def test_batch_get_returns_throttled_keys_unprocessed():
 
 
 def test_transactions_charge_double():
-    ddb = DynamoDB(seed=0)
+    ddb = DynamoDB(seed=0, capacity=ONE_SECOND)
     c = _table(ddb, "Txn", rcu=5, wcu=10)
     cap = ddb.table_capacity("Txn")
     _put_until_throttled(c, "Txn", lambda i: f"x{i}")
@@ -208,7 +212,7 @@ def test_transactions_charge_double():
 
 
 def test_a_gsi_short_of_capacity_throttles_the_table():
-    ddb = DynamoDB(seed=0)
+    ddb = DynamoDB(seed=0, capacity=ONE_SECOND)
     c = _table(ddb, "Back", rcu=100, wcu=100,
                AttributeDefinitions=AD + [{"AttributeName": "g", "AttributeType": "S"}],
                GlobalSecondaryIndexes=[{
@@ -233,7 +237,7 @@ def test_a_gsi_short_of_capacity_throttles_the_table():
 
 
 def test_retries_wait_in_virtual_time_until_the_bucket_refills():
-    ddb = DynamoDB(seed=0)
+    ddb = DynamoDB(seed=0, capacity=ONE_SECOND)
     c = _table(ddb, "Retry", rcu=1, wcu=1, retries=5)
     n, _ = _put_until_throttled(ddb.client(retries=0), "Retry", lambda i: f"a{i}")
     t0 = ddb.sim.now
@@ -313,3 +317,46 @@ def test_retry_jitter_comes_from_the_seed():
     a = _retry_delays(0)
     random.seed(2)
     assert a and a == _retry_delays(0)
+
+
+@pytest.mark.parametrize("initial, served", [(None, INITIAL_BURST_SECONDS), (300, 300),
+                                             (1, 1), (0, 0), (50, 50)])
+def test_a_brand_new_tables_burst_balance_is_an_option(initial, served):
+    """A brand-new 1 WCU table starts with ``initial_burst_seconds`` of its
+    share (300: a full bucket, as AWS's fresh tables behave), so writes at
+    once are served until that balance (and the trickle refilled
+    meanwhile) is spent, then throttled."""
+    opts = {} if initial is None else {"capacity": {"initial_burst_seconds": initial}}
+    ddb = DynamoDB(seed=0, create_ms=0, **opts)
+    c = ddb.client(retries=0)
+    c.create_table(TableName="Fresh", KeySchema=KS, AttributeDefinitions=AD,
+                   ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    assert ddb.table_capacity("Fresh").tokens("p0", "write", ddb.sim.now) == served
+    t0 = ddb.sim.now
+    n, err = _put_until_throttled(c, "Fresh", lambda i: f"k{i}", limit=1000)
+    refilled = (ddb.sim.now - t0) // 1000       # one WCU a second while writing
+    assert served <= n <= served + refilled + 1 and err is not None
+    assert err.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+
+
+def test_a_fresh_one_unit_table_takes_an_orms_setup_at_once_with_a_full_bucket():
+    """PynamoDB-style integration tests against AWS: a brand-new 1 RCU /
+    1 WCU table takes a 25-item BatchWriteItem, a 10-item transaction and a
+    25-key consistent BatchGetItem at once. With a full initial bucket
+    (``initial_burst_seconds=300``) nothing is throttled or unprocessed;
+    with one second's worth the batch comes back mostly unprocessed."""
+    def setup(initial):
+        ddb = DynamoDB(seed=0, capacity={"initial_burst_seconds": initial})
+        c = _table(ddb, "Orm", rcu=1, wcu=1)
+        wrote = c.batch_write_item(RequestItems={"Orm": [
+            {"PutRequest": {"Item": {"pk": {"S": f"b{i}"}}}} for i in range(25)]})
+        return c, wrote["UnprocessedItems"]
+    c, unprocessed = setup(300)
+    assert unprocessed == {}
+    c.transact_write_items(TransactItems=[
+        {"Put": {"TableName": "Orm", "Item": {"pk": {"S": f"t{i}"}}}} for i in range(10)])
+    got = c.batch_get_item(RequestItems={"Orm": {"Keys": [
+        {"pk": {"S": f"b{i}"}} for i in range(25)], "ConsistentRead": True}})
+    assert got["UnprocessedKeys"] == {} and len(got["Responses"]["Orm"]) == 25
+    _c, unprocessed = setup(1)
+    assert len(unprocessed.get("Orm", [])) >= 20

@@ -52,6 +52,10 @@ def test_unknown_keys_in_every_group(kwargs, group, key):
     ({"indexes": {"item_collection_limit": 0}}, "item_collection_limit"),
     ({"capacity": {"adaptive": "no"}}, "adaptive"),
     ({"capacity": {"heat_seconds": 2.5}}, "heat_seconds"),
+    ({"capacity": {"burst_seconds": 0}}, "burst_seconds"),     # once a 500 at CreateTable
+    ({"capacity": {"burst_seconds": 2.5}}, "burst_seconds"),
+    ({"capacity": {"initial_burst_seconds": -1}}, "initial_burst_seconds"),
+    ({"capacity": {"initial_burst_seconds": "full"}}, "initial_burst_seconds"),
     ({"create_ms": -5}, "create_ms"),
     ({"partition_size_limit": 0}, "partition_size_limit"),
     ({"on_demand_limits": "yes"}, "on_demand_limits"),

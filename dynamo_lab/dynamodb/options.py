@@ -22,7 +22,7 @@ Examples
 >>> CapacityOptions.from_mapping({"burst_secs": 10})
 Traceback (most recent call last):
 ...
-dynamo_lab.errors.OptionError: unknown option 'burst_secs' in capacity; accepted: adaptive, burst_seconds, enforce_on_demand, heat_seconds, on_demand_initial, ramp_ms
+dynamo_lab.errors.OptionError: unknown option 'burst_secs' in capacity; accepted: adaptive, burst_seconds, enforce_on_demand, heat_seconds, initial_burst_seconds, on_demand_initial, ramp_ms
 >>> ReplicationOptions.from_mapping({"lag_ms": (5, 1)})
 Traceback (most recent call last):
 ...
@@ -38,12 +38,15 @@ from typing import Any, Callable, ClassVar, TypeVar
 from ..errors import OptionError, OptionValueError, UsageError
 
 __all__ = ["CapacityOptions", "IndexOptions", "ReplicationOptions", "TimingOptions",
-           "OptionsView", "BURST_SECONDS", "ON_DEMAND_INITIAL_RCU", "ON_DEMAND_INITIAL_WCU",
+           "OptionsView", "BURST_SECONDS", "INITIAL_BURST_SECONDS", "ON_DEMAND_INITIAL_RCU", "ON_DEMAND_INITIAL_WCU",
            "ON_DEMAND_RAMP_MS", "DEFAULT_LAG_MS", "DEFAULT_BACKFILL_RATE",
            "ITEM_COLLECTION_LIMIT", "DEFAULT_SIZE_LIMIT", "DEFAULT_DETECT_MS"]
 
 #: Seconds of unused capacity a partition keeps for bursts (AWS: 300).
 BURST_SECONDS = 300
+#: Seconds of share a brand-new table's partitions start with (see
+#: :class:`CapacityOptions`; 300, a full bucket, is what AWS shows).
+INITIAL_BURST_SECONDS = 1
 #: What a new on-demand table serves at once (read, write units a second).
 ON_DEMAND_INITIAL_RCU, ON_DEMAND_INITIAL_WCU = 12_000, 4_000
 #: How long a new on-demand peak takes to become the previous peak (30 min).
@@ -148,8 +151,19 @@ class CapacityOptions(_Options):
 
     Attributes
     ----------
-    burst_seconds : number
-        Seconds of unused capacity a partition keeps (300).
+    burst_seconds : int
+        Seconds of unused capacity a partition keeps (300; a whole number
+        >= 1).
+    initial_burst_seconds : number
+        Seconds of its share each partition of a brand-new provisioned table
+        (or of a new global secondary index) holds in its buckets at
+        creation, capped by ``burst_seconds``. ``300`` is a full bucket:
+        what AWS's fresh tables show (AWS documents only that up to 300 s of
+        unused capacity is kept; suites run against AWS find a fresh 5-WCU
+        table serving a ~400-WCU write at once, and ORMs' integration tests
+        batch-write into fresh 1-WCU tables unthrottled). ``1`` (one
+        second's worth, the default for now) lets a lesson show throttling
+        on a table it has just made.
     adaptive : bool
         Lend the table's unused throughput to short partitions (True).
     heat_seconds : int
@@ -165,9 +179,11 @@ class CapacityOptions(_Options):
 
     group: ClassVar[str] = "capacity"
     checks: ClassVar[dict[str, tuple[Callable[[Any], bool], str]]] = {
-        "burst_seconds": _NONNEG, "adaptive": _FLAG, "heat_seconds": _POSITIVE_INT,
-        "on_demand_initial": _UNITS, "ramp_ms": _NONNEG, "enforce_on_demand": _FLAG}
-    burst_seconds: float = BURST_SECONDS
+        "burst_seconds": _POSITIVE_INT, "initial_burst_seconds": _NONNEG, "adaptive": _FLAG,
+        "heat_seconds": _POSITIVE_INT, "on_demand_initial": _UNITS, "ramp_ms": _NONNEG,
+        "enforce_on_demand": _FLAG}
+    burst_seconds: int = BURST_SECONDS
+    initial_burst_seconds: float = INITIAL_BURST_SECONDS
     adaptive: bool = True
     heat_seconds: int = 10
     on_demand_initial: tuple[float, float] = (ON_DEMAND_INITIAL_RCU, ON_DEMAND_INITIAL_WCU)

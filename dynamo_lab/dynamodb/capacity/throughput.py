@@ -64,6 +64,7 @@ Examples
 """
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any, NamedTuple
 
 from ...errors import ArgumentError
@@ -179,6 +180,11 @@ class TableCapacity:
     burst_seconds, adaptive : int, bool
         Unused capacity kept, in seconds of share (300); lend the table's
         unused throughput to short partitions (True).
+    initial_burst_seconds : number
+        What each bucket holds at ``now_ms``, in seconds of share, capped by
+        ``burst_seconds`` (1 here; the service passes
+        :attr:`~..options.CapacityOptions.initial_burst_seconds`, a full
+        bucket by default).
     heat_seconds : int
         Consecutive hot seconds before :meth:`hot` names a partition.
     on_demand_initial, ramp_ms : (rcu, wcu), int
@@ -195,7 +201,8 @@ class TableCapacity:
     """
 
     def __init__(self, pmap: PartitionMap, *, mode: str = "PROVISIONED", log: Any = None,
-                 now_ms: int = 0, burst_seconds: float = BURST_SECONDS, adaptive: bool = True,
+                 now_ms: int = 0, burst_seconds: float = BURST_SECONDS,
+                 initial_burst_seconds: float = 1, adaptive: bool = True,
                  heat_seconds: int = 10,
                  on_demand_initial: tuple[float, float] = (ON_DEMAND_INITIAL_RCU,
                                                            ON_DEMAND_INITIAL_WCU),
@@ -217,8 +224,10 @@ class TableCapacity:
         self._made = 0
         for p in pmap:
             p.capacity = self._state(
-                TokenBucket(p.rcu_share, now_ms, burst_seconds=burst_seconds),
-                TokenBucket(p.wcu_share, now_ms, burst_seconds=burst_seconds))
+                TokenBucket(p.rcu_share, now_ms, burst_seconds=burst_seconds,
+                            initial=p.rcu_share * Fraction(initial_burst_seconds)),
+                TokenBucket(p.wcu_share, now_ms, burst_seconds=burst_seconds,
+                            initial=p.wcu_share * Fraction(initial_burst_seconds)))
         self._version = pmap.version
         self._seen_splits = len(pmap.splits)
 
