@@ -277,3 +277,10 @@ def test_a_body_a_little_over_the_limit_is_read_off_and_refused(server):
         reply, closed = _read_all(s)
     status, answer = _status(reply)
     assert (status, _code(answer), closed) == (413, "ValidationException", True)
+
+
+def test_expect_100_continue_over_the_limit_gets_413_not_the_go_ahead(server):
+    with socket.create_connection(("127.0.0.1", _port(server.url))) as s:
+        s.sendall(_head(length=10_000, extra="Expect: 100-continue\r\n"))
+        reply, closed = _read_all(s)
+    assert reply.startswith(b"HTTP/1.1 413") and b"100 Continue" not in reply and closed

@@ -297,6 +297,15 @@ class Handler(BaseHTTPRequestHandler):
             return self.handle_expect_100()
         return True
 
+    def handle_expect_100(self) -> bool:
+        """``Expect: 100-continue``: a body declared over the limit gets its
+        413 instead of the go-ahead, so the client never sends it."""
+        raw = (self.headers.get("Content-Length") or "").strip()
+        if raw.isdigit() and int(raw) > self.server.limits.max_body:
+            self._too_large()
+            return False
+        return super().handle_expect_100()
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         if self.server.verbose:
             super().log_message(format, *args)
