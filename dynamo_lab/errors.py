@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-__all__ = ["LabError", "OptionError", "OptionValueError", "UsageError", "ArgumentError"]
+__all__ = ["LabError", "OptionError", "OptionValueError", "UsageError", "ArgumentError",
+           "NotFoundError"]
 
 
 class LabError(Exception):
@@ -80,3 +81,17 @@ class ArgumentError(LabError, ValueError):
     >>> isinstance(ArgumentError("size_limit must be > 0, not 0"), ValueError)
     True
     """
+
+
+class NotFoundError(LabError, KeyError):
+    """The lab has no such thing to show: a global secondary index, a
+    storage node, a partition (a ``KeyError``, so lookups read as such).
+
+    Examples
+    --------
+    >>> print(NotFoundError("Music has no global secondary index 'byX'"))
+    Music has no global secondary index 'byX'
+    """
+
+    def __str__(self) -> str:           # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""

@@ -67,6 +67,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from ...errors import NotFoundError
 from ..options import DEFAULT_BACKFILL_RATE, DEFAULT_LAG_MS
 from ..state import ServiceState
 from .lookup import table_for_control
@@ -207,7 +208,7 @@ def _gsi(svc: "ServiceState", table: str, index: str) -> tuple:
     t = table_for_control(svc, table)
     ix = t.index(index)
     if ix is None or ix.kind != "GSI":
-        raise KeyError(f"{table} has no global secondary index {index!r}")
+        raise NotFoundError(f"{table} has no global secondary index {index!r}")
     return t, ix
 
 
