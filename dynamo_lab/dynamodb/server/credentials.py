@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...errors import LabError
+from ...errors import LabError, OptionValueError
 
 __all__ = ["Learner", "CredentialsFileError", "load", "generate", "dumps", "write",
            "card", "cards", "HEADER"]
@@ -126,7 +126,7 @@ def generate(n: int, seed: int, prefix: str = "learner") -> list[Learner]:
     regenerate a lost file; different seeds give unrelated keys.
     """
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 10_000:
-        raise CredentialsFileError(f"the number of learners must be 1 to 10000, not {n!r}")
+        raise OptionValueError("credentials", "learners", n, "a whole number from 1 to 10000")
     width = max(2, len(str(n)))
     out = []
     for i in range(1, n + 1):

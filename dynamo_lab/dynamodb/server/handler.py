@@ -249,8 +249,7 @@ class Handler(BaseHTTPRequestHandler):
                         "message": f"Request not received whole within "
                                    f"{self.server.limits.timeout:g} s"}).encode()
         try:
-            self.connection.settimeout(1.0)
-            self._send(408, body, _JSON10, close=True)
+            self._send(408, body, _JSON10, close=True, write_timeout=1.0)
         except OSError:
             pass
 
@@ -311,8 +310,8 @@ class Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
     # -- replies -----------------------------------------------------------
-    def _send(self, status: int, body: bytes, content_type: str,
-              close: bool = False, cors: str = _CORS) -> None:
+    def _send(self, status: int, body: bytes, content_type: str, close: bool = False,
+              cors: str = _CORS, write_timeout: float | None = None) -> None:
         # send_response's status line, Server and Date, written in one go.
         if self.server.verbose:
             self.log_request(status, len(body))
@@ -325,7 +324,7 @@ class Handler(BaseHTTPRequestHandler):
                 f"x-amz-crc32: {zlib.crc32(body) & 0xFFFFFFFF}\r\n" + cors
                 + ("Connection: close\r\n" if close else "") + "\r\n")
         # A client that does not read its answer holds the thread this long.
-        self.connection.settimeout(self.server.limits.timeout)
+        self.connection.settimeout(write_timeout or self.server.limits.timeout)
         self.wfile.write(head.encode("latin-1") + body)
         self.wfile.flush()
 

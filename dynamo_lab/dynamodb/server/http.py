@@ -210,9 +210,10 @@ class Server:
 
     Examples
     --------
-    >>> with Server() as srv:                                   # doctest: +SKIP
-    ...     srv.url
-    'http://127.0.0.1:54321'
+    >>> import urllib.request
+    >>> with Server() as srv:
+    ...     urllib.request.urlopen(srv.url, timeout=10).read()
+    b'healthy: dynamo-lab'
     """
 
     def __init__(self, service: Any = None, host: str = "127.0.0.1", port: int = 0,
