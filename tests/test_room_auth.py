@@ -314,3 +314,12 @@ def test_without_credentials_the_scope_still_names_the_namespace(open_server):
     assert "Mine" not in a_west.list_tables()["TableNames"]
     arn = a.describe_table(TableName="Mine")["Table"]["TableArn"]
     assert arn.startswith("arn:aws:dynamodb:us-east-1:")
+
+
+def test_without_credentials_a_key_the_room_cannot_name_is_refused_and_counted(open_server):
+    c = client(open_server.url, "not-alnum!", "x")
+    with pytest.raises(ClientError) as e:
+        c.list_tables()
+    assert e.value.response["Error"]["Code"] == "UnrecognizedClientException"
+    assert open_server.status()["server"]["refused_by_key"]["not-alnum!"] == {
+        "UnrecognizedClientException": 1}

@@ -35,7 +35,7 @@ from ..errors import DynamoDBError, error
 from . import sigv4
 from .credentials import Learner
 from .limits import Clocked, Gate, Limits
-from .room import ANONYMOUS, Caller
+from .room import ANONYMOUS, Caller, CallerError
 from .status import Tally
 
 __all__ = ["Handler", "HTTPServer", "HEALTH", "CORS_ALLOW_HEADERS", "CORS_EXPOSE_HEADERS",
@@ -437,6 +437,8 @@ class Handler(BaseHTTPRequestHandler):
             result = self.server.backend.dispatch(who, target, params)
             payload = _encode(result).encode("utf-8")
         except DynamoDBError as err:
+            if isinstance(err, CallerError):     # refused before any namespace: count it here
+                self.server.tally.refused(err.code, who.access_key_id)
             self._send_error(err)
             return
         except Exception:  # the service's bug must not reach the client
