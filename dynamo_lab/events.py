@@ -220,17 +220,43 @@ class EventLog:
         self.strict = strict
         self._t: list[int] = []
         self._k: list[str] = []
-        # per event: its fields dict, or None for a row (emit_row), whose
-        # values lie back to back with the other rows' in _v: a row is no
-        # object of its own to allocate, or for the cyclic GC to count. Where
-        # each row starts is worked out when the log is read (_offsets).
-        self._f: list[Any] = []
+        # the fields dict of each event written by emit(), by its index; an
+        # event not in it is a row (emit_row), whose values lie back to back
+        # with the other rows' in _v: a row is no object of its own to
+        # allocate, or for the cyclic GC to count, and costs three appends.
+        # Where each row starts is worked out when the log is read (_offsets).
+        self._fd: dict[int, dict[str, Any]] = {}
         self._v: list[Any] = []
         self._off: list[int] = []
         self._vend = 0
         self._subs: list[Subscription] = []
         self._route: dict[str, list[Subscription]] = {}
         self._specs: dict[str, tuple[frozenset, frozenset]] = {}
+        self._bind()
+
+    def _bind(self) -> None:
+        """Give this log a fast ``emit_row`` (unless strict): a closure over
+        the columns' bound ``append``/``extend`` and the clock, which skips
+        the attribute look-ups of the method. Called again when the clock
+        is replaced."""
+        if self.strict:
+            self.__dict__.pop("emit_row", None)
+            return
+        log, clock, subs, notify = self, self._clock, self._subs, self._notify
+        t_add, k_add, v_add = self._t.append, self._k.append, self._v.extend
+
+        def emit_row(kind: str, *values: Any) -> None:
+            if not log.enabled:
+                return
+            t = clock.now
+            t_add(t)
+            k_add(kind)
+            v_add(values)
+            if subs:
+                notify(t, kind, values)
+
+        emit_row.__doc__ = EventLog.emit_row.__doc__
+        self.emit_row = emit_row        # type: ignore[method-assign]
 
     # -- writing ---------------------------------------------------------
     def emit(self, kind: str, **fields: Any) -> None:
@@ -246,9 +272,9 @@ class EventLog:
         if self.strict:
             self._validate(kind, fields)
         t = self._clock.now
+        self._fd[len(self._t)] = fields
         self._t.append(t)
         self._k.append(kind)
-        self._f.append(fields)
         if self._subs:
             self._notify(t, kind, fields)
 
@@ -275,7 +301,6 @@ class EventLog:
         t = self._clock.now
         self._t.append(t)
         self._k.append(kind)
-        self._f.append(None)
         self._v += values
         if self._subs:
             self._notify(t, kind, values)
@@ -294,9 +319,9 @@ class EventLog:
         if self._t and t < self._t[-1]:
             raise ValueError(f"event at t={t} is earlier than the last one "
                              f"(t={self._t[-1]}); the log is append-only")
+        self._fd[len(self._t)] = fields
         self._t.append(t)
         self._k.append(kind)
-        self._f.append(fields)
         if self._subs:
             self._notify(t, kind, fields)
 
@@ -350,7 +375,7 @@ class EventLog:
         n = len(off)
         if n < len(self._k):
             at = self._vend
-            for k, f in zip(self._k[n:], self._f[n:]):
+            for k, f in zip(self._k[n:], self._fcol(n, len(self._k))):
                 if f is None:
                     off.append(at)
                     at += len(_ROWS[k][0])
@@ -359,10 +384,17 @@ class EventLog:
             self._vend = at
         return off
 
+    def _fcol(self, i: int, j: int) -> list[Any]:
+        """Events ``i..j-1``'s fields dicts (None for a row). O(j - i)."""
+        fd = self._fd
+        if not fd:
+            return [None] * (j - i)
+        return [fd.get(x) for x in range(i, j)]
+
     def _slice(self, i: int, j: int) -> list[Event]:
         off, v = self._offsets(), self._v
         return [Event(t, k, _fields(k, f, v, o)) for t, k, f, o
-                in zip(self._t[i:j], self._k[i:j], self._f[i:j], off[i:j])]
+                in zip(self._t[i:j], self._k[i:j], self._fcol(i, j), off[i:j])]
 
     def __len__(self) -> int:
         return len(self._t)
@@ -370,14 +402,15 @@ class EventLog:
     def __iter__(self) -> Iterator[Event]:
         off, v = self._offsets(), self._v
         return (Event(t, k, _fields(k, f, v, o))
-                for t, k, f, o in zip(self._t, self._k, self._f, off))
+                for t, k, f, o in zip(self._t, self._k, self._fcol(0, len(self._t)), off))
 
     def __getitem__(self, i):
         if isinstance(i, slice):
             return self._slice(*i.indices(len(self._t))[:2]) if i.step in (None, 1) \
                 else list(self)[i]
+        i = range(len(self._t))[i]      # IndexError as a list's; negative i counted from the end
         k = self._k[i]
-        return Event(self._t[i], k, _fields(k, self._f[i], self._v, self._offsets()[i]))
+        return Event(self._t[i], k, _fields(k, self._fd.get(i), self._v, self._offsets()[i]))
 
     def __repr__(self) -> str:
         end = self._t[-1] if self._t else 0
@@ -398,7 +431,8 @@ class EventLog:
         probe = Subscription(self, lambda e: None, kinds)
         off, v = self._offsets(), self._v
         return [Event(t, k, _fields(k, f, v, o))
-                for t, k, f, o in zip(self._t, self._k, self._f, off) if probe.matches(k)]
+                for t, k, f, o in zip(self._t, self._k, self._fcol(0, len(self._t)), off)
+                if probe.matches(k)]
 
     def kinds(self) -> dict[str, int]:
         """How many events of each kind, in first-seen order."""
@@ -426,6 +460,7 @@ class EventLog:
         if log._t:
             last = log._t[-1]
             log._clock = _Clock(lambda: last)
+            log._bind()
         return log
 
     @classmethod
@@ -444,7 +479,7 @@ class EventLog:
         n = len(self._t) if until is None else bisect_right(self._t, until)
         probe = Subscription(self, feed, tuple(kinds) if kinds else None)
         off, v = self._offsets(), self._v
-        for t, k, f, o in zip(self._t[:n], self._k[:n], self._f[:n], off[:n]):
+        for t, k, f, o in zip(self._t[:n], self._k[:n], self._fcol(0, n), off[:n]):
             if probe.matches(k):
                 feed(Event(t, k, _fields(k, f, v, o)))
         return target

@@ -235,12 +235,16 @@ def test_joins_and_leaves_under_load_keep_every_acknowledged_write():
 
 
 def test_no_node_is_thought_down_after_a_partition_heals():
-    # B's gossip to A was lost in the partition; after the heal B hears from A
-    # (A's probe) before its next gossip round. That round must not call A
-    # down for the lost gossip: any message from a peer answers for it.
+    # Requests on both sides of the partition find the other side silent
+    # (paper 4.8.3: a peer is thought down when it does not answer a
+    # message). After the heal the probes reach it, and nothing that happens
+    # after the heal calls anyone down: any message from a peer answers for it.
     c = DynamoCluster(nodes="ABCDE", seed=8)
     c.run(ms=1000)
     c.partition(["A"], ["B", "C", "D", "E"])
+    for i in range(6):
+        c.put(f"k{i}", i, coordinator="A")
+        c.put(f"k{i}", i, coordinator="B")
     c.run(ms=5000)
     healed = c.sim.now
     c.heal()

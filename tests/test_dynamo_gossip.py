@@ -85,10 +85,10 @@ def test_gossip_messages_carry_view_snapshots():
     bodies = []
     send = c.sim.network.send
 
-    def spy(src, dst, kind, body=None, **kw):
+    def spy(src, dst, kind, body=None, rid=None):
         if kind in ("gossip", "gossip_reply"):
             bodies.append(body[1] if kind == "gossip" else body[1][0])
-        return send(src, dst, kind, body, **kw)
+        return send(src, dst, kind, body, rid)
 
     for x in c.nodes:
         c.node(x)._net_send = spy

@@ -145,17 +145,21 @@ KINDS = {
     "member.left": kind("an administrator removed a node", node="the node"),
     "member.down": kind("local failure detection: observer thinks node is down",
                         observer="the node holding the opinion", node="the peer",
-                        reason="'request timeout', 'gossip timeout' or 'forward timeout' "
-                               "(a node it forwarded a request to did not acknowledge it)"),
+                        reason="'request timeout' or 'forward timeout' (a node it "
+                               "forwarded a request to did not acknowledge it); gossip "
+                               "waits for no answer, so it is no failure detector"),
     "member.up": kind("observer heard from a peer it thought was down",
                       observer="the node holding the opinion", node="the peer"),
     "member.pulled": kind("a client-driven client refreshed its membership (paper 6.4)",
                           client="the client", source="node asked",
                           members="entries received"),
     "gossip.exchange": kind(
-        "two nodes merged membership views (push-pull)", src="the node that initiated",
-        dst="its random peer", learned_src="nodes src learned about",
-        learned_dst="nodes dst learned about", view_size="entries in src's view"),
+        "a gossip round ended with both nodes holding the same membership view: logged "
+        "by the peer when the pushed view already matched (or once it merged it: one "
+        "message), else by the initiator when the peer's reply arrived (push-pull)",
+        src="the node that initiated", dst="its random peer",
+        learned_src="nodes src learned about", learned_dst="nodes dst learned about",
+        view_size="entries in src's view (the same as dst's when dst logs it)"),
     "gossip.merge": kind(
         "a gossip peer merged the view it was sent and learned something (logged at the "
         "peer, so it shows even if the reply, and so gossip.exchange, is lost)",

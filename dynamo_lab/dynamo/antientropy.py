@@ -150,6 +150,8 @@ class AntiEntropyMixin:
             if end not in self._home_ends:
                 self._orphan_ends.add(end)
         keys.add(key)
+        if end not in self._home_ends:
+            self.wake("handoff")    # a key to hand over (orphan scan)
         self._dirty.add(end)
 
     def tree(self, end: int) -> MerkleTree:
@@ -165,35 +167,60 @@ class AntiEntropyMixin:
         self._sync_ranges()
         t = self._trees.get(end)
         if t is None or end in self._dirty:
-            kr = self.cluster.key_ranges
-            entries = []
-            get = self.store.get
-            digests = self._digests
-            for key in self._range_keys.get(end, ()):
-                dg = digests.get(key)
-                if dg is None:
-                    vs = get(key)
-                    # cached until a write changes the key (_range_dirty) or
-                    # a crash loses the write buffer (Node.crash)
-                    dg = digests[key] = _digest(vs) if vs else False
-                if dg is not False:
-                    entries.append((self._position(key), key, dg))
-            t = self._trees[end] = MerkleTree(kr.start_of(end), end, entries,
-                                              depth=self.cluster.merkle_depth)
-            self._root_of[end] = t.levels[0][0]
-            self._n_of[end] = t._n
-            self._dirty.discard(end)
+            t = self._build(end)
+        return t
+
+    def _build(self, end: int) -> MerkleTree:
+        """Rebuild the tree of the range ending at ``end`` (ranges in sync)."""
+        entries = []
+        get = self.store.get
+        digests = self._digests
+        pos = self._pos
+        for key in self._range_keys.get(end, ()):
+            dg = digests.get(key)
+            if dg is None:
+                vs = get(key)
+                # cached until a write changes the key (_range_dirty) or
+                # a crash loses the write buffer (Node.crash)
+                dg = digests[key] = (vs[0].clock.digest() if len(vs) == 1 else _digest(vs)) \
+                    if vs else False
+            if dg is not False:
+                p = pos.get(key)
+                entries.append((p if p is not None else self._position(key), key, dg))
+        c = self.cluster
+        start = c.key_ranges.start_of(end)
+        # Replicas holding the same versions of a range build the same tree:
+        # share it (a write reaches N replicas, and each would hash it anew).
+        # The key is everything the tree is made from, so a shared tree is
+        # the one this node would build; trees are never changed once built.
+        entries.sort()
+        memo = c._tree_cache
+        ck = (start, end, c.merkle_depth, tuple(entries))
+        t = memo.get(ck)
+        if t is None:
+            if len(memo) >= 4096:
+                memo.clear()
+            t = memo[ck] = MerkleTree(start, end, entries, depth=c.merkle_depth)
+        self._trees[end] = t
+        self._root_of[end] = t.root
+        self._n_of[end] = t._n
+        self._dirty.discard(end)
         return t
 
     def _roots(self, ends) -> tuple[dict, int]:
         """``({end: root}, keys)`` of the trees of ``ends``, rebuilding only
         the trees a write touched (an exchange reads dozens of ranges)."""
-        self._sync_ranges()
-        root_of, dirty = self._root_of, self._dirty
-        for e in [e for e in ends if e in dirty or e not in root_of]:
-            self.tree(e)
-        n_of = self._n_of
-        return {e: root_of[e] for e in ends}, sum([n_of[e] for e in ends])
+        if self._ranges_version != self.cluster.ring_version:
+            self._sync_ranges()
+        root_of, dirty, n_of = self._root_of, self._dirty, self._n_of
+        roots = {}
+        keys = 0
+        for e in ends:
+            if e in dirty or e not in root_of:
+                self._build(e)
+            roots[e] = root_of[e]
+            keys += n_of[e]
+        return roots, keys
 
     def shared_ranges(self, peer: str) -> list[int]:
         """Ends of the ranges this node and ``peer`` both replicate."""
@@ -204,36 +231,41 @@ class AntiEntropyMixin:
     def _anti_entropy_round(self) -> None:
         if not self.up:
             return
-        self._sync_ranges()
+        if self._ranges_version != self.cluster.ring_version:
+            self._sync_ranges()
         down = self.down
         peers = [p for p in self._peers if p not in down] if down else self._peers
         if not peers or not self.admitted("anti_entropy"):
             return
-        peer = peers[self._rng.randrange(len(peers))]
+        peer = peers[self._rng._randbelow(len(peers))]   # = randrange, one call less
         self.start_exchange(peer)
 
     def start_exchange(self, peer: str) -> int:
         """Begin one Merkle exchange with ``peer``; returns its id."""
         ranges = self.shared_ranges(peer)
-        xid = self.cluster._next_xid()
+        xid = next(self.cluster._xids)
         roots, keys_full = self._roots(ranges)
-        stats = {"a": self.name, "b": peer, "ranges": len(ranges), "differing": 0,
-                 "hashes": 0, "sent": 0, "full": keys_full, "repaired": 0}
         log = self.sim.log
         if log.enabled:
             log.emit_row(_EXCHANGE, xid, self.name, peer, len(ranges))
-        self.send(peer, "ae_roots", (xid, roots, stats))   # stats: made here, not kept
+        self.send(peer, "ae_roots", (xid, roots, keys_full))
         return xid
 
     def on_ae_roots(self, src: str, body: tuple) -> None:
-        xid, roots, stats = body
+        xid, roots, keys_full = body
         mine, full = self._roots(roots)
         diff = [e for e, h in roots.items() if mine[e] != h]
-        stats["full"] += full
-        stats["hashes"] += len(roots)
-        stats["differing"] = len(diff)
-        if not diff:
-            return self._ae_done(stats, xid)
+        n = len(roots)
+        if not diff:            # the usual exchange: every root agrees
+            log = self.sim.log
+            if log.enabled:
+                log.emit_row(_DONE, xid, src, self.name, n, 0, n, 0, keys_full + full, 0)
+            self.cluster._ae_quiet(n, keys_full + full)
+            return
+        # The running statistics travel with the messages from here on (made
+        # here, never kept: each message carries its own copy).
+        stats = {"a": src, "b": self.name, "ranges": n, "differing": len(diff),
+                 "hashes": n, "sent": 0, "full": keys_full + full, "repaired": 0}
         log = self.sim.log
         out = {}
         for e in diff:
@@ -246,9 +278,8 @@ class AntiEntropyMixin:
 
     def _children(self, end: int, level: int, idx: tuple) -> dict:
         """Hashes one level below ``idx`` at ``level`` (leaf keys at the bottom)."""
-        t = self.tree(end)
-        nxt = t.levels[level + 1]
-        return {c: nxt[c] for i in idx for c in (2 * i, 2 * i + 1)}
+        h = self.tree(end).hash
+        return {c: h(level + 1, c) for i in idx for c in (2 * i, 2 * i + 1)}
 
     def on_ae_level(self, src: str, body: tuple) -> None:
         xid, level, ranges, stats = body
@@ -256,9 +287,9 @@ class AntiEntropyMixin:
         log = self.sim.log
         nxt, leaves = {}, {}
         for end, hashes in ranges.items():
-            mine = self.tree(end).levels[level]
+            mine = self.tree(end).hash
             stats["hashes"] += len(hashes)
-            bad = tuple(i for i, h in hashes.items() if mine[i] != h)
+            bad = tuple(i for i, h in hashes.items() if mine(level, i) != h)
             if not bad:
                 continue
             if log.enabled:

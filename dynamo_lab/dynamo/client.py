@@ -177,7 +177,7 @@ class Client:
                     return (fastest if fastest in pl else pl[0]), True
                 return pl[self._rng.randrange(len(pl))], True
         live = c._live_nodes()
-        entry = live[self._rng.randrange(len(live))]
+        entry = live[self._rng._randbelow(len(live))]   # = randrange(len), one call less
         if fastest is not None and op == "put" and c.fastest_writer:
             return entry, fastest     # the entry node forwards to it (paper 5)
         return entry, False
@@ -197,7 +197,7 @@ class Client:
         res = self.results
         limit = self.cluster.client_timeout_ms
         self._waiting = rid
-        sim.network.send(self.name, dst, op, (op, body), rid=rid)
+        sim.network.send(self.name, dst, op, (op, body), rid)
         if self.mode == "client" and retry:
             patience = self.cluster.timeout_ms + 50
             while True:
@@ -212,7 +212,7 @@ class Client:
                     break
                 dst = nxt
                 body = body[:-1] + (flag,)
-                sim.network.send(self.name, dst, op, (op, body), rid=rid)
+                sim.network.send(self.name, dst, op, (op, body), rid)
         else:
             kernel.run_until_in(rid, res, sim.now + limit)
         self._waiting = None

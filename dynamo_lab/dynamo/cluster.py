@@ -202,6 +202,7 @@ class DynamoCluster(InspectMixin):
         self.nodes_by_name: dict[str, Node] = {}
         self._live: list[str] | None = None     # cache; reset by every fault
         self._plan_cache: dict[tuple, dict] = {}  # shared by nodes (Node.plan)
+        self._tree_cache: dict[tuple, Any] = {}   # shared by nodes (AntiEntropyMixin._build)
         self.sim.log.emit("cluster.created", nodes=tuple(names),
                           zones=tuple((x, self.zones[x]) for x in names), n=n, r=r, w=w,
                           store=self._store_kind, coordination=coordination,
@@ -251,6 +252,14 @@ class DynamoCluster(InspectMixin):
     def _next_xid(self) -> int:
         return next(self._xids)
 
+    def _ae_quiet(self, ranges: int, keys_full: int) -> None:
+        """An exchange whose roots all agreed (one comparison per range)."""
+        a = self.anti_entropy
+        a["exchanges"] += 1
+        a["ranges"] += ranges
+        a["hashes_compared"] += ranges
+        a["keys_full"] += keys_full
+
     def _ae_report(self, stats: dict) -> None:
         a = self.anti_entropy
         a["exchanges"] += 1
@@ -265,6 +274,8 @@ class DynamoCluster(InspectMixin):
         self.ring_version += 1
         self.key_ranges = KeyRanges(self.ring)
         self._homes = None
+        for nd in self.nodes_by_name.values():
+            nd.wake("handoff")      # ranges a node no longer replicates: hand them over
 
     def _live_nodes(self) -> list[str]:
         live = self._live
@@ -485,6 +496,7 @@ class DynamoCluster(InspectMixin):
             self.nodes_by_name[x].view.set(name, e[0] + 1, "left", self.zones.get(name), ())
         self._start_transfers(change.moves)
         nd.leaving = True
+        nd.wake("handoff")
         if not nd.up:
             self._retire(name)     # a dead node hands nothing over
 

@@ -78,7 +78,7 @@ class Request:
     """One get or put as its coordinator tracks it."""
 
     __slots__ = ("rid", "op", "key", "client", "started", "targets", "hints", "need",
-                 "answered", "quorum", "replies", "done", "timer", "version", "repaired",
+                 "answered", "quorum", "replies", "done", "version", "repaired",
                  "result", "spare", "extras", "result_of")
 
     def __init__(self, rid, op, key, client, started, targets, hints, need):
@@ -91,7 +91,6 @@ class Request:
         self.quorum: tuple = ()             # the replies that completed it
         self.replies: dict[str, list] = {}  # get: node -> versions
         self.done = False
-        self.timer = None
         self.version: Version | None = None
         self.repaired = False
         self.result: list[Version] | None = None
@@ -105,16 +104,12 @@ class CoordinatorMixin:
         self.requests: dict[int, Request] = {}
         self._issued: dict[str, int] = {}  # key -> last counter this node issued
         self.latencies: list[int] = []   # recent foreground latencies (admission control)
-        # rid -> [op, body, dst, tried, timer]: forwards not yet acknowledged
+        # rid -> [op, body, dst, tried]: forwards not yet acknowledged
         self._forwards: dict[int, list] = {}
 
     def _crash_coordinator(self) -> None:
-        for req in self.requests.values():
-            if req.timer is not None:
-                req.timer.cancel()
+        # Their timers find them gone (_deadline_of, _forward_timeout).
         self.requests.clear()
-        for f in self._forwards.values():
-            f[4].cancel()
         self._forwards.clear()
 
     # -- entry: from a client or forwarded by a node ------------------------
@@ -202,27 +197,24 @@ class CoordinatorMixin:
         log = self.sim.log
         if log.enabled:
             log.emit_row(_FORWARD, rid, op, key, self.name, dst)
-        old = self._forwards.pop(rid, None)
-        if old is not None:
-            old[4].cancel()
         wait = self.cluster.retry_ms or self.cluster.timeout_ms
-        timer = self._kernel.schedule(wait, self._forward_timeout, rid)
-        self._forwards[rid] = [op, body, dst, tried + (dst,), timer]
+        f = [op, body, dst, tried + (dst,)]
+        self._forwards[rid] = f         # replaces an older forward of rid, if any
+        self._after(wait, self._forward_timeout, rid, f)
         self.send(dst, op, body[:-1] + (True,), rid)
 
     def on_forward_ack(self, src: str, rid: int) -> None:
         f = self._forwards.get(rid)
         if f is not None and f[2] == src:
-            del self._forwards[rid]
-            f[4].cancel()
+            del self._forwards[rid]     # its timer will find it gone
 
-    def _forward_timeout(self, rid: int) -> None:
+    def _forward_timeout(self, rid: int, f: list) -> None:
         """The node forwarded to did not acknowledge in time: think it down
         (local failure detection) and let another of the top N coordinate."""
-        f = self._forwards.pop(rid, None)
-        if f is None or not self.up:
+        if self._forwards.get(rid) is not f or not self.up:
             return
-        op, body, dst, tried, _timer = f
+        del self._forwards[rid]
+        op, body, dst, tried = f
         self.mark_down(dst, "forward timeout")
         plan = self.plan(body[1])
         if self.name not in plan.targets:
@@ -258,9 +250,24 @@ class CoordinatorMixin:
             log.emit_row(_START, req.rid, req.op, req.key, self.name, req.targets,
                          tuple(sorted(req.hints.items())) if req.hints else (), req.need,
                          self.cluster.n)
-        req.timer = self._kernel.schedule(self.cluster.timeout_ms, self._deadline, req.rid)
-        if self.cluster.retry_ms:
-            self._after(self.cluster.retry_ms, self._retry, req.rid)
+        # One timer at a time per request, none cancelled: the retry, which
+        # arms the deadline (the same moment, started + timeout_ms), or the
+        # deadline alone. Each checks that its request is still the live one.
+        c = self.cluster
+        if 0 < c.retry_ms < c.timeout_ms:
+            self._after(c.retry_ms, self._retry_then_deadline, req)
+        else:
+            self._after(c.timeout_ms, self._deadline_of, req)
+
+    def _retry_then_deadline(self, req: Request) -> None:
+        if self.requests.get(req.rid) is not req:
+            return          # finished, or forgotten in a crash
+        self._after(self.cluster.timeout_ms - self.cluster.retry_ms, self._deadline_of, req)
+        self._retry(req.rid)
+
+    def _deadline_of(self, req: Request) -> None:
+        if self.requests.get(req.rid) is req:
+            self._deadline(req.rid)
 
     def _retry(self, rid: int) -> None:
         """Sloppy quorum at work: a target silent for ``retry_ms`` is thought
@@ -322,8 +329,9 @@ class CoordinatorMixin:
         log = self.sim.log
         if log.enabled:
             log.emit_row(_REPLY, req.rid, req.op, req.key, node, self.name, not late,
-                         self.sim.kernel.now - req.started,
-                         tuple([v.clock.entries for v in versions]) if versions else ())
+                         self._kernel.now - req.started,
+                         ((versions[0].clock.entries,) if len(versions) == 1 else
+                          tuple([v.clock.entries for v in versions])) if versions else ())
         if late:
             if req.op == "get" and req.repaired:
                 self._repair(req, (node,))
@@ -359,7 +367,8 @@ class CoordinatorMixin:
             ctx = VectorClock().merge(*[v.clock for v in result]) if result else VectorClock()
         if log.enabled:
             log.emit_row(_OK, req.rid, "get", req.key, self.name, req.quorum, lat,
-                         tuple(v.clock.entries for v in result))
+                         (result[0].clock.entries,) if len(result) == 1 else
+                         tuple([v.clock.entries for v in result]))
             if len(result) > 1:
                 log.emit("vclock.siblings", node=self.name, key=req.key, where="read",
                          clocks=tuple(v.clock.entries for v in result))
@@ -440,9 +449,8 @@ class CoordinatorMixin:
         self._finish(req)
 
     def _finish(self, req: Request) -> None:
-        if req.timer is not None:
-            req.timer.cancel()
-        self.requests.pop(req.rid, None)
+        if self.requests.get(req.rid) is req:
+            del self.requests[req.rid]
 
     def foreground_latency(self) -> float:
         """The worst of the recent foreground request latencies (ms)."""

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..sim.simulation import SLEEP
+
 __all__ = ["HandoffMixin"]
 
 
@@ -51,15 +53,20 @@ class HandoffMixin:
         del self.latencies[: max(1, len(self.latencies) // 2)]
         return False
 
-    def _handoff_scan(self) -> None:
+    def _handoff_scan(self) -> Any:
         if not self.up:
-            return
-        self._orphan_scan()
+            return None     # hints survive a crash: scan again after the restart
+        pending = self._orphan_scan()
         store = self.store
         if not store.hint_count():
-            if self.leaving and not self.store.keys() and not self._offers:
-                self.cluster._retire(self.name)
-            return
+            if self.leaving:
+                if not store.keys() and not self._offers:
+                    self.cluster._retire(self.name)
+                return None
+            # Nothing to hand over: sleep until a hint is stored, a write
+            # lands in a range this node no longer replicates, the ring
+            # changes or the node starts to leave (each wakes the scan).
+            return None if pending else SLEEP
         if not self.admitted("handoff"):
             return
         batches: dict[tuple, list] = {}
@@ -98,26 +105,30 @@ class HandoffMixin:
                          clock=clock.entries, to=src)
 
     # -- data this node no longer replicates (paper 4.9) -------------------
-    def _orphan_scan(self) -> None:
+    def _orphan_scan(self) -> bool:
         """Hand keys of ranges this node is no longer a home of to the homes;
-        delete each once every current home confirmed it."""
+        delete each once every current home confirmed it. Returns whether
+        any such key is left."""
         c = self.cluster
         self._sync_ranges()
         if not self._orphan_ends:
-            return
+            return False
         batches: dict[str, list] = {}
+        pending = False
         for end in sorted(self._orphan_ends):
             homes = c.range_homes(end)
             for key in sorted(self._range_keys[end]):
                 vs = self.store.get(key)
                 if not vs:
                     continue
+                pending = True
                 acked = self._orphans.setdefault(key, set())
                 for h in homes:
                     if h not in acked and h not in self.down:
                         batches.setdefault(h, []).extend((key, v) for v in vs)
         for h, items in sorted(batches.items()):
             self.send(h, "handoff", (None, tuple(items)))
+        return pending
 
     def _orphan_ack(self, src: str, done: tuple) -> None:
         c = self.cluster

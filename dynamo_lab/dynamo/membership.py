@@ -5,13 +5,18 @@ and that change is written into a *membership history* entry
 ``(version, status, zone, tokens)`` for the node, where status is
 ``'joined'`` or ``'left'``. Every second each node picks a random peer it
 knows and the two exchange their views (push-pull); for each node the entry
-with the higher version wins. Seed nodes are known to every node from the
+with the higher version wins. Views are compared by digest first, so a round
+between two nodes that already agree is one message, not two. Seed nodes are known to every node from the
 start, so two nodes joining at once cannot form separate rings (logical
 partitions) - they both reach a seed.
 
 Failure detection is separate and *local*: node A thinks B is down when B
-does not answer A's messages in time, and probes B periodically until it
-answers. C may still think B is fine. These opinions are never gossiped.
+does not answer A's messages (requests, forwards) in time, and probes B
+periodically until it answers. C may still think B is fine. These opinions
+are never gossiped, and gossip itself waits for no answer (paper 4.8.3:
+without requests between two nodes, neither needs to know whether the other
+is reachable). A probe with nobody to probe sleeps until someone is thought
+down.
 
 Examples
 --------
@@ -33,6 +38,7 @@ from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
 
 from ..events import row_kind
+from ..sim.simulation import SLEEP
 
 __all__ = ["MemberView", "ViewSnapshot", "GossipMixin", "FailureDetectorMixin"]
 
@@ -149,27 +155,26 @@ class FailureDetectorMixin:
         if peer == self.name or peer in self.down:
             return
         self.down[peer] = self.sim.now
+        self.wake("probe")
         log = self.sim.log
         if log.enabled:
             log.emit("member.down", observer=self.name, node=peer, reason=reason)
 
     def heard_from(self, peer: str) -> None:
-        """Any message from ``peer`` answers for it: it clears a suspicion and
-        the wait for a gossip reply. Without the second, a gossip lost in a
-        partition made the next round call the peer down after the heal, when
-        the peer had been heard from since."""
-        if peer == self._gossip_pending:
-            self._gossip_pending = None
+        """Any message from ``peer`` answers for it: it clears a suspicion."""
         self.mark_up(peer)
 
     def mark_up(self, peer: str) -> None:
         if self.down.pop(peer, None) is not None and self.sim.log.enabled:
             self.sim.log.emit("member.up", observer=self.name, node=peer)
 
-    def _probe(self) -> None:
-        """Retry every peer this node thinks is down (paper 4.8)."""
-        if not self.up or not self.down:
-            return
+    def _probe(self) -> Any:
+        """Retry every peer this node thinks is down (paper 4.8); with none
+        thought down, sleep until :meth:`mark_down` wakes the probe."""
+        if not self.down:
+            return SLEEP
+        if not self.up:
+            return None
         for peer in sorted(self.down):
             self.send(peer, "ping", None)
 
@@ -181,54 +186,60 @@ class FailureDetectorMixin:
 
 
 class GossipMixin:
-    """Push-pull gossip of membership views, one random peer per round."""
+    """Push-pull gossip of membership views, one random peer per round.
+
+    A round is one message when the two views already agree, which is most
+    rounds once membership has settled: the initiator pushes its view (a
+    snapshot whose digest is compared first, O(1)); a peer holding the same
+    view has nothing to send back, and logs the round (``gossip.exchange``)
+    itself. A peer whose view differed merges it and, unless it then holds
+    exactly the initiator's view, replies with its own (the pull).
+
+    Gossip is not a failure detector (paper 4.8.3: a node learns that a peer
+    is unresponsive from the peer's silence to its own requests, and "in the
+    absence of client requests ... neither node really needs to know"), so a
+    round waits for no reply and arms no timer.
+    """
 
     def _gossip_round(self) -> None:
         if not self.up:
             return
-        pending = self._gossip_pending
-        if pending is not None:
-            # No reply since the last round (the timer below normally judged
-            # it already): a local timeout, not a verdict.
-            self.mark_down(pending, "gossip timeout")
         peers = self.view.up_members()
         n = len(peers)
         if n <= 1:
-            self._gossip_pending = None
             return
-        peer = peers[self._rng.randrange(n)]
+        # _randbelow(n) is randrange(n) (the same draws) without its checks
+        below = self._rng._randbelow
+        peer = peers[below(n)]
         if peer == self.name:
-            peer = peers[(peers.index(peer) + 1 + self._rng.randrange(n - 1)) % n]
-        self._gossip_pending = peer
+            peer = peers[(peers.index(peer) + 1 + below(n - 1)) % n]
         self.gossip_rounds += 1
         self.send(peer, "gossip", self.view.snapshot())
-        # The reply is due within a request timeout (well before the next
-        # round): judged then, the verdict is about the link as it is now.
-        # Judged only at the next round, a gossip lost in a partition would
-        # call its peer down up to a round after the partition healed.
-        c = self.cluster
-        self._after(min(c.timeout_ms, max(1, c.gossip_ms // 2)), self._gossip_timeout,
-                    peer, self.gossip_rounds)
-
-    def _gossip_timeout(self, peer: str, round_no: int) -> None:
-        if self.up and self._gossip_pending == peer and self.gossip_rounds == round_no:
-            self._gossip_pending = None
-            self.mark_down(peer, "gossip timeout")
 
     def on_gossip(self, src: str, view: ViewSnapshot) -> None:
-        learned = self.view.merge(view)
-        self.send(src, "gossip_reply", (self.view.snapshot(), learned))
-        if learned:
-            self._membership_changed(learned)
-            log = self.sim.log
-            if log.enabled:     # logged here too: the reply (and its event) may be lost
-                log.emit("gossip.merge", node=self.name, src=src, learned=learned,
-                         view_size=len(self.view))
+        mine = self.view
+        size = len(mine.entries)
+        if view.digest == mine.digest and len(view.entries) == size:
+            learned: tuple = ()       # the same view: nothing to pull
+        else:
+            learned = mine.merge(view)
+            size = len(mine.entries)
+            if learned:
+                self._membership_changed(learned)
+                log = self.sim.log
+                if log.enabled:     # logged here too: the reply (and its event) may be lost
+                    log.emit("gossip.merge", node=self.name, src=src, learned=learned,
+                             view_size=size)
+            if view.digest != mine.digest or len(view.entries) != size:
+                self.send(src, "gossip_reply", (mine.snapshot(), learned))
+                return
+        # Both sides now hold the same view: the round ends here.
+        log = self.sim.log
+        if log.enabled:
+            log.emit_row(_EXCHANGE, src, self.name, (), learned, size)
 
     def on_gossip_reply(self, src: str, body: tuple) -> None:
         entries, learned_there = body
-        if self._gossip_pending == src:
-            self._gossip_pending = None
         learned = self.view.merge(entries)
         if learned:
             self._membership_changed(learned)

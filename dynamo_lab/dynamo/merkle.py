@@ -49,22 +49,14 @@ def in_range(pos: int, start: int, end: int) -> bool:
     return pos > start or pos <= end
 
 
-_EMPTY_LEVELS: dict[int, list] = {}
-
-
-def _empty_levels(depth: int) -> list:
-    lv = _EMPTY_LEVELS.get(depth)
-    if lv is None:
-        lv = _EMPTY_LEVELS[depth] = [(_EMPTY,) * (1 << d) for d in range(depth + 1)]
-    return lv
-
-
 class MerkleTree:
     """A binary hash tree of ``2**depth`` leaves over the range ``(start, end]``.
 
-    Building is O(n log n) for n keys (sorting within leaves); reading a
-    level is O(1). ``levels[0]`` is ``(root,)`` and ``levels[depth]`` the
-    leaves.
+    Building is O(n log n) for n keys (sorting within leaves), and hashes
+    only the leaves that hold keys and their ancestors: a range holds a few
+    keys, and every other node is the empty hash. ``hash(level, index)`` and
+    ``root`` are O(1); ``levels[0]`` is ``(root,)`` and ``levels[depth]``
+    the leaves, made (O(2**depth)) when first read.
 
     Parameters
     ----------
@@ -77,61 +69,73 @@ class MerkleTree:
         Levels below the root.
     """
 
-    __slots__ = ("start", "end", "depth", "levels", "buckets", "_n")
+    __slots__ = ("start", "end", "depth", "root", "_nodes", "_levels", "buckets", "_n")
 
     def __init__(self, start: int, end: int, entries: Iterable[tuple[int, str, str]],
                  depth: int = 4) -> None:
         self.start, self.end, self.depth = start, end, depth
+        self._levels: list | None = None
+        # The hashes that are not the empty hash, numbered as in a binary
+        # heap: the root is 1, the children of node i are 2i and 2i + 1, so
+        # index j of level l is (1 << l) + j.
+        nodes: dict[int, bytes] = {}
+        self._nodes = nodes
+        buckets: dict[int, list[tuple[str, str]]] = {}
+        self.buckets = buckets
         size = (end - start) % SPACE or SPACE
         nleaves = 1 << depth
-        entries = list(entries)
-        if not entries:       # an empty range: every hash is the empty hash
-            self.levels = _empty_levels(depth)
-            self.buckets = [()] * nleaves
-            self._n = 0
-            return
-        # Only the leaves that hold keys, and their ancestors, are hashed:
-        # a range holds a few keys, and the rest of the tree is the empty
-        # hash (the same tree as hashing every node, at a fraction the cost).
-        filled: dict[int, list[tuple[str, str]]] = {}
         last = nleaves - 1
+        n = 0
         for pos, key, dig in entries:
             i = (pos - start - 1) % SPACE * nleaves // size
-            b = filled.get(i if i < last else last)
+            if i > last:
+                i = last
+            b = buckets.get(i)
             if b is None:
-                filled[i if i < last else last] = [(key, dig)]
+                buckets[i] = [(key, dig)]
             else:
                 b.append((key, dig))
-        buckets: list = [()] * nleaves
-        leaves = [_EMPTY] * nleaves
-        for i, b in filled.items():
-            b.sort()
-            buckets[i] = b
-            leaves[i] = _h("".join([f"{k}={d};" for k, d in b]).encode())
-        levels = [tuple(leaves)]
-        lo, idx = leaves, sorted(filled)
-        while len(lo) > 1:
-            hi = [_EMPTY] * (len(lo) >> 1)
-            idx = sorted({i >> 1 for i in idx})
-            for p in idx:
-                hi[p] = _h(lo[2 * p] + lo[2 * p + 1])
-            levels.append(tuple(hi))
+            n += 1
+        self._n = n
+        if not n:       # an empty range: every hash is the empty hash
+            self.root = _EMPTY
+            return
+        lo = []
+        for i, b in buckets.items():
+            if len(b) > 1:
+                b.sort()
+            j = nleaves + i
+            nodes[j] = blake2b("".join([f"{k}={d};" for k, d in b]).encode(),
+                               digest_size=8).digest()
+            lo.append(j)
+        get = nodes.get
+        while lo[0] > 1:        # one level up at a time, only above filled nodes
+            hi = []
+            for j in lo:
+                p = j >> 1
+                if p not in nodes:
+                    nodes[p] = blake2b(get(2 * p, _EMPTY) + get(2 * p + 1, _EMPTY),
+                                       digest_size=8).digest()
+                    hi.append(p)
             lo = hi
-        levels.reverse()
-        self.levels = levels
-        self.buckets = buckets
-        self._n = sum(len(b) for b in filled.values())
+        self.root = nodes[1]
 
     @property
-    def root(self) -> bytes:
-        return self.levels[0][0]
+    def levels(self) -> list[tuple[bytes, ...]]:
+        """Every level's hashes, root first: ``levels[l][i]``."""
+        lv = self._levels
+        if lv is None:
+            get = self._nodes.get
+            lv = self._levels = [tuple([get((1 << d) + i, _EMPTY) for i in range(1 << d)])
+                                 for d in range(self.depth + 1)]
+        return lv
 
     def hash(self, level: int, index: int) -> bytes:
-        return self.levels[level][index]
+        return self._nodes.get((1 << level) + index, _EMPTY)
 
     def leaf_keys(self, index: int) -> tuple[str, ...]:
         """The keys in one leaf."""
-        return tuple(k for k, _ in self.buckets[index])
+        return tuple(k for k, _ in self.buckets.get(index, ()))
 
     def key_count(self) -> int:
         return self._n

@@ -77,7 +77,6 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
         self._kernel = cluster.sim.kernel
         self._net_send = cluster.sim.network.send
         self._disk = cluster.disk_ms
-        self._gossip_pending: str | None = None
         self.gossip_rounds = 0
         self._plans: dict[str, Plan] = {}
         self._plan_stamp = None
@@ -88,6 +87,7 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
         self._init_coordinator()
         self._init_antientropy()
         self._tasks: list = []
+        self._task: dict = {}        # name -> Periodic, for wake()
         self._offers: dict[int, tuple] = {}
         self._orphans: dict[str, set] = {}   # key -> homes that confirmed it
         self.retired = False
@@ -96,7 +96,7 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
     # -- plumbing ----------------------------------------------------------
     def send(self, dst: str, kind: str, body: Any, rid: int | None = None) -> None:
         """Send a message; ``rid`` tags messages of a client request in the log."""
-        self._net_send(self.name, dst, kind, (kind, body), rid=rid)
+        self._net_send(self.name, dst, kind, (kind, body), rid)
 
     def _after(self, delay: int, callback, *args: Any) -> None:
         """Run ``callback(*args)`` in ``delay`` ms, with no handle to cancel
@@ -107,7 +107,7 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
     def handle(self, src: str, msg: tuple) -> None:
         if not self.up:
             return
-        if src in self.down or src == self._gossip_pending:
+        if src in self.down:
             self.heard_from(src)
         kind, body = msg
         self._handlers[kind](src, body)
@@ -123,13 +123,23 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
             spec.append((c.flush_ms, self._flush, "flush"))
         for period, fn, name in spec:
             if period:
-                self._tasks.append(sim.every(period, fn, jitter=max(1, period // 5),
-                                             name=f"{name}:{self.name}"))
+                task = sim.every(period, fn, jitter=max(1, period // 5),
+                                 name=f"{name}:{self.name}")
+                self._tasks.append(task)
+                self._task[name] = task
 
     def stop_tasks(self) -> None:
         for t in self._tasks:
             t.cancel()
         self._tasks.clear()
+        self._task.clear()
+
+    def wake(self, task: str) -> None:
+        """Wake background ``task`` ("probe", "handoff") if it sleeps for
+        want of work (:data:`~dynamo_lab.sim.simulation.SLEEP`)."""
+        t = self._task.get(task)
+        if t is not None and t.asleep:
+            t.wake()
 
     # -- faults --------------------------------------------------------------
     def crash(self, lose_disk: bool = False) -> None:
@@ -142,7 +152,6 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
         if self.up:
             self.up = False
             self._crash_coordinator()
-            self._gossip_pending = None
             self.down.clear()
         info = self.store.crash(lose_disk)
         self._digests.clear()       # the write buffer, if any, is gone
@@ -257,6 +266,7 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
                              clocks=tuple(v.clock.entries for v in self.store.get(key)))
         else:
             outcome = self.store.add_hint(hint_for, key, version)
+            self.wake("handoff")
             if log.enabled:
                 log.emit("hint.stored", node=self.name, target=hint_for, key=key,
                          clock=version.clock.entries, gap=version.clock.gap, outcome=outcome,

@@ -132,8 +132,10 @@ class VectorClock:
     def digest(self) -> str:
         """A short stable text for this clock, e.g. ``'Sx:3,Sy:1'``."""
         g = self.gap
-        return ",".join(f"{n}:{c}/{g[1]}" if g and g[0] == n else f"{n}:{c}"
-                        for n, c, _ in self.entries)
+        if g is None:       # the usual clock: no gap to mark
+            return ",".join([f"{n}:{c}" for n, c, _ in self.entries])
+        return ",".join([f"{n}:{c}/{g[1]}" if g[0] == n else f"{n}:{c}"
+                         for n, c, _ in self.entries])
 
     # -- comparing -------------------------------------------------------
     def _knows(self, node: str, upto: int, event: int) -> bool:

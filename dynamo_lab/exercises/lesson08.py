@@ -42,9 +42,12 @@ def rounds_to_converge(n: int, seeds=None, limit_ms: int = 20_000):
 
 
 def partitioned_cluster() -> DynamoCluster:
-    """Five nodes; the link between A and B is cut for 5 s."""
+    """Five nodes; the link between A and B is cut for 5 s, while A
+    coordinates four writes (some of their replicas are on B)."""
     c = DynamoCluster(nodes=NODES, seed=SEED, anti_entropy_ms=0)
     c.partition(["A"], ["B"])
+    for i in range(4):
+        c.put(f"k{i}", i, coordinator="A")
     c.run(ms=5000)
     return c
 
@@ -119,8 +122,9 @@ def _check_suspects(answer, expected) -> None:
 
 
 q2 = Exercise(
-    "q2", "The link between A and B is cut; every other link works. Predict: after 5 s, "
-          "which nodes think B is down? Answer with a set of node names.",
+    "q2", "The link between A and B is cut; every other link works, and A coordinates four "
+          "writes. Predict: after 5 s, which nodes think B is down? Answer with a set of "
+          "node names.",
     var="q2_suspects",
     expected=lambda: set(suspects_of("B")),
     check=_check_suspects,

@@ -197,7 +197,7 @@ class Network:
             ms += self._slow.get(frozenset((src, dst)), 0)
         return ms
 
-    def send(self, src: str, dst: str, kind: str, body: Any = None, *,
+    def send(self, src: str, dst: str, kind: str, body: Any = None,
              rid: int | None = None) -> int:
         """Send ``body`` from ``src`` to ``dst``; returns the message id.
 

@@ -17,26 +17,63 @@ True
 from __future__ import annotations
 
 import random
+from heapq import heappush
 from typing import Any, Callable
 
 from ..events import EventLog
-from .kernel import Kernel, Timer
+from .kernel import _TIMER, Kernel, Timer
 from .network import LatencyModel, Network
 from .rand import Seed, make_rng
 
-__all__ = ["Simulation", "Periodic"]
+__all__ = ["Simulation", "Periodic", "SLEEP"]
+
+_Random = random.Random
+
+#: What a periodic task's function returns to say "nothing to do until
+#: someone calls :meth:`Periodic.wake`": the task leaves the heap meanwhile.
+SLEEP: Any = "sleep"
 
 
 class Periodic:
-    """A repeating background task, made by :meth:`Simulation.every`."""
+    """A repeating background task, made by :meth:`Simulation.every`.
+
+    A task whose function returns :data:`SLEEP` is not run again until
+    :meth:`wake` is called; it then runs at a random phase within one period
+    (drawn from its own stream), and on every period after. A task with
+    nothing to do most of the time (a failure detector's probe with nobody
+    suspected, a hint scan with no hints) thus costs nothing while idle.
+
+    >>> sim = Simulation(seed=1)
+    >>> todo, ran = [], []
+    >>> def scan():
+    ...     ran.append(sim.now)
+    ...     return None if todo else SLEEP
+    >>> task = sim.every(100, scan)
+    >>> sim.run(ms=1000); ran
+    [100]
+    >>> todo.append("x"); task.wake(); sim.run(ms=250); len(ran)
+    3
+    """
 
     def __init__(self, sim: "Simulation", period: int, fn: Callable[[], Any],
                  jitter: int, rng: random.Random | None) -> None:
         self.sim, self.period, self.fn, self.jitter = sim, period, fn, jitter
         self._rng = rng
         self.active = True
+        self.asleep = False
+        self._kernel = sim.kernel
         self._timer: Timer | None = None
         self._arm(first=True)
+
+    def wake(self) -> None:
+        """Run a sleeping task again, first within one period. O(log n);
+        O(1) when it is awake already."""
+        if not self.asleep or not self.active:
+            return
+        self.asleep = False
+        rng = self._rng
+        delay = 1 + (rng.randrange(self.period) if rng is not None else self.period - 1)
+        self.sim.kernel.rearm(self._timer, delay, 1)
 
     def _arm(self, first: bool = False) -> None:
         delay = self.period
@@ -65,14 +102,16 @@ class Periodic:
         # draw inlined for the usual case (the same draws as randint(-j, j)).
         if not self.active:
             return
-        self.fn()
+        if self.fn() is SLEEP:
+            self.asleep = True
+            return
         if not self.active:
             return
         delay = self.period
         rng = self._rng
         j = self.jitter
         if j and rng is not None:
-            if rng.__class__ is random.Random:
+            if rng.__class__ is _Random:
                 n = 2 * j + 1
                 k = n.bit_length()
                 r = rng.getrandbits(k)
@@ -81,7 +120,12 @@ class Periodic:
                 delay += r - j
             else:
                 delay += rng.randint(-j, j)
-        self.sim.kernel.rearm(self._timer, delay if delay > 1 else 1, 1)
+        # kernel.rearm inlined (this package's own kernel): the same heap entry
+        kernel = self._kernel
+        timer = self._timer
+        assert timer is not None        # armed in __init__
+        timer.time = t = kernel.now + (delay if delay > 1 else 1)
+        heappush(kernel._heap, (t, 1, next(kernel._seq), timer, _TIMER))
 
     def cancel(self) -> None:
         self.active = False
