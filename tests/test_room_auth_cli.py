@@ -39,6 +39,8 @@ def test_credentials_command_writes_the_file_and_the_cards(tmp_path, capsys):
     assert printed == cards.read_text()
     for ln in learners.values():
         assert f"export AWS_ACCESS_KEY_ID={ln.access_key_id}\n" in printed
+        assert (f"export DYNAMO_LAB_ACCESS_KEY_ID={ln.access_key_id} "
+                f"DYNAMO_LAB_SECRET_ACCESS_KEY={ln.secret_access_key}\n") in printed
         assert f"export AWS_SECRET_ACCESS_KEY={ln.secret_access_key}\n" in printed
     assert printed.count("DYNAMO_LAB_ENDPOINT=http://10.0.0.5:8000") == 3
     assert "--seed 5 regenerates" in said and f"--credentials {out}" in said

@@ -54,7 +54,7 @@ these paths; they are stable API):
 ``dynamo_lab.dynamodb.consumers``         ``App`` (a KCL application),
                                           ``EventSourceMapping`` (Lambda triggers)
 ``dynamo_lab.dynamodb.errors``            ``DynamoDBError``
-``dynamo_lab.dynamodb.server``            ``serve_main``, ``Server``
+``dynamo_lab.dynamodb.server``            ``Server``, ``Limits`` (``dynamo-lab serve``)
 ========================================  ======================================
 
 A GSI's propagation lag is the façade's ``ddb.gsi_lag(...)``. Everything
