@@ -460,6 +460,25 @@ class DurableStore:
         hub._rng = st.sim.rng_for(f"dynamodb.streams.restart{restarts}")
         self._seq_done = hub.last_sequence
 
+    def describe(self) -> dict:
+        """What ``--status`` may show of this store: the file, its size in
+        bytes (with the WAL), commits and failed commits so far.
+
+        >>> import tempfile
+        >>> ddb, store = open_service(tempfile.mkdtemp(), "ns1", lambda: DynamoDB(seed=0))
+        >>> sorted(store.describe())
+        ['bytes', 'commits', 'failures', 'file']
+        >>> store.close()
+        """
+        size = 0
+        for p in (self.path, self.path.with_name(self.path.name + "-wal")):
+            try:
+                size += p.stat().st_size
+            except OSError:
+                pass
+        return {"file": self.path.name, "bytes": size, "commits": self.commits,
+                "failures": self.failures}
+
     def close(self) -> None:
         """Commit what is pending and close the file. Safe to call twice."""
         db = getattr(self, "_db", None)
