@@ -86,7 +86,8 @@ def _serve(args: argparse.Namespace) -> int:
         limits = Limits(timeout=args.timeout, idle_timeout=args.idle_timeout,
                         max_connections=args.max_connections)
         room = None if args.state else Room(seed=args.seed, shared=args.shared,
-                                            data_dir=args.data, clock="wall")
+                                            data_dir=args.data, clock="wall",
+                                            max_namespaces=args.max_namespaces)
         server = Server(host=args.host, port=args.port, seed=args.seed, state=args.state,
                         clock="wall", credentials=secrets, limits=limits, room=room).start()
     except StateFileError as exc:
@@ -182,6 +183,9 @@ def _add_serve(sub: Any) -> None:
                        help="seconds an idle keep-alive connection is kept (default 60)")
     serve.add_argument("--max-connections", type=int, default=256,
                        help="connections served at once; more get 503 (default 256)")
+    serve.add_argument("--max-namespaces", type=int, default=1000,
+                       help="namespaces (access key and region pairs) the room makes at most; "
+                            "more get LimitExceededException (default 1000)")
     serve.add_argument("--status", action="store_true",
                        help="print the status of a running server and exit")
     serve.add_argument("--url", default=None,

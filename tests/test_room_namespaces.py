@@ -242,3 +242,19 @@ def test_events_come_as_json_has_them():
     assert page == json.loads(json.dumps(page))
     created = page["events"][0]
     assert created["kind"] == "table.created" and created["key"] == [["id", "S", "HASH"]]
+
+
+def test_a_room_makes_at_most_max_namespaces_and_says_so():
+    room = Room(max_namespaces=2)
+    room.dispatch(Caller("ada", "us-east-1"), "DynamoDB_20120810.ListTables", {})
+    room.dispatch(Caller("bob", "us-east-1"), "DynamoDB_20120810.ListTables", {})
+    with pytest.raises(DynamoDBError) as info:
+        room.dispatch(Caller("ada", "eu-west-1"), "DynamoDB_20120810.ListTables", {})
+    assert info.value.code == "LimitExceededException"
+    assert "at most 2 namespaces" in str(info.value)
+    assert room.namespaces() == ["ada_us-east-1", "bob_us-east-1"]
+    # the namespaces already made go on serving
+    assert room.dispatch(Caller("bob", "us-east-1"), "DynamoDB_20120810.ListTables", {}) == \
+        {"TableNames": []}
+    with pytest.raises(OptionValueError, match="max_namespaces"):
+        Room(max_namespaces=0)

@@ -66,11 +66,13 @@ from ..service import DynamoDB, state_of
 if TYPE_CHECKING:  # pragma: no cover
     from .durable import DurableStore
 
-__all__ = ["Caller", "Room", "CallerError", "account_for", "SHARED", "ANONYMOUS",
+__all__ = ["Caller", "Room", "CallerError", "account_for", "SHARED", "MAX_NAMESPACES", "ANONYMOUS",
            "MAX_CATCH_UP_MS", "MAX_EVENTS", "DDB_PREFIX", "STREAMS_PREFIX"]
 
 #: The one namespace of a ``--shared`` room (DynamoDB Local's file name).
 SHARED = "shared-local-instance"
+#: How many namespaces a room makes at most, unless told (``--max-namespaces``).
+MAX_NAMESPACES = 1000
 #: The access key id of an unsigned request when signatures are not checked.
 ANONYMOUS = "anonymous"
 #: The most virtual time one wall-clock catch-up of a namespace may run.
@@ -196,6 +198,11 @@ class Room:
         changes take no time unless these say otherwise.
     clock : {"virtual", "wall"}
         ``"wall"`` ties each namespace's clock to real time.
+    max_namespaces : int
+        How many namespaces the room makes at most (``--max-namespaces``);
+        a caller who would make one more gets ``LimitExceededException``, so
+        callers inventing keys or regions cannot grow the server's memory
+        without bound (a room of 40 in two regions needs 80).
 
     Raises
     ------
@@ -214,9 +221,14 @@ class Room:
 
     def __init__(self, *, seed: int = 0, shared: bool = False,
                  data_dir: "str | Path | None" = None,
-                 service_options: dict | None = None, clock: str = "virtual") -> None:
+                 service_options: dict | None = None, clock: str = "virtual",
+                 max_namespaces: int = MAX_NAMESPACES) -> None:
         if clock not in ("virtual", "wall"):
             raise OptionValueError("Room", "clock", clock, "'virtual' or 'wall'")
+        if isinstance(max_namespaces, bool) or not isinstance(max_namespaces, int) \
+                or max_namespaces < 1:
+            raise OptionValueError("Room", "max_namespaces", max_namespaces, "a whole number >= 1")
+        self.max_namespaces = max_namespaces
         if not isinstance(shared, bool):
             raise OptionValueError("Room", "shared", shared, "True or False")
         options = dict(service_options or {})
@@ -261,6 +273,11 @@ class Room:
             if ns is None:
                 if self._closed:
                     raise error("InternalServerError", "Internal server error")
+                if len(self._spaces) >= self.max_namespaces:
+                    raise error("LimitExceededException",
+                                f"This dynamo-lab server holds at most {self.max_namespaces} "
+                                "namespaces (access key and region pairs) and all are in use; "
+                                "check the key and region your client signs with")
                 where = ({"region": "us-east-1", "account": _DEFAULT_ACCOUNT} if self.shared
                          else {"region": who.region, "account": account_for(who.access_key_id)})
                 make: Callable[[], DynamoDB] = lambda: self._make(where)  # noqa: E731
