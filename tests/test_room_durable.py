@@ -337,3 +337,16 @@ def test_streams_disabled_and_made_again_across_a_restart(tmp_path):
                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
         n += len(e.streams("GetRecords", ShardIterator=it)["Records"])
     assert n == 2
+
+
+def test_a_second_process_cannot_use_the_same_data_dir(tmp_path):
+    import os
+    import subprocess
+    import sys
+    ddb, store = open_service(tmp_path, NS, make)
+    code = ("from dynamo_lab.dynamodb.server.durable import prepare_data_dir, DataDirError\n"
+            "try:\n    prepare_data_dir(r'%s')\nexcept DataDirError as e:\n    print(e)\n" % tmp_path)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert f"in use by dynamo-lab serve, pid {os.getpid()}" in out.stdout, out.stdout + out.stderr
+    open_service(tmp_path, "other_us-east-1", make)[1].close()    # this process: fine
+    store.close()

@@ -108,6 +108,10 @@ __all__ = ["open_service", "prepare_data_dir", "DurableStore", "DataDirError", "
 #: The version of the file's layout, kept in its ``meta`` table.
 FORMAT_VERSION = 1
 
+# Data directories this process holds the lock of: resolved path -> open lock file.
+_LOCKS: dict[str, object] = {}
+_LOCKS_GUARD = threading.Lock()
+
 _NAMESPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 
 _SCHEMA = """
@@ -521,7 +525,37 @@ def prepare_data_dir(data_dir: str | Path) -> Path:
         os.unlink(probe)
     except OSError as exc:
         raise DataDirError(f"cannot keep data in {folder}: {exc.strerror or exc}") from None
+    _lock(folder)
     return folder
+
+
+def _lock(folder: Path) -> None:
+    """Hold ``folder/.lock`` for the life of this process: a second server
+    on the same directory would restore the same namespaces and the two
+    would write over each other. (POSIX ``flock``; where there is none,
+    nothing is locked.)"""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return
+    key = str(folder.resolve())
+    with _LOCKS_GUARD:
+        if key in _LOCKS:
+            return
+        fh = open(folder / ".lock", "a+", encoding="utf-8")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            who = fh.read().strip() or "another process"
+            fh.close()
+            raise DataDirError(f"cannot keep data in {folder}: it is in use by {who} "
+                               "(one dynamo-lab serve per data directory)") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"dynamo-lab serve, pid {os.getpid()}\n")
+        fh.flush()
+        _LOCKS[key] = fh
 
 
 def open_service(data_dir: str | Path, namespace: str,
