@@ -12,7 +12,8 @@ is asserted, for each learner:
   keys and Query; lesson 17: Streams, which the served lab has);
 * ListTables shows the learner's own tables and a table only they made,
   never the other's;
-* the lab's internals the recorder fetched for the views (``GET
+* the shard lineage (``%%needs lab_events``) is drawn, and the lab's
+  internals the recorder fetched for the views (``GET
   /_lab/events``, signed with the learner's key) name the learner's own
   tables only;
 * the instructor's ``--status`` counts both learners and no refusal.
@@ -37,7 +38,7 @@ import nbformat
 import pytest
 from ddb_support import ServeProcess
 from test_lessons import _env, wrong_then_solved
-from test_lessons_ddb import _module, _texts
+from test_lessons_ddb import _module, _texts, drawn_views
 
 from dynamo_lab.cli import main
 
@@ -103,6 +104,8 @@ def _learner_run(path: Path, card: dict[str, str], who: str) -> tuple[list[str],
               if o.output_type == "stream" and o.name == "stderr"]
     assert not stderr, (who, path.stem, stderr)
     report = json.loads(next(t for t in texts if t.startswith("REPORT"))[len("REPORT"):])
+    report["views"] = [name for name, _ in drawn_views(nb)]
+    report["lesson"] = path.name
     return texts, report
 
 
@@ -148,6 +151,9 @@ def test_two_learners_run_the_same_lessons_at_once_on_one_room_server(tmp_path, 
             assert report["lab_events"], who
             assert f"Only_{who}" in report["event_tables"], report["event_tables"]
             assert f"Only_{other}" not in report["event_tables"], report["event_tables"]
+        # the lab_events view of lesson 17, drawn from the server's events
+        views = {report["lesson"]: report["views"] for _, report in lessons}
+        assert "ShardLineageView" in views["17_streams.ipynb"], (who, views)
     # Each learner ends with the same lesson tables, made by themselves.
     ends = {who: set(lessons[-1][1]["tables"]) - {f"Only_{who}"} for who, lessons in runs.items()}
     assert ends["learner01"] == ends["learner02"] and {"Orders", "Voters"} <= ends["learner01"]
