@@ -7,11 +7,11 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import select
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -74,27 +74,46 @@ class ServeProcess:
                                      stdin=subprocess.DEVNULL, text=True, env=env)
         self.first_line = ""
         self.url = ""
+        # One thread reads stdout line by line (select() on a buffered pipe
+        # misses lines already read into the buffer, and communicate() with a
+        # timeout reads the raw pipe, so lines after the first were lost).
+        self._lines: list[str] = []
+        self._got_line = threading.Condition()
+        self._reader = threading.Thread(target=self._read_stdout, daemon=True)
+        self._reader.start()
         try:
             self._await_url(startup)
         except BaseException:
             self.kill()
             raise
 
+    def _read_stdout(self) -> None:
+        for line in self.proc.stdout:
+            with self._got_line:
+                self._lines.append(line)
+                self._got_line.notify_all()
+        with self._got_line:
+            self._lines.append("")            # end of output
+            self._got_line.notify_all()
+
     def _await_url(self, startup: float) -> None:
         deadline = time.monotonic() + startup
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.proc.stdout], [], [], 0.2)
-            if ready:
-                line = self.proc.stdout.readline()
-                if not line:
-                    break
-                self.first_line = line
-                m = _URL.search(line)
-                if m:
-                    self.url = m.group(1)
-                    return
-            elif self.proc.poll() is not None:
-                break
+        seen = 0
+        with self._got_line:
+            while time.monotonic() < deadline:
+                while seen < len(self._lines):
+                    line = self._lines[seen]
+                    seen += 1
+                    if not line:
+                        raise RuntimeError(f"dynamo-lab serve did not start: {self.stderr()}")
+                    if not self.first_line:
+                        self.first_line = line
+                    m = _URL.search(line)
+                    if m:
+                        self.url = m.group(1)
+                        self._url_line = seen
+                        return
+                self._got_line.wait(0.2)
         raise RuntimeError(f"dynamo-lab serve did not start: {self.stderr()}")
 
     def stderr(self) -> str:
@@ -102,15 +121,19 @@ class ServeProcess:
         return self._err.read()
 
     def stop(self, sig: int = signal.SIGINT, timeout: float = 20.0) -> tuple[int, str, str]:
-        """Send ``sig``, wait, and return (exit code, rest of stdout, stderr)."""
+        """Send ``sig``, wait, and return (exit code, stdout after the line
+        that gave the URL, stderr)."""
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
-            out, _ = self.proc.communicate(timeout=timeout)
+            self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.kill()
-            out, _ = self.proc.communicate()
-        return self.proc.returncode, out or "", self.stderr()
+            self.proc.wait()
+        self._reader.join(timeout=5)
+        with self._got_line:
+            out = "".join(self._lines[getattr(self, "_url_line", 0):])
+        return self.proc.returncode, out, self.stderr()
 
     def kill(self) -> None:
         if self.proc.poll() is None:
