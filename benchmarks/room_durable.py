@@ -21,6 +21,8 @@ One run:
      three items all there or none; an update's three attributes all new
      or all old (every item has ``a == b == c``);
    * no item nobody wrote;
+   * the global secondary index (sparse: the transactions' items) holds
+     exactly the items that have its key;
    * the stream holds one record per acknowledged change, plus at most the
      changes in flight, with sequence numbers rising.
 
@@ -177,10 +179,14 @@ class Writer(threading.Thread):
             self.inflight = None
 
 
-def _scan(c: Any) -> dict[tuple[str, str], dict]:
+def _scan(c: Any, index: str | None = None) -> dict[tuple[str, str], dict]:
     out, start = {}, None
     while True:
-        kw: dict[str, Any] = {"TableName": TABLE, "ConsistentRead": True}
+        kw: dict[str, Any] = {"TableName": TABLE}
+        if index:
+            kw["IndexName"] = index
+        else:
+            kw["ConsistentRead"] = True
         if start:
             kw["ExclusiveStartKey"] = start
         page = c.scan(**kw)
@@ -207,8 +213,14 @@ def _stream_records(url: str, c: Any) -> list[int]:
     return seqs
 
 
-def _check(writers: list[Writer], items: dict, seqs: list[int]) -> list[str]:
+def _check(writers: list[Writer], items: dict, seqs: list[int],
+           index: dict | None = None) -> list[str]:
     problems: list[str] = []
+    if index is not None:                        # the GSI, rebuilt from the table
+        want = {k for k, it in items.items() if "txn" in it}
+        if set(index) != want:
+            problems.append(f"index byTxn: {len(set(index) - want)} entries without their item, "
+                            f"{len(want - set(index))} items missing from it")
     known: set[tuple[str, str]] = set()
     in_flight_changes = 0
     for w in writers:
@@ -256,7 +268,11 @@ def run(seed: int, writers: int = 4, kill_window: tuple[float, float] = (0.3, 1.
                            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
                                       {"AttributeName": "sk", "KeyType": "RANGE"}],
                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                                 {"AttributeName": "sk", "AttributeType": "S"}],
+                                                 {"AttributeName": "sk", "AttributeType": "S"},
+                                                 {"AttributeName": "txn", "AttributeType": "S"}],
+                           GlobalSecondaryIndexes=[{  # sparse: only the transactions' items
+                               "IndexName": "byTxn", "Projection": {"ProjectionType": "KEYS_ONLY"},
+                               "KeySchema": [{"AttributeName": "txn", "KeyType": "HASH"}]}],
                            StreamSpecification={"StreamEnabled": True,
                                                 "StreamViewType": "NEW_AND_OLD_IMAGES"})
             ws = [Writer(n, url, seed) for n in range(writers)]
@@ -273,8 +289,9 @@ def run(seed: int, writers: int = 4, kill_window: tuple[float, float] = (0.3, 1.
             restart_s = time.monotonic() - t0
             c = client(url)
             items = _scan(c)
+            index = _scan(c, "byTxn")
             seqs = _stream_records(url, c)
-        problems = _check(ws, items, seqs)
+        problems = _check(ws, items, seqs, index)
         return {"seed": seed, "kill_after_s": round(kill_after, 3),
                 "acknowledged": sum(w.changes for w in ws),
                 "in_flight": sum(1 for w in ws if w.inflight is not None),
