@@ -20,8 +20,9 @@ is asserted, for each learner:
 
 The server listens where the cards point: ``dynamo-lab credentials``
 writes ``http://<this host>:<port>`` on each card, so the server is started
-as that command says (``--host 0.0.0.0``) and the learners use the host's
-name. Each learner's kernel gets only the card's environment.
+as that command says (``--host 0.0.0.0``); learner01 uses the host's name
+as the card says, learner02 loopback (a JupyterHub on the server's own
+machine). Each learner's kernel gets only the card's environment.
 """
 from __future__ import annotations
 
@@ -93,8 +94,9 @@ def _learner_run(path: Path, card: dict[str, str], who: str) -> tuple[list[str],
         "                            and e.get('table')})}))\n"
         f"_ = client.delete_table(TableName='Only_{who}')"))
     env = dict(_env())
-    for k in ("DYNAMO_LAB_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-              "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+    for k in ("DYNAMO_LAB_ENDPOINT", "DYNAMO_LAB_ACCESS_KEY_ID", "DYNAMO_LAB_SECRET_ACCESS_KEY",
+              "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
+              "AWS_DEFAULT_REGION", "AWS_PROFILE"):
         env.pop(k, None)
     env.update(card)
     NotebookClient(nb, timeout=180, kernel_name="python3", allow_errors=False,
@@ -123,6 +125,9 @@ def test_two_learners_run_the_same_lessons_at_once_on_one_room_server(tmp_path, 
     assert sorted(learners) == ["learner01", "learner02"]
     for card in learners.values():
         assert card["DYNAMO_LAB_ENDPOINT"] == url and card["AWS_ACCESS_KEY_ID"]
+    # learner02 works on the server's own machine (a JupyterHub beside it):
+    # loopback, where the lab's clients sign with the card's room keys too
+    learners["learner02"]["DYNAMO_LAB_ENDPOINT"] = f"http://127.0.0.1:{port}"
     srv = ServeProcess("--host", "0.0.0.0", "--port", str(port), "--credentials", str(room))
     try:
         t0 = time.monotonic()
@@ -142,9 +147,10 @@ def test_two_learners_run_the_same_lessons_at_once_on_one_room_server(tmp_path, 
     assert code == 0, err
     for who, lessons in runs.items():
         other = next(o for o in runs if o != who)
+        mine = learners[who]["DYNAMO_LAB_ENDPOINT"]
         for texts, report in lessons:
-            assert texts[0].startswith(f"Endpoint {url}:\n"), texts[0]
-            assert report["endpoint"] == url and not report["lab"]
+            assert texts[0].startswith(f"Endpoint {mine}:\n"), texts[0]
+            assert report["endpoint"] == mine and not report["lab"]
             assert set(report["status"].values()) == {"correct"}, (who, report["status"])
             assert f"Only_{who}" in report["tables"], (who, report["tables"])
             assert f"Only_{other}" not in report["tables"], (who, report["tables"])
