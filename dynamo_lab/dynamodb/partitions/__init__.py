@@ -2,9 +2,10 @@
 
 :mod:`.partition` holds :class:`~.partition.Partition`, the one owner of a
 key range and of everything on it (items, share, replica group, buckets,
-stream shard); :mod:`.partitioning` holds :class:`~.partitioning.PartitionMap`
-(how many partitions a table needs for its size and throughput, their hash
-ranges, and splits, each making two new owners) and :mod:`.storage` the
+stream shard); :mod:`.partitioning` holds
+:class:`~.partitioning.PartitionMap` (how many partitions a table needs for
+its size and throughput, their hash ranges, and splits, each making two new
+owners) and :mod:`.storage` the
 :class:`~.storage.Store` through which a table reads and writes its items by
 storage key (once a map adopts it, its partitions are the map's).
 

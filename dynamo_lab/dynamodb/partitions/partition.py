@@ -38,7 +38,7 @@ from typing import Any
 
 from sortedcontainers import SortedDict
 
-__all__ = ["Partition", "cut"]
+__all__ = ["Partition", "cut", "settle", "balanced_cut"]
 
 
 class Partition:
@@ -141,3 +141,50 @@ def cut(parent: Partition, left: Partition, right: Partition) -> None:
             child.item_count = len(run)
     parent.items, parent.sizes = SortedDict(), {}
     parent.size_bytes = parent.item_count = 0
+
+
+def settle(holder: Partition, heirs: list[Partition]) -> None:
+    """Move ``holder``'s items to ``heirs`` -- the live partitions that now
+    tile its range, in hash order, after a cascade of splits -- in one pass:
+    its sorted keys are cut at the heirs' starts and each run loaded at
+    once. O(k) for its k items."""
+    items, sizes = holder.items, holder.sizes
+    keys = items.keys()
+    ends = [items.bisect_left((h.start,)) for h in heirs[1:]] + [len(keys)]
+    lo = items.bisect_left((heirs[0].start,)) if heirs else 0
+    for heir, hi in zip(heirs, ends):
+        run = keys[lo:hi]
+        if run:
+            heir.items = SortedDict(zip(run, map(items.__getitem__, run)))
+            heir.sizes = {k: sizes[k] for k in run}
+            heir.size_bytes = sum(heir.sizes.values())
+            heir.item_count = len(run)
+        lo = hi
+    holder.items, holder.sizes = SortedDict(), {}
+    holder.size_bytes = holder.item_count = 0
+
+
+def balanced_cut(per_hash: SortedDict, start: int, end: int, total: int) -> int | None:
+    """The item boundary in ``[start, end)`` that divides ``total`` bytes
+    most evenly, from ``per_hash`` (hash -> ``[bytes, items]``): a split for
+    size exists to halve the data. None when the items sit on fewer than two
+    hashes (one item collection cannot be cut by hash). O(k) for the k
+    hashes up to the cut.
+
+    >>> balanced_cut(SortedDict({1: [5, 1], 2: [5, 1], 9: [10, 1]}), 0, 10, 20)
+    9
+    """
+    keys = per_hash.keys()
+    lo, hi = per_hash.bisect_left(start), per_hash.bisect_left(end)
+    if hi - lo < 2:
+        return None
+    best, best_gap, before = None, None, per_hash[keys[lo]][0]
+    # The gap |2*before - total| falls, then rises: stop once it rises.
+    for k in per_hash.islice(lo + 1, hi):
+        gap = abs(2 * before - total)
+        if best_gap is not None and gap > best_gap:
+            break
+        if best_gap is None or gap < best_gap:
+            best, best_gap = k, gap
+        before += per_hash[k][0]
+    return best

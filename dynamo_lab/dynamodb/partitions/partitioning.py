@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_right
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from math import ceil
@@ -75,7 +76,7 @@ from sortedcontainers import SortedDict
 
 from ...errors import ArgumentError
 from ..options import DEFAULT_SIZE_LIMIT as _OPTIONS_SIZE_LIMIT
-from .partition import Partition, cut
+from .partition import Partition, balanced_cut, cut, settle
 
 __all__ = ["HASH_SPACE", "KB", "GB", "DEFAULT_SIZE_LIMIT", "PARTITION_MAX_RCU",
            "PARTITION_MAX_WCU", "DEFAULT_NODES", "PartitionPlan", "partitions_needed",
@@ -232,6 +233,8 @@ class PartitionMap:
         #: (the capacity closes their last second; the stream hub their shard).
         self.retired: dict[str, Partition] = {}
         self._store: Any = None                      # the Store adopted, if any
+        self._deferring = 0                          # inside a cascade of splits
+        self._unsettled: list[Partition] = []        # retired, still holding items
         self._items: SortedDict = SortedDict()      # hash -> [bytes, items]
         self.version = 0                             # bumps on any change of the layout
         self.splits: list[Split] = []                # every split, oldest first
@@ -353,17 +356,39 @@ class PartitionMap:
     def _split_oversize(self, pid: str) -> list[Split]:
         out = []
         todo = [pid]
-        while todo:
-            p = self.get(todo.pop())
-            if p.size_bytes <= self.size_limit:
-                continue
-            at = self._size_cut(p)
-            if at is None:
-                continue
-            s = self.split(p.id, "size", at)
-            out.append(s)
-            todo.extend(s.children)
+        with self._cascade():
+            while todo:
+                p = self.get(todo.pop())
+                if p.size_bytes <= self.size_limit:
+                    continue
+                at = self._size_cut(p)
+                if at is None:
+                    continue
+                s = self.split(p.id, "size", at)
+                out.append(s)
+                todo.extend(s.children)
         return out
+
+    @contextmanager
+    def _cascade(self) -> Iterator[None]:
+        """Splits inside move no items; at the end each partition that held
+        items hands them to its live descendants in one pass, so a cascade
+        (a lowered size limit, a doubling for throughput) costs O(n), not
+        O(n) per level."""
+        self._deferring += 1
+        try:
+            yield
+        finally:
+            self._deferring -= 1
+            if not self._deferring and self._unsettled:
+                holders, self._unsettled = self._unsettled, []
+                for h in holders:
+                    i = bisect_right(self._starts, h.start) - 1
+                    heirs = []
+                    while i < len(self._parts) and self._parts[i].start < h.end:
+                        heirs.append(self._parts[i])
+                        i += 1
+                    settle(h, heirs)
 
     def set_size_limit(self, size_limit: int) -> tuple[Split, ...]:
         """Change the size limit; partitions already over it split now."""
@@ -371,8 +396,9 @@ class PartitionMap:
             raise ArgumentError(f"size_limit must be > 0, not {size_limit}")
         self.size_limit = int(size_limit)
         out: list[Split] = []
-        for p in list(self._parts):
-            out.extend(self._split_oversize(p.id))
+        with self._cascade():
+            for p in list(self._parts):
+                out.extend(self._split_oversize(p.id))
         return tuple(out)
 
     def set_throughput(self, rcu: float, wcu: float) -> tuple[Split, ...]:
@@ -395,14 +421,15 @@ class PartitionMap:
             raise ArgumentError("rcu and wcu must be >= 0")
         need = partitions_needed(rcu_f, wcu_f).for_throughput
         splits: list[Split] = []
-        while len(self._parts) < need:
-            # (A range one hash wide cannot split; only a heat split placed
-            # by hand can make one, and the 128-bit space never runs out.)
-            wide = [p for p in self._parts if p.end - p.start > 1]
-            if not wide:
-                break
-            for p in wide:
-                splits.append(self.split(p.id, "throughput"))
+        with self._cascade():
+            while len(self._parts) < need:
+                # (A range one hash wide cannot split; only a heat split placed
+                # by hand can make one, and the 128-bit space never runs out.)
+                wide = [p for p in self._parts if p.end - p.start > 1]
+                if not wide:
+                    break
+                for p in wide:
+                    splits.append(self.split(p.id, "throughput"))
         self._rcu, self._wcu = rcu_f, wcu_f
         n = len(self._parts)
         for p in self._parts:
@@ -451,9 +478,11 @@ class PartitionMap:
                           children=(left_id, right_id), reason=reason, at=at, ranges=ranges)
         left = self._new(p.start, at, pid, half_r, half_w)
         right = self._new(at, p.end, pid, half_r, half_w)
-        if self._store is not None:
+        if self._store is not None and not self._deferring:
             cut(p, left, right)           # the items move with their range
         else:
+            if p.items:                   # a cascade: they move once, at its end
+                self._unsettled.append(p)
             # Count the smaller side; the other side is the parent less it.
             items = self._items
             lo = items.bisect_left(p.start)
@@ -548,22 +577,7 @@ class PartitionMap:
     def _size_cut(self, p: Partition) -> int | None:
         """The item boundary that splits ``p``'s bytes most evenly, or None
         when its items sit on fewer than two hashes."""
-        items = self._items
-        keys = items.keys()
-        lo, hi = items.bisect_left(p.start), items.bisect_left(p.end)
-        if hi - lo < 2:
-            return None
-        total = p.size_bytes
-        best, best_gap, before = None, None, items[keys[lo]][0]
-        # The gap |2*before - total| falls, then rises: stop once it rises.
-        for k in items.islice(lo + 1, hi):
-            gap = abs(2 * before - total)
-            if best_gap is not None and gap > best_gap:
-                break
-            if best_gap is None or gap < best_gap:
-                best, best_gap = k, gap
-            before += items[k][0]
-        return best
+        return balanced_cut(self._items, p.start, p.end, p.size_bytes)
 
     def _check(self) -> None:
         """Assert every invariant; stress tests call it after each step:
