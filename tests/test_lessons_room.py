@@ -38,10 +38,12 @@ from pathlib import Path
 import nbformat
 import pytest
 from ddb_support import ServeProcess
+from nbclient.exceptions import CellExecutionError
 from test_lessons import _env, wrong_then_solved
 from test_lessons_ddb import _module, _texts, drawn_views
 
 from dynamo_lab.cli import main
+from dynamo_lab.dynamodb.server import credentials
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
@@ -168,3 +170,28 @@ def test_two_learners_run_the_same_lessons_at_once_on_one_room_server(tmp_path, 
     assert "connected: 2 of 2 learners" in status.stdout, status.stdout
     assert "refused" not in status.stdout, status.stdout
     print(f"two learners, lessons 12 and 17 each, at once: {took:.1f} s")
+
+
+@pytest.mark.notebooks
+@pytest.mark.xfail(strict=True, raises=CellExecutionError, reason=(
+    "the served lab stamps stream records with its fixed EPOCH (2026-01-01) plus "
+    "virtual time, so EventSourceMapping, judging age by the wall clock, discards "
+    "every record as RecordAgeExceeded: lesson 18's Lambda trigger gets nothing (and "
+    "lesson 19's aggregates stay 0); fixed when a wall-clock server's epoch is the "
+    "wall clock"))
+def test_a_learner_runs_the_stream_consumers_lesson_on_a_room_server(tmp_path):
+    """Lesson 18 (a Lambda-like trigger and KCL workers on the stream) as
+    one learner on a room server: every exercise solved."""
+    room = tmp_path / "room.csv"
+    learners = credentials.generate(1, seed=18)
+    credentials.write(room, learners)
+    ada = learners[0]
+    srv = ServeProcess("--credentials", str(room))
+    try:
+        card = {"DYNAMO_LAB_ENDPOINT": srv.url, "AWS_DEFAULT_REGION": "us-east-1",
+                "DYNAMO_LAB_ACCESS_KEY_ID": ada.access_key_id,
+                "DYNAMO_LAB_SECRET_ACCESS_KEY": ada.secret_access_key}
+        _, report = _learner_run(LESSONS / "18_kcl_and_lambda.ipynb", card, ada.name)
+    finally:
+        srv.stop()
+    assert set(report["status"].values()) == {"correct"}, report["status"]
