@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -161,6 +162,8 @@ class _Walk:
 # depth-first walk in the model's member order.
 
 _COMPILED: dict[int, tuple] = {}        # id(shape) -> (shape, checker); shapes live as long
+_STAGED: dict[int, tuple] = {}          # made by the running compilation, not yet published
+_COMPILE_LOCK = threading.RLock()
 _FAST_TYPES = {"string": (str,), "blob": (str,), "boolean": (bool,), "integer": (int,),
                "long": (int,), "double": (int, float), "float": (int, float),
                "timestamp": (int, float), "structure": (dict,), "map": (dict,),
@@ -279,18 +282,33 @@ def _constraints_hold(shape):
 
 
 def _checker(shape):
-    """The compiled checker of ``shape`` (made once per shape)."""
+    """The compiled checker of ``shape`` (made once per shape, thread-safe).
+
+    Checkers are published to :data:`_COMPILED` only when the outermost
+    compilation is finished: a recursive shape meets itself while being
+    compiled and points at a trampoline to the finished checker, which
+    another request's thread must never call before it exists.
+    """
     hit = _COMPILED.get(id(shape))
     if hit is not None:
         return hit[1]
-    # A recursive shape meets itself while being compiled: point it at a
-    # trampoline that calls the finished checker.
-    box: list = []
-    _COMPILED[id(shape)] = (shape, lambda *a: box[0](*a))
-    check = _compile(shape)
-    box.append(check)
-    _COMPILED[id(shape)] = (shape, check)
-    return check
+    with _COMPILE_LOCK:
+        hit = _COMPILED.get(id(shape)) or _STAGED.get(id(shape))
+        if hit is not None:
+            return hit[1]
+        outermost = not _STAGED
+        box: list = []
+        _STAGED[id(shape)] = (shape, lambda *a: box[0](*a))
+        try:
+            check = _compile(shape)
+            box.append(check)
+            _STAGED[id(shape)] = (shape, check)
+            if outermost:
+                _COMPILED.update(_STAGED)
+        finally:
+            if outermost:
+                _STAGED.clear()
+        return check
 
 
 def _compile(shape):
