@@ -131,3 +131,22 @@ def test_a_kernel_of_another_python_is_named_with_the_fix(tmp_path, monkeypatch)
     assert r.status == "FAIL", r.line()
     assert r.detail.startswith("it started but cannot import dynamo_lab (ModuleNotFoundError"), r.detail
     assert r.fix.endswith(f"{sys.executable} -m ipykernel install --user")
+
+
+def test_a_room_server_refusing_the_key_says_to_check_the_card(monkeypatch):
+    # dynamo-lab serve --credentials answers a wrong secret with
+    # InvalidSignatureException: the fix names the card, not "is it running?"
+    from dynamo_lab.dynamodb.server import credentials
+    from dynamo_lab.dynamodb.server.http import Server
+    from dynamo_lab.dynamodb.server.room import Room
+
+    ada, = credentials.generate(1, seed=5)
+    with Server(room=Room(), credentials={ada.access_key_id: ada}) as srv:
+        monkeypatch.setenv("DYNAMO_LAB_ACCESS_KEY_ID", ada.access_key_id)
+        monkeypatch.setenv("DYNAMO_LAB_SECRET_ACCESS_KEY", "not-" + ada.secret_access_key)
+        bad = doctor.check_endpoint(srv.url)
+        monkeypatch.setenv("DYNAMO_LAB_SECRET_ACCESS_KEY", ada.secret_access_key)
+        good = doctor.check_endpoint(srv.url)
+    assert bad.status == doctor.FAIL and "InvalidSignatureException" in bad.detail, bad
+    assert bad.fix.startswith("the server refused your key or secret: paste the export lines")
+    assert good.status == doctor.OK, good

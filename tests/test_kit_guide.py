@@ -153,7 +153,7 @@ def test_links_lead_to_files_and_every_lesson_has_its_heading():
         [link for link in links if not (LESSONS / link).resolve().is_file()]
     for p in timing.lesson_paths(LESSONS):
         assert f"]({p.name})" in text, p.name
-    for page in ("before-the-day", "jupyterhub", "demos", "solutions"):
+    for page in ("before-the-day", "jupyterhub", "room-server", "demos", "solutions"):
         assert f"(../docs/instructor/{page}.md)" in text
 
 

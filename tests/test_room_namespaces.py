@@ -258,3 +258,11 @@ def test_a_room_makes_at_most_max_namespaces_and_says_so():
         {"TableNames": []}
     with pytest.raises(OptionValueError, match="max_namespaces"):
         Room(max_namespaces=0)
+
+
+def test_a_room_refuses_a_bad_data_dir_at_once(tmp_path):
+    from dynamo_lab.dynamodb.server.durable import DataDirError
+    afile = tmp_path / "notadir"
+    afile.write_text("x")
+    with pytest.raises(DataDirError, match="not a directory"):
+        Room(data_dir=afile)

@@ -208,6 +208,8 @@ class Room:
     ------
     OptionError, OptionValueError
         For an option the room or the service does not know, or a bad value.
+    DataDirError
+        ``data_dir`` is a file, cannot be written, or another server holds it.
 
     Examples
     --------
@@ -236,7 +238,12 @@ class Room:
             if key not in _OPTION_KEYS:
                 raise OptionError("service_options", key, _OPTION_KEYS)
         self.seed, self.shared, self.clock = seed, shared, clock
-        self.data_dir = Path(data_dir) if data_dir is not None else None
+        self.data_dir: Path | None = None
+        if data_dir is not None:
+            # a bad --data (a file, unwritable, another server's) stops the room
+            # now, naming the path, not every learner's first request later
+            from .durable import prepare_data_dir
+            self.data_dir = prepare_data_dir(data_dir)
         self._options = {**_SERVED, **options}
         self._make({"region": "us-east-1", "account": _DEFAULT_ACCOUNT})  # check the options now
         self._lock = threading.Lock()
