@@ -241,9 +241,16 @@ class EventLog:
         is replaced."""
         if self.strict:
             self.__dict__.pop("emit_row", None)
+            self._rows = None
             return
         log, clock, subs, notify = self, self._clock, self._subs, self._notify
         t_add, k_add, v_add = self._t.append, self._k.append, self._v.extend
+        # What the one emitter hotter than all others (the network: an event
+        # per message) writes to directly, without a call: the three column
+        # writers. None while anyone subscribes (or when strict): then it
+        # calls emit_row, which notifies.
+        self._cols = (t_add, k_add, v_add)
+        self._rows = None if subs else self._cols
 
         def emit_row(kind: str, *values: Any) -> None:
             if not log.enabled:
@@ -360,12 +367,15 @@ class EventLog:
         sub = Subscription(self, callback, tuple(kinds) if kinds is not None else None)
         self._subs.append(sub)
         self._route.clear()
+        self._rows = None
         return sub
 
     def _unsubscribe(self, sub: Subscription) -> None:
         if sub in self._subs:
             self._subs.remove(sub)
             self._route.clear()
+            if not self._subs and not self.strict:
+                self._rows = self._cols
 
     # -- reading ---------------------------------------------------------
     def _offsets(self) -> list[int]:

@@ -127,3 +127,38 @@ def test_sparse_merkle_tree_has_the_textbook_hashes():
         assert all(t.hash(lv, i) == want[lv][i] for lv in range(depth + 1)
                    for i in range(1 << depth if lv == depth else 1 << lv))
         assert t.key_count() == len(entries)
+
+
+def _run(strict, subscribe=False):
+    sim = Simulation(7, strict=strict)
+    seen = []
+    if subscribe:
+        sim.log.subscribe(seen.append, kinds=("msg.*", "request.*", "gossip.*"))
+    c = DynamoCluster(nodes=6, zones=3, sim=sim, anti_entropy_ms=500)
+    for i in range(30):
+        got = c.get(f"k{i % 7}")
+        c.put(f"k{i % 7}", i, context=got.context if got.ok else None)
+        c.run(ms=50)
+    c.crash("n2")
+    c.put("k1", "x")
+    c.run(ms=3000)
+    return sim.log, seen
+
+
+def test_rows_written_without_a_call_are_the_events_emit_row_writes():
+    # The hottest emitters write the log's columns directly unless the log is
+    # strict (which validates every event) or someone subscribes (who must be
+    # told): the three logs are the same, event for event.
+    fast, _ = _run(strict=False)
+    checked, _ = _run(strict=True)
+    watched, seen = _run(strict=False, subscribe=True)
+    assert fast._rows is not None and checked._rows is None and watched._rows is None
+    assert fast.dumps() == checked.dumps() == watched.dumps()
+    kinds = {e.kind for e in fast}
+    assert {"msg.deliver", "request.reply", "request.start", "request.ok", "request.done",
+            "request.forward", "replica.write", "gossip.exchange", "merkle.exchange",
+            "merkle.done"} <= kinds
+    assert seen == [e for e in watched if e.kind.startswith(("msg.", "request.", "gossip."))]
+    sub = watched.subscribe(lambda e: None)
+    sub.cancel()
+    assert watched._rows is None        # the first subscriber is still there

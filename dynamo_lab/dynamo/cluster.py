@@ -336,10 +336,11 @@ class DynamoCluster(InspectMixin):
         the same (or no) context gets a clock with a gap, and the two become
         siblings rather than one silently replacing the other.
         """
-        self._check_key(key)
+        if key.__class__ is not str or not key:
+            self._check_key(key)
         clock, fastest = self._context(context)
         entry, here = self._entry("put", key, coordinator, fastest)
-        rid = self._next_rid()
+        rid = next(self._ids)
         t0 = self.sim.now
         d, lat = self.client.call("put", entry, (rid, key, value, clock, self.client.name, here),
                                   rid, key, retry=coordinator is None)
@@ -355,9 +356,10 @@ class DynamoCluster(InspectMixin):
         Returns a :class:`~dynamo_lab.dynamo.client.GetResult` (``ok`` after
         R replies).
         """
-        self._check_key(key)
+        if key.__class__ is not str or not key:
+            self._check_key(key)
         entry, here = self._entry("get", key, coordinator, None)
-        rid = self._next_rid()
+        rid = next(self._ids)
         t0 = self.sim.now
         d, lat = self.client.call("get", entry, (rid, key, self.client.name, here), rid, key,
                                   retry=coordinator is None)

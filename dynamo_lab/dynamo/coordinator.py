@@ -50,6 +50,22 @@ _OK = row_kind("request.ok", "rid", "op", "key", "coordinator", "replies", "late
 
 __all__ = ["CoordinatorMixin", "Request", "Context"]
 
+# ``(clock.entries,)`` of one clock, as the events' ``clocks`` field holds it:
+# one tuple per clock instead of one per event (a version is read, replied
+# and reported many times; a new tuple each time is work for the cyclic GC).
+# Keyed by the entries tuple's id; the cached value holds that tuple, so the
+# id cannot be reused while it is cached.
+_ONE: dict[int, tuple] = {}
+
+
+def _one_clock(entries: tuple) -> tuple:
+    t = _ONE.get(id(entries))
+    if t is None:
+        if len(_ONE) >= 8192:
+            _ONE.clear()
+        t = _ONE[id(entries)] = (entries,)
+    return t
+
 
 class Context:
     """The opaque context a get returns and a put takes back (paper 4.1).
@@ -116,7 +132,7 @@ class CoordinatorMixin:
     def on_put(self, src: str, body: tuple) -> None:
         rid, key, value, clock, client, forwarded = body
         if src != client:       # forwarded by a node: tell it the request arrived
-            self.send(src, "forward_ack", rid, rid)
+            self._net_send(self.name, src, "forward_ack", ("forward_ack", rid), rid)
         plan = self.plan(key)
         if forwarded is not True and plan.targets:
             # ``forwarded`` may name the node that answered the preceding read
@@ -146,19 +162,19 @@ class CoordinatorMixin:
         for t in plan.targets:
             if t == self.name:
                 self.write_local(key, version, plan.hints.get(t), "put")
-                d = self.disk_delay()
+                d = 0 if self._no_disk else self.disk_delay()
                 if d:
                     self._after(d, self._self_ack, rid)
                 else:
                     self._on_answer(req, self.name, None)
             else:
-                self.send(t, "replicate", (rid, key, version, plan.hints.get(t), "put",
-                                           req.extras), rid)
+                self._net_send(self.name, t, "replicate", ("replicate", (
+                    rid, key, version, plan.hints.get(t), "put", req.extras)), rid)
 
     def on_get(self, src: str, body: tuple) -> None:
         rid, key, client, forwarded = body
         if src != client:
-            self.send(src, "forward_ack", rid, rid)
+            self._net_send(self.name, src, "forward_ack", ("forward_ack", rid), rid)
         plan = self.plan(key)
         if forwarded is not True and self.name not in plan.targets and plan.targets:
             return self._forward("get", plan.targets[0], body)
@@ -173,7 +189,7 @@ class CoordinatorMixin:
             if t == self.name:
                 self._on_answer(req, self.name, self.read_local(key))
             else:
-                self.send(t, "read", (rid, key), rid)
+                self._net_send(self.name, t, "read", ("read", (rid, key)), rid)
 
     def _next_clock(self, key: str, context: VectorClock) -> VectorClock:
         """The context's clock with this node's counter incremented (4.4).
@@ -196,12 +212,19 @@ class CoordinatorMixin:
         rid, key = body[0], body[1]
         log = self.sim.log
         if log.enabled:
-            log.emit_row(_FORWARD, rid, op, key, self.name, dst)
+            row = (rid, op, key, self.name, dst)
+            cols = log._rows
+            if cols is None:
+                log.emit_row(_FORWARD, *row)
+            else:       # emit_row inlined (see EventLog._bind)
+                cols[0](self._kernel.now)
+                cols[1](_FORWARD)
+                cols[2](row)
         wait = self.cluster.retry_ms or self.cluster.timeout_ms
         f = [op, body, dst, tried + (dst,)]
         self._forwards[rid] = f         # replaces an older forward of rid, if any
         self._after(wait, self._forward_timeout, rid, f)
-        self.send(dst, op, body[:-1] + (True,), rid)
+        self._net_send(self.name, dst, op, (op, body[:-1] + (True,)), rid)
 
     def on_forward_ack(self, src: str, rid: int) -> None:
         f = self._forwards.get(rid)
@@ -247,9 +270,16 @@ class CoordinatorMixin:
         self.requests[req.rid] = req
         log = self.sim.log
         if log.enabled:
-            log.emit_row(_START, req.rid, req.op, req.key, self.name, req.targets,
-                         tuple(sorted(req.hints.items())) if req.hints else (), req.need,
-                         self.cluster.n)
+            row = (req.rid, req.op, req.key, self.name, req.targets,
+                   tuple(sorted(req.hints.items())) if req.hints else (), req.need,
+                   self.cluster.n)
+            cols = log._rows
+            if cols is None:
+                log.emit_row(_START, *row)
+            else:       # emit_row inlined (see EventLog._bind)
+                cols[0](self._kernel.now)
+                cols[1](_START)
+                cols[2](row)
         # One timer at a time per request, none cancelled: the retry, which
         # arms the deadline (the same moment, started + timeout_ms), or the
         # deadline alone. Each checks that its request is still the live one.
@@ -328,10 +358,17 @@ class CoordinatorMixin:
         late = req.done
         log = self.sim.log
         if log.enabled:
-            log.emit_row(_REPLY, req.rid, req.op, req.key, node, self.name, not late,
-                         self._kernel.now - req.started,
-                         ((versions[0].clock.entries,) if len(versions) == 1 else
-                          tuple([v.clock.entries for v in versions])) if versions else ())
+            now = self._kernel.now
+            row = (req.rid, req.op, req.key, node, self.name, not late, now - req.started,
+                   (_one_clock(versions[0].clock.entries) if len(versions) == 1 else
+                    tuple([v.clock.entries for v in versions])) if versions else ())
+            cols = log._rows
+            if cols is None:
+                log.emit_row(_REPLY, *row)
+            else:       # emit_row inlined (see EventLog._bind): three per request
+                cols[0](now)
+                cols[1](_REPLY)
+                cols[2](row)
         if late:
             if req.op == "get" and req.repaired:
                 self._repair(req, (node,))
@@ -349,8 +386,15 @@ class CoordinatorMixin:
         if req.op == "put":
             clock = req.version.clock
             if log.enabled:
-                log.emit_row(_OK, req.rid, "put", req.key, self.name, req.quorum, lat,
-                             (clock.entries,))
+                row = (req.rid, "put", req.key, self.name, req.quorum, lat,
+                       _one_clock(clock.entries))
+                cols = log._rows
+                if cols is None:
+                    log.emit_row(_OK, *row)
+                else:   # emit_row inlined (see EventLog._bind)
+                    cols[0](self._kernel.now)
+                    cols[1](_OK)
+                    cols[2](row)
             self.send(req.client, "put_reply", (req.rid, {
                 "ok": True, "acks": len(req.quorum), "need": req.need,
                 "coordinator": self.name, "replies": req.quorum, "clock": clock,
@@ -366,9 +410,16 @@ class CoordinatorMixin:
         else:
             ctx = VectorClock().merge(*[v.clock for v in result]) if result else VectorClock()
         if log.enabled:
-            log.emit_row(_OK, req.rid, "get", req.key, self.name, req.quorum, lat,
-                         (result[0].clock.entries,) if len(result) == 1 else
-                         tuple([v.clock.entries for v in result]))
+            row = (req.rid, "get", req.key, self.name, req.quorum, lat,
+                   _one_clock(result[0].clock.entries) if len(result) == 1 else
+                   tuple([v.clock.entries for v in result]))
+            cols = log._rows
+            if cols is None:
+                log.emit_row(_OK, *row)
+            else:       # emit_row inlined (see EventLog._bind)
+                cols[0](self._kernel.now)
+                cols[1](_OK)
+                cols[2](row)
             if len(result) > 1:
                 log.emit("vclock.siblings", node=self.name, key=req.key, where="read",
                          clocks=tuple(v.clock.entries for v in result))

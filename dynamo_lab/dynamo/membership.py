@@ -204,7 +204,8 @@ class GossipMixin:
     def _gossip_round(self) -> None:
         if not self.up:
             return
-        peers = self.view.up_members()
+        view = self.view
+        peers = view._up or view.up_members()       # the cached list, if any
         n = len(peers)
         if n <= 1:
             return
@@ -214,7 +215,8 @@ class GossipMixin:
         if peer == self.name:
             peer = peers[(peers.index(peer) + 1 + below(n - 1)) % n]
         self.gossip_rounds += 1
-        self.send(peer, "gossip", self.view.snapshot())
+        snap = view._snap or view.snapshot()
+        self._net_send(self.name, peer, "gossip", ("gossip", snap), None)   # = self.send
 
     def on_gossip(self, src: str, view: ViewSnapshot) -> None:
         mine = self.view
@@ -236,7 +238,13 @@ class GossipMixin:
         # Both sides now hold the same view: the round ends here.
         log = self.sim.log
         if log.enabled:
-            log.emit_row(_EXCHANGE, src, self.name, (), learned, size)
+            cols = log._rows
+            if cols is None:
+                log.emit_row(_EXCHANGE, src, self.name, (), learned, size)
+            else:       # emit_row inlined (see EventLog._bind): most gossip rounds end here
+                cols[0](self._kernel.now)
+                cols[1](_EXCHANGE)
+                cols[2]((src, self.name, (), learned, size))
 
     def on_gossip_reply(self, src: str, body: tuple) -> None:
         entries, learned_there = body

@@ -201,19 +201,19 @@ class Kernel:
         """
         heap = self._heap
         while item not in container:
-            while heap:
-                top = heap[0]
-                if top[4] is _TIMER and top[3].cancelled:
-                    heappop(heap)
-                else:
-                    break
+            # A cancelled entry past the limit stops the loop as a live one
+            # would (every later entry is later still); one within it is
+            # popped and skipped without moving the clock.
             if not heap or heap[0][0] > limit:
                 return item in container
             time, _, _, fn, args = heappop(heap)
-            self.now = time
             if args is _TIMER:
+                if fn.cancelled:
+                    continue
+                self.now = time
                 fn.callback(*fn.args)
             else:
+                self.now = time
                 fn(*args)
         return True
 

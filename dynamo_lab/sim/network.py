@@ -90,6 +90,8 @@ class Network:
         self._slow: dict[frozenset, int] = {}
         self._ids = count(1)
         self._deliver_cb = self._deliver     # one bound method, not one per message
+        self._kernel = sim.kernel            # read on every message
+        self._log = sim.log
 
     # -- endpoints -------------------------------------------------------
     def add(self, name: str, handler: Handler, zone: str | None = None) -> None:
@@ -215,7 +217,7 @@ class Network:
         if dst not in self._handlers:
             raise KeyError(f"unknown endpoint {dst!r}")
         mid = next(self._ids)
-        kernel = self.sim.kernel
+        kernel = self._kernel
         now = kernel.now
         down = self._down
         if down and (src in down or dst in down):
@@ -261,7 +263,13 @@ class Network:
             self._drop(mid, src, dst, kind, sent,
                        "crashed" if dst in down or src in down else "partition", rid)
             return
-        log = self.sim.log
+        log = self._log
         if log.enabled:
-            log.emit_row(_DELIVER, mid, src, dst, kind, sent, rid)
+            rows = log._rows
+            if rows is None:
+                log.emit_row(_DELIVER, mid, src, dst, kind, sent, rid)
+            else:       # emit_row inlined: the log's columns, written directly
+                rows[0](self._kernel.now)
+                rows[1](_DELIVER)
+                rows[2]((mid, src, dst, kind, sent, rid))
         handler(src, body)
