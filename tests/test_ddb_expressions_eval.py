@@ -168,10 +168,13 @@ def test_updates_cannot_nest_beyond_32_levels():
         deep = {"M": {"m": deep}}
     item = {"a": deep}                       # 31 levels of maps
     path = "a" + ".m" * 30                   # the innermost map (a 32-element path)
-    values = {":l1": {"L": [{"N": "1"}]}, ":l2": {"L": [{"L": []}]}}
+    # the attribute is level 1 (as AWS counts): n is level 32, the deepest a
+    # value may be, so n may be a number or an empty list but not hold anything
+    values = {":l1": {"N": "1"}, ":l0": {"L": []}, ":l2": {"L": [{"N": "1"}]}}
     assert up(f"SET {path}.n = :l1", item, values)["a"] != item["a"]  # level 32: fine
+    assert up(f"SET {path}.n = :l0", item, values)["a"] != item["a"]  # empty: fine
     with pytest.raises(DynamoDBError, match="^Nesting Levels have exceeded supported limits"):
-        up(f"SET {path}.n = :l2", item, values)                       # level 33
+        up(f"SET {path}.n = :l2", item, values)                       # its member: level 33
 
 
 def test_update_targets():

@@ -20,7 +20,7 @@ def test_the_probe_sees_what_dynalite_lacks(dynalite_url):
 
     here = probe(connect(dynalite_url), None, list(FEATURES),
                  streams_client=connect_streams(dynalite_url))
-    assert here.missing(list(FEATURES)) == ["internals", "streams", "gsi_update"]
+    assert here.missing(list(FEATURES)) == ["internals", "streams", "gsi_update", "lab_events"]
     assert here.why["streams"].startswith("ListStreams: ")
     assert here.why["gsi_update"] == "UpdateTable: ValidationException"
     assert "dynamo_lab_probe" not in connect(dynalite_url).list_tables()["TableNames"]
