@@ -20,7 +20,9 @@ The translation is mypy-boto3's, in the wire form the lab's operations see
   boolean ``bool``; a blob is ``str`` (base64 on the wire); a timestamp is
   ``float`` (epoch seconds on the wire);
 * an operation without an output shape (its response is ``{}``) gets an
-  empty ``<Operation>Output``;
+  empty ``<Operation>Output``, and one whose shapes botocore names
+  otherwise (``DescribeEndpointsRequest``) an alias, so ``<Operation>Input``
+  and ``<Operation>Output`` name every operation's request and response;
 * DynamoDB Streams' shapes share a class with DynamoDB's when botocore
   defines them alike, and take a ``Streams`` prefix when they differ.
 
@@ -202,12 +204,15 @@ def render() -> str:
         for op in sorted(model["operations"]):
             spec = model["operations"][op]
             for part in ("input", "output"):
+                name = f"{op}{part.title()}"
                 if part in spec:
-                    r.type_of(spec[part]["shape"])
-                elif f"{op}{part.title()}" not in r.defs:   # the body is ``{}``
-                    r.defs[f"{op}{part.title()}"] = _class_text(f"{op}{part.title()}", [])
+                    py = r.type_of(spec[part]["shape"])
+                    if py != name and name not in r.defs:    # e.g. DescribeEndpointsRequest
+                        r.defs[name] = f"{name} = {py}\n"
+                elif name not in r.defs:                     # the body is ``{}``
+                    r.defs[name] = _class_text(name, [])
                 else:
-                    raise ValueError(f"{op} has no {part} shape, and {op}{part.title()} is taken")
+                    raise ValueError(f"{op} has no {part} shape, and {name} is taken")
     names = sorted(r.defs)
     body = "\n\n".join(r.defs.values())
     header = _HEADER.format(version=botocore.__version__,

@@ -115,6 +115,8 @@ __all__ = [
     'DescribeContinuousBackupsOutput',
     'DescribeContributorInsightsInput',
     'DescribeContributorInsightsOutput',
+    'DescribeEndpointsInput',
+    'DescribeEndpointsOutput',
     'DescribeEndpointsRequest',
     'DescribeEndpointsResponse',
     'DescribeExportInput',
@@ -138,9 +140,13 @@ __all__ = [
     'DescribeTimeToLiveInput',
     'DescribeTimeToLiveOutput',
     'DestinationStatus',
+    'DisableKinesisStreamingDestinationInput',
+    'DisableKinesisStreamingDestinationOutput',
     'DisassociateReplicationGroupMemberAction',
     'DisassociationMode',
     'EnableKinesisStreamingConfiguration',
+    'EnableKinesisStreamingDestinationInput',
+    'EnableKinesisStreamingDestinationOutput',
     'Endpoint',
     'ExecuteStatementInput',
     'ExecuteStatementOutput',
@@ -1244,6 +1250,9 @@ class DescribeEndpointsRequest(TypedDict, total=False):
     pass
 
 
+DescribeEndpointsInput = DescribeEndpointsRequest
+
+
 class _DescribeEndpointsResponseRequired(TypedDict):
     Endpoints: list[Endpoint]
 
@@ -1259,6 +1268,9 @@ class _EndpointRequired(TypedDict):
 
 class Endpoint(_EndpointRequired):
     pass
+
+
+DescribeEndpointsOutput = DescribeEndpointsResponse
 
 
 class _DescribeExportInputRequired(TypedDict):
@@ -1583,11 +1595,23 @@ class EnableKinesisStreamingConfiguration(TypedDict, total=False):
     ApproximateCreationDateTimePrecision: ApproximateCreationDateTimePrecision
 
 
+DisableKinesisStreamingDestinationInput = KinesisStreamingDestinationInput
+
+
 class KinesisStreamingDestinationOutput(TypedDict, total=False):
     TableName: str
     StreamArn: str
     DestinationStatus: DestinationStatus
     EnableKinesisStreamingConfiguration: EnableKinesisStreamingConfiguration
+
+
+DisableKinesisStreamingDestinationOutput = KinesisStreamingDestinationOutput
+
+
+EnableKinesisStreamingDestinationInput = KinesisStreamingDestinationInput
+
+
+EnableKinesisStreamingDestinationOutput = KinesisStreamingDestinationOutput
 
 
 class _ExecuteStatementInputRequired(TypedDict):
