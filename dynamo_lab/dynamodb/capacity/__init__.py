@@ -4,7 +4,8 @@
 1 KB writes, transactions at twice the price); :mod:`.token_bucket` the
 bucket each partition fills and drains (burst capacity);
 :mod:`.throughput` decides request by request whether a partition serves or
-throttles (adaptive capacity, on-demand); :mod:`.metrics` reduces capacity
+throttles (adaptive capacity, on-demand), keeping each partition's buckets
+on the partition itself (``Partition.capacity``); :mod:`.metrics` reduces capacity
 events to CloudWatch-style per-minute series.
 
 May import: :mod:`dynamo_lab.dynamodb.partitions`,
