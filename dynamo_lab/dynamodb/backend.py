@@ -25,6 +25,7 @@ import os
 import threading
 from typing import Any
 
+from ..errors import UsageError
 from .wire.connect import connect, connect_resource, connect_streams
 
 __all__ = ["use", "endpoint", "service", "client", "resource", "streams_client",
@@ -40,16 +41,36 @@ _chosen_set = False
 _service: Any = None
 
 
-def use(endpoint_url: str | None, *, seed: int | None = None) -> None:
+def use(endpoint_url: str | None, *, seed: int | None = None, **options: Any) -> None:
     """Send lessons to ``endpoint_url`` (``"aws"`` for AWS), or, with None,
     back to ``DYNAMO_LAB_ENDPOINT`` / the in-process lab. ``seed`` replaces
-    the in-process service by a fresh one with that seed."""
+    the in-process service by a fresh one with that seed, made with
+    ``options`` (:class:`~.service.DynamoDB`'s keywords, e.g.
+    ``capacity={"initial_burst_seconds": 1}``), which a typo in refuses.
+
+    Examples
+    --------
+    >>> use(None, seed=16, capacity={"initial_burst_seconds": 1})
+    >>> service().sim.seed
+    16
+    >>> use(None, capacity={"initial_burst_seconds": 1})
+    Traceback (most recent call last):
+    ...
+    dynamo_lab.errors.UsageError: backend.use: service options make a fresh in-process service; give seed= too
+    >>> use(None, seed=0)
+    """
     global _chosen, _chosen_set, _service
+    if options and seed is None:
+        raise UsageError("backend.use: service options make a fresh in-process service; "
+                         "give seed= too")
+    fresh = None
+    if seed is not None:
+        from .service import DynamoDB
+        fresh = DynamoDB(seed=seed, **options)       # an option typo raises before any change
     with _lock:
         _chosen, _chosen_set = endpoint_url, endpoint_url is not None
-        if seed is not None:
-            from .service import DynamoDB
-            _service = DynamoDB(seed=seed)
+        if fresh is not None:
+            _service = fresh
 
 
 def endpoint() -> str | None:

@@ -408,7 +408,6 @@ class DynamoDB:
         with self._state.lock:
             lay = self._layout(table)
             split = lay.pmap.split(pid, reason, at)
-            lay.follow()
             lay.cap.sync(self._state.sim.now)
             return split
 

@@ -89,10 +89,6 @@ class Layout:
         tp = self.ix.throughput if self.ix is not None else self.table.throughput
         return (tp.read, tp.write) if tp is not None else (0, 0)
 
-    def follow(self) -> None:
-        """Nothing to do: the store's partitions are the map's, and the
-        map's splits move the items (kept for callers of the old API)."""
-
     def apply_write(self, h: int, old_size: int | None, new_size: int | None) -> None:
         self.pmap.apply_write(h, old_size, new_size)
 
