@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dynamo_lab.dynamodb.service import DynamoDB, state_of  # noqa: E402
+from dynamo_lab.dynamodb.service import DynamoDB, handle, state_of  # noqa: E402
 
 GOAL = 1.5
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
@@ -117,7 +117,7 @@ def split_time(items: int, rounds: int) -> None:
     times, parts = [], 0
     for _ in range(rounds):
         ddb = DynamoDB(seed=0, create_ms=0)
-        ddb.handle("CreateTable", {"TableName": "big", "KeySchema": KS,
+        handle(ddb, "CreateTable", {"TableName": "big", "KeySchema": KS,
                                    "AttributeDefinitions": AD, "BillingMode": "PAY_PER_REQUEST"})
         table = state_of(ddb).tables["big"]
         ensure(state_of(ddb), table)

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from dynamo_lab.dynamodb.errors import DynamoDBError
 from dynamo_lab.dynamodb.server.http import Server
+from dynamo_lab.dynamodb.service import handle
 
 TABLE = "Fuzz"
 ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/Fuzz"
@@ -146,10 +147,10 @@ raw_bodies = st.one_of(
 def served():
     srv = Server(seed=7).start()
     svc = srv.service
-    svc.handle("CreateTable", CREATE)
+    handle(svc, "CreateTable", CREATE)
     svc.run(ms=1)
     for i in range(5):
-        svc.handle("PutItem", {"TableName": TABLE, "Item": {
+        handle(svc, "PutItem", {"TableName": TABLE, "Item": {
             "pk": {"S": "a"}, "sk": {"N": str(i)}, "g": {"S": f"g{i % 2}"}, "n": {"N": str(i)}}})
     host, port = srv.url.rsplit("/", 1)[-1].split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=60)
@@ -164,8 +165,8 @@ def served():
 def snapshot(svc) -> str:
     """Every table as the public API shows it, as one canonical string."""
     out = {}
-    for name in svc.handle("ListTables", {}).get("TableNames", []):
-        desc = svc.handle("DescribeTable", {"TableName": name})["Table"]
+    for name in handle(svc, "ListTables", {}).get("TableNames", []):
+        desc = handle(svc, "DescribeTable", {"TableName": name})["Table"]
         scans = {}
         for index in [None] + [g["IndexName"] for g in desc.get("GlobalSecondaryIndexes", [])]:
             req = {"TableName": name}
@@ -173,12 +174,12 @@ def snapshot(svc) -> str:
                 req["IndexName"] = index
             else:
                 req["ConsistentRead"] = True
-            scans[index or ""] = svc.handle("Scan", req).get("Items", [])
+            scans[index or ""] = handle(svc, "Scan", req).get("Items", [])
         extra = {}
         for op, req in (("DescribeTimeToLive", {"TableName": name}),
                         ("ListTagsOfResource", {"ResourceArn": desc.get("TableArn", "")})):
             try:
-                extra[op] = svc.handle(op, req)
+                extra[op] = handle(svc, op, req)
             except DynamoDBError as err:
                 extra[op] = err.code
         out[name] = (desc, scans, extra)
@@ -224,8 +225,8 @@ def _one_malformed_request(served, req, seen):
     seen[code] += 1
     if code != "ok":
         assert snapshot(srv.service) == before, (op, params, data)
-    if TABLE not in srv.service.handle("ListTables", {})["TableNames"]:
-        srv.service.handle("CreateTable", CREATE)      # a fuzzed DeleteTable may succeed
+    if TABLE not in handle(srv.service, "ListTables", {})["TableNames"]:
+        handle(srv.service, "CreateTable", CREATE)      # a fuzzed DeleteTable may succeed
 
 
 def test_malformed_requests_get_dynamodb_errors_and_change_nothing(served):

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from dynamo_lab.dynamodb.errors import DynamoDBError
-from dynamo_lab.dynamodb.service import DynamoDB, state_of
+from dynamo_lab.dynamodb.service import DynamoDB, handle, state_of
 
 NODES = ("sn-a1", "sn-b2", "sn-c3")
 KEYS = st.integers(0, 60)
@@ -29,7 +29,7 @@ class OnePartitionOneOwner(RuleBasedStateMachine):
     def make(self, seed):
         self.ddb = DynamoDB(seed=seed, create_ms=0, partition_size_limit=3000,
                             replication={"lag_ms": (0, 40)})
-        self.ddb.handle("CreateTable", {
+        handle(self.ddb, "CreateTable", {
             "TableName": "Own",
             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
             "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
@@ -46,7 +46,7 @@ class OnePartitionOneOwner(RuleBasedStateMachine):
 
     def _write(self, op, params, key, size):
         try:
-            self.ddb.handle(op, {"TableName": "Own", **params})
+            handle(self.ddb, op, {"TableName": "Own", **params})
         except DynamoDBError as e:           # a node down, or a throttle: nothing changed
             assert e.code in ("InternalServerError",
                               "ProvisionedThroughputExceededException"), e.code
@@ -72,7 +72,7 @@ class OnePartitionOneOwner(RuleBasedStateMachine):
         t = state_of(self.ddb).tables["Own"]
         if t.status != "ACTIVE" or t.throughput.write == wcu:
             return
-        self.ddb.handle("UpdateTable", {"TableName": "Own", "ProvisionedThroughput": {
+        handle(self.ddb, "UpdateTable", {"TableName": "Own", "ProvisionedThroughput": {
             "ReadCapacityUnits": 2000, "WriteCapacityUnits": wcu}})
         self.ddb.run(ms=1)                   # UPDATING -> ACTIVE
 

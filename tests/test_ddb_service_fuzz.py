@@ -1,4 +1,4 @@
-"""Malformed requests straight into DynamoDB.handle(): each must come back as
+"""Malformed requests straight into handle(DynamoDB, ): each must come back as
 a DynamoDB error (never a Python exception, never InternalServerError), and a
 refused request must leave every table, index and the event log as it was."""
 import copy
@@ -8,7 +8,7 @@ import random
 import pytest
 
 from dynamo_lab.dynamodb.errors import DynamoDBError
-from dynamo_lab.dynamodb.service import DynamoDB, state_of
+from dynamo_lab.dynamodb.service import DynamoDB, handle, state_of
 
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
 AD = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"},
@@ -97,7 +97,7 @@ def test_malformed_requests_are_refused_cleanly(seed):
     codes = {}
     for _ in range(1500):
         if "Fuzz" not in state_of(ddb).tables:
-            ddb.handle("CreateTable", BASE)
+            handle(ddb, "CreateTable", BASE)
             ddb.run(ms=1)
         op = rng.choice(list(SEEDS))
         p = copy.deepcopy(SEEDS[op])
@@ -105,7 +105,7 @@ def test_malformed_requests_are_refused_cleanly(seed):
             p = mutate(p, rng)
         before = snapshot(ddb)
         try:
-            ddb.handle(op, p)
+            handle(ddb, op, p)
             codes["ok"] = codes.get("ok", 0) + 1
         except DynamoDBError as e:
             codes[e.code] = codes.get(e.code, 0) + 1

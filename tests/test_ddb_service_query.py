@@ -3,7 +3,7 @@ import pytest
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
-from dynamo_lab.dynamodb.service import DynamoDB, state_of
+from dynamo_lab.dynamodb.service import DynamoDB, handle, state_of
 
 KS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
 AD = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"},
@@ -172,10 +172,10 @@ def test_query_needs_key_condition(c):
 def test_batch_get_leaves_keys_past_16_mb_unprocessed(ddb):
     big = "x" * (399 * 1024)
     for i in range(45):
-        ddb.handle("PutItem", {"TableName": "Qtab", "Item": {"pk": {"S": f"b{i}"},
+        handle(ddb, "PutItem", {"TableName": "Qtab", "Item": {"pk": {"S": f"b{i}"},
                                                            "sk": {"N": "0"}, "v": {"S": big}}})
     keys = [{"pk": {"S": f"b{i}"}, "sk": {"N": "0"}} for i in range(45)]
-    r = ddb.handle("BatchGetItem", {"RequestItems": {"Qtab": {"Keys": keys}}})
+    r = handle(ddb, "BatchGetItem", {"RequestItems": {"Qtab": {"Keys": keys}}})
     got, left = len(r["Responses"]["Qtab"]), r["UnprocessedKeys"]["Qtab"]["Keys"]
     assert 40 <= got < 45 and got + len(left) == 45
     assert left == keys[got:]

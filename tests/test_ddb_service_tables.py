@@ -3,7 +3,7 @@ ListTables, UpdateTable, DeleteTable, waiters, TTL and tags."""
 import pytest
 from botocore.exceptions import ClientError
 
-from dynamo_lab.dynamodb.service import DynamoDB, state_of
+from dynamo_lab.dynamodb.service import DynamoDB, handle, state_of
 
 HASH = [{"AttributeName": "pk", "KeyType": "HASH"}]
 HASH_RANGE = HASH + [{"AttributeName": "sk", "KeyType": "RANGE"}]
@@ -183,7 +183,7 @@ def test_raw_requests_never_escape_as_python_errors(ddb):
              ("CreateTable", [], "SerializationException")]
     for op, body, code in cases:
         with pytest.raises(DynamoDBError) as e:
-            ddb.handle(op, body)
+            handle(ddb, op, body)
         assert e.value.code == code, (op, body)
     assert state_of(ddb).tables == {}
 

@@ -10,7 +10,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from dynamo_lab.dynamodb.service import DynamoDB, state_of
+from dynamo_lab.dynamodb.service import DynamoDB, handle, state_of
 from dynamo_lab.dynamodb.streams.api import EXPIRED_MESSAGE, NO_SHARD_MESSAGE, TRIMMED_MESSAGE
 
 KEY = dict(KeySchema=[{"AttributeName": "Name", "KeyType": "HASH"}],
@@ -409,7 +409,7 @@ def test_exactly_once_in_order_per_item_over_10000_writes_with_splits():
                     ("MODIFY" if name in state else "INSERT", v))
                 state[name] = v
             writes += 1
-        out = ddb.handle("BatchWriteItem", {"RequestItems": {"Travellers": reqs}})
+        out = handle(ddb, "BatchWriteItem", {"RequestItems": {"Travellers": reqs}})
         assert out["UnprocessedItems"] == {}
     got: dict = {}
     seen_ids = set()

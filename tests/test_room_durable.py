@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from dynamo_lab.dynamodb.server.durable import DataDirError, open_service
-from dynamo_lab.dynamodb.service import DynamoDB, state_of
+from dynamo_lab.dynamodb.service import DynamoDB, handle, handle_streams, state_of
 
 NS = "AKIDLEARNER01_us-east-1"
 
@@ -32,13 +32,13 @@ class Durable:
 
     def __call__(self, op: str, **params):
         try:
-            return self.ddb.handle(op, params)
+            return handle(self.ddb, op, params)
         finally:
             self.store.after_request(op)
 
     def streams(self, op: str, **params):
         try:
-            return self.ddb.handle_streams(op, params)
+            return handle_streams(self.ddb, op, params)
         finally:
             self.store.after_request(op)
 
@@ -215,11 +215,11 @@ def test_without_data_the_state_has_no_journal_and_fresh_namespaces_keep_the_see
     a = Durable(tmp_path, "one_us-east-1")
     b = make()
     _votes(a, BillingMode="PAY_PER_REQUEST")
-    b.handle("CreateTable", {"TableName": "Votes", "BillingMode": "PAY_PER_REQUEST", "KeySchema": [
+    handle(b, "CreateTable", {"TableName": "Votes", "BillingMode": "PAY_PER_REQUEST", "KeySchema": [
         {"AttributeName": "poll", "KeyType": "HASH"}, {"AttributeName": "voter", "KeyType": "RANGE"}],
         "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in ("poll", "voter")]})
-    assert a.ddb.handle("DescribeTable", {"TableName": "Votes"}) == \
-        b.handle("DescribeTable", {"TableName": "Votes"})
+    assert handle(a.ddb, "DescribeTable", {"TableName": "Votes"}) == \
+        handle(b, "DescribeTable", {"TableName": "Votes"})
 
 
 def test_boto3_against_a_restored_service(tmp_path):

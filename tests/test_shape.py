@@ -51,7 +51,7 @@ def test_mypy_passes_on_the_service_and_the_substrate():
     assert r.returncode == 0, r.stdout[-6000:] + r.stderr[-2000:]
 
 
-FACADE = {"client", "resource", "streams_client", "handle", "handle_streams", "run", "sim",
+FACADE = {"client", "resource", "streams_client", "run", "sim",
           "log", "partitions", "partition_map", "table_capacity", "split_partition",
           "set_partition_size_limit", "replicas", "storage_nodes", "crash_node",
           "recover_node", "gsi_lag", "streams", "metrics", "index_options",

@@ -12,13 +12,13 @@ and a test holds):
 - replicas: ``replicas()``, ``storage_nodes()``, ``crash_node()``,
   ``recover_node()``;
 - indexes and streams: ``gsi_lag()``, ``streams``;
-- the options a lesson changes: ``index_options``, ``replication_options``;
-- the wire: ``handle()``, ``handle_streams()`` (a request in wire form, as
-  ``dynamo-lab serve`` receives it).
+- the options a lesson changes: ``index_options``, ``replication_options``.
 
 Everything else -- the tables, the lock, ids, ARNs, the components -- lives
 in the state, which the operations (:mod:`.pipeline`) work on; tools and
-tests reach it with :func:`state_of`.
+tests reach it with :func:`state_of`, and send a request in wire form (as
+``dynamo-lab serve`` receives it) with the module's :func:`handle` and
+:func:`handle_streams`, not the façade's.
 
 **Regions.** A table's ARN, and the set of tables a client sees, follow the
 client's region, as on AWS: ``ddb.client(region_name="eu-west-1")`` talks to
@@ -50,7 +50,7 @@ Examples
 >>> _ = c.put_item(TableName="Music", Item={"Artist": {"S": "Nina"}})
 >>> c.get_item(TableName="Music", Key={"Artist": {"S": "Nina"}})["Item"]
 {'Artist': {'S': 'Nina'}}
->>> ddb.handle("DescribeTable", {"TableName": "Music"})["Table"]["ItemCount"]
+>>> handle(ddb, "DescribeTable", {"TableName": "Music"})["Table"]["ItemCount"]
 1
 >>> state_of(ddb).tables["Music"].item_count
 1
@@ -85,10 +85,10 @@ from .tables.lookup import table_for_control
 from .tables.propagation import lag
 from .wire.clients import lab_client, lab_resource, lab_streams_client
 
-__all__ = ["DynamoDB", "EPOCH", "FACADE", "state_of", "client", "resource"]
+__all__ = ["DynamoDB", "EPOCH", "FACADE", "state_of", "handle", "handle_streams", "client", "resource"]
 
 #: Every public name of a :class:`DynamoDB`, as ``dir()`` lists them.
-FACADE = ("client", "crash_node", "gsi_lag", "handle", "handle_streams", "index_options",
+FACADE = ("client", "crash_node", "gsi_lag", "index_options",
           "log", "metrics", "partition_map", "partitions", "recover_node", "replicas",
           "replication_options", "resource", "run", "set_partition_size_limit", "sim",
           "split_partition", "storage_nodes", "streams", "streams_client", "table_capacity")
@@ -151,7 +151,7 @@ class DynamoDB:
     Examples
     --------
     >>> [n for n in dir(DynamoDB(seed=0)) if not n.startswith("_")][:6]
-    ['client', 'crash_node', 'gsi_lag', 'handle', 'handle_streams', 'index_options']
+    ['client', 'crash_node', 'gsi_lag', 'index_options', 'log', 'metrics']
     """
 
     __slots__ = ("_state", "_regions")
@@ -206,42 +206,6 @@ class DynamoDB:
         return st
 
     # -- the wire ------------------------------------------------------------------
-    def handle(self, operation: str, params: Any) -> dict:
-        """Answer one API request in wire form (:func:`.pipeline.handle`).
-
-        Parameters
-        ----------
-        operation : str
-            The operation name, e.g. ``"PutItem"`` (the part of
-            ``X-Amz-Target`` after the dot).
-        params : dict
-            The JSON-decoded request body in wire form.
-
-        Returns
-        -------
-        dict
-            The JSON-able response body.
-
-        Raises
-        ------
-        DynamoDBError
-            With DynamoDB's code and message; ``to_wire()`` is the body.
-
-        Examples
-        --------
-        >>> DynamoDB(seed=0).handle("ListTables", {})
-        {'TableNames': []}
-        """
-        return pipeline.handle(self._state, operation, params)
-
-    def handle_streams(self, operation: str, params: Any) -> dict:
-        """Answer one DynamoDB Streams request, like :meth:`handle`.
-
-        >>> DynamoDB(seed=0).handle_streams("ListStreams", {})
-        {'Streams': []}
-        """
-        return pipeline.handle_streams(self._state, operation, params)
-
     # -- time ----------------------------------------------------------------------
     def run(self, ms: int) -> None:
         """Advance virtual time by ``ms``, running background work (table
@@ -359,7 +323,7 @@ class DynamoDB:
         ``replicas`` (three storage nodes), ``zones`` (three AZs), ``leader``.
 
         >>> ddb = DynamoDB(seed=0, create_ms=0)
-        >>> _ = ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
+        >>> _ = handle(ddb, "CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
         ...     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
         ...     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
         >>> [(p["id"], p["items"], p["zones"]) for p in ddb.partitions("Tab")]
@@ -417,7 +381,7 @@ class DynamoDB:
 
         >>> ddb = _example()
         >>> for i in range(40):
-        ...     _ = ddb.handle("PutItem", {"TableName": "Tab",
+        ...     _ = handle(ddb, "PutItem", {"TableName": "Tab",
         ...                    "Item": {"id": {"S": f"k{i}"}, "pad": {"S": "x" * 100}}})
         >>> ddb.set_partition_size_limit("Tab", 1024)
         >>> len(ddb.partitions("Tab")) > 1
@@ -469,7 +433,7 @@ class DynamoDB:
         it is ``behind`` and the ``item`` it would return now (None: absent).
 
         >>> ddb = DynamoDB(seed=0, create_ms=0)
-        >>> _ = ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
+        >>> _ = handle(ddb, "CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
         ...     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
         ...     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
         >>> [(r["zone"], r["leader"], r["up"]) for r in ddb.replicas("Tab", {"id": {"S": "a"}})]
@@ -530,7 +494,7 @@ class DynamoDB:
 def _example() -> DynamoDB:
     """A service with one on-demand table ``Tab`` (key ``id``), for the examples."""
     ddb = DynamoDB(seed=0, create_ms=0)
-    ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
+    handle(ddb, "CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
                                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
                                "AttributeDefinitions": [{"AttributeName": "id",
                                                          "AttributeType": "S"}]})
@@ -550,6 +514,49 @@ def state_of(ddb: DynamoDB, region: str | None = None) -> ServiceState:
     if not isinstance(ddb, DynamoDB):
         raise UsageError(f"state_of() takes a DynamoDB, not {type(ddb).__name__}")
     return ddb._region(region)
+
+
+
+def handle(ddb: DynamoDB, operation: str, params: Any) -> dict:
+    """Answer one DynamoDB request on ``ddb`` in wire form, through the
+    pipeline (:func:`.pipeline.handle`): for tools, tests and the HTTP
+    server; a learner uses ``ddb.client()``.
+
+    Parameters
+    ----------
+    ddb : DynamoDB
+        The service (its own region's tables).
+    operation : str
+        The operation name, e.g. ``"PutItem"`` (the part of
+        ``X-Amz-Target`` after the dot).
+    params : dict
+        The JSON-decoded request body in wire form.
+
+    Returns
+    -------
+    dict
+        The JSON-able response body.
+
+    Raises
+    ------
+    DynamoDBError
+        With DynamoDB's code and message; ``to_wire()`` is the body.
+
+    Examples
+    --------
+    >>> handle(DynamoDB(seed=0), "ListTables", {})
+    {'TableNames': []}
+    """
+    return pipeline.handle(state_of(ddb), operation, params)
+
+
+def handle_streams(ddb: DynamoDB, operation: str, params: Any) -> dict:
+    """Answer one DynamoDB Streams request on ``ddb``, like :func:`handle`.
+
+    >>> handle_streams(DynamoDB(seed=0), "ListStreams", {})
+    {'Streams': []}
+    """
+    return pipeline.handle_streams(state_of(ddb), operation, params)
 
 
 def client(**kwargs: Any):

@@ -17,15 +17,16 @@ Examples
 --------
 >>> from dynamo_lab.dynamodb.service import DynamoDB
 >>> ddb = DynamoDB(seed=0, create_ms=0)
->>> ddb.handle("DescribeEndpoints", {})
+>>> from dynamo_lab.dynamodb.service import handle
+>>> handle(ddb, "DescribeEndpoints", {})
 {'Endpoints': [{'Address': 'dynamodb.us-east-1.amazonaws.com', 'CachePeriodInMinutes': 1440}]}
->>> _ = ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
+>>> _ = handle(ddb, "CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
 ...     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
 ...     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
->>> ddb.handle("DescribeContinuousBackups", {"TableName": "Tab"})["ContinuousBackupsDescription"]
+>>> handle(ddb, "DescribeContinuousBackups", {"TableName": "Tab"})["ContinuousBackupsDescription"]
 {'ContinuousBackupsStatus': 'ENABLED', 'PointInTimeRecoveryDescription': {'PointInTimeRecoveryStatus': 'DISABLED'}}
 >>> try:
-...     ddb.handle("DescribeContinuousBackups", {"TableName": "Nope"})
+...     handle(ddb, "DescribeContinuousBackups", {"TableName": "Nope"})
 ... except Exception as e:
 ...     print(e.code, e)
 TableNotFoundException Table not found: Nope

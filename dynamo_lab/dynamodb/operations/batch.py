@@ -14,14 +14,15 @@ Examples
 --------
 >>> from dynamo_lab.dynamodb.service import DynamoDB
 >>> ddb = DynamoDB(seed=0, create_ms=0)
->>> _ = ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
+>>> from dynamo_lab.dynamodb.service import handle
+>>> _ = handle(ddb, "CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
 ...     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
 ...     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
->>> ddb.handle("BatchWriteItem", {"RequestItems": {"Tab": [
+>>> handle(ddb, "BatchWriteItem", {"RequestItems": {"Tab": [
 ...     {"PutRequest": {"Item": {"id": {"S": "a"}}}},
 ...     {"PutRequest": {"Item": {"id": {"S": "b"}}}}]}})
 {'UnprocessedItems': {}}
->>> r = ddb.handle("BatchGetItem", {"RequestItems": {"Tab": {"Keys": [
+>>> r = handle(ddb, "BatchGetItem", {"RequestItems": {"Tab": {"Keys": [
 ...     {"id": {"S": "a"}}, {"id": {"S": "zz"}}]}}})
 >>> r["Responses"]["Tab"], r["UnprocessedKeys"]
 ([{'id': {'S': 'a'}}], {})

@@ -21,24 +21,25 @@ Examples
 --------
 >>> from dynamo_lab.dynamodb.service import DynamoDB
 >>> ddb = DynamoDB(seed=1)
->>> r = ddb.handle("CreateTable", {"TableName": "Tab",
+>>> from dynamo_lab.dynamodb.service import handle
+>>> r = handle(ddb, "CreateTable", {"TableName": "Tab",
 ...     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
 ...     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
 ...     "BillingMode": "PAY_PER_REQUEST"})
 >>> r["TableDescription"]["TableStatus"]
 'CREATING'
 >>> ddb.run(ms=500)
->>> ddb.handle("DescribeTable", {"TableName": "Tab"})["Table"]["TableStatus"]
+>>> handle(ddb, "DescribeTable", {"TableName": "Tab"})["Table"]["TableStatus"]
 'ACTIVE'
->>> ddb.handle("ListTables", {})
+>>> handle(ddb, "ListTables", {})
 {'TableNames': ['Tab']}
 >>> arn = "arn:aws:dynamodb:us-east-1:000000000000:table/Tab"
 >>> try:
-...     ddb.handle("TagResource", {"ResourceArn": arn, "Tags": [{"Key": "a#b", "Value": ""}]})
+...     handle(ddb, "TagResource", {"ResourceArn": arn, "Tags": [{"Key": "a#b", "Value": ""}]})
 ... except Exception as e:
 ...     print(e)
 1 validation error detected: Value 'a#b' at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-]*
->>> sorted(ddb.handle("DeleteTable", {"TableName": "Tab"})["TableDescription"])[:4]
+>>> sorted(handle(ddb, "DeleteTable", {"TableName": "Tab"})["TableDescription"])[:4]
 ['BillingModeSummary', 'DeletionProtectionEnabled', 'ItemCount', 'ProvisionedThroughput']
 """
 from __future__ import annotations

@@ -9,14 +9,15 @@ Examples
 --------
 >>> from dynamo_lab.dynamodb.service import DynamoDB
 >>> ddb = DynamoDB(seed=0, create_ms=0)
->>> _ = ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
+>>> from dynamo_lab.dynamodb.service import handle
+>>> _ = handle(ddb, "CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
 ...     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
 ...     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
 >>> ddb.run(ms=1)
->>> ddb.handle("PutItem", {"TableName": "Tab", "Item": {"id": {"S": "a"}, "n": {"N": "01"}},
+>>> handle(ddb, "PutItem", {"TableName": "Tab", "Item": {"id": {"S": "a"}, "n": {"N": "01"}},
 ...                        "ReturnConsumedCapacity": "TOTAL"})
 {'ConsumedCapacity': {'TableName': 'Tab', 'CapacityUnits': 1.0}}
->>> ddb.handle("GetItem", {"TableName": "Tab", "Key": {"id": {"S": "a"}}})
+>>> handle(ddb, "GetItem", {"TableName": "Tab", "Key": {"id": {"S": "a"}}})
 {'Item': {'id': {'S': 'a'}, 'n': {'N': '1'}}}
 """
 from __future__ import annotations
@@ -295,7 +296,8 @@ def collection_size(table: Table, skey: tuple) -> int:
 
     >>> from dynamo_lab.dynamodb.service import DynamoDB, state_of
     >>> ddb = DynamoDB(seed=0, create_ms=0)
-    >>> _ = ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
+    >>> from dynamo_lab.dynamodb.service import handle
+    >>> _ = handle(ddb, "CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
     ...     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
     ...                   {"AttributeName": "sk", "KeyType": "RANGE"}],
     ...     "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"}
@@ -303,7 +305,7 @@ def collection_size(table: Table, skey: tuple) -> int:
     ...     "LocalSecondaryIndexes": [{"IndexName": "ByX", "Projection": {"ProjectionType": "ALL"},
     ...         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
     ...                       {"AttributeName": "x", "KeyType": "RANGE"}]}]})
-    >>> _ = ddb.handle("PutItem", {"TableName": "Tab",
+    >>> _ = handle(ddb, "PutItem", {"TableName": "Tab",
     ...     "Item": {"pk": {"S": "a"}, "sk": {"S": "1"}, "x": {"S": "y"}}})
     >>> t = state_of(ddb).tables["Tab"]
     >>> collection_size(t, t.schema.storage_key({"pk": {"S": "a"}, "sk": {"S": "1"}}))

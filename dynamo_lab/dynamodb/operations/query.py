@@ -15,15 +15,16 @@ Examples
 --------
 >>> from dynamo_lab.dynamodb.service import DynamoDB
 >>> ddb = DynamoDB(seed=0, create_ms=0)
->>> _ = ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
+>>> from dynamo_lab.dynamodb.service import handle
+>>> _ = handle(ddb, "CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
 ...     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
 ...     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
 >>> for i in range(3):
-...     _ = ddb.handle("PutItem", {"TableName": "Tab", "Item": {"id": {"S": str(i)}}})
->>> page = ddb.handle("Scan", {"TableName": "Tab", "Limit": 2})
+...     _ = handle(ddb, "PutItem", {"TableName": "Tab", "Item": {"id": {"S": str(i)}}})
+>>> page = handle(ddb, "Scan", {"TableName": "Tab", "Limit": 2})
 >>> page["Count"], page["ScannedCount"], "LastEvaluatedKey" in page
 (2, 2, True)
->>> ddb.handle("Scan", {"TableName": "Tab", "Select": "COUNT"})
+>>> handle(ddb, "Scan", {"TableName": "Tab", "Select": "COUNT"})
 {'Count': 3, 'ScannedCount': 3}
 """
 from __future__ import annotations

@@ -22,15 +22,16 @@ Examples
 --------
 >>> from dynamo_lab.dynamodb.service import DynamoDB
 >>> ddb = DynamoDB(seed=0, create_ms=0)
->>> _ = ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
+>>> from dynamo_lab.dynamodb.service import handle
+>>> _ = handle(ddb, "CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
 ...     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
 ...     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
 >>> put = {"Put": {"TableName": "Tab", "Item": {"id": {"S": "a"}},
 ...                "ConditionExpression": "attribute_not_exists(id)"}}
->>> ddb.handle("TransactWriteItems", {"TransactItems": [put]})
+>>> handle(ddb, "TransactWriteItems", {"TransactItems": [put]})
 {}
 >>> try:
-...     ddb.handle("TransactWriteItems", {"TransactItems": [put]})
+...     handle(ddb, "TransactWriteItems", {"TransactItems": [put]})
 ... except Exception as e:
 ...     print(e.code, e.extra["CancellationReasons"])
 TransactionCanceledException [{'Code': 'ConditionalCheckFailed', 'Message': 'The conditional request failed'}]

@@ -67,15 +67,16 @@ Examples
 >>> d = tempfile.mkdtemp()
 >>> make = lambda: DynamoDB(seed=0, create_ms=0)
 >>> ddb, store = open_service(d, "learner1_us-east-1", make)
->>> _ = ddb.handle("CreateTable", {"TableName": "Votes", "BillingMode": "PAY_PER_REQUEST",
+>>> from dynamo_lab.dynamodb.service import handle
+>>> _ = handle(ddb, "CreateTable", {"TableName": "Votes", "BillingMode": "PAY_PER_REQUEST",
 ...     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
 ...     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
 >>> store.after_request("CreateTable")
->>> _ = ddb.handle("PutItem", {"TableName": "Votes", "Item": {"id": {"S": "a"}}})
+>>> _ = handle(ddb, "PutItem", {"TableName": "Votes", "Item": {"id": {"S": "a"}}})
 >>> store.after_request("PutItem")
 >>> store.close()
 >>> again, store = open_service(d, "learner1_us-east-1", make)
->>> again.handle("GetItem", {"TableName": "Votes", "Key": {"id": {"S": "a"}}})["Item"]
+>>> handle(again, "GetItem", {"TableName": "Votes", "Key": {"id": {"S": "a"}}})["Item"]
 {'id': {'S': 'a'}}
 >>> store.close()
 """

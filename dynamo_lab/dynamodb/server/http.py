@@ -91,6 +91,7 @@ from typing import Any
 
 from ...errors import OptionValueError, UsageError
 from ..errors import DynamoDBError, error
+from ..service import handle, handle_streams
 from .credentials import Learner
 from .handler import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE, HEALTH, HTTPServer
 from .limits import MAX_BODY, Limits
@@ -137,9 +138,9 @@ class _OneService:
                 self._catch_up()
         try:
             if target.startswith(DDB_PREFIX) and len(target) > len(DDB_PREFIX):
-                return self.service.handle(target[len(DDB_PREFIX):], params)
+                return handle(self.service, target[len(DDB_PREFIX):], params)
             if target.startswith(STREAMS_PREFIX) and len(target) > len(STREAMS_PREFIX):
-                return self.service.handle_streams(target[len(STREAMS_PREFIX):], params)
+                return handle_streams(self.service, target[len(STREAMS_PREFIX):], params)
             raise error("UnknownOperationException", _UNKNOWN)
         except DynamoDBError:
             self._errors += 1
@@ -159,7 +160,7 @@ class _OneService:
         return {"shared": True, "requests": self._requests, "errors": self._errors,
                 "requests_per_s": rate, "namespaces": [{
                     "namespace": "one service", "access_key_ids": [], "region": "",
-                    "tables": len(self.service.handle("ListTables", {}).get("TableNames", [])),
+                    "tables": len(handle(self.service, "ListTables", {}).get("TableNames", [])),
                     "requests": self._requests, "errors": self._errors,
                     "requests_per_s": rate,
                     "last_seen": round(time.time() - self._last, 1) if self._last else None}]}

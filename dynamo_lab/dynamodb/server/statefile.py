@@ -22,6 +22,7 @@ import tempfile
 from typing import Any
 
 from ...errors import LabError
+from ..service import handle
 
 __all__ = ["save_file", "load_file", "snapshot", "restore", "StateFormatError"]
 
@@ -75,21 +76,21 @@ def snapshot(service: Any) -> dict:
     start = None
     for _ in range(100_000):
         page_req: dict[str, Any] = {"ExclusiveStartTableName": start} if start else {}
-        page = service.handle("ListTables", page_req)
+        page = handle(service, "ListTables", page_req)
         names += page.get("TableNames", [])
         start = page.get("LastEvaluatedTableName")
         if not start:
             break
     tables = []
     for name in names:
-        desc = service.handle("DescribeTable", {"TableName": name})["Table"]
+        desc = handle(service, "DescribeTable", {"TableName": name})["Table"]
         entry: dict[str, Any] = {"create": _create_params(desc), "items": []}
-        ttl = service.handle("DescribeTimeToLive", {"TableName": name})
+        ttl = handle(service, "DescribeTimeToLive", {"TableName": name})
         spec = ttl.get("TimeToLiveDescription", {})
         if spec.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
             entry["ttl"] = spec["AttributeName"]
         if desc.get("TableArn"):
-            tags = service.handle("ListTagsOfResource", {"ResourceArn": desc["TableArn"]})
+            tags = handle(service, "ListTagsOfResource", {"ResourceArn": desc["TableArn"]})
             if tags.get("Tags"):
                 entry["tags"] = tags["Tags"]
         key = None
@@ -97,7 +98,7 @@ def snapshot(service: Any) -> dict:
             req: dict[str, Any] = {"TableName": name, "ConsistentRead": True}
             if key:
                 req["ExclusiveStartKey"] = key
-            page = service.handle("Scan", req)
+            page = handle(service, "Scan", req)
             entry["items"] += page.get("Items", [])
             key = page.get("LastEvaluatedKey")
             if not key:
@@ -113,17 +114,17 @@ def restore(service: Any, data: dict) -> None:
                                f"\"{_FORMAT}\" at its top)")
     for entry in data.get("tables", []):
         create = entry["create"]
-        service.handle("CreateTable", create)
+        handle(service, "CreateTable", create)
         name = create["TableName"]
         if entry.get("ttl"):
-            service.handle("UpdateTimeToLive", {
+            handle(service, "UpdateTimeToLive", {
                 "TableName": name,
                 "TimeToLiveSpecification": {"Enabled": True, "AttributeName": entry["ttl"]}})
         if entry.get("tags"):
-            arn = service.handle("DescribeTable", {"TableName": name})["Table"]["TableArn"]
-            service.handle("TagResource", {"ResourceArn": arn, "Tags": entry["tags"]})
+            arn = handle(service, "DescribeTable", {"TableName": name})["Table"]["TableArn"]
+            handle(service, "TagResource", {"ResourceArn": arn, "Tags": entry["tags"]})
         for item in entry.get("items", []):
-            service.handle("PutItem", {"TableName": name, "Item": item})
+            handle(service, "PutItem", {"TableName": name, "Item": item})
 
 
 def save_file(service: Any, path: str) -> None:

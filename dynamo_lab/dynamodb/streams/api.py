@@ -29,9 +29,10 @@ Examples
 --------
 >>> from dynamo_lab.dynamodb.service import DynamoDB
 >>> ddb = DynamoDB(seed=0, create_ms=0)
->>> ddb.handle_streams("ListStreams", {})
+>>> from dynamo_lab.dynamodb.service import handle_streams
+>>> handle_streams(ddb, "ListStreams", {})
 {'Streams': []}
->>> ddb.handle_streams("DescribeStream", {"StreamArn": "arn:aws:dynamodb:us-east-1:000000000000:table/x/stream/y"})
+>>> handle_streams(ddb, "DescribeStream", {"StreamArn": "arn:aws:dynamodb:us-east-1:000000000000:table/x/stream/y"})
 Traceback (most recent call last):
 ...
 dynamo_lab.dynamodb.errors.DynamoDBError: Requested resource not found: Stream: arn:aws:dynamodb:us-east-1:000000000000:table/x/stream/y not found

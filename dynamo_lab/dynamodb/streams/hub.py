@@ -42,11 +42,12 @@ Examples
 --------
 >>> from dynamo_lab.dynamodb.service import DynamoDB
 >>> ddb = DynamoDB(seed=0, create_ms=0)
->>> _ = ddb.handle("CreateTable", {"TableName": "Trips", "BillingMode": "PAY_PER_REQUEST",
+>>> from dynamo_lab.dynamodb.service import handle
+>>> _ = handle(ddb, "CreateTable", {"TableName": "Trips", "BillingMode": "PAY_PER_REQUEST",
 ...     "KeySchema": [{"AttributeName": "Name", "KeyType": "HASH"}],
 ...     "AttributeDefinitions": [{"AttributeName": "Name", "AttributeType": "S"}],
 ...     "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}})
->>> _ = ddb.handle("PutItem", {"TableName": "Trips", "Item": {"Name": {"S": "John"}}})
+>>> _ = handle(ddb, "PutItem", {"TableName": "Trips", "Item": {"Name": {"S": "John"}}})
 >>> [s] = ddb.streams.streams.values()
 >>> [(r.name, r.keys) for sh in s.shards.values() for r in sh.live()]
 [('INSERT', {'Name': {'S': 'John'}})]

@@ -21,7 +21,8 @@ Examples
 --------
 >>> from dynamo_lab.dynamodb.service import DynamoDB
 >>> ddb = DynamoDB(seed=0, create_ms=0)
->>> _ = ddb.handle("CreateTable", {"TableName": "Tab",
+>>> from dynamo_lab.dynamodb.service import handle
+>>> _ = handle(ddb, "CreateTable", {"TableName": "Tab",
 ...     "ProvisionedThroughput": {"ReadCapacityUnits": 5000, "WriteCapacityUnits": 500},
 ...     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
 ...     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})

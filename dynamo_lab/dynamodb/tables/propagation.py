@@ -47,19 +47,20 @@ Examples
 --------
 >>> from dynamo_lab.dynamodb.service import DynamoDB
 >>> ddb = DynamoDB(seed=0, create_ms=0, indexes={"gsi_lag_ms": (50, 50)})
->>> _ = ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
+>>> from dynamo_lab.dynamodb.service import handle
+>>> _ = handle(ddb, "CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
 ...     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
 ...     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"},
 ...                              {"AttributeName": "g", "AttributeType": "S"}],
 ...     "GlobalSecondaryIndexes": [{"IndexName": "byG", "Projection": {"ProjectionType": "ALL"},
 ...         "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}]})
->>> _ = ddb.handle("PutItem", {"TableName": "Tab", "Item": {"id": {"S": "a"}, "g": {"S": "x"}}})
+>>> _ = handle(ddb, "PutItem", {"TableName": "Tab", "Item": {"id": {"S": "a"}, "g": {"S": "x"}}})
 >>> q = {"TableName": "Tab", "IndexName": "byG", "KeyConditionExpression": "g = :g",
 ...      "ExpressionAttributeValues": {":g": {"S": "x"}}}
->>> ddb.handle("Query", q)["Count"], lag(ddb, "Tab", "byG")
+>>> handle(ddb, "Query", q)["Count"], lag(ddb, "Tab", "byG")
 (0, {'pending': 1, 'oldest_ms': 1})
 >>> ddb.run(ms=50)
->>> ddb.handle("Query", q)["Count"], lag(ddb, "Tab", "byG")
+>>> handle(ddb, "Query", q)["Count"], lag(ddb, "Tab", "byG")
 (1, {'pending': 0, 'oldest_ms': 0})
 """
 from __future__ import annotations
@@ -220,14 +221,15 @@ def lag(svc: Any, table: str, index: str) -> dict:
 
     >>> from dynamo_lab.dynamodb.service import DynamoDB
     >>> ddb = DynamoDB(seed=0, create_ms=0, indexes={"gsi_lag_ms": (20, 20)})
-    >>> _ = ddb.handle("CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
+    >>> from dynamo_lab.dynamodb.service import handle
+    >>> _ = handle(ddb, "CreateTable", {"TableName": "Tab", "BillingMode": "PAY_PER_REQUEST",
     ...     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
     ...     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"},
     ...                              {"AttributeName": "g", "AttributeType": "S"}],
     ...     "GlobalSecondaryIndexes": [{"IndexName": "byG", "Projection": {"ProjectionType": "ALL"},
     ...         "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}]})
     >>> for i in range(3):
-    ...     _ = ddb.handle("PutItem", {"TableName": "Tab",
+    ...     _ = handle(ddb, "PutItem", {"TableName": "Tab",
     ...                                "Item": {"id": {"S": str(i)}, "g": {"S": "x"}}})
     >>> lag(ddb, "Tab", "byG")
     {'pending': 3, 'oldest_ms': 2}
