@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Iterable
 
 __all__ = ["LabError", "OptionError", "OptionValueError", "UsageError", "ArgumentError",
-           "NotFoundError"]
+           "ArgumentTypeError", "NotFoundError", "InvariantError"]
 
 
 class LabError(Exception):
@@ -95,3 +95,26 @@ class NotFoundError(LabError, KeyError):
 
     def __str__(self) -> str:           # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class ArgumentTypeError(LabError, TypeError):
+    """An argument of a kind a lab function cannot take (a view given
+    something that is neither a simulation, an engine nor a log).
+
+    Examples
+    --------
+    >>> isinstance(ArgumentTypeError("a view needs a Simulation"), TypeError)
+    True
+    """
+
+
+class InvariantError(LabError, RuntimeError):
+    """The lab broke one of its own invariants: a bug in the lab, never the
+    learner's doing. The DynamoDB pipeline answers it as
+    ``InternalServerError`` and keeps the traceback for the tests.
+
+    Examples
+    --------
+    >>> print(InvariantError("not a condition: None"))
+    not a condition: None
+    """

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import ArgumentError
+
 __all__ = ["DynamoDBError", "ValidationError", "ERRORS", "error"]
 
 _DDB = "com.amazonaws.dynamodb.v20120810#"
@@ -60,7 +62,7 @@ class DynamoDBError(Exception):
 
     def __init__(self, code: str, message: str, **extra: Any) -> None:
         if code not in ERRORS:
-            raise ValueError(f"unknown DynamoDB error code {code!r}")
+            raise ArgumentError(f"unknown DynamoDB error code {code!r}")
         super().__init__(message)
         self.code = code
         self.message = message

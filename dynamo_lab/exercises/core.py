@@ -49,6 +49,8 @@ import textwrap
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Sequence
 
+from ..errors import ArgumentError, NotFoundError
+
 __all__ = ["____", "Blank", "Wrong", "Result", "Exercise", "ExerciseSet", "KINDS",
            "expect_equal", "expect_number", "expect_sequence", "expect_set",
            "expect_choice", "expect_mapping", "show", "as_number", "known_mistake"]
@@ -194,7 +196,7 @@ class Exercise:
                  shown_as: str | Sequence[str] | None = None,
                  too_common: str | None = None) -> None:
         if kind is not None and kind not in KINDS:
-            raise ValueError(f"exercise {name}: kind {kind!r} is not one of {', '.join(KINDS)}")
+            raise ArgumentError(f"exercise {name}: kind {kind!r} is not one of {', '.join(KINDS)}")
         self.name, self.prompt, self.var = name, prompt, var
         self._expected, self._checker = expected, check
         self.hints = list(hints)
@@ -329,7 +331,7 @@ class ExerciseSet:
         for q in self.exercises:
             if q.name == name:
                 return q
-        raise KeyError(name)
+        raise NotFoundError(name)
 
     def reset(self) -> None:
         """Forget every verdict and shown hint."""

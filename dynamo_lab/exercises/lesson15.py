@@ -22,6 +22,7 @@ from typing import Any
 
 from ..dynamodb.capacity.throughput import rcu_for
 from ..dynamodb.partitions.partitioning import GB, KB, partitions_needed
+from ..errors import ArgumentError
 from .core import Exercise, ExerciseSet, Wrong, as_number
 from .lesson11 import drop_lesson_tables as _drop
 from .lesson11 import low_level
@@ -67,7 +68,7 @@ def item_of_size(key: str, size_bytes: int) -> dict:
     """
     pad = size_bytes - len("id") - len(key.encode()) - len("pad")
     if pad < 0:
-        raise ValueError(f"{size_bytes} bytes is too small for key {key!r}")
+        raise ArgumentError(f"{size_bytes} bytes is too small for key {key!r}")
     return {"id": key, "pad": "x" * pad}
 
 

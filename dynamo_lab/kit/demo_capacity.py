@@ -27,6 +27,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from ..errors import ArgumentError, UsageError
 from .demo_base import Status, button, dashboard_frame, picture
 
 __all__ = ["CapacityDemo", "dashboard", "DECK"]
@@ -71,7 +72,7 @@ class CapacityDemo:
             for name, v in (("rcu", rcu), ("wcu", wcu), ("size_gb", size_gb)):
                 if v is not None:
                     if v < (0 if name == "size_gb" else 1):
-                        raise ValueError(f"{name.upper().replace('_GB', ' (GB)')} must be "
+                        raise ArgumentError(f"{name.upper().replace('_GB', ' (GB)')} must be "
                                          f"at least {0 if name == 'size_gb' else 1}, not {v}")
                     setattr(self, name, v)
             self.status.ok("settings changed; create the table to try them")
@@ -119,11 +120,11 @@ class CapacityDemo:
         from botocore.exceptions import ClientError
         with self.status.guard("send writes"):
             if self.table is None:
-                raise RuntimeError("create the table first")
+                raise UsageError("create the table first")
             if not 0 <= hot <= 100:
-                raise ValueError(f"the hot-key share is a percentage (0-100), not {hot}")
+                raise ArgumentError(f"the hot-key share is a percentage (0-100), not {hot}")
             if not 0 < rate < 1000:
-                raise ValueError(f"the rate is 1-999 writes a second (one a millisecond), "
+                raise ArgumentError(f"the rate is 1-999 writes a second (one a millisecond), "
                                  f"not {rate}")
             served = throttled = 0
             for _ in range(int(seconds)):

@@ -28,6 +28,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from ..errors import UsageError
 from .demo_base import Status, button, dashboard_frame, picture
 
 __all__ = ["FaultsDemo", "dashboard"]
@@ -157,7 +158,7 @@ class FaultsDemo:
         with self.status.guard("read"):
             res = self.cluster.get(CART)
             if not res.ok:
-                raise RuntimeError(f"the read failed: {res.reason}")
+                raise UsageError(f"the read failed: {res.reason}")
             self.last_siblings = res.siblings
             self.last_values = [tuple(v) for v in res.values]
             shown = " | ".join("{" + ", ".join(v) + "}" for v in self.last_values)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from ..errors import ArgumentError
 from .demo_base import Status, button, dashboard_frame, picture
 
 __all__ = ["RingDemo", "dashboard", "STRATEGIES"]
@@ -74,7 +75,7 @@ class RingDemo:
     def _command(self, cmd: str, **args: Any) -> None:
         self.view.command(cmd, **args)
         if self.view.status:
-            raise ValueError(self.view.status.split(": ", 1)[-1])
+            raise ArgumentError(self.view.status.split(": ", 1)[-1])
 
     def add_node(self) -> None:
         with self.status.guard("add node"):
@@ -86,7 +87,7 @@ class RingDemo:
     def remove_node(self, node: str | None = None) -> None:
         with self.status.guard("remove node"):
             if len(self.ring.nodes) <= 1:
-                raise ValueError("keep at least one node on the ring")
+                raise ArgumentError("keep at least one node on the ring")
             node = node or self.ring.nodes[-1]
             self._command("remove_node", node=node)
             self.status.ok(f"removed {node}: its ranges went to the next nodes clockwise")
@@ -108,7 +109,7 @@ class RingDemo:
     def set_key(self, key: str) -> None:
         with self.status.guard("key"):
             if not key.strip():
-                raise ValueError("type a key, such as cart:alice")
+                raise ArgumentError("type a key, such as cart:alice")
             self.view.key = key.strip()
             self.status.ok(f"key {key.strip()!r}")
         self.redraw()

@@ -35,6 +35,8 @@ import sys
 import time
 from pathlib import Path
 
+from ..errors import UsageError
+
 __all__ = ["MEASURED", "MACHINE", "lesson_key", "lesson_paths", "run_all", "measure", "main"]
 
 #: Seconds of Run All per lesson (lowest of the rounds), as measured by
@@ -85,7 +87,7 @@ def run_all(path: str | os.PathLike, timeout: int = 600) -> tuple[float, float]:
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     if errors:
-        raise RuntimeError(f"{Path(path).name}: {errors[0].get('ename')}: "
+        raise UsageError(f"{Path(path).name}: {errors[0].get('ename')}: "
                            f"{errors[0].get('evalue')}")
     return t1 - t0, t2 - t1
 

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from ..errors import ArgumentError, ArgumentTypeError
 from ..events import Event, EventLog, Subscription
 from .batch import FrameBatcher
 
@@ -70,7 +71,7 @@ def resolve_source(source: Any) -> tuple[EventLog, Any]:
     if isinstance(log, EventLog):
         from ..sim import Simulation
         return log, (None if isinstance(source, Simulation) else source)
-    raise TypeError(f"a view needs a Simulation, an engine (with .sim or .log) or an "
+    raise ArgumentTypeError(f"a view needs a Simulation, an engine (with .sim or .log) or an "
                     f"EventLog, not {type(source).__name__}")
 
 
@@ -189,7 +190,7 @@ class View:
 
     def _events_at(self, t: int | None, index: int | None) -> list[Event]:
         if t is not None and index is not None:
-            raise ValueError("give t= or index=, not both")
+            raise ArgumentError("give t= or index=, not both")
         if t is not None:
             return self.event_log.until(t)
         if index is not None:

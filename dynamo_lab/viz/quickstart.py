@@ -37,6 +37,8 @@ import sys
 import types
 from typing import Callable
 
+from ..errors import ArgumentError
+
 __all__ = ["defer_iri_grammar", "choose_renderer", "IRI_MODULE", "OFFLINE"]
 
 #: The module whose import compiles the IRI grammar.
@@ -153,13 +155,13 @@ def choose_renderer(renderer: str) -> None:
     >>> choose_renderer("no_such_renderer")
     Traceback (most recent call last):
     ...
-    ValueError: plotly has no renderer 'no_such_renderer'; known: ...
+    dynamo_lab.errors.ArgumentError: plotly has no renderer 'no_such_renderer'; known: ...
     """
     pio = sys.modules.get("plotly.io")
     known = set(pio.renderers) | {OFFLINE} if pio is not None else _renderer_names()
     bad = [r for r in renderer.split("+") if r not in known]
     if bad:
-        raise ValueError(f"plotly has no renderer {bad[0]!r}; known: {', '.join(sorted(known))}")
+        raise ArgumentError(f"plotly has no renderer {bad[0]!r}; known: {', '.join(sorted(known))}")
     if pio is not None:
         _register(pio)
         pio.renderers.default = renderer

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 
 import traitlets
 
+from ..errors import ArgumentError, UsageError
 from ..events import Event
 from . import ringstate
 from .base import View
@@ -338,19 +339,19 @@ class RingView(View, SceneWidget):
         """
         try:
             if self.engine is None or self.at is not None:
-                raise RuntimeError("controls are off: this view shows a recorded log or a "
+                raise UsageError("controls are off: this view shows a recorded log or a "
                                    "past moment")
             if cmd == "add_node":
                 self._add_node()
             elif cmd == "remove_node":
                 node = args.get("node") or (list(self.state.nodes)[-1] if self.state.nodes else None)
                 if node is None:
-                    raise RuntimeError("the ring has no node to remove")
+                    raise UsageError("the ring has no node to remove")
                 self.engine.remove_node(node)
             elif cmd in ("set_vnodes", "set_strategy"):
                 self._rebuild(**{cmd[4:]: int(args["value"])})
             else:
-                raise ValueError(f"unknown command {cmd!r}")
+                raise ArgumentError(f"unknown command {cmd!r}")
         except Exception as e:  # shown in the widget: a click must not raise
             self.status = f"{cmd}: {e}"
         else:
@@ -375,11 +376,11 @@ class RingView(View, SceneWidget):
         # this view's state, which is read from them as ever.
         rebuilt = getattr(self.engine, "rebuilt", None)
         if not callable(rebuilt):
-            raise RuntimeError("only a Ring can change strategy or vnodes")
+            raise UsageError("only a Ring can change strategy or vnodes")
         if vnodes is None:
             vnodes = self._controls()["vnodes"] or 8
         if vnodes < 1:
-            raise ValueError("vnodes must be at least 1")
+            raise ArgumentError("vnodes must be at least 1")
         self.engine = rebuilt(strategy=strategy, vnodes=vnodes)
 
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 import ipywidgets as w
 
+from ..errors import ArgumentError
 from ..events import Event
 from .base import View
 
@@ -58,7 +59,7 @@ class Timeline(View, w.VBox):
         self._attach(source)
         for v in self.views:
             if v.event_log is not self.event_log:
-                raise ValueError(f"{v!r} reads another log than this timeline")
+                raise ArgumentError(f"{v!r} reads another log than this timeline")
         end = self.state[0]
         self.play = w.Play(min=0, max=end, value=end, interval=interval, description="play")
         self.slider = w.IntSlider(min=0, max=end, value=end, description="event",

@@ -68,7 +68,7 @@ from typing import Any, Callable
 
 from botocore.exceptions import ClientError
 
-from ...errors import ArgumentError
+from ...errors import ArgumentError, NotFoundError
 from .kcl_worker import LeaseLost, Worker, WorkerDied
 from .stream_reader import Host, lab_service, lab_state, list_shards
 
@@ -247,7 +247,7 @@ class App:
     def _live(self, worker_id: str) -> Worker:
         w = self.workers.get(worker_id)
         if w is None or not w.alive:
-            raise KeyError(f"no running worker {worker_id!r}")
+            raise NotFoundError(f"no running worker {worker_id!r}")
         return w
 
     def live_workers(self) -> list[str]:

@@ -56,7 +56,7 @@ from botocore.context import get_context
 from botocore.exceptions import WaiterError
 from botocore.retries import standard
 
-from ...errors import OptionValueError, UsageError
+from ...errors import ArgumentError, OptionValueError, UsageError
 from ..errors import DynamoDBError
 from ..pipeline import handle, handle_streams, run
 
@@ -209,7 +209,7 @@ def _waiter_factory(state: "ServiceState", c):
     def get_waiter(waiter_name: str):
         mapping = {botocore.xform_name(n): n for n in model.waiter_names}
         if waiter_name not in mapping:
-            raise ValueError(f"Waiter does not exist: {waiter_name}")
+            raise ArgumentError(f"Waiter does not exist: {waiter_name}")
         config = model.get_waiter(mapping[waiter_name])
         method = botocore.waiter.NormalizedOperationMethod(
             getattr(c, botocore.xform_name(config.operation)))

@@ -44,6 +44,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...errors import ArgumentError
 from ...events import Event
 from ..svg import color
 from ._base import DdbView
@@ -118,11 +119,11 @@ class CapacityView(DdbView):
                  op: str | None = None, frame: Any = "action",
                  live: bool | None = None) -> None:
         if op not in (None, "read", "write"):
-            raise ValueError(f"op must be 'read', 'write' or None, not {op!r}")
+            raise ArgumentError(f"op must be 'read', 'write' or None, not {op!r}")
         if not (frame in ("action", "all") or (
                 isinstance(frame, tuple) and len(frame) == 2
                 and all(isinstance(x, (int, float)) for x in frame) and frame[0] <= frame[1])):
-            raise ValueError(f"frame must be 'action', 'all' or (first second, last second), "
+            raise ArgumentError(f"frame must be 'action', 'all' or (first second, last second), "
                              f"not {frame!r}")
         self.op_choice = op
         self.frame = frame

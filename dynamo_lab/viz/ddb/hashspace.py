@@ -39,6 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...errors import ArgumentError
 from ...events import Event
 from ..svg import color
 from ._base import HASH_SPACE, short_hash
@@ -98,7 +99,7 @@ class HashSpaceView(EndpointView):
     def __init__(self, source: Any, table: str | None = None, partitions: int | str = 3,
                  live: bool | None = None) -> None:
         if partitions != "lab" and not (isinstance(partitions, int) and 1 <= partitions <= 16):
-            raise ValueError(f"partitions must be 1..16 or 'lab', not {partitions!r}")
+            raise ArgumentError(f"partitions must be 1..16 or 'lab', not {partitions!r}")
         self.parts = partitions
         super().__init__(source, table=table, live=live)
 

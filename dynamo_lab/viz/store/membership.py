@@ -33,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...errors import ArgumentError
 from ...events import Event
 from ._base import StoreView
 
@@ -85,7 +86,7 @@ class MembershipView(StoreView):
     def __init__(self, source: Any, membership: str | None = None,
                  live: bool | None = None) -> None:
         if membership not in (None, "converged", "seeds"):
-            raise ValueError("membership must be 'converged', 'seeds' or None")
+            raise ArgumentError("membership must be 'converged', 'seeds' or None")
         self.membership = membership
         super().__init__(source, live=live)
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...errors import ArgumentError
 from ...events import Event
 from ._base import REQUEST_MSGS, StoreView, arrow_head, clock_text
 
@@ -340,7 +341,7 @@ class SequenceView(StoreView):
     def __init__(self, source: Any, rid: int | None = None, op: str | None = None,
                  live: bool = False) -> None:
         if op not in (None, "put", "get"):
-            raise ValueError(f"op must be 'put', 'get' or None, not {op!r}")
+            raise ArgumentError(f"op must be 'put', 'get' or None, not {op!r}")
         self.rid, self.op = rid, op
         super().__init__(source, live=live)
 

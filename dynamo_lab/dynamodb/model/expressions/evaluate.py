@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ....errors import InvariantError
 from ..types import SET_TYPES, compare_values, decode_binary, value_type, values_equal
 from .ast import And, Between, Compare, Func, In, Not, Or, Path, Size, Value
 
@@ -98,7 +99,7 @@ def operand_value(operand, item: dict | None) -> dict | None:
         return resolve(item, operand)
     if isinstance(operand, Size):
         return value_size_function(operand_value(operand.operand, item))
-    raise TypeError(f"not a condition operand: {operand!r}")  # parser bug, not user input
+    raise InvariantError(f"not a condition operand: {operand!r}")  # parser bug, not user input
 
 
 def _cmp(op: str, a: dict | None, b: dict | None) -> bool:
@@ -200,4 +201,4 @@ def _leaf(node, item: dict | None) -> bool:
             return _begins_with(*args)
         if node.name == "contains":
             return _contains(*args)
-    raise TypeError(f"not a condition: {node!r}")  # parser bug, not user input
+    raise InvariantError(f"not a condition: {node!r}")  # parser bug, not user input

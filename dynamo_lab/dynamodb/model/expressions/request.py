@@ -37,6 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ....errors import ArgumentError
 from ...errors import ValidationError
 from ..types import serialization_error
 from . import legacy
@@ -130,7 +131,7 @@ def request_expressions(params: Any, operation: str = "", hash_key: str | None =
         found["condition"] = parse_condition(params["ConditionExpression"], ctx)
     if params.get("KeyConditionExpression") is not None:
         if hash_key is None:
-            raise ValueError("request_expressions needs hash_key for a KeyConditionExpression")
+            raise ArgumentError("request_expressions needs hash_key for a KeyConditionExpression")
         found["key_condition"] = parse_key_condition(
             params["KeyConditionExpression"], ctx, hash_key, range_key, key_types)
     elif params.get("KeyConditions") is not None and hash_key is not None:
@@ -170,7 +171,7 @@ def _legacy(params: dict, hash_key, range_key, key_types) -> RequestExpressions:
         found["condition"] = legacy.expected_condition(params["Expected"], operator)
     if params.get("KeyConditions") is not None:
         if hash_key is None:
-            raise ValueError("request_expressions needs hash_key for KeyConditions")
+            raise ArgumentError("request_expressions needs hash_key for KeyConditions")
         found["key_condition"] = legacy.key_conditions(params["KeyConditions"], hash_key,
                                                        range_key, key_types)
     for param in ("QueryFilter", "ScanFilter"):

@@ -43,6 +43,7 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 
+from ....errors import InvariantError
 from ...errors import ValidationError
 from ..numbers import add_numbers, subtract_numbers
 from ..types import SET_TYPES, check_nesting, decode_binary, value_type
@@ -132,7 +133,7 @@ def _value(operand, item: dict) -> dict:
             raise ValidationError(_BAD_TYPE)
         combine = add_numbers if operand.op == "+" else subtract_numbers
         return {"N": combine(left["N"], right["N"])}
-    raise TypeError(f"not an update operand: {operand!r}")  # parser bug
+    raise InvariantError(f"not an update operand: {operand!r}")  # parser bug
 
 
 def _parent(item: dict, path: Path, strict: bool):
