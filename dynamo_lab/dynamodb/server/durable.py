@@ -90,13 +90,13 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from types import SimpleNamespace
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, cast
 
 from ...errors import UsageError
 from ..errors import DynamoDBError
 from ..service import DynamoDB, state_of
 from ..streams.hub import FIRST_SEQUENCE, Record, Shard, Stream
+from ..streams.snapshot import HubSnapshot, RecordSnapshot, ShardSnapshot, StreamSnapshot
 from ..tables.layout import announce, ensure
 from ..tables.table import Index, Table, Throughput
 
@@ -196,22 +196,17 @@ def _table_back(d: dict) -> Table:
 
 
 def _stream_body(s: Stream) -> dict:
-    return {"arn": s.arn, "label": s.label, "table_name": s.table_name,
-            "table_id": s.table_id, "key_schema": s.key_schema, "view": s.view,
-            "created": s.created, "created_epoch": s.created_epoch, "status": s.status,
-            "disabled": s.disabled}
+    return dict(s.header())             # the hub's own plain data, without the shards
 
 
 def _shard_body(sh: Shard) -> dict:
-    return {"id": sh.id, "parent": sh.parent, "partition": sh.partition, "start": sh.start,
-            "end": sh.end, "opened": sh.opened, "closed": sh.closed,
-            "start_seq": sh.start_seq, "end_seq": sh.end_seq, "reason": sh.reason,
-            "trimmed_through": sh.trimmed_through}
+    return dict(sh.header())            # without the records
 
 
 def _record_body(r: Record) -> dict:
-    return {"t": r.t, "name": r.name, "keys": r.keys, "old": r.old, "new": r.new,
-            "ttl": r.ttl, "event_id": r.event_id}
+    body = dict(r.snapshot())
+    del body["seq"]                     # kept in its own column
+    return body
 
 
 class DurableStore:
@@ -429,41 +424,25 @@ class DurableStore:
             ensure_ttl_sweeper(st)
 
     def _restore_streams(self, st: ServiceState, seq: int, restarts: int) -> None:
-        hub = st.streams
+        """Gather the streams, shards and records the file keeps into the
+        hub's snapshot form and hand them to :meth:`StreamHub.restore`."""
         db = self._db
-        for arn, body in db.execute("SELECT arn, body FROM streams ORDER BY pos, arn"):
-            d = json.loads(body)
-            shim = SimpleNamespace(name=d["table_name"], table_id=d["table_id"],
-                                   schema=SimpleNamespace(elements=d["key_schema"]))
-            s = Stream(arn, d["label"], shim, d["view"], d["created"],  # type: ignore[arg-type]
-                       d["created_epoch"])
-            s.status, s.disabled = d["status"], d["disabled"]
-            hub.streams[arn] = s
-            t = st.tables.get(s.table_name)
-            if t is not None and t.table_id == s.table_id:
-                hub._current[(s.table_name, s.table_id)] = s
-            self._streams[arn] = body
+        snap: HubSnapshot = {"now": st.sim.now, "last_sequence": seq, "streams": []}
+        for arn, body in db.execute("SELECT arn, body FROM streams ORDER BY pos, arn").fetchall():
+            stream = cast(StreamSnapshot, {**json.loads(body), "shards": []})
             for sid, sbody in db.execute("SELECT id, body FROM shards WHERE arn=? ORDER BY pos",
                                          (arn,)).fetchall():
-                e = json.loads(sbody)
-                sh = Shard(sid, e["parent"], e["partition"], e["start"], e["end"], e["opened"],
-                           e["start_seq"])
-                sh.closed, sh.end_seq, sh.reason = e["closed"], e["end_seq"], e["reason"]
-                sh.trimmed_through = e["trimmed_through"]
-                for rseq, rbody in db.execute("SELECT seq, body FROM records WHERE shard=? "
-                                              "ORDER BY seq", (sid,)):
-                    r = json.loads(rbody)
-                    sh.append(Record(rseq + FIRST_SEQUENCE, r["t"], r["name"], r["keys"], r["old"], r["new"],
-                                     r["ttl"], r["event_id"]))
-                s.shards[sid] = sh
+                records = [
+                    cast(RecordSnapshot, {**json.loads(rbody), "seq": rseq + FIRST_SEQUENCE})
+                    for rseq, rbody in db.execute("SELECT seq, body FROM records WHERE shard=? "
+                                                  "ORDER BY seq", (sid,))]
+                stream["shards"].append(cast(ShardSnapshot, {**json.loads(sbody),
+                                                              "records": records}))
                 self._shards[(arn, sid)] = sbody
-                if sh.closed is None and s.status == "ENABLED":
-                    s.open[sh.partition] = sh
-                    st.sim.schedule(max(0, sh.opened + hub.rollover_ms - st.sim.now),
-                                    hub._roll, s, sh)
-        hub._seq = max(hub._seq, seq)
-        hub._rng = st.sim.rng_for(f"dynamodb.streams.restart{restarts}")
-        self._seq_done = hub.last_sequence
+            snap["streams"].append(stream)
+            self._streams[arn] = body
+        st.streams.restore(snap, restart=restarts)
+        self._seq_done = st.streams.last_sequence
 
     def describe(self) -> dict:
         """What ``--status`` may show of this store: the file, its size in

@@ -35,6 +35,15 @@ The hook is :meth:`StreamHub.on_change`, called by ``items.commit`` (the one
 place every write path goes through: single items, batches, transactions and
 TTL deletes). The API operations live in :mod:`.api`.
 
+Each partition records the shard open for it (``Partition.shard``): the hub
+sets it whenever it opens a shard for a partition (after a split, at
+rollover, when a stream starts), with or without the event log.
+
+:meth:`StreamHub.snapshot` and :meth:`StreamHub.restore` carry every stream,
+shard and record, with their sequence numbers, from one service to a fresh
+one (``dynamo-lab serve --data`` keeps them across a restart this way), so a
+reader's checkpoint and its shard iterators still work there.
+
 Costs: a record is O(log partitions) to place and O(1) to append; reading
 from a sequence number is O(log n) in the shard's records.
 
@@ -58,15 +67,25 @@ from bisect import bisect_left
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from ...errors import UsageError
 from ..commit import event_key
 from ..model.size import item_size
+from .snapshot import (
+    HubSnapshot,
+    RecordSnapshot,
+    ShardHeader,
+    ShardSnapshot,
+    StreamHeader,
+    StreamSnapshot,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..partitions.partition import Partition
     from ..state import ServiceState
     from ..tables.table import Table
 
 __all__ = ["StreamHub", "Stream", "Shard", "Record", "RETENTION_MS", "ITERATOR_MS",
-           "ROLLOVER_MS", "VIEW_TYPES"]
+           "ROLLOVER_MS", "VIEW_TYPES", "FIRST_SEQUENCE"]
 
 #: How long records (and closed shards) stay readable: 24 hours.
 RETENTION_MS = 24 * 3600 * 1000
@@ -93,6 +112,16 @@ class Record:
         # As AWS counts it: the key plus the images the record carries.
         self.size = item_size(keys) + (item_size(new) if new else 0) + \
             (item_size(old) if old else 0)
+
+    def snapshot(self) -> RecordSnapshot:
+        """The record as plain data (:meth:`from_snapshot` makes it again)."""
+        return {"seq": self.seq, "t": self.t, "name": self.name, "keys": self.keys,
+                "old": self.old, "new": self.new, "ttl": self.ttl, "event_id": self.event_id}
+
+    @classmethod
+    def from_snapshot(cls, d: RecordSnapshot) -> "Record":
+        return cls(d["seq"], d["t"], d["name"], d["keys"], d["old"], d["new"], d["ttl"],
+                   d["event_id"])
 
     def __repr__(self) -> str:
         return f"<Record {self.seq} {self.name} {self.keys}>"
@@ -147,6 +176,28 @@ class Shard:
         return self.seqs[-1] if len(self.seqs) > self.head else \
             (self.trimmed_through if self.trimmed_through is not None else self.start_seq)
 
+    def header(self) -> ShardHeader:
+        """The shard as plain data, without its records."""
+        return {"id": self.id, "parent": self.parent, "partition": self.partition,
+                "start": self.start, "end": self.end, "opened": self.opened,
+                "closed": self.closed, "start_seq": self.start_seq, "end_seq": self.end_seq,
+                "reason": self.reason, "trimmed_through": self.trimmed_through}
+
+    def snapshot(self) -> ShardSnapshot:
+        """The shard as plain data, with the records it still keeps."""
+        return {**self.header(), "records": [r.snapshot() for r in self.live()]}
+
+    @classmethod
+    def from_snapshot(cls, d: ShardHeader, records: list[RecordSnapshot]) -> "Shard":
+        """The shard ``d`` describes, holding ``records`` (oldest first)."""
+        sh = cls(d["id"], d["parent"], d["partition"], d["start"], d["end"], d["opened"],
+                 d["start_seq"])
+        sh.closed, sh.end_seq, sh.reason = d["closed"], d["end_seq"], d["reason"]
+        sh.trimmed_through = d["trimmed_through"]
+        for r in records:
+            sh.append(Record.from_snapshot(r))
+        return sh
+
     def describe(self) -> dict:
         rng = {"StartingSequenceNumber": str(self.start_seq)}
         if self.end_seq is not None:
@@ -175,6 +226,29 @@ class Stream:
         self.disabled: int | None = None
         self.shards: dict[str, Shard] = {}           # every kept shard, in opening order
         self.open: dict[Any, Shard] = {}             # partition id -> its open shard
+
+    def header(self) -> StreamHeader:
+        """The stream as plain data, without its shards."""
+        return {"arn": self.arn, "label": self.label, "table_name": self.table_name,
+                "table_id": self.table_id, "key_schema": self.key_schema, "view": self.view,
+                "created": self.created, "created_epoch": self.created_epoch,
+                "status": self.status, "disabled": self.disabled}
+
+    def snapshot(self) -> StreamSnapshot:
+        """The stream as plain data, with its kept shards in opening order."""
+        return {**self.header(), "shards": [sh.snapshot() for sh in self.shards.values()]}
+
+    @classmethod
+    def from_header(cls, d: StreamHeader) -> "Stream":
+        """The stream ``d`` describes, with no shards yet."""
+        s = cls.__new__(cls)
+        s.arn, s.label = d["arn"], d["label"]
+        s.table_name, s.table_id = d["table_name"], d["table_id"]
+        s.key_schema = [dict(k) for k in d["key_schema"]]
+        s.view, s.created, s.created_epoch = d["view"], d["created"], d["created_epoch"]
+        s.status, s.disabled = d["status"], d["disabled"]
+        s.shards, s.open = {}, {}
+        return s
 
     def describe_head(self) -> dict:
         return {"StreamArn": self.arn, "StreamLabel": self.label,
@@ -338,7 +412,7 @@ class StreamHub:
         for p in parts:
             if p.id not in s.open:
                 parent = next((c.id for c in closed if c.start <= p.start < c.end), None)
-                self._open(s, table.name, p.id, p.start, p.end, parent, opened_at)
+                p.shard = self._open(s, table.name, p.id, p.start, p.end, parent, opened_at).id
 
     def _open(self, s: Stream, table: str, pid: Any, start: int, end: int,
               parent: str | None, t: int) -> Shard:
@@ -364,7 +438,128 @@ class StreamHub:
         if sh.closed is not None or s.status != "ENABLED" or s.open.get(sh.partition) is not sh:
             return
         self._close(s, sh, "rollover")
-        self._open(s, s.table_name, sh.partition, sh.start, sh.end, sh.id, self.svc.sim.now)
+        new = self._open(s, s.table_name, sh.partition, sh.start, sh.end, sh.id,
+                         self.svc.sim.now)
+        owner = self._owner(s, sh.partition)
+        if owner is not None:
+            owner.shard = new.id
+
+    def _owner(self, s: Stream, pid: Any) -> "Partition | None":
+        """The partition ``pid`` of the stream's table (live, or retired by
+        a split the stream has not caught up with yet), or None. O(1)."""
+        t = self.svc.tables.get(s.table_name)
+        if t is None or t.table_id != s.table_id or t.layout is None:
+            return None
+        pmap = t.layout.pmap
+        p = pmap.find(pid)
+        return p if p is not None else pmap.retired.get(pid)
+
+    # -- snapshot and restore ---------------------------------------------------
+    def snapshot(self) -> HubSnapshot:
+        """Every stream, shard and kept record, as plain data (JSON can
+        carry it); :meth:`restore` brings it back into a fresh service.
+        O(streams + shards + records).
+
+        Examples
+        --------
+        >>> from dynamo_lab.dynamodb.service import DynamoDB, handle, handle_streams, state_of
+        >>> def service():
+        ...     ddb = DynamoDB(seed=0, create_ms=0)
+        ...     _ = handle(ddb, "CreateTable", {"TableName": "Tab", "KeySchema": [
+        ...         {"AttributeName": "k", "KeyType": "HASH"}], "AttributeDefinitions": [
+        ...         {"AttributeName": "k", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+        ...         "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}})
+        ...     return ddb
+        >>> ddb = service()
+        >>> _ = handle(ddb, "PutItem", {"TableName": "Tab", "Item": {"k": {"S": "a"}}})
+        >>> snap = state_of(ddb).streams.snapshot()
+        >>> [(sh["partition"], sh["closed"], [r["name"] for r in sh["records"]])
+        ...  for s in snap["streams"] for sh in s["shards"]]
+        [('p0', None, ['INSERT'])]
+
+        Into a fresh service whose table has the same name and id (a
+        restart restores the tables first; here the same seed makes it):
+
+        >>> fresh = service()
+        >>> state_of(fresh).sim.run(until=snap["now"])
+        >>> state_of(fresh).streams.restore(snap, restart=1)
+        >>> state_of(fresh).streams.snapshot() == snap
+        True
+        >>> [s] = snap["streams"]
+        >>> it = handle_streams(fresh, "GetShardIterator", {"StreamArn": s["arn"],
+        ...     "ShardId": s["shards"][0]["id"], "ShardIteratorType": "TRIM_HORIZON"})
+        >>> [r["dynamodb"]["Keys"] for r in handle_streams(fresh, "GetRecords",
+        ...     {"ShardIterator": it["ShardIterator"]})["Records"]]
+        [{'k': {'S': 'a'}}]
+        """
+        return {"now": self.svc.sim.now, "last_sequence": self._seq,
+                "streams": [s.snapshot() for s in self.streams.values()]}
+
+    def restore(self, snap: HubSnapshot, *, restart: int) -> None:
+        """Bring back what :meth:`snapshot` took, into this hub: every
+        stream (oldest first), shard (open or closed, with its parent and
+        sequence number range) and record, with their sequence numbers and
+        event ids, so checkpoints and shard iterators taken before still
+        work. The service's tables come first: a stream whose table (same
+        name and id) is here is that table's stream again, and an open
+        shard whose partition is here (same id and range) is recorded on
+        it. An open shard whose partition is not is closed at the next
+        change, and the new partition's shard names it as its parent, as
+        after a split. Open shards roll over when they would have.
+
+        Parameters
+        ----------
+        snap : HubSnapshot
+            From :meth:`snapshot` (or a store that kept its parts).
+        restart : int
+            How many times this state has been restored (1 the first
+            time): new shard and event ids are drawn from a random stream
+            named after it, so they do not repeat ids drawn before.
+
+        Raises
+        ------
+        UsageError
+            The hub already has streams, or the service's clock is behind
+            the snapshot's (run it to ``snap["now"]`` first). Nothing is
+            changed.
+
+        Costs: O(streams + shards + records).
+        """
+        if self.streams:
+            raise UsageError("StreamHub.restore needs a hub with no streams yet "
+                             f"(a fresh service); this one has {len(self.streams)}")
+        svc = self.svc
+        if svc.sim.now < snap["now"]:
+            raise UsageError(f"StreamHub.restore: the clock is at {svc.sim.now} ms, behind "
+                             f"the snapshot's {snap['now']} ms; run the service to it first")
+        # Build everything before changing anything.
+        streams = []
+        for d in snap["streams"]:
+            s = Stream.from_header(d)
+            for e in d["shards"]:
+                sh = Shard.from_snapshot(e, e["records"])
+                s.shards[sh.id] = sh
+            streams.append(s)
+        seq = max(self._seq, snap["last_sequence"])
+        for s in streams:
+            self.streams[s.arn] = s
+            t = svc.tables.get(s.table_name)
+            if t is not None and t.table_id == s.table_id:
+                self._current[(s.table_name, s.table_id)] = s
+            if s.status != "ENABLED":
+                continue
+            for sh in s.shards.values():
+                if sh.closed is not None:
+                    continue
+                s.open[sh.partition] = sh
+                svc.sim.schedule(max(0, sh.opened + self.rollover_ms - svc.sim.now),
+                                 self._roll, s, sh)
+                owner = self._owner(s, sh.partition)
+                if owner is not None and owner.live and (owner.start, owner.end) == \
+                        (sh.start, sh.end):
+                    owner.shard = sh.id
+        self._seq = seq
+        self._rng = svc.sim.rng_for(f"dynamodb.streams.restart{restart}")
 
     # -- for readers ------------------------------------------------------------
     def get(self, arn: str) -> Stream | None:

@@ -31,7 +31,6 @@ Examples
 """
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from ..capacity.throughput import TableCapacity, Verdict
@@ -124,7 +123,8 @@ class Layout:
         * each replica group belongs to exactly one live partition;
         * with ``streams`` (the service's stream hub, brought up to date by
           the caller) and the table's stream enabled: each live partition's
-          recorded shard is its open shard, over its range, and each split
+          recorded shard (the hub records it when it opens one, event log
+          or not) is its open shard, over its range, and each split
           parent's shard is closed. O(P + n).
         """
         self.pmap._check()
@@ -198,34 +198,10 @@ def layouts_of(table: "Table") -> list["Layout"]:
 
 
 def ensure_capacity_ticker(svc: "ServiceState") -> None:
-    """Start the once-a-second capacity tick (closing seconds, heat splits),
-    and the recording of each partition's stream shard."""
+    """Start the once-a-second capacity tick (closing seconds, heat splits)."""
     if svc.capacity_task is None:
         svc.capacity_task = svc.sim.every(1000, lambda: _capacity_tick(svc),
                                           name="dynamodb.capacity")
-    if svc not in _WATCHED:
-        _WATCHED.add(svc)
-        svc.log.subscribe(lambda e: _shard_opened(svc, e), kinds=("shard.opened",))
-
-
-#: Services whose shard openings are recorded on their partitions.
-_WATCHED: "weakref.WeakSet[ServiceState]" = weakref.WeakSet()
-
-
-def _shard_opened(svc: "ServiceState", e: Any) -> None:
-    """The stream hub opened shard ``e.shard`` for partition ``e.partition``
-    of table ``e.table``: the partition records it (its one open shard).
-    The hub announces every opening with this event, so the hub's code
-    needs no call of ours."""
-    table = svc.tables.get(e.table)
-    lay = None if table is None else table.layout
-    if lay is None:
-        return
-    p = lay.pmap.find(e.partition)
-    if p is None:
-        p = lay.pmap.retired.get(e.partition)
-    if p is not None:
-        p.shard = e.shard
 
 
 def _capacity_tick(svc: "ServiceState") -> None:
