@@ -60,6 +60,8 @@ class KeyRanges:
         else:
             ends = sorted({t for t, _ in ring.tokens})
         self.ends = ends
+        # end -> start of its range: O(1) (a bisect compares 128-bit ints)
+        self._start = dict(zip(ends, ends[-1:] + ends[:-1]))
 
     def range_of(self, pos: int) -> tuple[int, int]:
         """The range ``(start, end]`` holding position ``pos``."""
@@ -70,6 +72,9 @@ class KeyRanges:
         return ends[i - 1], ends[i]
 
     def start_of(self, end: int) -> int:
+        s = self._start.get(end)
+        if s is not None:
+            return s
         ends = self.ends
         i = bisect_left(ends, end)
         return ends[i - 1]
@@ -172,10 +177,9 @@ class AntiEntropyMixin:
 
     def _build(self, end: int) -> MerkleTree:
         """Rebuild the tree of the range ending at ``end`` (ranges in sync)."""
-        entries = []
+        pairs = []
         get = self.store.get
         digests = self._digests
-        pos = self._pos
         for key in self._range_keys.get(end, ()):
             dg = digests.get(key)
             if dg is None:
@@ -185,22 +189,25 @@ class AntiEntropyMixin:
                 dg = digests[key] = (vs[0].clock.digest() if len(vs) == 1 else _digest(vs)) \
                     if vs else False
             if dg is not False:
-                p = pos.get(key)
-                entries.append((p if p is not None else self._position(key), key, dg))
+                pairs.append((key, dg))
+        if len(pairs) > 1:
+            pairs.sort()
         c = self.cluster
         start = c.key_ranges.start_of(end)
         # Replicas holding the same versions of a range build the same tree:
         # share it (a write reaches N replicas, and each would hash it anew).
-        # The key is everything the tree is made from, so a shared tree is
-        # the one this node would build; trees are never changed once built.
-        entries.sort()
+        # The key is everything the tree is made from (a key's position
+        # follows from the key), so a shared tree is the one this node would
+        # build; trees are never changed once built.
         memo = c._tree_cache
-        ck = (start, end, c.merkle_depth, tuple(entries))
+        ck = (start, end, c.merkle_depth, tuple(pairs))
         t = memo.get(ck)
         if t is None:
             if len(memo) >= 4096:
                 memo.clear()
-            t = memo[ck] = MerkleTree(start, end, entries, depth=c.merkle_depth)
+            position = self._position
+            t = memo[ck] = MerkleTree(start, end, [(position(k), k, d) for k, d in pairs],
+                                      depth=c.merkle_depth)
         self._trees[end] = t
         self._root_of[end] = t.root
         self._n_of[end] = t._n
