@@ -113,3 +113,46 @@ OnePartitionOneOwner.TestCase.settings = settings(
     max_examples=12, stateful_step_count=25, deadline=None,
     suppress_health_check=[HealthCheck.too_slow])
 test_one_owner_per_partition = OnePartitionOneOwner.TestCase
+
+
+def test_each_partition_records_its_shard_with_the_event_log_off():
+    """The hub records a partition's shard itself when it opens one (a
+    split, a rollover), not through the event log: with the log off, the
+    shards are recorded all the same."""
+    ddb = DynamoDB(seed=4, create_ms=0)
+    ddb.log.enabled = False
+    state = state_of(ddb)
+    state.streams.rollover_ms = 60_000
+    handle(ddb, "CreateTable", {
+        "TableName": "Quiet", "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}})
+    table, hub = state.tables["Quiet"], state.streams
+
+    def check():
+        hub.refresh()
+        table._check(streams=hub)
+        [s] = hub.streams.values()
+        assert [p.shard for p in table.layout.pmap] == \
+            [s.open[p.id].id for p in table.layout.pmap]
+        return s
+
+    for i in range(40):
+        handle(ddb, "PutItem", {"TableName": "Quiet",
+                                "Item": {"pk": {"S": f"k{i}"}, "pad": {"S": "x" * 200}}})
+    first = {p.id: p.shard for p in table.layout.pmap}
+    ddb.set_partition_size_limit("Quiet", 2000)              # a cascade of splits
+    s = check()
+    # The partitions that had a shard closed it (the lazy hub gave none to
+    # partitions that split again before their first record).
+    retired = table.layout.pmap.retired
+    assert first.items() <= {pid: p.shard for pid, p in retired.items()}.items()
+    assert all(s.shards[p.shard].reason == "split" for p in retired.values() if p.shard)
+    split = {p.id: p.shard for p in table.layout.pmap}
+    assert len(split) > 2
+    ddb.run(ms=60_000)                                       # every shard rolls over
+    s = check()
+    assert all(s.shards[s.open[pid].parent].id == shard and s.shards[shard].reason == "rollover"
+               for pid, shard in split.items())
+    assert len(ddb.log) == 0

@@ -350,3 +350,57 @@ def test_a_second_process_cannot_use_the_same_data_dir(tmp_path):
     assert f"in use by dynamo-lab serve, pid {os.getpid()}" in out.stdout, out.stdout + out.stderr
     open_service(tmp_path, "other_us-east-1", make)[1].close()    # this process: fine
     store.close()
+
+
+def test_split_and_rolled_shards_and_their_iterators_survive_a_restart(tmp_path):
+    """The round trip through the file (StreamHub.snapshot's parts in SQLite,
+    StreamHub.restore on the way back): closed and open shards with their
+    parents and sequence ranges, iterators handed out before the restart,
+    and each live partition owning its open shard afterwards."""
+    d = Durable(tmp_path)
+    _votes(d, BillingMode="PAY_PER_REQUEST",
+           StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    state_of(d.ddb).streams.rollover_ms = 120_000
+    for i in range(30):
+        d("PutItem", TableName="Votes", Item={"poll": {"S": f"p{i}"}, "voter": {"S": "a"},
+                                              "pad": {"S": "x" * 100}})
+    d.ddb.set_partition_size_limit("Votes", 1500)         # splits: kept in the file as shards
+    d.ddb.run(ms=130_000)                                  # rollovers
+    d("PutItem", TableName="Votes", Item={"poll": {"S": "p0"}, "voter": {"S": "b"}})
+    arn = d("DescribeTable", TableName="Votes")["Table"]["LatestStreamArn"]
+    before = d.streams("DescribeStream", StreamArn=arn)["StreamDescription"]["Shards"]
+    reasons = {sh.reason for s in state_of(d.ddb).streams.streams.values()
+               for sh in s.shards.values()}
+    assert {"split", "rollover", None} <= reasons
+    its = [d.streams("GetShardIterator", StreamArn=arn, ShardId=s["ShardId"],
+                     ShardIteratorType="TRIM_HORIZON")["ShardIterator"] for s in before]
+    read = [d.streams("GetRecords", ShardIterator=it)["Records"] for it in its]
+    assert sum(map(len, read)) == 31
+
+    kept = state_of(d.ddb).streams.snapshot()
+
+    e = d.restart()
+    hub, table = state_of(e.ddb).streams, state_of(e.ddb).tables["Votes"]
+    restored = hub.snapshot()
+    assert restored["streams"] == kept["streams"]
+    assert restored["last_sequence"] == kept["last_sequence"]
+    assert [e.streams("GetRecords", ShardIterator=it)["Records"] for it in its] == read
+    # Partitions are rebuilt from the table's size (no splits kept): the
+    # open shards of partitions that are not there again closed at the
+    # first request, and the new partitions' shards name them as parents.
+    table._check(streams=hub)
+    hub._check()
+    after = e.streams("DescribeStream", StreamArn=arn)["StreamDescription"]["Shards"]
+    was_open = {s["ShardId"] for s in before if "EndingSequenceNumber" not in s["SequenceNumberRange"]}
+    assert [(s["ShardId"], s.get("ParentShardId"), s["SequenceNumberRange"]["StartingSequenceNumber"])
+            for s in after[:len(before)]] == \
+        [(s["ShardId"], s.get("ParentShardId"), s["SequenceNumberRange"]["StartingSequenceNumber"])
+         for s in before]
+    new = after[len(before):]
+    assert {p.shard for p in table.layout.pmap} <= was_open | {s["ShardId"] for s in new}
+    assert all(s["ParentShardId"] in was_open for s in new)
+    e("PutItem", TableName="Votes", Item={"poll": {"S": "p1"}, "voter": {"S": "c"}})
+    last = max(r["seq"] for sh in kept["streams"][0]["shards"] for r in sh["records"])
+    [(shard, rec)] = [(sh, r) for s in hub.streams.values() for sh in s.shards.values()
+                      for r in sh.live() if r.seq > last]
+    assert shard.closed is None and shard.id in {p.shard for p in table.layout.pmap}
