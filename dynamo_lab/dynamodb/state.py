@@ -16,6 +16,8 @@ Examples
 >>> st = ServiceState(Simulation(seed=0))
 >>> st.arn("Music"), st.epoch_now()
 ('arn:aws:dynamodb:us-east-1:000000000000:table/Music', 1767225600.0)
+>>> st.wall_time(1500), st.virtual_ms(1767225601.5)   # virtual ms <-> Unix seconds
+(1767225601.5, 1500)
 >>> st.request_id() == ServiceState(Simulation(seed=0)).request_id()   # the seed decides
 True
 """
@@ -42,8 +44,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["ServiceState", "EPOCH"]
 
-#: Unix time (s) at virtual time 0: 2026-01-01T00:00:00Z. Fixed, so a seed
-#: gives the same CreationDateTime and TTL outcomes on every laptop.
+#: Unix time (s) at virtual time 0 unless a state is told otherwise:
+#: 2026-01-01T00:00:00Z. Fixed, so a seed gives the same CreationDateTime
+#: and TTL outcomes on every laptop. A served lab on the wall clock
+#: (:class:`~.server.room.Room`) sets its namespaces' :attr:`ServiceState.epoch`
+#: to the real time instead.
 EPOCH = 1_767_225_600
 
 
@@ -81,6 +86,10 @@ class ServiceState:
         Called with every committed :class:`~.commit.Change` after the
         observers, when the state is kept on disk (``dynamo-lab serve
         --data``: :mod:`.server.durable`); None otherwise.
+    epoch : float
+        Unix time (s) at virtual time 0: :data:`EPOCH` by default. Every
+        date the service tells (stream records, CreationDateTime, TTL
+        expiry) is ``epoch`` plus virtual time.
     """
 
     sim: Simulation
@@ -102,6 +111,7 @@ class ServiceState:
     capacity_task: Any = None
     retry_streams: int = 0
     journal: Callable[[Any], None] | None = None
+    epoch: float = EPOCH
     log: EventLog = field(init=False)
     ids: random.Random = field(init=False)
 
@@ -115,8 +125,17 @@ class ServiceState:
         return f"arn:aws:dynamodb:{self.region}:{self.account}:table/{table}"
 
     def epoch_now(self) -> float:
-        """The lab's Unix time in seconds: :data:`EPOCH` plus virtual time."""
-        return EPOCH + self.sim.now / 1000
+        """The lab's Unix time in seconds: :attr:`epoch` plus virtual time."""
+        return self.epoch + self.sim.now / 1000
+
+    def wall_time(self, t_ms: float) -> float:
+        """Unix seconds of virtual time ``t_ms`` (ms): :attr:`epoch` plus it."""
+        return self.epoch + t_ms / 1000
+
+    def virtual_ms(self, seconds: float) -> int:
+        """The virtual ms that Unix time ``seconds`` names (the inverse of
+        :meth:`wall_time`, rounded to the ms)."""
+        return int(round((seconds - self.epoch) * 1000))
 
     def new_uuid(self) -> str:
         """A version-4 UUID drawn from the seed."""

@@ -313,6 +313,7 @@ class DurableStore:
         self._collect_streams(out)
         if out:
             out.append(("INSERT OR REPLACE INTO meta(k, v) VALUES ('now', ?)", (str(st.sim.now),)))
+            out.append(("INSERT OR REPLACE INTO meta(k, v) VALUES ('epoch', ?)", (repr(st.epoch),)))
             if self._seq_done != hub_seq:
                 out.append(("INSERT OR REPLACE INTO meta(k, v) VALUES ('seq', ?)", (str(hub_seq),)))
         self._seq_done = hub_seq
@@ -398,6 +399,8 @@ class DurableStore:
             return                              # a new namespace: the seed decides everything
         with st.lock:
             now = int(meta["now"])
+            if "epoch" in meta:                 # the dates go on where they stopped
+                st.epoch = float(meta["epoch"])
             if now > st.sim.now:
                 st.sim.run(until=now)
             # New ids must not repeat the ones drawn before the restart.
