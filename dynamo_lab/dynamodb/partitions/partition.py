@@ -72,7 +72,7 @@ class Partition:
         self.sizes: dict = {}                     # storage key -> bytes
         self.capacity: Any = None                 # the capacity's per-partition state
         self.group: Any = None                    # the replica group's replication state
-        self.shard: str | None = None             # the stream shard open for it
+        self.shard: str | None = None             # its open stream shard (the hub sets it)
         self.live = True
 
     @property

@@ -265,8 +265,7 @@ def _label_ms(svc: "ServiceState", label: str) -> tuple[int, float]:
     """The virtual ms and epoch seconds a stream label (its creation time) names."""
     t = datetime.strptime(label, "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=timezone.utc)
     epoch = t.timestamp()
-    from ..state import EPOCH
-    return max(0, int(round((epoch - EPOCH) * 1000))), epoch
+    return max(0, svc.virtual_ms(epoch)), epoch
 
 
 class StreamHub:
@@ -416,8 +415,8 @@ class StreamHub:
 
     def _open(self, s: Stream, table: str, pid: Any, start: int, end: int,
               parent: str | None, t: int) -> Shard:
-        from ..state import EPOCH
-        sid = f"shardId-{EPOCH * 1000 + t:020d}-{self._rng.getrandbits(32):08x}"
+        ms = int(round(self.svc.wall_time(t) * 1000))        # Unix ms of its opening
+        sid = f"shardId-{ms:020d}-{self._rng.getrandbits(32):08x}"
         sh = Shard(sid, parent, pid, start, end, t, self._next_seq())
         s.shards[sid] = sh
         s.open[pid] = sh
