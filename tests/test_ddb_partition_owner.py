@@ -25,10 +25,11 @@ KEYS = st.integers(0, 60)
 
 
 class OnePartitionOneOwner(RuleBasedStateMachine):
-    @initialize(seed=st.integers(0, 2**16))
-    def make(self, seed):
+    @initialize(seed=st.integers(0, 2**16), log=st.booleans())
+    def make(self, seed, log):
         self.ddb = DynamoDB(seed=seed, create_ms=0, partition_size_limit=3000,
                             replication={"lag_ms": (0, 40)})
+        self.ddb.log.enabled = log           # the owners hold with the event log off too
         handle(self.ddb, "CreateTable", {
             "TableName": "Own",
             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],

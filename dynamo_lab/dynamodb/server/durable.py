@@ -42,7 +42,9 @@ replayed, so nothing is charged against capacity and nothing throttles.
   CreateTable builds them; splits for heat are not kept.
 * **Streams**: every stream, shard (id, parent, sequence number range,
   open or closed) and record, with its sequence number, so a consumer's
-  checkpoint (shard id + sequence number) still works. An open shard whose
+  checkpoint (shard id + sequence number) still works. The rows are the
+  parts of :meth:`~..streams.hub.StreamHub.snapshot`; a restart hands them
+  back to :meth:`~..streams.hub.StreamHub.restore`. An open shard whose
   partition is not rebuilt is closed at the next change, and the new
   partition's shard names it as parent, as after a split.
 * **Time**: the service's virtual clock continues from where it stopped
@@ -313,7 +315,8 @@ class DurableStore:
         self._collect_streams(out)
         if out:
             out.append(("INSERT OR REPLACE INTO meta(k, v) VALUES ('now', ?)", (str(st.sim.now),)))
-            out.append(("INSERT OR REPLACE INTO meta(k, v) VALUES ('epoch', ?)", (repr(st.epoch),)))
+            out.append(("INSERT OR REPLACE INTO meta(k, v) VALUES ('clock', ?)",
+                        (_dumps(st.clock_record()),)))
             if self._seq_done != hub_seq:
                 out.append(("INSERT OR REPLACE INTO meta(k, v) VALUES ('seq', ?)", (str(hub_seq),)))
         self._seq_done = hub_seq
@@ -399,8 +402,8 @@ class DurableStore:
             return                              # a new namespace: the seed decides everything
         with st.lock:
             now = int(meta["now"])
-            if "epoch" in meta:                 # the dates go on where they stopped
-                st.epoch = float(meta["epoch"])
+            if "clock" in meta:                 # the dates go on where they stopped
+                st.restore_clock(json.loads(meta["clock"]))
             if now > st.sim.now:
                 st.sim.run(until=now)
             # New ids must not repeat the ones drawn before the restart.
