@@ -47,7 +47,8 @@ def _put(c, name, key, size=300):
 def busy_ddb(seed: int = 3) -> DynamoDB:
     """A seeded workload with splits for size, throttles, a stream, updates
     and deletes, and a hot key at the end."""
-    ddb = DynamoDB(seed=seed, partition_size_limit=16 * 1024, capacity={"adaptive": False},
+    ddb = DynamoDB(seed=seed, partition_size_limit=16 * 1024,
+                   capacity={"adaptive": False, "initial_burst_seconds": 1},
                    indexes={"gsi_lag_ms": (5, 60)})
     c = _table(ddb, "Music", 40, 40,
                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
@@ -254,7 +255,7 @@ def test_a_table_with_no_events_yet_and_a_deleted_table():
 # -- CapacityView ------------------------------------------------------------
 
 def test_hot_key_shows_one_partition_throttled_while_the_others_idle():
-    ddb = DynamoDB(seed=0, capacity={"adaptive": False})
+    ddb = DynamoDB(seed=0, capacity={"adaptive": False, "initial_burst_seconds": 1})
     c = _table(ddb, "Hot", 40, 40)
     ddb.split_partition("Hot", "p0")
     ddb.split_partition("Hot", "p1")
@@ -315,7 +316,7 @@ def test_leader_failover_moves_the_leader_mark_and_greys_the_crashed_node():
              if it[2].get("class", "").startswith("dl-member")}
     assert items[new]["class"] == "dl-member dl-leader"
     assert items[old]["class"] == "dl-member dl-down"
-    assert repr(view).endswith(", 1 leader changes>")
+    assert repr(view).endswith(", 1 leader change>")
     ddb.recover_node(old)
     assert "dl-down" not in view.svg()
 
@@ -426,7 +427,8 @@ def test_a_table_with_no_stream_draws_an_empty_lineage(run):
 def test_gsi_lag_and_back_pressure_from_the_engine():
     from dynamo_lab.dynamodb.tables.propagation import lag
     from dynamo_lab.viz import GsiLagView
-    ddb = DynamoDB(seed=0, indexes={"gsi_lag_ms": (10, 120)})
+    ddb = DynamoDB(seed=0, indexes={"gsi_lag_ms": (10, 120)},
+                   capacity={"initial_burst_seconds": 1})   # a new table starts with one second of burst, so throttling shows at once
     c = ddb.client(retries=0)
     c.create_table(TableName="Back", KeySchema=KS,
                    AttributeDefinitions=AD + [{"AttributeName": "g", "AttributeType": "S"}],

@@ -11,7 +11,7 @@ from dynamo_lab.viz import CapacityView
 
 
 def _run():
-    ddb = DynamoDB(seed=3, capacity={"adaptive": False})
+    ddb = DynamoDB(seed=3, capacity={"adaptive": False, "initial_burst_seconds": 1})
     c = ddb.client(retries=0)
     c.create_table(TableName="Spiky", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],

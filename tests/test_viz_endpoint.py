@@ -85,7 +85,7 @@ def test_collections_mark_returned_filtered_and_page_end():
     log.emit("client.items", call=3, table="T", index=None, role="deleted", keys=("pk", "sk"),
              items=(("S", "b", "N", "1", None, ()),), start=None, end=None, filtered=0)
     assert "b" not in v.marks()
-    assert repr(v) == ("<ItemCollectionsView 'T': 1 collections, 10 items; call 2 Query "
+    assert repr(v) == ("<ItemCollectionsView 'T': 1 collection, 10 items; call 2 Query "
                        "returned 2, filtered 2, page ended>")
 
 

@@ -7,6 +7,7 @@ import boto3
 import pytest
 
 from dynamo_lab import viz
+from dynamo_lab.errors import OptionValueError
 from dynamo_lab.dynamodb.server.http import Server
 from dynamo_lab.dynamodb.server.room import Caller, Room
 from dynamo_lab.viz.ddb import _endpoint
@@ -32,13 +33,28 @@ def test_fetch_reads_every_page_once_and_in_order(monkeypatch):
     with Server(room=room) as srv:
         c = client(srv.url)
         fill(c)
-        src = LabEvents(c)
+        src = LabEvents(c, since=0)
         first = src.fetch()
         want = room.events_since(Caller("Hana8", "us-east-1"), 0, limit=10_000)["events"]
         assert len(want) > 12 and first == want
         assert src.next == len(want) and src.fetch() == []
         c.put_item(TableName="Pages", Item={"id": {"S": "more"}})
         assert [e["kind"] for e in src.fetch()] == ["item.put"]
+
+
+def test_by_default_fetching_starts_at_the_servers_position_now():
+    room = Room()
+    with Server(room=room) as srv:
+        c = client(srv.url)
+        fill(c, 3)
+        src = LabEvents(c)
+        assert src.available and src.next == len(room.service_for(Caller("Hana8", "us-east-1")).log)
+        assert src.fetch() == []
+        c.put_item(TableName="Pages", Item={"id": {"S": "later"}})
+        assert [e["kind"] for e in src.fetch()] == ["item.put"]
+        assert LabEvents(client(srv.url, key="Newcomer")).next == 0   # no namespace yet
+        with pytest.raises(OptionValueError, match="LabEvents option 'since' is -1"):
+            LabEvents(c, since=-1)
 
 
 def test_a_recording_merges_each_server_event_once(monkeypatch):

@@ -58,7 +58,7 @@ Examples
 <CapacityView 'Music' write: 4 partitions over 1 s; no throttles>
 >>> tl = Timeline(ddb, views=[pm, cap]); tl.seek(2)
 >>> pm
-<PartitionMapView 'Music': 1 partitions, 0 items, 0 B, at event 2 of 30>
+<PartitionMapView 'Music': 1 partition, 0 items, 0 B, at event 2 of 30>
 """
 from __future__ import annotations
 

@@ -21,6 +21,8 @@ Examples
 ('80', '00')
 >>> size_text(1536), size_text(3 * 2 ** 30)
 ('1.5 KB', '3.00 GB')
+>>> plural(1, "partition"), plural(3, "partition"), plural(1, "index", "indexes")
+('1 partition', '3 partitions', '1 index')
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from ..svg import css, num
 from ..widget import SceneWidget, scene_json
 
 __all__ = ["DdbView", "DdbWidget", "DDB_CSS", "ddb_html", "scene_svg", "short_hash",
-           "size_text", "HASH_SPACE"]
+           "size_text", "plural", "HASH_SPACE"]
 
 HASH_SPACE = 2 ** 128
 
@@ -71,6 +73,12 @@ DDB_CSS = """
 def short_hash(h: int) -> str:
     """The first byte of a 128-bit hash, as the deck's slides write it (``'55'``)."""
     return f"{min(h, HASH_SPACE - 1) >> 120:02X}"
+
+
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """``n`` and the noun, singular for one: ``'1 partition'``, ``'2 partitions'``
+    (``nouns``: the plural when it is not the noun plus ``s``)."""
+    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
 
 
 def size_text(n: float) -> str:

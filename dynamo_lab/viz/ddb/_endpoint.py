@@ -31,6 +31,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
+from ...errors import OptionValueError
 from ..svg import css
 from ._base import DDB_CSS, DdbView, DdbWidget, ddb_html, scene_svg
 
@@ -42,6 +43,7 @@ EVENTS_PATH = "/_lab/events"
 #: How a dynamo-lab server's health check (``GET /``) begins.
 HEALTH_PREFIX = "healthy: dynamo-lab"
 _PAGE = 1000
+_END = 2 ** 62      # a position past any log's end: the server answers its end as ``next``
 
 #: stream record colours by eventName
 EVENT_COLORS = {"INSERT": "#59a14f", "MODIFY": "#4e79a7", "REMOVE": "#e15759"}
@@ -126,12 +128,23 @@ class LabEvents:
     own credentials and region, so it names the same namespace the
     client's calls go to, and passes a server that checks signatures.
 
+    A recording shows what the learner did since it began: by default the
+    first event fetched is the first one the server logs after this object
+    is made (the server's current position is asked for here), as on the
+    lab in the notebook, whose log starts with the recording's kernel. A
+    room's namespace outlives the kernel, so from position 0 a re-run
+    lesson would bring the earlier run's tables, streams and throttles
+    along (the views follow a table by name).
+
     Parameters
     ----------
     client : botocore client
         A ``dynamodb`` client whose ``endpoint_url`` may be a dynamo-lab server.
     timeout : float
         Seconds to wait for the server.
+    since : int, optional
+        The position to fetch from (``0``: everything the namespace has
+        logged); default: the server's position now.
 
     Attributes
     ----------
@@ -152,7 +165,7 @@ class LabEvents:
     ([], False)
     """
 
-    def __init__(self, client: Any, timeout: float = 5.0) -> None:
+    def __init__(self, client: Any, timeout: float = 5.0, since: int | None = None) -> None:
         self.url = str(client.meta.endpoint_url).rstrip("/")
         self.region = client.meta.region_name or "us-east-1"
         self._client = client
@@ -160,6 +173,25 @@ class LabEvents:
         self.available: bool | None = None
         self.why = ""
         self.next = 0
+        if since is not None:
+            if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+                raise OptionValueError("LabEvents", "since", since,
+                                       "a whole number >= 0, or None for the server's position now")
+            self.next = since
+        else:
+            self.start()
+
+    def start(self) -> int:
+        """Fetch from the server's current position on (what :meth:`fetch`
+        answers next: only events logged after this call); returns it.
+        Asks the server once (nothing if it does not serve its events)."""
+        if self.available is None and not self._probe():
+            return self.next
+        if self.available:
+            page = self._page(_END, 1)     # past the end: no events, and where the end is
+            if page is not None:
+                self.next = max(0, int(page.get("next", self.next)))
+        return self.next
 
     def _get(self, path: str, signed: bool) -> tuple[int, bytes]:
         from botocore.auth import SigV4Auth

@@ -36,7 +36,7 @@ from typing import Any
 
 from ...events import Event
 from ..svg import color
-from ._base import size_text
+from ._base import plural, size_text
 from ._endpoint import EndpointView, clip
 
 __all__ = ["ItemAnatomyView", "AnatomyState", "TYPE_NAMES", "costs_of"]
@@ -198,6 +198,6 @@ class ItemAnatomyView(EndpointView):
         if s.size is None:
             return f"{self.what(s)}: no item yet"
         c = costs_of(s.size)
-        return (f"{self.what(s)}: {s.key}, {len(s.attrs)} attributes, {size_text(s.size)}: "
+        return (f"{self.what(s)}: {s.key}, {plural(len(s.attrs), 'attribute')}, {size_text(s.size)}: "
                 f"{c['wcu']} WCU, {c['rcu_strong']} RCU ({c['rcu_eventual']:g} eventually "
                 f"consistent)")

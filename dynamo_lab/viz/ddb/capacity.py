@@ -47,7 +47,7 @@ from typing import Any
 from ...errors import ArgumentError
 from ...events import Event
 from ..svg import color
-from ._base import DdbView
+from ._base import DdbView, plural
 
 __all__ = ["CapacityView", "CapacityState"]
 
@@ -440,7 +440,7 @@ class CapacityView(DdbView):
 
     def summary(self, s: CapacityState) -> str:
         secs = 0 if s.first is None else (s.last - s.first) // 1000 + 1
-        text = (f"{self.what(s)} {self.op(s)}: {len(self.partition_ids(s))} partitions "
+        text = (f"{self.what(s)} {self.op(s)}: {plural(len(self.partition_ids(s)), 'partition')} "
                 f"over {secs} s")
         hot = self.throttled(s)
         if hot:

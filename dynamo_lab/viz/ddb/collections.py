@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...events import Event
-from ._base import short_hash
+from ._base import plural, short_hash
 from ._endpoint import ROLE_COLORS, EndpointView, clip
 
 __all__ = ["ItemCollectionsView", "CollectionsState", "sort_token", "hash_position"]
@@ -332,7 +332,7 @@ class ItemCollectionsView(EndpointView):
 
     def _title(self, s: CollectionsState) -> str:
         n = sum(len(c) for c in s.colls.values())
-        return (f"{self.what(s)}: {len(s.colls)} item collections, {n} items "
+        return (f"{self.what(s)}: {plural(len(s.colls), 'item collection')}, {plural(n, 'item')} "
                 "(as the client wrote and read them)")
 
     def _call_text(self, s: CollectionsState, chosen: dict | None) -> str:
@@ -350,7 +350,7 @@ class ItemCollectionsView(EndpointView):
 
     def summary(self, s: CollectionsState) -> str:
         n = sum(len(c) for c in s.colls.values())
-        text = f"{self.what(s)}: {len(s.colls)} collections, {n} items"
+        text = f"{self.what(s)}: {plural(len(s.colls), 'collection')}, {plural(n, 'item')}"
         chosen = self._chosen(s)
         if chosen is not None:
             text += f"; {self._what_call(s, chosen)} returned {len(chosen['got'])}"

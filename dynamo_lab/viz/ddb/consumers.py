@@ -24,12 +24,12 @@ Examples
 ...     log.emit("trigger.batch", mapping="strict", shard="shard-1", first=first,
 ...              last=first, records=n, outcome=outcome)
 >>> LambdaBatchesView(log)
-<LambdaBatchesView 'strict': 1 shards, 5 batches (2 ok, 1 retry, 1 bisect, 1 discarded), 15 records handed>
+<LambdaBatchesView 'strict': 1 shard, 5 batches (2 ok, 1 retry, 1 bisect, 1 discarded), 15 records handed>
 >>> log.emit("kcl.lease", app="tally", shard="s1", worker="w0", action="taken", counter=1)
 >>> log.emit("kcl.checkpoint", app="tally", shard="s1", worker="w0", sequence="9", records=5)
 >>> log.emit("kcl.lease", app="tally", shard="s1", worker="w1", action="stolen", counter=2)
 >>> KclLeasesView(log)
-<KclLeasesView 'tally': 1 shards, 2 workers; held: s1 by w1; 1 steals, 1 checkpoints>
+<KclLeasesView 'tally': 1 shard, 2 workers; held: s1 by w1; 1 steal, 1 checkpoint>
 """
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ from typing import Any
 
 from ...events import Event
 from ..svg import color
+from ._base import plural
 from ._endpoint import EndpointView, clip, own_text
 
 __all__ = ["LambdaBatchesView", "KclLeasesView", "OUTCOME_COLORS"]
@@ -130,7 +131,7 @@ class LambdaBatchesView(EndpointView):
                     "height": _LANE - 12, "rx": 2, "fill": OUTCOME_COLORS.get(outcome, "#999"),
                     "data-shard": sh, "data-outcome": outcome, "data-records": n,
                     "data-first": first,
-                    "data-tip": f"t={t} ms · {n} records from {clip(first, 14)} · {outcome}"}, ""])
+                    "data-tip": f"t={t} ms · {plural(n, 'record')} from {clip(first, 14)} · {outcome}"}, ""])
                 if outcome == "discarded":
                     add(["text", f"bf:{sh}:{j}:{t}", {"x": round(x + wd / 2, 2), "y": y + 1,
                                                       "font-size": 9, "text-anchor": "middle",
@@ -162,8 +163,8 @@ class LambdaBatchesView(EndpointView):
                 total += n
         n = sum(counts.values())
         order = [o for o in OUTCOME_COLORS if o in counts]
-        return (f"{s.mapping!r}: {len(s.shards)} shards, {n} batches ("
-                + ", ".join(f"{counts[o]} {o}" for o in order) + f"), {total} records handed")
+        return (f"{s.mapping!r}: {plural(len(s.shards), 'shard')}, {plural(n, 'batch', 'batches')} ("
+                + ", ".join(f"{counts[o]} {o}" for o in order) + f"), {plural(total, 'record')} handed")
 
 
 @dataclass
@@ -281,7 +282,7 @@ class KclLeasesView(EndpointView):
                                              "y1": y + 6, "y2": y + _LANE - 8, "stroke": "#222",
                                              "stroke-width": 1.5,
                                              "data-tip": f"checkpoint {clip(seq, 14)} "
-                                                         f"after {n} records"}, ""])
+                                                         f"after {plural(n, 'record')}"}, ""])
         y = _TOP + max(len(s.shards), 1) * _LANE + 6
         xx = 10
         for i, w in enumerate(s.workers):
@@ -300,5 +301,5 @@ class KclLeasesView(EndpointView):
         steals = sum(a == "stolen" for m in s.marks.values() for _, a, _ in m)
         cps = sum(len(c) for c in s.checkpoints.values())
         who = ", ".join(f"{clip(sh[-8:], 8)} by {w}" for sh, w in held.items() if w) or "none"
-        return (f"{s.app!r}: {len(s.shards)} shards, {len(s.workers)} workers; held: {who}; "
-                f"{steals} steals, {cps} checkpoints")
+        return (f"{s.app!r}: {plural(len(s.shards), 'shard')}, {plural(len(s.workers), 'worker')}; held: {who}; "
+                f"{plural(steals, 'steal')}, {plural(cps, 'checkpoint')}")

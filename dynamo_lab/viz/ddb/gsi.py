@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...events import Event
-from ._base import DdbView
+from ._base import DdbView, plural
 
 __all__ = ["GsiLagView", "GsiLagState"]
 
@@ -255,7 +255,7 @@ class GsiLagView(DdbView):
             add(["line", f"bf:{i}", {"x1": x(t), "x2": x(t), "y1": _LAG_TOP, "y2": _Q_TOP + _Q_H,
                                      "stroke": "#888", "stroke-dasharray": "2 3"}, ""])
             add(["text", f"bfl:{i}", {"class": "dl-muted", "x": x(t) + 3, "y": _LAG_TOP + 12,
-                                      "font-size": 10}, f"backfill {phase} ({n} items)"])
+                                      "font-size": 10}, f"backfill {phase} ({plural(n, 'item')})"])
         add(["text", "x0", {"class": "dl-muted", "x": _L, "y": H - 22, "font-size": 10},
              f"t={t0} ms"])
         add(["text", "x1", {"class": "dl-muted", "x": _L + _PW, "y": H - 22, "font-size": 10,
@@ -279,7 +279,7 @@ class GsiLagView(DdbView):
                 f"max {lg['max']} ms; queue peak {max([n for _, n in q] + [0])}")
         thr = self.throttled(s)
         if thr:
-            text += f"; {len(thr)} seconds throttled ({sum(thr.values())} writes)"
+            text += f"; {plural(len(thr), 'second')} throttled ({plural(sum(thr.values()), 'write')})"
         else:
             text += "; no throttles"
         return text

@@ -42,7 +42,7 @@ from typing import Any
 from ...errors import ArgumentError
 from ...events import Event
 from ..svg import color
-from ._base import HASH_SPACE, short_hash
+from ._base import HASH_SPACE, plural, short_hash
 from ._endpoint import ZONES3, EndpointView, clip
 from .collections import hash_position
 
@@ -172,7 +172,7 @@ class HashSpaceView(EndpointView):
         rs = self.ranges(s)
         add(["text", "title", {"class": "dl-title", "x": 10, "y": 18},
              f"{self.what(s)}: Hash({s.key_name or 'hash key'}) on the key space 00..FF, "
-             f"{len(rs)} partitions, each stored three times"])
+             f"{plural(len(rs), 'partition')}, each stored three times"])
         add(["line", "axis", {"x1": _L, "x2": _L + _BW, "y1": _KEYS_Y, "y2": _KEYS_Y,
                               "stroke": "#999"}, ""])
         for i in range(5):
@@ -205,7 +205,7 @@ class HashSpaceView(EndpointView):
                     "height": _BAND_H, "fill": color(pi), "opacity": 0.28, "stroke": "#fff",
                     "stroke-width": 2, "data-partition": name, "data-replica": rep + 1,
                     "data-tip": f"partition {name} · {reps[rep] if rep < len(reps) else ''} · "
-                                f"{len(held)} keys"}, ""])
+                                f"{plural(len(held), 'key')}"}, ""])
                 if rep == 0 and wd > 40:
                     add(["text", f"pn:{a:x}", {"x": round(x0 + wd / 2, 2), "y": y - 4,
                                                "text-anchor": "middle", "font-size": 11,
@@ -259,7 +259,7 @@ class HashSpaceView(EndpointView):
     def summary(self, s: HashSpaceState) -> str:
         place = self.placement(s)
         rs = self.ranges(s)
-        text = f"{self.what(s)}: {len(place)} keys in {len(rs)} partitions"
+        text = f"{self.what(s)}: {plural(len(place), 'key')} in {plural(len(rs), 'partition')}"
         used = sorted({p for _, p in place.values()})
         if len(used) == 1 and len(place) > 1:
             text += f" ({', '.join(clip(k, 12) for k in list(place)[:4])}"

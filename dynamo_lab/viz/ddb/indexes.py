@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...events import Event
+from ._base import plural
 from ._endpoint import ROLE_COLORS, EndpointView, clip, own_text
 from .collections import sort_token
 
@@ -309,7 +310,7 @@ class IndexPlacementView(EndpointView):
         return out
 
     def _title(self, s: IndexState, gsi: str | None, lsi: str | None) -> str:
-        text = f"{self.what(s)}: {len(s.base)} items"
+        text = f"{self.what(s)}: {plural(len(s.base), 'item')}"
         if lsi:
             text += f" · LSI {lsi}: in each item collection"
         if gsi:
@@ -323,8 +324,8 @@ class IndexPlacementView(EndpointView):
         c = self._counts(s)
         text = f"{self.what(s)}"
         if gsi:
-            text += (f" GSI {gsi}: {len(s.base)} items, {c['in']} in the GSI, {c['sparse']} "
+            text += (f" GSI {gsi}: {plural(len(s.base), 'item')}, {c['in']} in the GSI, {c['sparse']} "
                      f"sparse, {c['pending']} not there yet")
         else:
-            text += f": {len(s.base)} items, no GSI"
+            text += f": {plural(len(s.base), 'item')}, no GSI"
         return text

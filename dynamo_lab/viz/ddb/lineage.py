@@ -14,7 +14,9 @@ batches and records per shard, and how they ended). A flow line runs from a
 shard to each consumer that read it, wider for more records.
 
 A table with no stream draws an empty tree; consumers of other tables'
-streams are not drawn (their shards are not this table's).
+streams are not drawn (their shards are not this table's). A table deleted
+and created again under the same name starts a new tree: the earlier
+table's stream (readable 24 hours by its own ARN) is not the new table's.
 
 Examples
 --------
@@ -47,7 +49,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...events import Event
-from ._base import DdbView
+from ._base import DdbView, plural
 
 __all__ = ["ShardLineageView", "LineageState", "tree_layout"]
 
@@ -151,7 +153,9 @@ class ShardLineageView(DdbView):
                     sh["closed"], sh["reason"] = ev.t, ev.reason
             return s
         if kind in ("table.created", "table.deleted"):
-            self.mine(s, ev, indexed=False)      # names the view's table if it has none
+            # (mine names the view's table if it has none)
+            if self.mine(s, ev, indexed=False) and kind == "table.created":
+                s.shards, s.consumers = {}, {}   # made again: an earlier table's stream is not its
             return s          # a deleted table's shards stay readable 24 hours: the tree stays
         if ev.shard not in s.shards:
             return s          # another table's stream
@@ -261,11 +265,11 @@ class ShardLineageView(DdbView):
                     attrs["data-worker"] = w
                     tip = (f"{n} · {k}: lease {row['lease'] or '-'}"
                            f"{', held by ' + row['worker'] if row['worker'] else ''}, "
-                           f"{row['records']} records checkpointed (last by {row['last']})"
+                           f"{plural(row['records'], 'record')} checkpointed (last by {row['last']})"
                            f"{', moved ' + str(row['moves']) + '×' if row['moves'] else ''}")
                 else:
                     outs = ", ".join(f"{o} {v}" for o, v in sorted(row["outcomes"].items()))
-                    tip = f"{n} · {k}: {row['batches']} batches ({outs}), {row['records']} records"
+                    tip = f"{n} · {k}: {plural(row['batches'], 'batch', 'batches')} ({outs}), {plural(row['records'], 'record')}"
                 attrs["data-tip"] = tip
                 add(["path", f"f:{k}:{n}", attrs, ""])
         for k, sh in s.shards.items():
@@ -282,7 +286,7 @@ class ShardLineageView(DdbView):
                  f"…{k[-8:]} · {sh['partition']}"])
             add(["text", f"sr:{k}", {"class": "dl-muted", "x": round(x + 6, 2),
                                      "y": round(y + 29, 2), "font-size": 10},
-                 f"{sh['records']} records · {state}"
+                 f"{plural(sh['records'], 'record')} · {state}"
                  + (f": {sh['reason']}" if sh["reason"] else "")])
         for (n, w), y in cy.items():
             c = s.consumers[n]
@@ -290,13 +294,13 @@ class ShardLineageView(DdbView):
                 rows = c["shards"].values()
                 held = sum(1 for r in rows if r["worker"] == w)
                 rec = sum(r["records"] for r in rows if (r["worker"] or r["last"]) == w)
-                label, sub = f"{n} · {w}", f"{held} leases · {rec} records"
-                tip = f"{n}, worker {w}: holds {held} leases; {rec} records checkpointed"
+                label, sub = f"{n} · {w}", f"{plural(held, 'lease')} · {plural(rec, 'record')}"
+                tip = f"{n}, worker {w}: holds {plural(held, 'lease')}; {plural(rec, 'record')} checkpointed"
             else:
                 rec = sum(r["records"] for r in c["shards"].values())
                 batches = sum(r["batches"] for r in c["shards"].values())
-                label, sub = n, f"{batches} batches · {rec} records"
-                tip = f"{n}: {batches} batches, {rec} records"
+                label, sub = n, f"{plural(batches, 'batch', 'batches')} · {plural(rec, 'record')}"
+                tip = f"{n}: {plural(batches, 'batch', 'batches')}, {plural(rec, 'record')}"
             ident = n if w is None else f"{n}:{w}"
             add(["rect", f"c:{ident}", {"class": "dl-consumer", "x": cx0, "y": y, "width": _CW,
                                         "height": _CH, "rx": 6, "data-consumer": n,
@@ -316,7 +320,7 @@ class ShardLineageView(DdbView):
     @staticmethod
     def _tip(k: str, sh: dict) -> str:
         text = (f"{k} · partition {sh['partition']} · parent {sh['parent'] or 'none'} · "
-                f"{sh['records']} records · opened t={sh['opened']} ms")
+                f"{plural(sh['records'], 'record')} · opened t={sh['opened']} ms")
         if sh["closed"] is not None:
             text += f" · closed t={sh['closed']} ms ({sh['reason']})"
         return text
@@ -324,19 +328,19 @@ class ShardLineageView(DdbView):
     def _title(self, s: LineageState) -> str:
         open_ = sum(1 for v in s.shards.values() if v["closed"] is None)
         return (f"{self.what(s)}: stream shards {len(s.shards)} ({open_} open), "
-                f"{sum(v['records'] for v in s.shards.values())} records")
+                f"{plural(sum(v['records'] for v in s.shards.values()), 'record')}")
 
     def summary(self, s: LineageState) -> str:
         open_ = sum(1 for v in s.shards.values() if v["closed"] is None)
-        text = (f"{self.what(s)}: {len(s.shards)} shards ({open_} open), "
-                f"{sum(v['records'] for v in s.shards.values())} records")
+        text = (f"{self.what(s)}: {plural(len(s.shards), 'shard')} ({open_} open), "
+                f"{plural(sum(v['records'] for v in s.shards.values()), 'record')}")
         for n, c in s.consumers.items():
             rec = sum(row["records"] for row in c["shards"].values())
             if c["kind"] == "kcl":
                 workers = c.get("workers", [])
                 held = sum(1 for row in c["shards"].values() if row["worker"])
-                text += f"; {n}: {len(workers)} workers, {held} leases, {rec} records"
+                text += f"; {n}: {plural(len(workers), 'worker')}, {plural(held, 'lease')}, {plural(rec, 'record')}"
             else:
                 batches = sum(row["batches"] for row in c["shards"].values())
-                text += f"; {n}: {rec} records in {batches} batches"
+                text += f"; {n}: {plural(rec, 'record')} in {plural(batches, 'batch', 'batches')}"
         return text

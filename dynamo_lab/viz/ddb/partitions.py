@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 
 from ...events import Event
 from ..svg import ZONE_COLORS, color
-from ._base import HASH_SPACE, DdbView, short_hash, size_text
+from ._base import HASH_SPACE, DdbView, plural, short_hash, size_text
 
 __all__ = ["PartitionMapView", "PartitionMapState", "PartitionInfo"]
 
@@ -241,7 +241,7 @@ class PartitionMapView(DdbView):
         span = f"[{short_hash(p['start'])}, {short_hash(p['end']) if p['end'] < HASH_SPACE else '100'})"
         text = f"{p['id']} {span}"
         if p["items"] is not None:
-            text += f" · {p['items']} items, {size_text(p['bytes'])}"
+            text += f" · {plural(p['items'], 'item')}, {size_text(p['bytes'])}"
 
         def share(mine: float, total: float) -> str:
             return f" ({mine / total:.0%})" if total else ""
@@ -293,7 +293,7 @@ class PartitionMapView(DdbView):
                                            "y": _BAND_Y + 20}, p["id"]])
             if wd >= 60 and table:
                 add(["text", f"ps:{key}", {"class": "dl-part-sub", "x": cx, "y": _BAND_Y + 36},
-                     f"{p['items']} items"])
+                     plural(p['items'], 'item')])
             r = max(2.5, min(7.0, wd / 4))
             for node, z in zip(p["replicas"], p["zones"]):
                 lead = node == p["leader"]
@@ -314,9 +314,9 @@ class PartitionMapView(DdbView):
         return {"w": W, "h": h + 10, "items": items}
 
     def _title(self, s: PartitionMapState, parts: list) -> str:
-        text = f"{self.what(s)}: {len(parts)} partitions"
+        text = f"{self.what(s)}: {plural(len(parts), 'partition')}"
         if s.index is None:
-            text += (f" · {sum(p['items'] for p in parts)} items, "
+            text += (f" · {plural(sum(p['items'] for p in parts), 'item')}, "
                      f"{size_text(sum(p['bytes'] for p in parts))}")
         return text + f" · {s.rcu:g} RCU, {s.wcu:g} WCU"
 
@@ -335,14 +335,14 @@ class PartitionMapView(DdbView):
 
     def summary(self, s: PartitionMapState) -> str:
         parts = self.partitions(s)
-        text = f"{self.what(s)}: {len(parts)} partitions"
+        text = f"{self.what(s)}: {plural(len(parts), 'partition')}"
         n = len(s.splits)
         if n:
             reasons = sorted({r for *_, r in s.splits})
             text += f", {n} split{'s' if n > 1 else ''} ({', '.join(reasons)})"
         if s.index is None:
-            text += (f", {sum(p['items'] for p in parts)} items, "
+            text += (f", {plural(sum(p['items'] for p in parts), 'item')}, "
                      f"{size_text(sum(p['bytes'] for p in parts))}")
         if s.leader_changes:
-            text += f", {len(s.leader_changes)} leader changes"
+            text += f", {plural(len(s.leader_changes), 'leader change')}"
         return text

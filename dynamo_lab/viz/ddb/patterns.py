@@ -35,7 +35,7 @@ Examples
 ...                           schema={"cart_lines": ("customer_id", "product_id", "qty"),
 ...                                   "products": ("id", "price")})
 >>> view
-<AccessPatternsView 'Shop': 2 collections, 4 items; 1 patterns: #2 Query 2 items 0.5 RCU | cart_lines ⋈ products>
+<AccessPatternsView 'Shop': 2 collections, 4 items; 1 pattern: #2 Query 2 items 0.5 RCU | cart_lines ⋈ products>
 >>> joined_tables("SELECT 1 FROM orders o JOIN order_lines l ON l.order_id = o.id")
 ['orders', 'order_lines']
 """
@@ -47,6 +47,7 @@ from typing import Any
 
 from ...events import Event
 from ..svg import color
+from ._base import plural
 from ._endpoint import EndpointView, clip, own_text
 from .collections import sort_token
 
@@ -309,7 +310,7 @@ class AccessPatternsView(EndpointView):
                                               "fill": pcolor[p["call"]]}, ""])
             text = (f"#{p['call']} {p['operation']}"
                     + (f" on {p['index']}" if p["index"] else "")
-                    + f" {clip(p['key'] or '', 46)}: {len(p['items'])} items"
+                    + f" {clip(p['key'] or '', 46)}: {plural(len(p['items']), 'item')}"
                     + (f", {p['rcu']:g} RCU" if p["rcu"] is not None else "") + ", 1 request")
             if p["sql"]:
                 j = p["joins"]
@@ -334,9 +335,9 @@ class AccessPatternsView(EndpointView):
     def summary(self, s: PatternsState) -> str:
         pats = self.patterns(s)
         cols = len({pk for pk, _ in s.items})
-        text = f"{self.what(s)}: {cols} collections, {len(s.items)} items; {len(pats)} patterns"
+        text = f"{self.what(s)}: {plural(cols, 'collection')}, {plural(len(s.items), 'item')}; {plural(len(pats), 'pattern')}"
         for p in pats[:3]:
-            text += f": #{p['call']} {p['operation']} {len(p['items'])} items"
+            text += f": #{p['call']} {p['operation']} {plural(len(p['items']), 'item')}"
             if p["rcu"] is not None:
                 text += f" {p['rcu']:g} RCU"
             if p["joins"]:

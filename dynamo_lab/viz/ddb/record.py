@@ -56,6 +56,7 @@ from typing import Any
 
 from ...errors import LabError, OptionValueError
 from ...events import Event, EventLog
+from ._base import plural
 from ._endpoint import LabEvents
 
 __all__ = ["record", "CallRecorder", "NotAClientError", "key_text", "av_text", "item_entry"]
@@ -556,7 +557,7 @@ class CallRecorder:
 
     def __repr__(self) -> str:
         where = "on the lab" if self.endpoint == "lab" else f"on {self.endpoint}"
-        return f"<CallRecorder {self._n} calls {where}>"
+        return f"<CallRecorder {plural(self._n, 'call')} {where}>"
 
 
 def record(*clients: Any, capacity: str | None = "INDEXES",

@@ -30,7 +30,7 @@ Examples
 >>> _ = s.get_records(ShardIterator=it)
 >>> view = StreamRecordsView(calls)
 >>> view
-<StreamRecordsView 'Votes': 1 shards (1 open), 3 records (1 INSERT, 2 MODIFY)>
+<StreamRecordsView 'Votes': 1 shard (1 open), 3 records (1 INSERT, 2 MODIFY)>
 >>> [e for _, e, *_ in view.records(shard)]
 ['INSERT', 'MODIFY', 'MODIFY']
 """
@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...events import Event
+from ._base import plural
 from ._endpoint import EVENT_COLORS, EndpointView, clip
 
 __all__ = ["StreamRecordsView", "StreamRecordsState"]
@@ -55,7 +56,14 @@ def _seq_key(seq: str) -> tuple:
 
 @dataclass
 class StreamRecordsState:
-    """Shards (id -> (parent, first, last)), their records, the table."""
+    """The view's shards (id -> (parent, first, last)), their records, the table.
+
+    ``shards`` holds the shards DescribeStream listed for the view's table
+    (and, while no DescribeStream has named one, the shards records were
+    read from); ``others`` the shards it listed for other tables, whose
+    records are not drawn; ``unlisted`` the records of shards no
+    DescribeStream has listed yet, kept until one does.
+    """
 
     table: str | None = None
     index: str | None = None
@@ -63,6 +71,9 @@ class StreamRecordsState:
     order: list = field(default_factory=list)      # shard ids, first seen first
     records: dict = field(default_factory=dict)    # shard -> {seq: record}
     read_to_end: set = field(default_factory=set)  # shards GetRecords found closed
+    others: set = field(default_factory=set)       # shards listed for other tables
+    unlisted: dict = field(default_factory=dict)   # shard -> {seq: record}, not listed yet
+    listed: bool = False                           # a DescribeStream named the view's table
 
 
 class StreamRecordsView(EndpointView):
@@ -79,6 +90,11 @@ class StreamRecordsView(EndpointView):
 
     Notes
     -----
+    A GetRecords answer names its shard, not its table: records of a shard
+    that DescribeStream listed for another table are left out, and records
+    read before any DescribeStream named a table are drawn only until one
+    does (then only that table's shards stay).
+
     Selectors: ``div.dl-streamrecs``; ``rect.dl-rec`` per drawn record with
     ``data-shard``, ``data-seq``, ``data-event`` and ``data-tip``;
     ``rect.dl-lane`` per shard with ``data-shard``, ``data-parent`` and
@@ -100,19 +116,43 @@ class StreamRecordsView(EndpointView):
         if ev.kind == "client.shards":
             if s.table is None:
                 s.table = ev.table
+            listed = [row[0] for row in ev.shards]
             if ev.table != s.table:
+                s.others.update(listed)
+                for sid in listed:          # read before their table was known: not ours
+                    s.unlisted.pop(sid, None)
+                    if sid in s.shards and s.shards[sid] == (None, None, None):
+                        del s.shards[sid]
+                        s.order.remove(sid)
+                        s.records.pop(sid, None)
+                        s.read_to_end.discard(sid)
                 return s
+            if not s.listed:                # only this table's shards from now on
+                s.listed = True
+                for sid in [k for k, v in s.shards.items() if v == (None, None, None)]:
+                    if sid not in listed:
+                        del s.shards[sid]
+                        s.order.remove(sid)
+                        s.unlisted[sid] = s.records.pop(sid, {})
             for sid, parent, first, last in ev.shards:
                 if sid not in s.shards:
                     s.order.append(sid)
                 s.shards[sid] = (parent, first, last)
-                s.records.setdefault(sid, {})
+                recs = s.records.setdefault(sid, {})
+                recs.update(s.unlisted.pop(sid, {}))
             return s
         shard = ev.shard
-        if shard is None or (s.shards and shard not in s.shards):
+        if shard is None or shard in s.others:
             return s
-        if shard not in s.shards:       # records before any DescribeStream
-            s.order.append(shard)
+        if shard not in s.shards:
+            if s.listed:                    # not (yet) listed for the view's table
+                recs = s.unlisted.setdefault(shard, {})
+                for rec in ev.records:
+                    recs[rec[0]] = tuple(rec)
+                if ev.closed:
+                    s.read_to_end.add(shard)
+                return s
+            s.order.append(shard)           # records before any DescribeStream
             s.shards[shard] = (None, None, None)
         recs = s.records.setdefault(shard, {})
         for rec in ev.records:
@@ -176,14 +216,14 @@ class StreamRecordsView(EndpointView):
                  "…" + sid[-14:] if len(sid) > 15 else sid])
             add(["text", f"ss:{sid}", {"class": "dl-muted", "x": 10, "y": y + 28,
                                        "font-size": 9},
-                 ("closed" if closed else "open") + f" · {len(recs)} records"])
+                 ("closed" if closed else "open") + f" · {plural(len(recs), 'record')}"])
             add(["rect", f"lane:{sid}", {
                 "class": "dl-lane", "x": x0, "y": y + 2, "width": W - x0 - 8, "height": _LANE - 6,
                 "rx": 4, "fill": "#f0f0f0" if closed else "#eaf6e6",
                 "stroke": "#999" if closed else "#59a14f", "data-shard": sid,
                 "data-parent": parent or "", "data-state": "closed" if closed else "open",
                 "data-tip": f"{sid} · parent {parent or 'none'} · "
-                            f"{'closed' if closed else 'open'} · {len(recs)} records"}, ""])
+                            f"{'closed' if closed else 'open'} · {plural(len(recs), 'record')}"}, ""])
             if parent in ys:
                 py = ys[parent] + _LANE - 4
                 add(["path", f"lin:{sid}", {
@@ -235,14 +275,14 @@ class StreamRecordsView(EndpointView):
     def _title(self, s: StreamRecordsState) -> str:
         n = sum(len(r) for r in s.records.values())
         where = f"{s.table!r} stream" if s.table else "stream"
-        return (f"{where}: {len(s.shards)} shards, {n} records read "
+        return (f"{where}: {plural(len(s.shards), 'shard')}, {plural(n, 'record')} read "
                 "(DescribeStream and GetRecords as the client saw them)")
 
     def summary(self, s: StreamRecordsState) -> str:
         n = sum(len(r) for r in s.records.values())
         open_ = sum(1 for sid in s.shards if not self._closed(s, sid))
         counts = self._counts(s)
-        text = (f"{self.what(s)}: {len(s.shards)} shards ({open_} open), {n} records")
+        text = (f"{self.what(s)}: {plural(len(s.shards), 'shard')} ({open_} open), {plural(n, 'record')}")
         if counts:
             text += " (" + ", ".join(f"{counts[e]} {e}" for e in sorted(counts)) + ")"
         return text

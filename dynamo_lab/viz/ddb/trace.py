@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...events import Event
+from ._base import plural
 from ._endpoint import EndpointView, clip, own_text, units_text
 
 __all__ = ["RequestTraceView", "TraceState"]
@@ -226,13 +227,13 @@ class RequestTraceView(EndpointView):
             text += " · strongly consistent"
         text += f" · {r['latency_ms']:g} ms"
         if r["retries"]:
-            text += f" · {r['retries']} retries"
+            text += f" · {plural(r['retries'], 'retry', 'retries')}"
         if r["status"] != "ok":
             text += f" · {r['status']}"
         return text
 
     def _title(self, s: TraceState) -> str:
-        text = f"{len(s.calls)} calls"
+        text = f"{plural(len(s.calls), 'call')}"
         if s.table:
             text += f" on {s.table!r}"
         text += f" · {s.rcu:g} RCU, {s.wcu:g} WCU consumed"
@@ -248,7 +249,7 @@ class RequestTraceView(EndpointView):
         call read more items than it returned."""
         text = ""
         if shown < len(s.calls):
-            text += f"the last {shown} of {len(s.calls)} calls · "
+            text += f"the last {shown} of {plural(len(s.calls), 'call')} · "
         if s.hidden:
             text += f"{s.hidden} {'/'.join(self.hide)} hidden · "
         lines = [text + "units as each response reported them"]
@@ -261,7 +262,7 @@ class RequestTraceView(EndpointView):
         return lines
 
     def summary(self, s: TraceState) -> str:
-        text = f"{len(s.calls)} calls"
+        text = f"{plural(len(s.calls), 'call')}"
         if s.table:
             text += f" on {s.table!r}"
         if s.hidden:
