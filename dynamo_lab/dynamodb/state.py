@@ -18,6 +18,16 @@ Examples
 ('arn:aws:dynamodb:us-east-1:000000000000:table/Music', 1767225600.0)
 >>> st.wall_time(1500), st.virtual_ms(1767225601.5)   # virtual ms <-> Unix seconds
 (1767225601.5, 1500)
+
+On a served lab the dates follow the real clock: a spell the simulation
+skipped moves later dates on, and earlier ones stay as they were told.
+
+>>> st.sim.run(ms=2000)
+>>> st.skip_wall(3600.0)                       # an idle hour not simulated
+>>> st.wall_time(1500) - EPOCH, st.epoch_now() - EPOCH, st.wall_time(2500) - EPOCH
+(1.5, 3602.0, 3602.5)
+>>> st.virtual_ms(EPOCH + 3602.5), st.clock_record()
+(2500, {'epoch': 1767225600, 'steps': [[2000, 3600.0]]})
 >>> st.request_id() == ServiceState(Simulation(seed=0)).request_id()   # the seed decides
 True
 """
@@ -27,6 +37,7 @@ import base64
 import random
 import threading
 import uuid
+from bisect import bisect_left
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -89,7 +100,8 @@ class ServiceState:
     epoch : float
         Unix time (s) at virtual time 0: :data:`EPOCH` by default. Every
         date the service tells (stream records, CreationDateTime, TTL
-        expiry) is ``epoch`` plus virtual time.
+        expiry) is ``epoch`` plus virtual time (:meth:`wall_time`), plus
+        the real time the simulation skipped before it (:meth:`skip_wall`).
     """
 
     sim: Simulation
@@ -112,6 +124,10 @@ class ServiceState:
     retry_streams: int = 0
     journal: Callable[[Any], None] | None = None
     epoch: float = EPOCH
+    # the skipped spells: at virtual ms steps_at[i] the dates moved on by
+    # steps_sum[i] - steps_sum[i-1] seconds (steps_sum is cumulative)
+    steps_at: list[int] = field(default_factory=list)
+    steps_sum: list[float] = field(default_factory=list)
     log: EventLog = field(init=False)
     ids: random.Random = field(init=False)
 
@@ -125,17 +141,66 @@ class ServiceState:
         return f"arn:aws:dynamodb:{self.region}:{self.account}:table/{table}"
 
     def epoch_now(self) -> float:
-        """The lab's Unix time in seconds: :attr:`epoch` plus virtual time."""
-        return self.epoch + self.sim.now / 1000
+        """The lab's Unix time in seconds: :attr:`epoch` plus virtual time
+        (plus every skipped spell). O(1)."""
+        return self.epoch + self.sim.now / 1000 + (self.steps_sum[-1] if self.steps_sum else 0.0)
 
     def wall_time(self, t_ms: float) -> float:
-        """Unix seconds of virtual time ``t_ms`` (ms): :attr:`epoch` plus it."""
-        return self.epoch + t_ms / 1000
+        """Unix seconds of virtual time ``t_ms`` (ms): :attr:`epoch` plus
+        it, plus the spells skipped before it. O(log steps)."""
+        i = bisect_left(self.steps_at, t_ms)
+        return self.epoch + t_ms / 1000 + (self.steps_sum[i - 1] if i else 0.0)
 
     def virtual_ms(self, seconds: float) -> int:
         """The virtual ms that Unix time ``seconds`` names (the inverse of
-        :meth:`wall_time`, rounded to the ms)."""
+        :meth:`wall_time`, rounded to the ms); a time inside a skipped
+        spell names the ms the spell began at. O(steps)."""
+        for i in range(len(self.steps_at) - 1, -1, -1):
+            t = round((seconds - self.epoch - self.steps_sum[i]) * 1000)
+            if t > self.steps_at[i]:
+                return int(t)
+            if seconds - self.epoch - (self.steps_sum[i - 1] if i else 0.0) \
+                    > self.steps_at[i] / 1000:
+                return self.steps_at[i]       # inside the skipped spell
         return int(round((seconds - self.epoch) * 1000))
+
+    def skip_wall(self, seconds: float) -> None:
+        """Real time went on ``seconds`` longer than the simulation did (an
+        idle spell the served lab did not simulate, a restart): dates from
+        now on move on by it; dates already told stay. O(1)."""
+        if seconds <= 0:
+            return
+        total = (self.steps_sum[-1] if self.steps_sum else 0.0) + seconds
+        now = int(self.sim.now)
+        if self.steps_at and self.steps_at[-1] == now:
+            self.steps_sum[-1] = total
+        else:
+            self.steps_at.append(now)
+            self.steps_sum.append(total)
+
+    def follow_wall(self, seconds: float) -> None:
+        """Make :meth:`epoch_now` the real time ``seconds`` (Unix s) when it
+        is behind: a fresh state moves its :attr:`epoch`; one that has told
+        dates already skips the difference (:meth:`skip_wall`)."""
+        gap = seconds - self.epoch_now()
+        if gap <= 0:
+            return
+        if self.sim.now == 0 and not self.steps_at and not self.tables:
+            self.epoch = round(self.epoch + gap, 3)
+        else:
+            self.skip_wall(round(gap, 3))
+
+    def clock_record(self) -> dict:
+        """The epoch and the skipped spells, as JSON-ready data (kept by
+        ``--data``; :meth:`restore_clock` reads it back)."""
+        return {"epoch": self.epoch,
+                "steps": [[t, s] for t, s in zip(self.steps_at, self.steps_sum)]}
+
+    def restore_clock(self, record: dict) -> None:
+        """Read back what :meth:`clock_record` gave."""
+        self.epoch = float(record["epoch"])
+        self.steps_at = [int(t) for t, _ in record["steps"]]
+        self.steps_sum = [float(s) for _, s in record["steps"]]
 
     def new_uuid(self) -> str:
         """A version-4 UUID drawn from the seed."""

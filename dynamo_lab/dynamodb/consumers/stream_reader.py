@@ -25,7 +25,8 @@ from contextlib import nullcontext
 from datetime import datetime
 from typing import Any, ContextManager
 
-from ..state import EPOCH, ServiceState
+from ..service import state_of
+from ..state import ServiceState
 
 __all__ = ["lab_service", "lab_state", "Host", "list_shards", "lambda_record", "wire_value"]
 
@@ -85,9 +86,10 @@ class Host:
         return int(time.monotonic() * 1000)
 
     def epoch(self) -> float:
-        """Unix time in seconds: the lab's (its fixed epoch plus virtual time) or the machine's."""
+        """Unix time in seconds: the lab's (its state's epoch plus virtual
+        time) or the machine's."""
         if self.service is not None:
-            return EPOCH + self.service.sim.now / 1000
+            return state_of(self.service).epoch_now()
         return time.time()
 
     def emit(self, kind: str, **fields: Any) -> None:

@@ -25,10 +25,17 @@ ARNs, differ and stay the same across restarts. The shared namespace, and
 the ``anonymous`` caller of an unsigned request, use ``000000000000``.
 
 Time: with ``clock="virtual"`` (tests) only requests move each namespace's
-clock. With ``clock="wall"`` (``dynamo-lab serve``) each namespace's
-simulation catches up with the real milliseconds since that namespace was
-made, before each of its requests (at most :data:`MAX_CATCH_UP_MS` at a
-time, so an idle learner's namespace never replays hours of work).
+clock, and its dates start at the lab's fixed :data:`~..state.EPOCH`. With
+``clock="wall"`` (``dynamo-lab serve``) each namespace's simulation catches
+up with the real milliseconds since that namespace was made, before each of
+its requests (at most :data:`MAX_CATCH_UP_MS` at a time, so an idle
+learner's namespace never replays hours of work), and its dates are real:
+the namespace's :attr:`~..state.ServiceState.epoch` (Unix seconds at virtual
+time 0) is set when it is made so that its "now" is the real time, and later
+dates move on by whatever an idle spell skipped or a restart missed
+(:meth:`~..state.ServiceState.skip_wall`; dates already told stay). Stream
+records' ``ApproximateCreationDateTime``, ``CreationDateTime`` and TTL
+expiry then agree with the learner's own clock.
 
 Examples
 --------
@@ -295,6 +302,10 @@ class Room:
                     svc, store = open_service(self.data_dir, name, make)
                 else:
                     svc = make()
+                if self.clock == "wall":
+                    # real dates: "now" is the real time (after a restart, the
+                    # time the server was down is skipped; old dates stay)
+                    state_of(svc).follow_wall(time.time())
                 ns = _Namespace(name, svc, store, origin=self._monotonic(),
                                 sim_origin=int(svc.sim.now))
                 self._spaces[name] = ns
@@ -318,7 +329,9 @@ class Room:
         target = ns.sim_origin + int((self._monotonic() - ns.origin) * 1000)
         behind = target - int(sim.now)
         if behind > MAX_CATCH_UP_MS:        # skip the rest of a long idle spell
-            ns.sim_origin -= behind - MAX_CATCH_UP_MS
+            skipped = behind - MAX_CATCH_UP_MS
+            ns.sim_origin -= skipped
+            state_of(ns.service).skip_wall(skipped / 1000)   # the dates stay real
             behind = MAX_CATCH_UP_MS
         if behind > 0:
             ns.service.run(ms=behind)

@@ -214,18 +214,17 @@ def get_shard_iterator(svc: "ServiceState", p: GetShardIteratorInput) -> GetShar
     else:  # AT_TIMESTAMP
         if "Timestamp" not in p:
             raise ValidationError("Timestamp is required for ShardIteratorType AT_TIMESTAMP")
-        from ..state import EPOCH
-        t_ms = (float(p["Timestamp"]) - EPOCH) * 1000
+        t_ms = svc.virtual_ms(float(p["Timestamp"]))
         live = sh.live()
         pos = next((r.seq for r in live if r.t >= t_ms), sh.last_seq() + 1)
         pos = max(pos, _horizon(sh))
     return {"ShardIterator": _encode(s, sh, pos, svc.sim.now)}
 
 
-def render_record(rec: Record, s: Stream, region: str) -> dict:
-    """One record as GetRecords returns it (wire form)."""
-    from ..state import EPOCH
-    d: dict[str, Any] = {"ApproximateCreationDateTime": math.floor(EPOCH + rec.t / 1000),
+def render_record(rec: Record, s: Stream, region: str, made: float) -> dict:
+    """One record as GetRecords returns it (wire form); ``made`` is its
+    Unix time in seconds (:meth:`.ServiceState.wall_time` of ``rec.t``)."""
+    d: dict[str, Any] = {"ApproximateCreationDateTime": math.floor(made),
                          "Keys": rec.keys}
     if rec.new is not None:
         d["NewImage"] = rec.new
@@ -263,7 +262,7 @@ def get_records(svc: "ServiceState", p: GetRecordsInput) -> GetRecordsOutput:
         r = recs[i]
         if out_recs and size + r.size > MAX_BYTES:
             break
-        out_recs.append(render_record(r, s, svc.region))
+        out_recs.append(render_record(r, s, svc.region, svc.wall_time(r.t)))
         size += r.size
         pos = r.seq + 1
         i += 1
