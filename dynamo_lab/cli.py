@@ -19,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 __all__ = ["main"]
 
@@ -47,6 +48,21 @@ def _events(args: argparse.Namespace) -> int:
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
+def _reachable_url(url: str, host: str) -> str:
+    """The URL learners on other machines use: a server listening on every
+    address (0.0.0.0, ::) is reached by this machine's name, not by 0.0.0.0.
+
+    >>> _reachable_url("http://127.0.0.1:8000", "127.0.0.1")
+    'http://127.0.0.1:8000'
+    >>> _reachable_url("http://0.0.0.0:8000", "0.0.0.0") == f"http://{socket.gethostname()}:8000"
+    True
+    """
+    if host not in ("0.0.0.0", "::", ""):
+        return url
+    port = url.rsplit(":", 1)[-1]
+    return f"http://{socket.gethostname()}:{port}"
+
+
 def _status(args: argparse.Namespace) -> int:
     from .dynamodb.server import status
     from .errors import LabError
@@ -55,8 +71,12 @@ def _status(args: argparse.Namespace) -> int:
         try:
             text = status.render(status.fetch(url), url=url)
         except LabError as exc:
-            print(f"dynamo-lab serve --status: {exc}", file=sys.stderr)
-            return 1
+            if not args.watch:
+                print(f"dynamo-lab serve --status: {exc}", file=sys.stderr)
+                return 1
+            # the instructor's screen outlives a restart of the server
+            text = (f"dynamo-lab serve --status: {exc}\n"
+                    f"(trying again every {args.watch:g} s; Ctrl-C stops)")
         if args.watch:
             print("\033[H\033[2J", end="")            # clear the screen between views
         print(text, flush=True)
@@ -112,14 +132,16 @@ def _serve(args: argparse.Namespace) -> int:
               "can reach this port can read and change every learner's tables",
               file=sys.stderr)
     print(f"{say} listening on {server.url}", flush=True)
-    who = (f"signatures checked for {len(secrets)} learners from {args.credentials}"
+    n = len(secrets) if secrets is not None else 0
+    who = (f"signatures checked for {n} learner{'' if n == 1 else 's'} from {args.credentials}"
            if secrets is not None else "signatures not checked")
     where = ("one shared namespace" if args.shared or args.state
              else "a namespace per access key and region")
     kept = f"; kept in {args.data}" if args.data else ""
     print(f"{say} {who}; {where}{kept}", flush=True)
-    print(f"{say} boto3.client('dynamodb', endpoint_url='{server.url}', "
-          f"region_name='us-east-1'); lessons follow DYNAMO_LAB_ENDPOINT={server.url}; "
+    url = _reachable_url(server.url, args.host)
+    print(f"{say} boto3.client('dynamodb', endpoint_url='{url}', "
+          f"region_name='us-east-1'); lessons follow DYNAMO_LAB_ENDPOINT={url}; "
           f"dynamo-lab serve --status --url {server.url} shows the room; Ctrl-C stops",
           flush=True)
     try:
@@ -154,10 +176,13 @@ def _credentials(args: argparse.Namespace) -> int:
     if args.cards:
         Path(args.cards).write_text(text, encoding="utf-8")
     print(text, end="")
-    print(f"dynamo-lab credentials: {len(learners)} learners written to {out}"
+    port = urlsplit(endpoint).port or 8000
+    n = len(learners)
+    print(f"dynamo-lab credentials: {n} learner{'' if n == 1 else 's'} written to {out}"
           + (f", cards to {args.cards}" if args.cards else "")
           + f"; --seed {seed} regenerates the same keys (keep it as secret as the file); "
-          f"start the server with: dynamo-lab serve --host 0.0.0.0 --credentials {out}",
+          f"start the server with: dynamo-lab serve --host 0.0.0.0 --port {port} "
+          f"--credentials {out}",
           file=sys.stderr)
     return 0
 

@@ -149,3 +149,22 @@ def test_status_of_nothing_is_a_clear_error(capsys):
     assert main(["serve", "--status", "--url", "http://127.0.0.1:9"]) == 1
     err = capsys.readouterr().err
     assert "cannot read the status of http://127.0.0.1:9" in err and "Traceback" not in err
+
+
+def test_status_watch_outlives_a_server_that_is_down():
+    # the instructor's screen keeps trying while the server restarts
+    import socket
+    import time
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "dynamo_lab.cli", "serve", "--status",
+                             "--url", f"http://127.0.0.1:{port}", "--watch", "0.2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(3)
+        assert proc.poll() is None, proc.stderr.read()
+    finally:
+        proc.kill()
+        out, _ = proc.communicate()
+    assert out.count("trying again every 0.2 s") >= 2, out
