@@ -444,7 +444,7 @@ class CapacityView(DdbView):
                 f"over {secs} s")
         hot = self.throttled(s)
         if hot:
-            text += "; throttled " + ", ".join(f"{p} ({n} requests)" for p, n in hot.items())
+            text += "; throttled " + ", ".join(f"{p} ({plural(n, 'request')})" for p, n in hot.items())
         else:
             text += "; no throttles"
         return text

@@ -268,14 +268,14 @@ class GsiLagView(DdbView):
     def _title(self, s: GsiLagState) -> str:
         lg = self.lags(s)
         where = self.what(s) if s.index or s.table is None else f"{self.what(s)}.(no GSI yet)"
-        return (f"{where}: {lg['changes']} changes, lag median {lg['median']} ms, "
+        return (f"{where}: {plural(lg['changes'], 'change')}, lag median {lg['median']} ms, "
                 f"max {lg['max']} ms")
 
     def summary(self, s: GsiLagState) -> str:
         lg = self.lags(s)
         where = self.what(s) if s.index or s.table is None else f"{self.what(s)}.(no GSI yet)"
         q = self.queue(s)
-        text = (f"{where}: {lg['changes']} changes applied, lag median {lg['median']} ms, "
+        text = (f"{where}: {plural(lg['changes'], 'change')} applied, lag median {lg['median']} ms, "
                 f"max {lg['max']} ms; queue peak {max([n for _, n in q] + [0])}")
         thr = self.throttled(s)
         if thr:

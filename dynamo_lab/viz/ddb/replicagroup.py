@@ -49,6 +49,7 @@ from typing import Any
 from ...events import Event
 from ..store._base import arrow_head
 from ..svg import ZONE_COLORS
+from ._base import plural
 from ._endpoint import ZONES3, EndpointView, clip, own_text
 
 __all__ = ["ReplicaGroupView", "ReplicaGroupState"]
@@ -313,7 +314,7 @@ class ReplicaGroupView(EndpointView):
         where = f"{self.what(s)}"
         if s.replicas:
             lz = dict(zip(s.replicas, s.zones)).get(s.leader, "?")
-            where += f" {s.partition}: {len(s.zones)} zones, leader {s.leader} ({lz})"
+            where += f" {s.partition}: {plural(len(s.zones), 'zone')}, leader {s.leader} ({lz})"
         else:
             where += ": replicas not visible"
         return (f"{where}; {writes} write{'s' if writes != 1 else ''}, "
