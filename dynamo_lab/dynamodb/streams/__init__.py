@@ -4,6 +4,8 @@
 partitions, records with sequence numbers, and their 24-hour retention.
 :mod:`.api` answers the Streams API (ListStreams, DescribeStream,
 GetShardIterator, GetRecords).
+:mod:`.snapshot` types what ``StreamHub.snapshot()`` returns (plain data);
+``StreamHub.restore`` brings it back into a fresh service (``--data``).
 
 May import: the model and the service's leaves (``errors``, ``state``,
 ``commit``). The consumers of streams (KCL, Lambda triggers) live in
