@@ -133,7 +133,8 @@ def test_each_learners_capacity_view_sees_only_their_own_throttles():
     import botocore.config
     no_retries = botocore.config.Config(retries={"total_max_attempts": 1})
     # 10 virtual ms a request: 250 requests close two seconds of capacity
-    with Server(room=Room(service_options={"request_ms": 10})) as srv:
+    with Server(room=Room(service_options={"request_ms": 10,
+                                           "capacity": {"initial_burst_seconds": 1}})) as srv:
         def client(key):
             return boto3.session.Session().client(
                 "dynamodb", endpoint_url=srv.url, region_name="us-east-1",

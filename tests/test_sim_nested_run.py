@@ -20,7 +20,7 @@ def test_a_nested_run_past_the_outer_bound_keeps_its_time():
 
 
 def test_retried_throttled_writes_inside_a_timer_leave_the_service_usable():
-    ddb = DynamoDB(seed=0, create_ms=0)
+    ddb = DynamoDB(seed=0, create_ms=0, capacity={"initial_burst_seconds": 1})
     c = ddb.client()
     c.create_table(TableName="Tab", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
                    AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],

@@ -46,7 +46,7 @@ __all__ = ["CapacityOptions", "IndexOptions", "ReplicationOptions", "TimingOptio
 BURST_SECONDS = 300
 #: Seconds of share a brand-new table's partitions start with (see
 #: :class:`CapacityOptions`; 300, a full bucket, is what AWS shows).
-INITIAL_BURST_SECONDS = 1
+INITIAL_BURST_SECONDS = 300
 #: What a new on-demand table serves at once (read, write units a second).
 ON_DEMAND_INITIAL_RCU, ON_DEMAND_INITIAL_WCU = 12_000, 4_000
 #: How long a new on-demand peak takes to become the previous peak (30 min).
@@ -157,13 +157,13 @@ class CapacityOptions(_Options):
     initial_burst_seconds : number
         Seconds of its share each partition of a brand-new provisioned table
         (or of a new global secondary index) holds in its buckets at
-        creation, capped by ``burst_seconds``. ``300`` is a full bucket:
-        what AWS's fresh tables show (AWS documents only that up to 300 s of
+        creation, capped by ``burst_seconds``. ``300`` (the default) is a
+        full bucket: what AWS's fresh tables show (AWS documents only that up to 300 s of
         unused capacity is kept; suites run against AWS find a fresh 5-WCU
         table serving a ~400-WCU write at once, and ORMs' integration tests
         batch-write into fresh 1-WCU tables unthrottled). ``1`` (one
-        second's worth, the default for now) lets a lesson show throttling
-        on a table it has just made.
+        second's worth) lets a lesson show throttling on a table it has
+        just made (lesson 16 sets it).
     adaptive : bool
         Lend the table's unused throughput to short partitions (True).
     heat_seconds : int

@@ -48,7 +48,9 @@ class CapacityDemo:
 
     def __init__(self, seed: int = 15) -> None:
         from ..dynamodb.service import DynamoDB
-        self.service = DynamoDB(seed=seed)
+        # one second of burst at creation (AWS starts a new table's bucket
+        # full): the room sees the bucket fill, drain and throttle in seconds
+        self.service = DynamoDB(seed=seed, capacity={"initial_burst_seconds": 1})
         self.client = self.service.client(retries=0)
         self.rcu, self.wcu, self.size_gb = 1000, 1000, 1.0
         self.table: str | None = None

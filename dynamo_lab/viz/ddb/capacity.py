@@ -19,7 +19,7 @@ multiples, one row per partition, for static viewers and nbval.
 Examples
 --------
 >>> from dynamo_lab import DynamoDB
->>> ddb = DynamoDB(seed=0, capacity={"adaptive": False})
+>>> ddb = DynamoDB(seed=0, capacity={"adaptive": False, "initial_burst_seconds": 1})
 >>> c = ddb.client(retries=0)
 >>> _ = c.create_table(TableName="Hot",
 ...     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
