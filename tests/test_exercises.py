@@ -143,7 +143,7 @@ def test_html_is_escaped_and_text_is_deterministic():
     (expect_sequence("node names"), ["B", "B", "C", "D"], ["B", "C", "D"],
      "Expected 3 node names without repeats, got 4."),
     (expect_set("keys"), {"a", "z"}, {"a", "b"},
-     "['z'] should not be there; 1 keys is missing."),
+     "['z'] should not be there; 1 of the expected keys is missing."),
     (expect_choice([1, 2, 3], why={2: "Two is the worst."}), 2, 3, "Two is the worst."),
     (expect_choice([1, 2, 3]), 7, 3, "Pick one of [1, 2, 3]; 7 is not one of them."),
     (expect_mapping("moves", "new owner"), {"k": "A"}, {"k": "B"},

@@ -485,7 +485,7 @@ def expect_set(what: str = "items") -> Callable[[Any, Any], None]:
     >>> expect_set("nodes")({"D", "E"}, {"D", "E", "F"})
     Traceback (most recent call last):
     ...
-    dynamo_lab.exercises.core.Wrong: 1 nodes is missing.
+    dynamo_lab.exercises.core.Wrong: 1 of the expected nodes is missing.
     """
     def check(answer: Any, expected: Any) -> None:
         got, want = set(_as_list(answer, what)), set(expected)
@@ -496,7 +496,8 @@ def expect_set(what: str = "items") -> Callable[[Any, Any], None]:
         if extra:
             parts.append(f"{extra!r} should not be there")
         if missing:
-            parts.append(f"{len(missing)} {what} {'is' if len(missing) == 1 else 'are'} missing")
+            parts.append(f"{len(missing)} of the expected {what} "
+                         f"{'is' if len(missing) == 1 else 'are'} missing")
         raise Wrong(_sentence(parts))
     return check
 

@@ -129,14 +129,20 @@ class FaultsDemo:
             a = [x for x in self.cluster.nodes if self.cluster.zones[x] == first]
             b = [x for x in self.cluster.nodes if self.cluster.zones[x] != first]
             self.cluster.partition(a, b)
-            # Probes notice the cut within a second or two; until then a
-            # coordinator waits on replicas it cannot reach and times out.
+            # A node learns that a peer is unreachable from its own requests
+            # (paper 4.8.3), not from gossip: each node reads a few keys, the
+            # requests across the cut time out, and the far side is marked
+            # down, so the writes that follow go to stand-ins at once.
+            for node in self._up(a) + self._up(b):
+                for k in range(3):
+                    self.cluster.get(f"item:{k}", coordinator=node)
             self.cluster.run(ms=2000)
             self.sides = [a, b]
             self.context = {0: self.context.get(0), 1: self.context.get(0)}
             self._values[1] = self._values.get(0, ())
-            self.status.ok(f"network cut: {', '.join(a)} | {', '.join(b)} (2 s on, every "
-                           f"node has noticed); a write now happens on each side")
+            self.status.ok(f"network cut: {', '.join(a)} | {', '.join(b)} (each node's first "
+                           f"requests across it timed out, so it knows); a write now happens "
+                           f"on each side")
         self.redraw()
 
     def heal(self) -> None:
@@ -149,7 +155,12 @@ class FaultsDemo:
     def run(self, ms: int = 2000) -> None:
         with self.status.guard("run"):
             self.cluster.run(ms=ms)
-            self.status.ok(f"{ms / 1000:g} s of virtual time: handoff, gossip, anti-entropy")
+            held = self.hints_held()
+            self.status.ok(f"{ms / 1000:g} s of virtual time (t = {self.cluster.sim.now / 1000:g} s): "
+                           f"handoff, gossip, anti-entropy; "
+                           + ("every hint delivered" if held == 0 else
+                              f"{held} hint{'' if held == 1 else 's'} held: each goes home once its "
+                              "node is back and its holder's next scan finds it"))
         self.redraw()
 
     def read_and_merge(self) -> None:
