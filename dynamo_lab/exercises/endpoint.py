@@ -36,9 +36,53 @@ from __future__ import annotations
 import ast
 from typing import Any, Iterable, Mapping
 
-from ..errors import ArgumentError, OptionError
+from ..errors import ArgumentError, LabError, OptionError
 
-__all__ = ["FEATURES", "Endpoint", "probe", "check", "run_cell_code", "SKIPPED"]
+__all__ = ["FEATURES", "Endpoint", "probe", "check", "run_cell_code", "SKIPPED",
+           "REFUSED", "EndpointError", "refusal"]
+
+#: The codes with which an endpoint refuses the caller itself, not the
+#: request (AWS's: no signature, an unknown key, a wrong secret or clock).
+REFUSED = ("MissingAuthenticationTokenException", "UnrecognizedClientException",
+           "InvalidSignatureException", "IncompleteSignatureException",
+           "ExpiredTokenException", "AccessDeniedException")
+
+
+class EndpointError(LabError):
+    """The lesson's endpoint cannot be used from here: it cannot be reached,
+    or it refuses the caller's key. A notebook shows it as its one line."""
+
+    def _render_traceback_(self) -> list[str]:     # IPython: instead of a traceback
+        return [f"{type(self).__name__}: {self}"]
+
+
+def refusal(e: BaseException, url: str | None) -> str | None:
+    """One line for an error that means the endpoint at ``url`` cannot be
+    used at all (unreachable, or the key refused), in AWS's words where it
+    has them; None for any other error (the lesson's own business).
+
+    >>> from botocore.exceptions import EndpointConnectionError, ClientError
+    >>> print(refusal(EndpointConnectionError(endpoint_url="http://10.0.0.5:8000/"), "http://10.0.0.5:8000"))
+    cannot reach http://10.0.0.5:8000: is the server running? Run the cell again once it is.
+    >>> e = ClientError({"Error": {"Code": "InvalidSignatureException", "Message":
+    ...     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key."}}, "ListTables")
+    >>> print(refusal(e, "http://10.0.0.5:8000"))
+    InvalidSignatureException: The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key. (http://10.0.0.5:8000 refused your key: check the secret access key you exported against your card)
+    >>> refusal(ClientError({"Error": {"Code": "ResourceNotFoundException"}}, "GetItem"), None) is None
+    True
+    """
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+    from botocore.exceptions import HTTPClientError
+    if isinstance(e, (BotoConnectionError, HTTPClientError)):
+        return f"cannot reach {url}: is the server running? Run the cell again once it is."
+    code = _code(e) if isinstance(e, Exception) else ""
+    if code not in REFUSED:
+        return None
+    message = getattr(e, "response", {}).get("Error", {}).get("Message", "").split("\n")[0]
+    hint = "check the secret access key you exported against your card" \
+        if code == "InvalidSignatureException" and "expired" not in message.lower() \
+        else "check the key pair you exported against your card, and this machine's clock"
+    return f"{code}: {message} ({url} refused your key: {hint})"
 
 #: The start of the line a cell prints when it skips itself for the lab's
 #: internals on an outside endpoint.
@@ -170,6 +214,13 @@ def probe(client: Any, ddb: Any = None, uses: Iterable[str] = (),
     supports["internals"] = supports["lab_events"] = False
     if "amazonaws.com" in url:
         return Endpoint(url, supports)
+    try:        # first: can this key use this endpoint at all?
+        client.list_tables(Limit=1)
+    except Exception as e:  # noqa: BLE001 - only a refusal or no answer is ours to explain
+        line = refusal(e, url)
+        if line is None:
+            raise
+        raise EndpointError(line) from None
     if "lab_events" in uses:
         from ..viz.ddb._endpoint import LabEvents
         src = LabEvents(client)
@@ -226,6 +277,23 @@ def _register(ep: Endpoint) -> None:
             print(ep.skip_line(features, cell))
             return None
         return run_cell_code(cell, shell.user_ns, filename="<%%needs cell>")
+
+    def one_line(self: Any, etype: type, value: BaseException, tb: Any,
+                 tb_offset: Any = None) -> list[str]:
+        """An unreachable endpoint or a refused key, in a later cell: its one
+        line; any other error: the usual traceback."""
+        line = refusal(value, ep.url) if ep.url is not None else None
+        if line is None:
+            self.showtraceback((etype, value, tb), tb_offset=tb_offset)
+            return []
+        stb = [f"{etype.__name__}: {line}"]
+        self._showtraceback(etype, value, stb)      # a custom handler shows its own
+        return stb
+
+    if ep.url is not None:
+        from botocore.exceptions import ClientError, HTTPClientError
+        from botocore.exceptions import ConnectionError as BotoConnectionError
+        shell.set_custom_exc((ClientError, BotoConnectionError, HTTPClientError), one_line)
 
     needs.__doc__ = ("%%needs FEATURE...: run the cell where the endpoint has every "
                      "FEATURE; elsewhere print one line saying why it is skipped.")
