@@ -168,3 +168,21 @@ def test_status_watch_outlives_a_server_that_is_down():
         proc.kill()
         out, _ = proc.communicate()
     assert out.count("trying again every 0.2 s") >= 2, out
+
+
+def test_a_lesson_on_a_room_that_refuses_the_key_gets_one_line(monkeypatch):
+    from dynamo_lab.dynamodb.wire.connect import connect
+    from dynamo_lab.exercises.endpoint import EndpointError, probe
+    ada, = credentials.generate(1, seed=9)
+    with Server(room=Room(), credentials={ada.access_key_id: ada}) as srv:
+        bad = connect(srv.url, credentials={"aws_access_key_id": ada.access_key_id,
+                                            "aws_secret_access_key": "wrong"}, retries=0)
+        with pytest.raises(EndpointError) as info:
+            probe(bad, None, ["streams"])
+        good = connect(srv.url, credentials={"aws_access_key_id": ada.access_key_id,
+                                             "aws_secret_access_key": ada.secret_access_key})
+        assert probe(good, None, ["streams"]).url == srv.url
+    line = str(info.value)
+    assert line.startswith("InvalidSignatureException: ") and "\n" not in line
+    assert "refused your key: check the secret access key you exported against your card" in line
+    assert info.value._render_traceback_() == [f"EndpointError: {line}"]
