@@ -186,3 +186,23 @@ def test_data_keeps_a_namespace_clock_across_a_restart(tmp_path):
         again = state_of(room.service_for(who))
         assert again.clock_record() == kept and kept["steps"]
         assert _dates(room, who, "Idle") == dates
+
+
+def test_a_state_file_server_dates_its_records_by_the_real_clock(tmp_path):
+    # dynamo-lab serve --state FILE (one shared namespace kept in a file) is on
+    # the wall clock too: its stream records carry today's date, after a restart too
+    state = tmp_path / "room.json"
+    for round_ in range(2):
+        srv = ServeProcess("--state", str(state))
+        try:
+            client, streams = boto_client(srv.url), boto_client(srv.url, "dynamodbstreams")
+            before = time.time()
+            if round_ == 0:
+                _stream_table(client, "ClockFile")
+            arn = client.describe_table(TableName="ClockFile")["Table"]["LatestStreamArn"]
+            client.put_item(TableName="ClockFile", Item={"id": {"S": f"r{round_}"}})
+            made = [r["dynamodb"]["ApproximateCreationDateTime"].timestamp()
+                    for r in _records(streams, arn)]
+        finally:
+            srv.stop()
+        assert made and abs(made[-1] - before) < SLACK, (made, before)

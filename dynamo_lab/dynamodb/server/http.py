@@ -91,7 +91,7 @@ from typing import Any
 
 from ...errors import OptionValueError, UsageError
 from ..errors import DynamoDBError, error
-from ..service import handle, handle_streams
+from ..service import handle, handle_streams, state_of
 from .credentials import Learner
 from .handler import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE, HEALTH, HTTPServer
 from .limits import MAX_BODY, Limits
@@ -119,12 +119,19 @@ class _OneService:
         self._requests = self._errors = 0
         self._recent: deque[float] = deque()
         self._last = 0.0
+        self._dated = False               # the state's dates follow the real clock yet?
 
     def _catch_up(self) -> None:
+        if not self._dated:
+            # on the wall clock, dates are real (stream records, TTL, a
+            # trigger's age check), also after a --state file was loaded
+            state_of(self.service).follow_wall(time.time())
+            self._dated = True
         target = self._sim_origin + int((time.monotonic() - self._origin) * 1000)
         behind = target - int(self.service.sim.now)
         if behind > MAX_CATCH_UP_MS:    # skip the rest of a long idle spell
             self._sim_origin -= behind - MAX_CATCH_UP_MS
+            state_of(self.service).skip_wall((behind - MAX_CATCH_UP_MS) / 1000)
             behind = MAX_CATCH_UP_MS
         if behind > 0:
             self.service.run(ms=behind)
