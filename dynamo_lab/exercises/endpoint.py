@@ -39,7 +39,7 @@ from typing import Any, Iterable, Mapping
 from ..errors import ArgumentError, LabError, OptionError
 
 __all__ = ["FEATURES", "Endpoint", "probe", "check", "run_cell_code", "SKIPPED",
-           "REFUSED", "EndpointError", "refusal"]
+           "REFUSED", "EndpointError", "refusal", "error_code"]
 
 #: The codes with which an endpoint refuses the caller itself, not the
 #: request (AWS's: no signature, an unknown key, a wrong secret or clock).
@@ -75,7 +75,7 @@ def refusal(e: BaseException, url: str | None) -> str | None:
     from botocore.exceptions import HTTPClientError
     if isinstance(e, (BotoConnectionError, HTTPClientError)):
         return f"cannot reach {url}: is the server running? Run the cell again once it is."
-    code = _code(e) if isinstance(e, Exception) else ""
+    code = error_code(e)
     if code not in REFUSED:
         return None
     message = getattr(e, "response", {}).get("Error", {}).get("Message", "").split("\n")[0]
@@ -159,8 +159,17 @@ class Endpoint:
         return "\n".join(lines)
 
 
-def _code(e: Exception) -> str:
-    err = getattr(e, "response", {}).get("Error", {})
+def error_code(e: BaseException) -> str:
+    """The AWS error code of a botocore ``ClientError``, else the exception's
+    class name.
+
+    >>> from botocore.exceptions import ClientError
+    >>> error_code(ClientError({"Error": {"Code": "ValidationException"}}, "GetItem"))
+    'ValidationException'
+    >>> error_code(TimeoutError())
+    'TimeoutError'
+    """
+    err = (getattr(e, "response", None) or {}).get("Error", {})
     return err.get("Code") or type(e).__name__
 
 
@@ -187,7 +196,7 @@ def _probe_gsi(client: Any, supports: dict, why: dict) -> None:
                                 "KeySchema": [{"AttributeName": "gk", "KeyType": "HASH"}],
                                 "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
     except Exception as e:  # noqa: BLE001 - any refusal means "not here"
-        supports["gsi_update"], why["gsi_update"] = False, f"UpdateTable: {_code(e)}"
+        supports["gsi_update"], why["gsi_update"] = False, f"UpdateTable: {error_code(e)}"
     _wait(client, name, True)
     client.delete_table(TableName=name)
     _wait(client, name, False)
@@ -234,7 +243,7 @@ def probe(client: Any, ddb: Any = None, uses: Iterable[str] = (),
                 streams_client = backend.streams_client()
             streams_client.list_streams(Limit=1)
         except Exception as e:  # noqa: BLE001
-            supports["streams"], why["streams"] = False, f"ListStreams: {_code(e)}"
+            supports["streams"], why["streams"] = False, f"ListStreams: {error_code(e)}"
     if "gsi_update" in uses:
         _probe_gsi(client, supports, why)
     return Endpoint(url, supports, why)

@@ -81,17 +81,6 @@ class Result:
         return text
 
 
-#: What a server that checks signatures answers a bad key, secret or clock.
-_SIGNATURE_CODES = ("UnrecognizedClientException", "InvalidSignatureException",
-                    "IncompleteSignatureException", "MissingAuthenticationTokenException")
-
-
-def _code(exc: BaseException) -> str:
-    """The AWS error code of a botocore ``ClientError`` ("" for anything else)."""
-    response = getattr(exc, "response", None)
-    return (response or {}).get("Error", {}).get("Code", "") if isinstance(response, dict) else ""
-
-
 def _error(exc: BaseException) -> str:
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
@@ -234,6 +223,7 @@ def check_endpoint(url: str | None = None) -> Result:
     from botocore.config import Config
 
     from dynamo_lab.dynamodb.wire.connect import connect
+    from dynamo_lab.exercises.endpoint import REFUSED, error_code
 
     cfg = Config(connect_timeout=_ENDPOINT_TIMEOUT_S, read_timeout=_ENDPOINT_TIMEOUT_S)
     where = "AWS" if url.lower() == AWS else url
@@ -247,7 +237,7 @@ def check_endpoint(url: str | None = None) -> Result:
             # Only loopback endpoints get placeholder keys (connect.is_local).
             fix = ("the lab's server accepts any keys, but boto3 will not sign without "
                    "some: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to any value")
-        elif _code(exc) in _SIGNATURE_CODES:
+        elif error_code(exc) in REFUSED:
             # the server answered: it checks signatures (serve --credentials)
             fix = ("the server refused your key or secret: paste the export lines of your "
                    "room card again (DYNAMO_LAB_ACCESS_KEY_ID and DYNAMO_LAB_SECRET_ACCESS_KEY), "

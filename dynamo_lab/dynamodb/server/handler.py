@@ -331,7 +331,7 @@ class Handler(BaseHTTPRequestHandler):
     def _send_json(self, status: int, payload: dict, close: bool = False) -> None:
         self._send(status, _encode(payload).encode("utf-8"), _JSON10, close=close)
 
-    def _send_error(self, err: DynamoDBError | sigv4.SignatureError,
+    def _send_error(self, err: DynamoDBError,
                     status: int | None = None, close: bool = False) -> None:
         self._send_json(status or err.status, err.to_wire(), close=close)
 

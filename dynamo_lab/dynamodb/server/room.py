@@ -139,19 +139,7 @@ class CallerError(DynamoDBError):
 
     def __init__(self, message: str = "The Access Key ID or security token is invalid.",
                  code: str = "UnrecognizedClientException") -> None:
-        # Not DynamoDBError.__init__: these two codes are the front door's,
-        # not in the service's table of errors.
-        Exception.__init__(self, message)
-        self.code = code
-        self.message = message
-        self.extra: dict[str, Any] = {}
-
-    @property
-    def status(self) -> int:
-        return 400
-
-    def to_wire(self) -> dict[str, Any]:
-        return {"__type": f"com.amazon.coral.service#{self.code}", "message": self.message}
+        super().__init__(code, message)
 
 
 def account_for(access_key_id: str) -> str:

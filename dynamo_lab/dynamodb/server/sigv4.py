@@ -63,8 +63,10 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 from urllib.parse import quote
+
+from ..errors import DynamoDBError
 
 __all__ = ["SignatureError", "Authorization", "verify", "scope_of", "parse_authorization",
            "canonical_request", "string_to_sign", "signing_key", "ALGORITHM", "SERVICE",
@@ -86,20 +88,15 @@ _REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")     # what a room takes as a r
 _DATE = re.compile(r"\d{8}T\d{6}Z\Z")
 
 
-class SignatureError(Exception):
-    """A request the front door refuses before the service sees it: ``code``,
-    ``message`` and HTTP ``status``, sent as DynamoDB sends them.
+class SignatureError(DynamoDBError):
+    """A request the front door refuses before the service sees it: one of
+    DynamoDB's signature codes (``MissingAuthenticationTokenException``,
+    ``UnrecognizedClientException``, ``IncompleteSignatureException``,
+    ``InvalidSignatureException``), HTTP 400, sent as DynamoDB sends them.
 
     >>> SignatureError("MissingAuthenticationTokenException", MISSING_TOKEN).to_wire()
     {'__type': 'com.amazon.coral.service#MissingAuthenticationTokenException', 'message': 'Request is missing Authentication Token'}
     """
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
-
-    def to_wire(self) -> dict[str, Any]:
-        return {"__type": f"com.amazon.coral.service#{self.code}", "message": self.message}
 
 
 def _incomplete(message: str) -> SignatureError:
