@@ -34,6 +34,7 @@ import gc
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -115,6 +116,27 @@ def lookups(n_keys: int, repeat: int) -> list[tuple[str, bool]]:
     return [("lookup vs range >= 10x", g1), ("lookup vs get_node >= 1x", g2)]
 
 
+def _first_passes(ring: Ring, uh) -> list[tuple[str, Callable[[list[str]], None]]]:
+    """The three passes of part 1b, bound to one round's ring: ours
+    (``preference_list``), uhashring's ``range(k, 3)`` and its ``get_node(k)``.
+    Each looks every key up once and keeps nothing."""
+    pl, rng, get = ring.preference_list, uh.range, uh.get_node
+
+    def ours(ks: list[str]) -> None:
+        for k in ks:
+            pl(k, 3)
+
+    def their_range(ks: list[str]) -> None:
+        for k in ks:
+            list(rng(k, 3, unique=True))
+
+    def their_get(ks: list[str]) -> None:
+        for k in ks:
+            get(k)
+
+    return [("ours", ours), ("range", their_range), ("get_node", their_get)]
+
+
 def first_pass(n_keys: int, rounds: int) -> list[tuple[str, bool]]:
     """Part 1b: one pass over keys never looked up before (see the module
     docstring). Wall time, since that is what a first pass costs a user."""
@@ -133,22 +155,9 @@ def first_pass(n_keys: int, rounds: int) -> list[tuple[str, bool]]:
             ring.add_node(x)
         builds.append(time.perf_counter() - t)
         keys = [f"first:{r}:{i}" for i in range(n_keys)]
-        pl, rng, get = ring.preference_list, uh.range, uh.get_node
-
-        def ours(ks):
-            for k in ks:
-                pl(k, 3)
-
-        def their_range(ks):
-            for k in ks:
-                list(rng(k, 3, unique=True))
-
-        def their_get(ks):
-            for k in ks:
-                get(k)
         # The three passes take turns, in an order that alternates round by
         # round, so a busy spell on the machine hits each of them alike.
-        order = [("ours", ours), ("range", their_range), ("get_node", their_get)]
+        order = _first_passes(ring, uh)
         got, cpu = {}, {}
         for name, fn in (order if r % 2 else order[::-1]):
             gc.collect()

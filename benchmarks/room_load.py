@@ -183,10 +183,11 @@ def server(name: str, startup: float = 60.0,
                 break
             except ClientError:                  # refused (signatures checked): it is up
                 break
-            except Exception:
+            except Exception as exc:             # not listening yet
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"{name} did not start on {url}: "
-                                       f"{proc.stderr.read().decode()[-2000:] if proc.poll() is not None else 'timeout'}")
+                    why = (proc.stderr.read().decode()[-2000:] if proc.poll() is not None
+                           else f"no answer in {startup} s")
+                    raise RuntimeError(f"{name} did not start on {url}: {why}") from exc
                 time.sleep(0.2)
         yield url, proc.pid
     finally:

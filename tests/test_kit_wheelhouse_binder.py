@@ -15,6 +15,7 @@ and the pins that both rest on.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -35,8 +36,17 @@ PINS = ROOT / "binder" / "requirements.txt"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 LESSONS = ["00_welcome.ipynb", "15_capacity_and_partitions.ipynb"]
 
-sys.path.insert(0, str(ROOT))
-import dev  # dev.py, the command under test: standard library only
+
+def _load_dev():
+    """dev.py, the command under test (standard library only), loaded from the
+    checkout's root without putting the root on ``sys.path``."""
+    spec = importlib.util.spec_from_file_location("dev", ROOT / "dev.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+dev = _load_dev()
 
 
 def read_pins() -> dict[str, str]:

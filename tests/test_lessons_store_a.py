@@ -4,7 +4,6 @@ get right, asked of the engine through the lesson's exercise module.
 import importlib
 
 
-
 def _lesson(name):
     return importlib.import_module(f"dynamo_lab.exercises.{name}")
 

@@ -3,8 +3,8 @@ get right, asked of the engine through the lesson's exercise module.
 (Every solution and known wrong answer is judged in test_exercises.py.)"""
 import importlib
 
-
 from dynamo_lab.check import check_history
+
 
 def _lesson(name):
     return importlib.import_module(f"dynamo_lab.exercises.{name}")

@@ -8,10 +8,20 @@ import re
 import pytest
 
 from dynamo_lab import DynamoDB, EventLog
-from dynamo_lab.viz import (AccessPatternsView, HashSpaceView, IndexPlacementView,
-                            ItemAnatomyView, ItemCollectionsView, KclLeasesView,
-                            LambdaBatchesView, ReplicaGroupView, RequestTraceView,
-                            StreamRecordsView, Timeline, record)
+from dynamo_lab.viz import (
+    AccessPatternsView,
+    HashSpaceView,
+    IndexPlacementView,
+    ItemAnatomyView,
+    ItemCollectionsView,
+    KclLeasesView,
+    LambdaBatchesView,
+    ReplicaGroupView,
+    RequestTraceView,
+    StreamRecordsView,
+    Timeline,
+    record,
+)
 
 
 def _log():

@@ -13,9 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from browser_support import (CHROMIUM, CHROMIUM_ARGS, LabPage, chromium_missing_reason,
-                             jupyterlab)
+from browser_support import CHROMIUM, CHROMIUM_ARGS, LabPage, chromium_missing_reason, jupyterlab
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("DYNAMO_LAB_ARTIFACTS") or ROOT / "test-artifacts")

@@ -7,9 +7,9 @@ import boto3
 import pytest
 
 from dynamo_lab import viz
-from dynamo_lab.errors import OptionValueError
 from dynamo_lab.dynamodb.server.http import Server
 from dynamo_lab.dynamodb.server.room import Caller, Room
+from dynamo_lab.errors import OptionValueError
 from dynamo_lab.viz.ddb import _endpoint
 from dynamo_lab.viz.ddb._endpoint import LabEvents
 

@@ -17,8 +17,7 @@ q3: not quite. 1 of the expected event kinds is missing.
 from __future__ import annotations
 
 from ..sim import Simulation
-from .core import (Exercise, ExerciseSet, Wrong, as_number, expect_choice, expect_number,
-                   expect_sequence)
+from .core import Exercise, ExerciseSet, Wrong, as_number, expect_choice, expect_number, expect_sequence
 
 __all__ = ["q1", "q2", "q3", "exercises", "progress", "lesson_run",
            "expected_deliveries_before", "solution_namespace", "WRONG"]

@@ -19,7 +19,7 @@ q2: not quite. item03 was deleted by one tab, but the other tab's sibling still 
 from __future__ import annotations
 
 from ..dynamo.cluster import DynamoCluster
-from .core import Exercise, ExerciseSet, Wrong, expect_mapping, expect_number
+from .core import Exercise, ExerciseSet, Wrong, expect_mapping
 
 __all__ = ["q1", "q2", "q3", "exercises", "progress", "SEED", "KEY", "SLA_SEED",
            "shop", "add", "cart_run", "hinted_copies", "two_tabs", "sla_run",

@@ -19,8 +19,7 @@ import functools
 
 from ..dynamo.hashing import RING_SIZE, position
 from ..dynamo.ring import Ring
-from .core import (Exercise, ExerciseSet, Wrong, as_number, expect_choice, expect_number,
-                   known_mistake)
+from .core import Exercise, ExerciseSet, Wrong, as_number, expect_choice, expect_number, known_mistake
 
 __all__ = ["q1", "q2", "q3", "exercises", "progress", "figure2_tokens", "figure2_ring",
            "vnode_ring", "sample_keys", "efficiency_by_T", "smallest_T", "T_CHOICES",

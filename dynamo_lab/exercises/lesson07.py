@@ -16,8 +16,16 @@ from __future__ import annotations
 from ..dynamo.cluster import DynamoCluster
 from ..dynamo.hashing import RING_SIZE, position
 from ..dynamo.merkle import MerkleTree, diff
-from .core import (Exercise, ExerciseSet, Wrong, as_number, expect_choice, expect_number,
-                   expect_set, known_mistake)
+from .core import (
+    Exercise,
+    ExerciseSet,
+    Wrong,
+    as_number,
+    expect_choice,
+    expect_number,
+    expect_set,
+    known_mistake,
+)
 
 __all__ = ["q1", "q2", "q3", "exercises", "progress", "NODES", "KEYS", "SEED", "tree_of",
            "one_change_comparisons", "comparisons", "diverged_cluster", "repair_by_hand", "loaded_cluster",

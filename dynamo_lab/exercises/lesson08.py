@@ -13,8 +13,7 @@ Examples
 from __future__ import annotations
 
 from ..dynamo.cluster import DynamoCluster
-from .core import (Exercise, ExerciseSet, Wrong, as_number, expect_number, expect_set,
-                   known_mistake)
+from .core import Exercise, ExerciseSet, Wrong, as_number, expect_number, expect_set, known_mistake
 
 __all__ = ["q1", "q2", "q3", "exercises", "progress", "SEED", "NODES", "gossip_cluster",
            "rounds_to_converge", "partitioned_cluster", "suspects_of", "joined_cluster",

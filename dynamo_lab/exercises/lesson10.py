@@ -16,8 +16,7 @@ import random
 from collections import Counter
 
 from ..dynamo.cluster import DynamoCluster
-from .core import (Exercise, ExerciseSet, Wrong, as_number, expect_choice, expect_number,
-                   known_mistake)
+from .core import Exercise, ExerciseSet, Wrong, as_number, expect_choice, expect_number, known_mistake
 
 __all__ = ["q1", "q2", "q3", "exercises", "progress", "SEED", "WRITERS", "PAPER", "workload",
            "version_distribution", "latencies", "forwarded_share", "fastest_cluster", "solution_namespace",
