@@ -338,7 +338,9 @@ def test_time_must_not_go_backwards():
         cap.consume("write", 1, 3000, partition="p0")
     with pytest.raises(ValueError):
         cap.consume("write", 1, 6000)                   # neither key_hash nor partition
-    assert repr(cap) == "<TableCapacity T/None PROVISIONED 1 partitions>"
+    assert repr(cap) == "<TableCapacity T/None PROVISIONED 1 partition>"
+    wide = TableCapacity(PartitionMap("T", wcu=2500))  # ceil(2500 / 1000) partitions
+    assert repr(wide) == "<TableCapacity T/None PROVISIONED 3 partitions>"
 
 
 _cap_ops = st.lists(st.tuples(

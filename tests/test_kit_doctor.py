@@ -101,7 +101,7 @@ def test_a_check_that_raises_is_a_verdict_not_a_traceback(exc):
     [r] = doctor.run_checks([("packages", broken)])
     assert (r.name, r.status) == ("packages", "FAIL")
     assert r.detail == (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
-    assert doctor.report([r], 0.5).startswith("1 of 1 checks FAILED (packages)")
+    assert doctor.report([r], 0.5).startswith("The one check FAILED (packages) in 0.5 s")
 
 
 def test_a_room_server_without_keys_gets_the_keys_fix(monkeypatch, tmp_path):

@@ -322,7 +322,7 @@ def test_timeline_rebuilds_views_and_follows_live():
     sim.log.emit("ring.node_removed", node="late", tokens=(3,))
     tl.flush()
     assert tl.slider.value == tl.slider.max == total + 2 and "late" not in ring.state.nodes
-    assert repr(tl) == f"<Timeline {total + 2} events, 1 notes, live>"
+    assert repr(tl) == f"<Timeline {total + 2} events, 1 note, live>"
 
 
 def test_timeline_jumps_to_notes_and_new_notes_do_not_move_it():

@@ -280,7 +280,7 @@ def _register(ep: Endpoint) -> None:
     def needs(line: str, cell: str) -> Any:
         features = line.split()
         if not features:
-            raise ArgumentError("%%needs takes the feature(s) the cell needs: "
+            raise ArgumentError("%%needs names the features the cell needs, one or more of: "
                                 + ", ".join(sorted(FEATURES)))
         if ep.missing(features):
             print(ep.skip_line(features, cell))

@@ -18,6 +18,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from ..text import noun
 from .core import Exercise, ExerciseSet, Wrong, expect_choice
 
 __all__ = ["q1", "q2", "q3", "exercises", "progress", "TABLES", "Q1_ITEM", "low_level",
@@ -115,7 +116,9 @@ def _check_low_level(answer: Any, expected: dict) -> None:
     if extra:
         raise Wrong(f"{extra!r} should not be in the item.")
     if missing:
-        raise Wrong(f"The attribute(s) {missing!r} are missing.")
+        names = ", ".join(map(repr, missing))
+        raise Wrong(f"The {noun(len(missing), 'attribute')} {names} "
+                    f"{'is' if len(missing) == 1 else 'are'} missing.")
     for name in expected:
         got, want = answer[name], expected[name]
         (wt, wv), = want.items()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..text import noun
 from .core import Exercise, ExerciseSet, Wrong
 from .lesson11 import drop_lesson_tables as _drop
 from .lesson11 import low_level
@@ -89,14 +90,14 @@ def _check_copies(answer: Any, expected: tuple) -> None:
     if (replicas, zones, ack) == expected:
         return
     if replicas != expected[0]:
-        raise Wrong(f"{replicas!r} copies is not it: the deck stores every table three times.")
+        raise Wrong(f"{replicas!r} {noun(replicas, 'copy', 'copies')} is not it: the deck stores every table three times.")
     if zones != expected[1]:
-        raise Wrong(f"{zones!r} zones is not it: each of the copies sits in its own "
+        raise Wrong(f"{zones!r} {noun(zones, 'zone')} is not it: each of the copies sits in its own "
                     f"Availability Zone, so one zone can burn.")
     if ack == 3:
         raise Wrong("Waiting for all three would stop writes whenever one replica is slow "
                     "or down; the leader and one more replica are a majority.")
-    raise Wrong(f"{ack!r} replicas is not it: a write is durable on a majority of the "
+    raise Wrong(f"{ack!r} {noun(ack, 'replica')} is not it: a write is durable on a majority of the "
                 f"three, the leader and one more.")
 
 

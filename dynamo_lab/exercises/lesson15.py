@@ -23,6 +23,7 @@ from typing import Any
 from ..dynamodb.capacity.throughput import rcu_for
 from ..dynamodb.partitions.partitioning import GB, KB, partitions_needed
 from ..errors import ArgumentError
+from ..text import noun, plural
 from .core import Exercise, ExerciseSet, Wrong, as_number
 from .lesson11 import drop_lesson_tables as _drop
 from .lesson11 import low_level
@@ -139,7 +140,7 @@ def _check_q2(answer: Any, expected: dict) -> None:
                     "counts for throughput and for size.")
     if got == expected["sum"]:
         raise Wrong("The two counts are not added: the table takes the larger of them.")
-    raise Wrong(f"{answer!r} partitions is not it: ceil(RCU/3000 + WCU/1000) for "
+    raise Wrong(f"{answer!r} {noun(answer, 'partition')} is not it: ceil(RCU/3000 + WCU/1000) for "
                 f"throughput, ceil(size/10 GB) for size, then the larger.")
 
 
@@ -245,7 +246,7 @@ def _check_formula(answer: Any, expected: Any) -> None:
         if got == math.ceil(rcu / 3000 + wcu / 1000):
             raise Wrong(f"For {case}: {got!r}, the partitions for throughput only; a "
                         f"table also needs one partition per 10 GB.")
-        raise Wrong(f"For {case} the deck gives {want} partitions; yours gives {got!r}.")
+        raise Wrong(f"For {case} the deck gives {plural(want, 'partition')}; yours gives {got!r}.")
 
 
 q4 = Exercise(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..text import noun
 from .core import Exercise, ExerciseSet, Wrong, expect_choice
 from .lesson11 import drop_lesson_tables as _drop
 
@@ -146,9 +147,9 @@ def _check_q2(answer: Any, expected: tuple) -> None:
     if (open_, total) == expected:
         return
     if open_ != expected[0]:
-        raise Wrong(f"{open_!r} open shards is not it: the split closed one shard and "
+        raise Wrong(f"{open_!r} open {noun(open_, 'shard')} is not it: the split closed one shard and "
                     f"opened two children; the other two shards stay open.")
-    raise Wrong(f"{total!r} shards to read is not it: the parent's shard closed at the "
+    raise Wrong(f"{total!r} {noun(total, 'shard')} to read is not it: the parent's shard closed at the "
                 f"split, but its records stay readable (24 hours) and come first.")
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..text import plural
 from .core import Exercise, ExerciseSet, Wrong
 from .lesson11 import drop_lesson_tables as _drop
 
@@ -160,7 +161,7 @@ def _check_replayed(answer: Any, expected: int) -> None:
     if n > expected:
         raise Wrong(f"{n} is the lease's whole share of the stream; only the batch that "
                     "was processed and never checkpointed is read again.")
-    raise Wrong(f"{n} records is not it: the batch the worker died in had "
+    raise Wrong(f"{plural(n, 'record')} is not it: the batch the worker died in had "
                 f"{expected} records (max_records).")
 
 

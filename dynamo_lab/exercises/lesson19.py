@@ -25,6 +25,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
+from ..text import plural
 from .core import Exercise, ExerciseSet, Wrong, as_number, known_mistake
 from .lesson11 import drop_lesson_tables as _drop
 
@@ -248,9 +249,12 @@ def _check_shards(answer: Any, expected: int) -> None:
     if n == expected:
         return
     if n < expected:
-        per = _PEAK / n if n > 0 else float("inf")
-        raise Wrong(f"{n} shards take {per:,.0f} votes a second each: over the 1,000 WCU a "
-                    f"second one partition serves. Round up.")
+        if n < 1:
+            raise Wrong(f"{n} shards take no votes at all: divide the peak by what one "
+                        f"partition serves, 1,000 WCU a second, and round up.")
+        load = (f"1 shard takes all {_PEAK:,.0f} votes a second" if n == 1 else
+                f"{plural(n, 'shard')} take {_PEAK / n:,.0f} votes a second each")
+        raise Wrong(f"{load}: over the 1,000 WCU a second one partition serves. Round up.")
     raise Wrong(f"{n} shards would do, but so would fewer: {expected} shards of "
                 f"{_PEAK / expected:,.0f} votes a second each stay within 1,000 WCU.")
 

@@ -42,6 +42,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..text import plural
+
 __all__ = ["PRICES", "Bill", "install", "main", "metered", "price", "uninstall"]
 
 #: On-demand and provisioned prices, US East (N. Virginia), Standard table
@@ -218,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         for table, rw in got["provisioned"].items():
             total.provisioned[f"{os.path.basename(path)[:2]}:{table}"] = tuple(rw)
         print(f"{os.path.basename(path)}: {got['read_units']:g} RRU, {got['write_units']:g} WRU, "
-              f"{got['stream_reads']} stream reads, {sum(got['requests'].values())} requests, "
+              f"{plural(got['stream_reads'], 'stream read')}, "
+              f"{plural(sum(got['requests'].values()), 'request')}, "
               f"provisioned {got['provisioned'] or 'none'}", flush=True)
     whole = total.as_dict()
     print(json.dumps({"total": whole, "usd_one_learner_3h": price(whole)}, indent=1))

@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 from ..errors import LabError
+from ..text import plural
 
 __all__ = ["COMMANDS", "DEMOS", "add_parsers", "run", "demo_command"]
 
@@ -89,7 +90,7 @@ def demo_command(name: str, demos: str | os.PathLike = "demos", port: int = 8866
 def _solutions(args: argparse.Namespace) -> int:
     from .solutions import build
     pages = build(args.outdir, args.lessons, _numbers(args.only), args.timeout, log=print)
-    print(f"{len(pages)} lesson(s) written; open {Path(args.outdir) / 'index.html'}")
+    print(f"{plural(len(pages), 'lesson')} written; open {Path(args.outdir) / 'index.html'}")
     return 0
 
 

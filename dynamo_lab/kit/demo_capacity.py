@@ -28,6 +28,7 @@ import html
 from typing import Any
 
 from ..errors import ArgumentError, UsageError
+from ..text import plural
 from .demo_base import Status, button, dashboard_frame, picture
 
 __all__ = ["CapacityDemo", "dashboard", "DECK"]
@@ -109,7 +110,7 @@ class CapacityDemo:
             self.partition_view = PartitionMapView(self.service, table=name)
             self.capacity_view = CapacityView(self.service, table=name, op="write")
             self.status.ok(f"table {name}: {int(self.rcu):,} RCU, {int(self.wcu):,} WCU, "
-                           f"{len(self.service.partitions(name))} partitions")
+                           f"{plural(len(self.service.partitions(name)), 'partition')}")
         self.redraw()
 
     def _next_second(self) -> None:
@@ -175,7 +176,7 @@ class CapacityDemo:
                  f"{int(p.per_partition_gb * 100) / 100:g} GB")]
         if self.table is not None:
             parts = self.service.partitions(self.table)
-            rows += [("lab table", f"{html.escape(self.table)}: {len(parts)} partitions now"),
+            rows += [("lab table", f"{html.escape(self.table)}: {plural(len(parts), 'partition')} now"),
                      ("writes", f'<span class="dl-demo-served">{self.served:,}</span> served, '
                       f'<span class="dl-demo-throttled">{self.throttled:,}</span> throttled')]
         body = "".join(f'<tr><th style="text-align:left">{a}</th><td style="text-align:left">'

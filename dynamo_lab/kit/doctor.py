@@ -34,6 +34,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..text import plural
+
 __all__ = [
     "CHECKS",
     "Result",
@@ -246,7 +248,7 @@ def check_endpoint(url: str | None = None) -> Result:
             fix = (f"is the server running and reachable from here? Unset {ENV_VAR} "
                    "to use the in-process lab instead")
         return Result(name, FAIL, f"{where} did not answer ListTables: {_error(exc)}", fix)
-    return Result(name, OK, f"{where} answered ListTables ({n} table(s) visible)")
+    return Result(name, OK, f"{where} answered ListTables ({plural(n, 'table')} visible)")
 
 
 #: The checks in the order they run and print.
@@ -290,17 +292,21 @@ def report(results: Sequence[Result], seconds: float) -> str:
     """The closing verdict line.
 
     >>> report([Result("a", "ok", ""), Result("b", "skip", "")], 1.25)
-    'All 1 checks passed (1 skipped) in 1.2 s: ready for the lessons.'
+    'The one check passed (1 skipped) in 1.2 s: ready for the lessons.'
+    >>> report([Result("a", "ok", ""), Result("b", "FAIL", "")], 0.5)[:31]
+    '1 of 2 checks FAILED (b) in 0.5'
     """
     failed = [r for r in results if r.status == FAIL]
     skipped = sum(r.status == SKIP for r in results)
     ran = len(results) - skipped
     if failed:
         names = ", ".join(r.name for r in failed)
-        return f"{len(failed)} of {ran} checks FAILED ({names}) in {seconds:.1f} s: " \
+        which = "The one check" if ran == 1 else f"{len(failed)} of {ran} checks"
+        return f"{which} FAILED ({names}) in {seconds:.1f} s: " \
                "not ready; see the fix lines above, or show this to the instructor."
     extra = f" ({skipped} skipped)" if skipped else ""
-    return f"All {ran} checks passed{extra} in {seconds:.1f} s: ready for the lessons."
+    which = "The one check" if ran == 1 else f"All {ran} checks"
+    return f"{which} passed{extra} in {seconds:.1f} s: ready for the lessons."
 
 
 def main(endpoint: str | None = None) -> int:

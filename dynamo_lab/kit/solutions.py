@@ -38,6 +38,7 @@ from types import ModuleType
 from typing import Any
 
 from ..errors import LabError, UsageError
+from ..text import plural
 
 __all__ = ["SolutionError", "lesson_paths", "exercise_module", "solve", "execute",
            "to_html", "missing_verdicts", "render_solved", "build"]
@@ -269,7 +270,7 @@ def build(outdir: str | os.PathLike, lessons: str | os.PathLike = "lessons",
         written.append(target)
         rows.append((target.name, path.stem, n))
         if log is not None:
-            log(f"{target}  ({n} exercises solved)")
+            log(f"{target}  ({plural(n, 'exercise')} solved)")
     index = out / "index.html"
     existing = {r[0] for r in rows}
     for old in sorted(out.glob("[0-9][0-9]_*.html")):

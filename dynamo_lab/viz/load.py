@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from ..events import Event
+from ..text import plural
 from . import ringstate
 from .base import View
 from .ringstate import RingState, key_position
@@ -43,8 +44,8 @@ def _summary(load: dict[str, int]) -> tuple[float, float, int]:
 
 def _title(load: dict[str, int], keys: int, n: int) -> str:
     mean, eff, out = _summary(load)
-    return (f"load per node (N={n}, {keys} keys): efficiency {eff:.3f}, "
-            f"{out} of {len(load)} nodes outside ±{BAND:.0%}")
+    return (f"load per node (N={n}, {plural(keys, 'key')}): efficiency {eff:.3f}, "
+            f"{out} of {plural(len(load), 'node')} outside ±{BAND:.0%}")
 
 
 def load_scene(load: dict[str, int], colors: dict[str, str], title: str) -> dict:
@@ -203,7 +204,8 @@ class LoadView(View):
 
     def __repr__(self) -> str:
         s = self.state
-        text = (f"<LoadView {len(s.nodes)} nodes, {len(self.positions)} keys, N={self.n}, "
+        text = (f"<LoadView {plural(len(s.nodes), 'node')}, {plural(len(self.positions), 'key')}, "
+                f"N={self.n}, "
                 f"efficiency={self.efficiency():.3f}")
         if self.at is not None:
             text += f", at event {self.at} of {len(self.event_log)}"

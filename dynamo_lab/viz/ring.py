@@ -15,6 +15,7 @@ import traitlets
 
 from ..errors import ArgumentError, UsageError
 from ..events import Event
+from ..text import plural
 from . import ringstate
 from .base import View
 from .ringstate import RingState, key_position
@@ -152,7 +153,7 @@ def _legend(items: list, state: RingState, cidx: dict, zcol: dict) -> None:
                                             "width": 10, "height": 10,
                                             "fill": color(cidx.get(name, 0))}, ""])
         label = f"{name}  {counts.get(name, 0)}{down}" if cols > 1 else \
-            f"{name}  {counts.get(name, 0)} tokens{down}"
+            f"{name}  {plural(counts.get(name, 0), 'token')}{down}"
         items.append(["text", f"lt:{name}", {"class": "dl-legend", "x": _r(x + 14), "y": y,
                                             "data-node": name}, label])
 
@@ -165,8 +166,8 @@ def _describe(state: RingState) -> str:
         parts.append(f"T={state.tokens_per_node}")
     if state.partitions:
         parts.append(f"Q={state.partitions}")
-    parts.append(f"{len(state.nodes)} nodes")
-    parts.append(f"{len(state.tokens)} tokens")
+    parts.append(plural(len(state.nodes), "node"))
+    parts.append(plural(len(state.tokens), "token"))
     return " · ".join(parts)
 
 
@@ -180,7 +181,7 @@ def _captions(items: list, state: RingState, key, n, pref, zones) -> None:
     if state.last_change is not None:
         node, change = state.last_change
         what = "join" if change == "join" else "leave"
-        text = f"last change: {what} of {node}, {len(state.last_moves)} ranges moved"
+        text = f"last change: {what} of {node}, {plural(len(state.last_moves), 'range')} moved"
         items.append(["text", "moves", {"class": "dl-caption", "x": 10, "y": H - 2}, text])
 
 
@@ -235,7 +236,7 @@ class RingView(View, SceneWidget):
     >>> _ = sim.log.emit("ring.node_added", node="A", zone=None, tokens=(10, 2 ** 127))
     >>> view = RingView(sim, key="K", n=1)
     >>> view
-    <RingView 1 nodes, 2 tokens, key='K'>
+    <RingView 1 node, 2 tokens, key='K'>
     >>> view.svg().count('class="dl-token"')
     2
     >>> view.preference_list()
@@ -286,7 +287,7 @@ class RingView(View, SceneWidget):
 
     def __repr__(self) -> str:
         s = self.state
-        text = f"<RingView {len(s.nodes)} nodes, {len(s.tokens)} tokens"
+        text = f"<RingView {plural(len(s.nodes), 'node')}, {plural(len(s.tokens), 'token')}"
         if self.key:
             text += f", key={self.key!r}"
         if self.at is not None:

@@ -16,6 +16,7 @@ import ipywidgets as w
 
 from ..errors import ArgumentError
 from ..events import Event
+from ..text import plural
 from .base import View
 
 __all__ = ["Timeline"]
@@ -162,7 +163,7 @@ class Timeline(View, w.VBox):
     def __repr__(self) -> str:
         count, notes = self.state
         where = "live" if self.position is None else f"at {self.slider.value}"
-        return f"<Timeline {count} events, {len(notes)} notes, {where}>"
+        return f"<Timeline {plural(count, 'event')}, {plural(len(notes), 'note')}, {where}>"
 
     def _repr_mimebundle_(self, **kwargs: Any):
         self.flush()

@@ -52,6 +52,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import ArgumentError
+from ...text import plural
 
 __all__ = ["METRICS", "PERIOD_MS", "apply", "CapacityMetrics"]
 
@@ -166,4 +167,4 @@ class CapacityMetrics:
                       key=lambda d: (d[0], d[1] or "", d[2] or ""))
 
     def __repr__(self) -> str:
-        return f"<CapacityMetrics {len(self.dimensions())} dimensions>"
+        return f"<CapacityMetrics {plural(len(self.dimensions()), 'dimension')}>"

@@ -68,6 +68,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from ...errors import ArgumentError
+from ...text import plural
 from ..options import ON_DEMAND_INITIAL_RCU, ON_DEMAND_INITIAL_WCU, ON_DEMAND_RAMP_MS
 from ..partitions.partitioning import PARTITION_MAX_RCU, PARTITION_MAX_WCU, PartitionMap, Split
 from .token_bucket import (
@@ -346,7 +347,7 @@ class TableCapacity:
 
     def __repr__(self) -> str:
         return (f"<TableCapacity {self.pmap.table}/{self.pmap.index} {self.mode} "
-                f"{len(self._holders())} partitions>")
+                f"{plural(len(self._holders()), 'partition')}>")
 
     # -- upkeep --------------------------------------------------------------
     def sync(self, now_ms: int) -> None:

@@ -69,6 +69,7 @@ from typing import Any, Callable
 from botocore.exceptions import ClientError
 
 from ...errors import ArgumentError, UsageError
+from ...text import plural
 from .lambda_shapes import done_before_failure, epoch_of, failure_record, takes_context
 from .stream_reader import Host, lab_service, lab_state, lambda_record, list_shards
 
@@ -289,7 +290,7 @@ class EventSourceMapping:
             calls = self.poll(flush=True)
             if calls == 0 and self.caught_up():
                 return rounds
-        raise UsageError(f"{self.name}: not caught up after {max_rounds} rounds; a batch "
+        raise UsageError(f"{self.name}: not caught up after {plural(max_rounds, 'round')}; a batch "
                            "still fails (maximum_retry_attempts=-1 retries until its records "
                            "expire)")
 

@@ -38,6 +38,8 @@ from typing import Any
 
 from sortedcontainers import SortedDict
 
+from ...text import plural
+
 __all__ = ["Partition", "cut", "settle", "balanced_cut"]
 
 
@@ -119,7 +121,7 @@ class Partition:
     def __repr__(self) -> str:
         return (f"<Partition {self.id} [{self.start:032x}, {self.end:032x}) "
                 f"rcu={self.rcu:g} wcu={self.wcu:g} {self.size_bytes} B "
-                f"{self.item_count} items>")
+                f"{plural(self.item_count, 'item')}>")
 
 
 def cut(parent: Partition, left: Partition, right: Partition) -> None:

@@ -75,6 +75,7 @@ from typing import Any, Iterator, Mapping, Sequence
 from sortedcontainers import SortedDict
 
 from ...errors import ArgumentError
+from ...text import plural
 from ..options import DEFAULT_SIZE_LIMIT as _OPTIONS_SIZE_LIMIT
 from .partition import Partition, balanced_cut, cut, settle
 
@@ -309,7 +310,7 @@ class PartitionMap:
 
     def __repr__(self) -> str:
         name = self.table if self.index is None else f"{self.table}/{self.index}"
-        return (f"<PartitionMap {name} {len(self._parts)} partitions "
+        return (f"<PartitionMap {name} {plural(len(self._parts), 'partition')} "
                 f"rcu={self.rcu:g} wcu={self.wcu:g} {self.size_bytes} B>")
 
     # -- writing ---------------------------------------------------------

@@ -31,6 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from ...text import plural
 from ..errors import DynamoDBError, error
 from . import sigv4
 from .credentials import Learner
@@ -551,7 +552,7 @@ class HTTPServer(ThreadingHTTPServer):
             self.tally.refused("TooManyConnections")
             body = _encode({"__type": f"{_CORAL}ServiceUnavailableException",
                             "message": f"The server is serving its limit of "
-                                       f"{self.limits.max_connections} connections; "
+                                       f"{plural(self.limits.max_connections, 'connection')}; "
                                        "try again"}).encode()
             head = (f"HTTP/1.1 503 Service Unavailable\r\nServer: dynamo-lab\r\n"
                     f"Content-Type: {_JSON10}\r\nContent-Length: {len(body)}\r\n"

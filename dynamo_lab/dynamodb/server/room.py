@@ -66,6 +66,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ...errors import OptionError, OptionValueError, UsageError
+from ...text import plural
 from ..errors import DynamoDBError, error
 from ..pipeline import handle, handle_streams
 from ..service import DynamoDB, state_of
@@ -436,4 +437,4 @@ class Room:
 
     def __repr__(self) -> str:
         kind = "shared" if self.shared else "per key and region"
-        return f"<Room {kind}, {len(self._spaces)} namespaces>"
+        return f"<Room {kind}, {plural(len(self._spaces), 'namespace')}>"

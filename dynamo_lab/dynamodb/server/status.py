@@ -45,6 +45,7 @@ import urllib.request
 from typing import Any
 
 from ...errors import UsageError
+from ...text import plural
 
 __all__ = ["Tally", "render", "fetch", "CONNECTED_S"]
 
@@ -103,13 +104,13 @@ def render(status: dict, url: str = "") -> str:
     """The text view of a ``GET /_lab/status`` answer."""
     srv, room, names = status["server"], status["room"], status.get("names", {})
     learners = srv.get("learners", [])
-    checked = (f"signatures checked ({len(learners)} learners)" if srv.get("credentials")
+    checked = (f"signatures checked ({plural(len(learners), 'learner')})" if srv.get("credentials")
                else "signatures not checked")
     lines = [f"dynamo-lab serve at {url or '?'}, up {_duration(srv.get('uptime_s', 0))}; "
              f"{checked}",
              f"connections {srv['connections']} of {srv['max_connections']}; "
              f"{room['requests_per_s']} requests/s over the last 10 s; "
-             f"{room['requests']} requests, {room['errors']} errors"]
+             f"{plural(room['requests'], 'request')}, {plural(room['errors'], 'error')}"]
     refused = srv.get("refused", {})
     if refused:
         parts = []
@@ -132,7 +133,7 @@ def render(status: dict, url: str = "") -> str:
 
     recent = [ns for ns in spaces
               if ns.get("last_seen") is not None and ns["last_seen"] < CONNECTED_S]
-    total = f" of {len(learners)} learners" if learners else ""
+    total = f" of {plural(len(learners), 'learner')}" if learners else ""
     lines.append(f"connected: {len(recent)}{total} (seen in the last "
                  f"{CONNECTED_S // 60} min)")
     if learners:

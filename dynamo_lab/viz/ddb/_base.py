@@ -30,6 +30,7 @@ from html import escape
 from typing import Any
 
 from ...events import Event
+from ...text import plural  # the package's one rule for counts, re-exported
 from ..store._base import StoreView
 from ..svg import css, num
 from ..widget import SceneWidget, scene_json
@@ -73,12 +74,6 @@ DDB_CSS = """
 def short_hash(h: int) -> str:
     """The first byte of a 128-bit hash, as the deck's slides write it (``'55'``)."""
     return f"{min(h, HASH_SPACE - 1) >> 120:02X}"
-
-
-def plural(n: int, noun: str, nouns: str | None = None) -> str:
-    """``n`` and the noun, singular for one: ``'1 partition'``, ``'2 partitions'``
-    (``nouns``: the plural when it is not the noun plus ``s``)."""
-    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
 
 
 def size_text(n: float) -> str:

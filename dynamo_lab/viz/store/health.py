@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...events import Event
+from ...text import plural
 from ..svg import ZONE_COLORS
 from ._base import StoreView, clock_key
 from ._base import older as _older
@@ -182,8 +183,8 @@ class HealthView(StoreView):
         w = max(len(zs) * (_COL + 14) + 20, 520)
         add(["text", "title", {"class": "dl-title", "x": 10, "y": 18},
              f"{sum(1 for v in s.status.values() if v == 'up')} of "
-             f"{sum(1 for v in s.status.values() if v != 'left')} nodes up · "
-             f"{hs['held']} hints held: {hs['pending']} pending handoff, "
+             f"{plural(sum(1 for v in s.status.values() if v != 'left'), 'node')} up · "
+             f"{plural(hs['held'], 'hint')} held: {hs['pending']} pending handoff, "
              f"{hs['waiting']} waiting for their node"])
         for zi, z in enumerate(zs):
             x = 10 + zi * (_COL + 14)

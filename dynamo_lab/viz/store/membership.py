@@ -35,6 +35,7 @@ from typing import Any
 
 from ...errors import ArgumentError
 from ...events import Event
+from ...text import plural
 from ._base import StoreView
 
 __all__ = ["MembershipView", "MembershipState"]
@@ -283,8 +284,9 @@ class MembershipView(StoreView):
     def summary(self, s: MembershipState) -> str:
         comp, acc, total = _counts(s)
         sus = sum(len(v) for v in s.suspects.values())
-        return (f"{len([x for x in s.members.values() if x == 'joined'])} members, "
-                f"{comp}/{total} up nodes complete, {sus} suspicions")
+        joined = sum(1 for x in s.members.values() if x == "joined")
+        return (f"{plural(joined, 'member')}, "
+                f"{comp}/{total} up nodes complete, {plural(sus, 'suspicion')}")
 
 
 def _counts(s: MembershipState) -> tuple[int, int, int]:

@@ -28,6 +28,7 @@ from typing import Any
 
 from ...dynamo.hashing import position
 from ...events import Event
+from ...text import plural
 from ._base import StoreView
 
 __all__ = ["MerkleView", "MerkleState", "leaf_of"]
@@ -160,10 +161,12 @@ class MerkleView(StoreView):
             add(["text", "title", {"class": "dl-title", "x": 10, "y": 18},
                  "no anti-entropy exchange yet"])
             return {"w": _W, "h": 30, "items": items}
-        title = f"anti-entropy exchange {xid}: {x['a']} ↔ {x['b']}, {x['ranges']} shared ranges"
+        title = f"anti-entropy exchange {xid}: {x['a']} ↔ {x['b']}, {plural(x['ranges'], 'shared range')}"
         if x["done"]:
             diff, hashes, sent, full, rep = x["done"]
-            title += f", {diff} differ · {hashes} hashes compared · {sent} of {full} keys sent"
+            title += (f", {diff} {'differs' if diff == 1 else 'differ'} · "
+                      f"{plural(hashes, 'hash', 'hashes')} compared · "
+                      f"{sent} of {plural(full, 'key')} sent")
         add(["text", "title", {"class": "dl-title", "x": 10, "y": 18}, title])
         y0 = 40
         tree_h = depth * _LEVEL_H + 60
@@ -218,5 +221,6 @@ class MerkleView(StoreView):
             return "no exchange"
         lit = sum(len(v) for v in x["diffs"].values())
         keys = sorted({k for _, _, k in x["repairs"]})
-        return (f"exchange {xid} {x['a']}<->{x['b']}: {len(x['diffs'])} ranges differ, "
-                f"{lit} hashes lit, repaired {','.join(keys) or '-'}")
+        return (f"exchange {xid} {x['a']}<->{x['b']}: {plural(len(x['diffs']), 'range')} "
+                f"{'differs' if len(x['diffs']) == 1 else 'differ'}, "
+                f"{plural(lit, 'hash', 'hashes')} lit, repaired {','.join(keys) or '-'}")

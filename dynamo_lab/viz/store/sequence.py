@@ -32,6 +32,7 @@ from typing import Any
 
 from ...errors import ArgumentError
 from ...events import Event
+from ...text import plural
 from ._base import REQUEST_MSGS, StoreView, arrow_head, clock_text
 
 __all__ = ["SequenceView", "SeqState", "Req"]
@@ -389,4 +390,4 @@ class SequenceView(StoreView):
             text += f" (failed: {r.fail}; answered {','.join(_answered(r)) or '-'})"
         elif late:
             text += f"; late {','.join(late)}"
-        return text + f"; {len(r.msgs)} messages"
+        return text + f"; {plural(len(r.msgs), 'message')}"
