@@ -78,7 +78,7 @@ def _fingerprint(ddb):
         "stream": stream,
         "log": len(ddb.log),
         "now": ddb.sim.now,
-        "scheduled": len(st.sim.kernel._heap),      # nothing queued for later either
+        "scheduled": sum(map(len, st.sim.kernel._at.values())),   # nothing queued for later
     }
 
 

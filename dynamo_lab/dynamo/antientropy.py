@@ -242,14 +242,22 @@ class AntiEntropyMixin:
             self._sync_ranges()
         down = self.down
         peers = [p for p in self._peers if p not in down] if down else self._peers
-        if not peers or not self.admitted("anti_entropy"):
+        if not peers:
+            return
+        # admitted() asked only when a recent foreground latency is over the
+        # threshold (it then defers the round and logs why): the same answer
+        limit = self.cluster.admission_ms
+        ls = self.latencies
+        if limit and ls and max(ls[-32:]) > limit and not self.admitted("anti_entropy"):
             return
         peer = peers[self._rng._randbelow(len(peers))]   # = randrange, one call less
         self.start_exchange(peer)
 
     def start_exchange(self, peer: str) -> int:
         """Begin one Merkle exchange with ``peer``; returns its id."""
-        ranges = self.shared_ranges(peer)
+        if self._ranges_version != self.cluster.ring_version:
+            self._sync_ranges()
+        ranges = self._shared.get(peer, [])     # shared_ranges(peer), in sync
         xid = next(self.cluster._xids)
         roots, keys_full = self._roots(ranges)
         log = self.sim.log

@@ -81,17 +81,34 @@ class Network:
     def __init__(self, sim, latency: LatencyModel | None = None) -> None:
         self.sim = sim
         self.latency = latency or LatencyModel()
-        self.loss = 0.0
+        self._loss = 0.0
         self._rng = sim.rng_for("network")
         self._handlers: dict[str, Handler] = {}
         self._zones: dict[str, str | None] = {}
         self._down: set[str] = set()
         self._cuts: set[frozenset] = set()
         self._slow: dict[frozenset, int] = {}
+        # True while no fault of any kind is set (nobody down, no cut, no
+        # loss, no slow link): send and deliver then skip every fault check.
+        self._calm = True
         self._ids = count(1)
         self._deliver_cb = self._deliver     # one bound method, not one per message
         self._kernel = sim.kernel            # read on every message
         self._log = sim.log
+
+    @property
+    def loss(self) -> float:
+        """The probability that a message is lost (see :meth:`set_loss`)."""
+        return self._loss
+
+    @loss.setter
+    def loss(self, probability: float) -> None:
+        self._loss = probability
+        self._settle()
+
+    def _settle(self) -> None:
+        """Note whether any fault is set (called whenever one changes)."""
+        self._calm = not (self._down or self._cuts or self._slow or self._loss)
 
     # -- endpoints -------------------------------------------------------
     def add(self, name: str, handler: Handler, zone: str | None = None) -> None:
@@ -108,6 +125,7 @@ class Network:
         del self._handlers[name]
         del self._zones[name]
         self._down.discard(name)
+        self._settle()
 
     def zone(self, name: str) -> str | None:
         self._need(name)
@@ -127,12 +145,14 @@ class Network:
         self._need(name)
         if name not in self._down:
             self._down.add(name)
+            self._calm = False
             self.sim.log.emit("net.crash", node=name)
 
     def recover(self, name: str) -> None:
         self._need(name)
         if name in self._down:
             self._down.discard(name)
+            self._settle()
             self.sim.log.emit("net.recover", node=name)
 
     def is_up(self, name: str) -> bool:
@@ -159,12 +179,14 @@ class Network:
                 for x in a:
                     for y in b:
                         self._cuts.add(frozenset((x, y)))
+        self._settle()
         self.sim.log.emit("net.partition", groups=tuple(tuple(g) for g in sets))
 
     def heal(self) -> None:
         """Restore every cut link and every slow link."""
         self._cuts.clear()
         self._slow.clear()
+        self._settle()
         self.sim.log.emit("net.heal")
 
     def reachable(self, a: str, b: str) -> bool:
@@ -179,6 +201,7 @@ class Network:
         if extra_ms < 0:
             raise ValueError(f"extra_ms must be >= 0, not {extra_ms}")
         self._slow[frozenset((a, b))] = int(extra_ms)
+        self._settle()
         self.sim.log.emit("net.slow", a=a, b=b, extra_ms=int(extra_ms))
 
     def set_loss(self, probability: float) -> None:
@@ -186,7 +209,7 @@ class Network:
         if not 0.0 <= probability <= 1.0:
             raise ValueError(f"loss probability must be in [0, 1], not {probability}")
         self.loss = float(probability)
-        self.sim.log.emit("net.loss", probability=self.loss)
+        self.sim.log.emit("net.loss", probability=self._loss)
 
     # -- messages --------------------------------------------------------
     def delay(self, src: str, dst: str) -> int:
@@ -219,6 +242,29 @@ class Network:
         mid = next(self._ids)
         kernel = self._kernel
         now = kernel.now
+        if self._calm and src != dst:
+            # no fault anywhere: only the latency draw (the same draw as below)
+            lat = self.latency
+            if lat.__class__ is LatencyModel:
+                zones = self._zones
+                floor, tail = lat.same_zone if zones.get(src) == zones.get(dst) \
+                    else lat.cross_zone
+                t = now + (int(floor - _log(1.0 - self._rng.random()) / (1.0 / tail))
+                           if tail > 0 else int(floor))
+            else:
+                t = now + self.delay(src, dst)
+            # Kernel._push inlined (this package's own kernel): priority 0,
+            # after everything already due at t (the usual case), one frame less
+            e = (0, next(kernel._seq), self._deliver_cb, (mid, src, dst, kind, body, now, rid))
+            b = kernel._at.get(t)
+            if b is None:
+                kernel._at[t] = [e]
+                heappush(kernel._times, t)
+            elif b[-1][0] <= 0:
+                b.append(e)
+            else:
+                kernel._push(t, 0, self._deliver_cb, e[3])
+            return mid
         down = self._down
         if down and (src in down or dst in down):
             self._drop(mid, src, dst, kind, now, "crashed", rid)
@@ -230,7 +276,7 @@ class Network:
             self._drop(mid, src, dst, kind, now, "partition", rid)
             return mid
         rng = self._rng
-        if self.loss and rng.random() < self.loss:
+        if self._loss and rng.random() < self._loss:
             self._drop(mid, src, dst, kind, now, "loss", rid)
             return mid
         lat = self.latency
@@ -243,10 +289,16 @@ class Network:
                 ms += self._slow.get(frozenset((src, dst)), 0)
         else:
             ms = self.delay(src, dst)
-        # kernel.post inlined (this package's own kernel): one frame less a message
-        heappush(kernel._heap, (now + ms, 0, next(kernel._seq), self._deliver_cb,
-                                (mid, src, dst, kind, body, now, rid)))
+        kernel.post(now + ms, self._deliver_cb, (mid, src, dst, kind, body, now, rid))
         return mid
+
+    def _blocked(self, src: str, dst: str) -> bool:
+        """Whether an end is down or the link is cut (a message in flight
+        is dropped when it arrives)."""
+        down = self._down
+        if down and (src in down or dst in down):
+            return True
+        return bool(self._cuts) and src != dst and frozenset((src, dst)) in self._cuts
 
     def _drop(self, mid: int, src: str, dst: str, kind: str, sent: int, reason: str,
               rid: int | None) -> None:
@@ -256,10 +308,9 @@ class Network:
 
     def _deliver(self, mid: int, src: str, dst: str, kind: str, body: Any, sent: int,
                  rid: int | None) -> None:
-        down = self._down
         handler = self._handlers.get(dst)
-        if handler is None or (down and (src in down or dst in down)) or (
-                self._cuts and src != dst and frozenset((src, dst)) in self._cuts):
+        if handler is None or not self._calm and self._blocked(src, dst):
+            down = self._down
             self._drop(mid, src, dst, kind, sent,
                        "crashed" if dst in down or src in down else "partition", rid)
             return

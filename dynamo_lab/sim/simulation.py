@@ -59,6 +59,7 @@ class Periodic:
                  jitter: int, rng: random.Random | None) -> None:
         self.sim, self.period, self.fn, self.jitter = sim, period, fn, jitter
         self._rng = rng
+        self._span = (2 * jitter + 1, (2 * jitter + 1).bit_length())
         self.active = True
         self.asleep = False
         self._kernel = sim.kernel
@@ -112,20 +113,27 @@ class Periodic:
         j = self.jitter
         if j and rng is not None:
             if rng.__class__ is _Random:
-                n = 2 * j + 1
-                k = n.bit_length()
+                n, k = self._span      # 2j + 1 values, drawn with k random bits
                 r = rng.getrandbits(k)
                 while r >= n:
                     r = rng.getrandbits(k)
                 delay += r - j
             else:
                 delay += rng.randint(-j, j)
-        # kernel.rearm inlined (this package's own kernel): the same heap entry
+        # kernel.rearm inlined (this package's own kernel): the same timer,
+        # queued at priority 1 after what is due then (Kernel._push)
         kernel = self._kernel
         timer = self._timer
         assert timer is not None        # armed in __init__
         timer.time = t = kernel.now + (delay if delay > 1 else 1)
-        heappush(kernel._heap, (t, 1, next(kernel._seq), timer, _TIMER))
+        b = kernel._at.get(t)
+        if b is None:
+            kernel._at[t] = [(1, next(kernel._seq), timer, _TIMER)]
+            heappush(kernel._times, t)
+        elif b[-1][0] <= 1:
+            b.append((1, next(kernel._seq), timer, _TIMER))
+        else:
+            kernel._push(t, 1, timer, _TIMER)
 
     def cancel(self) -> None:
         self.active = False
