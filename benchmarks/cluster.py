@@ -9,10 +9,11 @@
 
     .venv/bin/python benchmarks/cluster.py [--quick]
 
-The first line is the goal of issue 15 (10,000 ops/s); beside it the
-events per operation and the CPU microseconds per delivered message (the
-whole run's CPU time over its deliveries: what one message costs with the
-protocol work it triggers).
+The first line is the goal of issue 15 (10,000 ops/s), the median of five
+runs of the same seeded workload with their spread; beside it the events per
+operation and the CPU microseconds per delivered message (the run's CPU time
+over its deliveries: what one message costs with the protocol work it
+triggers).
 """
 from __future__ import annotations
 
@@ -71,12 +72,27 @@ def workload(events: bool, ops: int, nodes: int = 100, seed: int = 1,
     return cpu, len(sim.log)
 
 
-def ops_per_second(ops: int) -> None:
+def ops_per_second(ops: int, repeats: int) -> None:
+    """The issue-15 goal line: the median of ``repeats`` timed runs.
+
+    Each run is the same workload from the same seed (so the same work, event
+    for event); a shared machine only ever adds time to a run, so one slow
+    run says something about the machine, not the engine. The median, with
+    the spread beside it, is the figure; the events and messages are the
+    same in every run.
+    """
     counts: dict = {}
-    cpu, nev = workload(True, ops, counts=counts)
+    cpus = []
+    for _ in range(repeats):
+        counts = {}
+        cpus.append(workload(True, ops, counts=counts)[0])
+    cpu = statistics.median(cpus)
     ev, dl = counts["events"], counts["delivered"]
+    rates = sorted(ops / c for c in cpus)
+    verdict = "ok" if ops / cpu >= 10_000 else "under the goal"
     print(f"(3,2,2) on 100 nodes, gossip/handoff/anti-entropy running: "
-          f"{ops / cpu:,.0f} ops/s CPU ({ops} ops in {cpu:.2f} s; goal 10,000)")
+          f"{ops / cpu:,.0f} ops/s CPU (median of {repeats} runs of {ops} ops, "
+          f"{rates[0]:,.0f}-{rates[-1]:,.0f}; goal 10,000) -> {verdict}")
     print(f"  {ev / ops:.1f} events per operation ({ev:,} events), "
           f"{dl / ops:.1f} messages delivered per operation, "
           f"{cpu / dl * 1e6:.1f} us CPU per delivered message (all work included)")
@@ -164,7 +180,7 @@ def gossip_convergence(sizes: list[int]) -> None:
 
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
-    ops_per_second(1000 if quick else 4000)
+    ops_per_second(1000 if quick else 4000, 3 if quick else 5)
     event_cost(600 if quick else 2000, 3 if quick else 7)
     coordination(300 if quick else 2000)
     memory_per_version(10_000 if quick else 50_000)
