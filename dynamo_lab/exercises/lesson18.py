@@ -93,7 +93,7 @@ def _check_batches(answer: Any, expected: list) -> None:
         raise Wrong("The right sizes in the wrong order: a shard's batches come in stream "
                     "order, and only the last one can be short.")
     if sum(got) != sum(expected):
-        raise Wrong(f"Those batches hold {sum(got)} records; {sum(expected)} votes were "
+        raise Wrong(f"Those batches hold {plural(sum(got), 'record')}; {sum(expected)} votes were "
                     f"written, and each reaches the function once.")
     raise Wrong("Each batch holds at most BatchSize records; the mapping fills a batch "
                 "before it starts the next.")

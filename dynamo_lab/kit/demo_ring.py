@@ -25,6 +25,7 @@ import html
 from typing import Any
 
 from ..errors import ArgumentError
+from ..text import noun
 from .demo_base import Status, button, dashboard_frame, picture
 
 __all__ = ["RingDemo", "dashboard", "STRATEGIES"]
@@ -135,7 +136,7 @@ class RingDemo:
             f", {html.escape(x)}" for x in pref[1:])) if pref else "no node"
         return (f'<div class="dl-demo-facts"><div class="dl-demo-big dl-demo-pref">'
                 f'{html.escape(self.view.key)} &rarr; {first}</div>'
-                f"<p>Load: {_SAMPLE:,} keys, each on N={self.view.n} nodes. Efficiency "
+                f"<p>Load: {_SAMPLE:,} keys, each on N={self.view.n} {noun(self.view.n, 'node')}. Efficiency "
                 f"(mean/max) <b class=\"dl-demo-efficiency\">{self.load.efficiency():.2f}</b>"
                 f"</p><table><tr><th>node</th><th>keys</th><th>vs mean</th></tr>{rows}"
                 f"</table></div>")

@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 
 from ..errors import UsageError
+from ..text import plural
 
 __all__ = ["MEASURED", "MACHINE", "lesson_key", "lesson_paths", "run_all", "measure", "main"]
 
@@ -113,7 +114,7 @@ def measure(lessons: str | os.PathLike = "lessons", rounds: int = 2,
             loads.append(load)
             log(f"round {r + 1} {key}: {secs:.1f} s (kernel {start:.1f} s, load {load:.1f})")
     machine = {
-        "machine": f"{os.cpu_count()} cores, {platform.machine()}, Linux, Python "
+        "machine": f"{plural(os.cpu_count() or 1, 'core')}, {platform.machine()}, Linux, Python "
                    f"{platform.python_version()}",
         "load": f"{min(loads):.1f}-{max(loads):.1f} (one minute; "
                 f"median {sorted(loads)[len(loads) // 2]:.1f})",
