@@ -274,8 +274,18 @@ class AntiEntropyMixin:
 
     def on_ae_roots(self, src: str, body: tuple) -> None:
         xid, roots, keys_full = body
-        mine, full = self._roots(roots)
-        diff = [e for e, h in roots.items() if mine[e] != h]
+        # _roots(roots) and the comparison in one pass, with no dict of mine
+        if self._ranges_version != self.cluster.ring_version:
+            self._sync_ranges()
+        root_of, dirty, n_of = self._root_of, self._dirty, self._n_of
+        full = 0
+        diff = []
+        for e, h in roots.items():
+            if e in dirty or e not in root_of:
+                self._build(e)
+            full += n_of[e]
+            if root_of[e] != h:
+                diff.append(e)
         n = len(roots)
         if not diff:            # the usual exchange: every root agrees
             log = self.sim.log

@@ -83,19 +83,6 @@ class Kernel:
         self._at: dict[int, list[Entry]] = {}  # due time -> entries, in order
         self._seq = count()
 
-    def _push(self, time: int, priority: int, callback: Any, args: Any) -> None:
-        """Queue one entry at absolute ``time`` (the one place entries are
-        added; ``Network.send`` and ``Periodic`` write it out inline)."""
-        e = (priority, next(self._seq), callback, args)
-        b = self._at.get(time)
-        if b is None:
-            self._at[time] = [e]
-            heappush(self._times, time)
-        elif b[-1][0] <= priority:
-            b.append(e)         # the usual case: after everything queued for then
-        else:
-            insort(b, e)        # before entries of a higher priority (sequences differ)
-
     def _pop(self, time: int) -> Entry:
         """Take the first entry due at ``time`` (the earliest due time)."""
         b = self._at[time]
@@ -112,22 +99,33 @@ class Kernel:
         if delay < 0:
             raise ValueError(f"cannot schedule in the past: delay={delay} ms")
         timer = Timer(self.now + delay, callback, args)
-        self._push(timer.time, priority, timer, _TIMER)
+        self.post(timer.time, timer, _TIMER, priority)
         return timer
 
-    def post(self, time: int, callback: Callable[..., Any], args: tuple,
-             priority: int = 0) -> None:
+    def post(self, time: int, callback: Any, args: Any, priority: int = 0) -> None:
         """Run ``callback(*args)`` at absolute virtual time ``time`` (an int,
         not before ``now``); no handle, so it cannot be cancelled. The
-        caller checks ``time``: this is the hot path of every message."""
-        self._push(time, priority, callback, args)
+        caller checks ``time``: this is the hot path of every message.
+
+        It is also the one place entries are queued (``schedule`` passes a
+        Timer and the ``_TIMER`` marker; ``Network.send`` and ``Periodic``
+        write it out inline)."""
+        e = (priority, next(self._seq), callback, args)
+        b = self._at.get(time)
+        if b is None:
+            self._at[time] = [e]
+            heappush(self._times, time)
+        elif b[-1][0] <= priority:
+            b.append(e)         # the usual case: after everything queued for then
+        else:
+            insort(b, e)        # before entries of a higher priority (sequences differ)
 
     def rearm(self, timer: Timer, delay: int, priority: int = 0) -> Timer:
         """Schedule an already fired ``timer`` again, ``delay`` ms from now
         (a periodic task reuses its one handle instead of making one per
         round). ``delay`` is an int >= 0."""
         timer.time = time = self.now + delay
-        self._push(time, priority, timer, _TIMER)
+        self.post(time, timer, _TIMER, priority)
         return timer
 
     def at(self, time: int, callback: Callable[..., Any], *args: Any,

@@ -253,7 +253,7 @@ class Network:
                            if tail > 0 else int(floor))
             else:
                 t = now + self.delay(src, dst)
-            # Kernel._push inlined (this package's own kernel): priority 0,
+            # Kernel.post inlined (this package's own kernel): priority 0,
             # after everything already due at t (the usual case), one frame less
             e = (0, next(kernel._seq), self._deliver_cb, (mid, src, dst, kind, body, now, rid))
             b = kernel._at.get(t)
@@ -263,7 +263,7 @@ class Network:
             elif b[-1][0] <= 0:
                 b.append(e)
             else:
-                kernel._push(t, 0, self._deliver_cb, e[3])
+                kernel.post(t, self._deliver_cb, e[3])
             return mid
         down = self._down
         if down and (src in down or dst in down):

@@ -121,7 +121,7 @@ class Periodic:
             else:
                 delay += rng.randint(-j, j)
         # kernel.rearm inlined (this package's own kernel): the same timer,
-        # queued at priority 1 after what is due then (Kernel._push)
+        # queued at priority 1 after what is due then (Kernel.post)
         kernel = self._kernel
         timer = self._timer
         assert timer is not None        # armed in __init__
@@ -133,7 +133,7 @@ class Periodic:
         elif b[-1][0] <= 1:
             b.append((1, next(kernel._seq), timer, _TIMER))
         else:
-            kernel._push(t, 1, timer, _TIMER)
+            kernel.post(t, timer, _TIMER, 1)
 
     def cancel(self) -> None:
         self.active = False
