@@ -204,7 +204,6 @@ def test_admission_control_defers_background_work():
 
 
 def test_event_log_is_identical_across_processes_and_hash_seeds():
-    import hashlib
     import os
     import subprocess
     import sys

@@ -5,8 +5,7 @@ import dataclasses
 import pytest
 
 from dynamo_lab.dynamo.cluster import DynamoCluster
-from dynamo_lab.dynamo.options import (ClusterOptions, QuorumOptions, StorageOptions,
-                                       TimingOptions)
+from dynamo_lab.dynamo.options import ClusterOptions, QuorumOptions, StorageOptions, TimingOptions
 from dynamo_lab.errors import LabError, OptionError, OptionValueError
 
 # the keyword sets of every DynamoCluster(...) call in lessons/ and exercises/

@@ -2,8 +2,15 @@
 import pytest
 
 from dynamo_lab.dynamo.cluster import DynamoCluster
-from dynamo_lab.dynamo.vclock import (MalformedContext, TRUNCATE_AT, VectorClock, Version,
-                                      last_write_wins, reconcile, union_merge)
+from dynamo_lab.dynamo.vclock import (
+    TRUNCATE_AT,
+    MalformedContext,
+    VectorClock,
+    Version,
+    last_write_wins,
+    reconcile,
+    union_merge,
+)
 
 
 def pairs(clock):

@@ -2,7 +2,8 @@
 strategy, calling ``ring._check()`` after every step (sortedcontainers style),
 and compares lookups with a brute-force model of the paper's rule."""
 import pytest
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from dynamo_lab.dynamo.hashing import RING_SIZE, position

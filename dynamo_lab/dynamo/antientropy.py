@@ -36,9 +36,9 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Any
 
+from ..events import row_kind
 from .hashing import RING_SIZE, position
 from .merkle import MerkleTree
-from ..events import row_kind
 
 # one pair per exchange, every anti_entropy_ms on every node: written as rows
 _EXCHANGE = row_kind("merkle.exchange", "xid", "a", "b", "ranges")

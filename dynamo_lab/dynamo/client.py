@@ -24,12 +24,11 @@ True
 from __future__ import annotations
 
 import math
-
 from typing import Any
 
-from .coordinator import Context
-from .vclock import Version, VectorClock
 from ..events import row_kind
+from .coordinator import Context
+from .vclock import VectorClock, Version
 
 _DONE = row_kind("request.done", "rid", "op", "key", "ok", "latency_ms", "mode", "entry",
                  "coordinator")

@@ -26,14 +26,14 @@ import weakref
 from itertools import count
 from typing import Any, Callable, Iterable
 
+from ..errors import OptionValueError
 from ..sim import Simulation
 from .antientropy import KeyRanges
 from .client import Client, GetResult, PutResult
 from .coordinator import Context
-from .observe import Hint, InspectMixin
 from .node import Node
+from .observe import Hint, InspectMixin
 from .options import ClusterOptions
-from ..errors import OptionValueError
 from .storage import MemoryStore, SqliteStore, Store
 from .vclock import MalformedContext, VectorClock, resolve_policy
 

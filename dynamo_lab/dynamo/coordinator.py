@@ -34,9 +34,8 @@ Examples
 """
 from __future__ import annotations
 
-
-from .vclock import TRUNCATE_AT, VectorClock, Version, reconcile
 from ..events import row_kind
+from .vclock import TRUNCATE_AT, VectorClock, Version, reconcile
 
 # the per-request events, written as rows (EventLog.emit_row): they are most
 # of what the log holds after the messages

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from ..events import row_kind
 from .antientropy import AntiEntropyMixin
 from .coordinator import CoordinatorMixin
 from .handoff import HandoffMixin
@@ -27,7 +28,6 @@ from .membership import FailureDetectorMixin, GossipMixin, MemberView
 from .storage import Store
 from .transfer import TransferMixin
 from .vclock import Version
-from ..events import row_kind
 
 _WRITE = row_kind("replica.write", "node", "key", "clock", "gap", "outcome", "source", "value")
 

@@ -49,7 +49,6 @@ Examples
 from __future__ import annotations
 
 import abc
-
 import json
 import os
 import pickle
