@@ -31,6 +31,8 @@ import os
 from bisect import bisect_left, bisect_right
 from typing import Any, Callable, Iterable, Iterator
 
+from .text import plural
+
 __all__ = ["Event", "EventLog", "Subscription", "UnknownEventError", "row_kind"]
 
 _PLAIN = (str, int, float, bool, type(None))
@@ -302,7 +304,7 @@ class EventLog:
             spec = _ROWS.get(kind)
             if spec is None or len(spec[0]) != len(values):
                 raise UnknownEventError(
-                    f"{kind}: {len(values)} values, but row_kind declared "
+                    f"{kind}: {plural(len(values), 'value')}, but row_kind declared "
                     f"{spec[0] if spec else 'no fields'}")
             self._validate(kind, _fields(kind, values))
         t = self._clock.now
@@ -424,7 +426,7 @@ class EventLog:
 
     def __repr__(self) -> str:
         end = self._t[-1] if self._t else 0
-        return f"<EventLog {len(self._t)} events, t=0..{end} ms>"
+        return f"<EventLog {plural(len(self._t), 'event')}, t=0..{end} ms>"
 
     def between(self, start: int = 0, end: int | None = None) -> list[Event]:
         """Events with ``start <= t < end`` (``end=None``: to the last)."""

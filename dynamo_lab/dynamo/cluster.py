@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable
 
 from ..errors import OptionValueError
 from ..sim import Simulation
+from ..text import noun, plural
 from .antientropy import KeyRanges
 from .client import Client, GetResult, PutResult
 from .coordinator import Context
@@ -488,7 +489,8 @@ class DynamoCluster(InspectMixin):
         if nd.retired:
             raise ValueError(f"node {name!r} has already left")
         if len(self.nodes) - 1 < self.n:
-            raise ValueError(f"removing {name!r} would leave fewer than N={self.n} nodes")
+            raise ValueError(f"removing {name!r} would leave fewer than N={self.n} "
+                             f"{noun(self.n, 'node')}")
         change = self.ring.remove_node(name)
         self._ring_changed()
         e = nd.view.entries.get(name, (1,))
@@ -530,5 +532,5 @@ class DynamoCluster(InspectMixin):
 
     def __repr__(self) -> str:
         up = len(self._live_nodes())
-        return (f"<DynamoCluster {len(self.nodes)} nodes ({up} up) N={self.n} R={self.r} "
+        return (f"<DynamoCluster {plural(len(self.nodes), 'node')} ({up} up) N={self.n} R={self.r} "
                 f"W={self.w} t={self.sim.now} ms>")

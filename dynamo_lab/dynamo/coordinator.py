@@ -35,6 +35,7 @@ Examples
 from __future__ import annotations
 
 from ..events import row_kind
+from ..text import noun, plural
 from .vclock import TRUNCATE_AT, VectorClock, Version, reconcile
 
 # the per-request events, written as rows (EventLog.emit_row): they are most
@@ -253,10 +254,9 @@ class CoordinatorMixin:
             self.on_get(client, body)
 
     def _fail_fast(self, op, rid, key, client, got, need, targets) -> None:
-        reason = (f"only {got} healthy replica(s) known for {key!r}, "
-                  f"{'W' if op == 'put' else 'R'}={need}; nothing was written"
-                  if op == "put" else
-                  f"only {got} healthy replica(s) known for {key!r}, R={need}")
+        known = f"only {plural(got, 'healthy replica', 'healthy replicas')} known for {key!r}"
+        reason = (f"{known}, W={need}; nothing was written" if op == "put" else
+                  f"{known}, R={need}")
         log = self.sim.log
         if log.enabled:
             log.emit("request.fail", rid=rid, op=op, key=key, coordinator=self.name,
@@ -480,8 +480,9 @@ class CoordinatorMixin:
             self._note_latency(lat)
             got = len(req.answered)
             what = "W" if req.op == "put" else "R"
-            reason = (f"timed out after {lat} ms: {got} of {what}={req.need} replicas "
-                      f"answered ({', '.join(req.answered) or 'none'})")
+            reason = (f"timed out after {lat} ms: {got} of {what}={req.need} "
+                      f"{noun(req.need, 'replica')} answered "
+                      f"({', '.join(req.answered) or 'none'})")
             log = self.sim.log
             if log.enabled:
                 log.emit("request.fail", rid=rid, op=req.op, key=req.key,

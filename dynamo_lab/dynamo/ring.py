@@ -364,7 +364,7 @@ class Ring(RingCore):
         >>> for name in "ABC":
         ...     _ = ring.add_node(name, tokens=[100 * (ord(name) - 64)])
         >>> ring.ranges("A")
-        NodeRanges('A', coordinator=1 ranges, replica=1 ranges)
+        NodeRanges('A', coordinator=1 range, replica=1 range)
         >>> ring.ranges("A").coordinator
         ((300, 100),)
         """

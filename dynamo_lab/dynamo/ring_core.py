@@ -29,6 +29,7 @@ from typing import Any, Iterator
 
 from sortedcontainers import SortedList
 
+from ..text import noun, plural
 from .hashing import RING_SIZE
 from .ring_records import RangeMove, RingChange, TokenMove
 
@@ -248,8 +249,8 @@ class RingCore:
         if not isinstance(n, int) or isinstance(n, bool) or n < 1:
             raise ValueError(f"n must be a positive int, not {n!r}")
         if n > len(self._zones):
-            raise ValueError(f"a preference list of n={n} nodes needs {n} nodes, "
-                             f"but the ring has {len(self._zones)}")
+            raise ValueError(f"a preference list of n={n} {noun(n, 'node')} needs "
+                             f"{plural(n, 'node')}, but the ring has {len(self._zones)}")
         zones = bool(zones)
         cache = self._caches[(n, zones)] = self._table if (n == self.n and not zones) else {}
         return cache

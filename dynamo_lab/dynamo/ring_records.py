@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from ..text import plural
+
 __all__ = ["RangeMove", "TokenMove", "RingChange", "NodeRanges", "LoadBalance"]
 
 
@@ -106,8 +108,9 @@ class NodeRanges:
         return self.coordinator + self.replica
 
     def __repr__(self) -> str:
-        return (f"NodeRanges({self.node!r}, coordinator={len(self.coordinator)} ranges, "
-                f"replica={len(self.replica)} ranges)")
+        return (f"NodeRanges({self.node!r}, "
+                f"coordinator={plural(len(self.coordinator), 'range')}, "
+                f"replica={plural(len(self.replica), 'range')})")
 
 
 @dataclass(frozen=True)
