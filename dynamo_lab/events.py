@@ -101,6 +101,10 @@ class Event:
 
 #: kind -> (field names, optional names) of the kinds written as rows
 _ROWS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+#: kind -> 2 + its number of fields: a row's length in the flat list
+_ARITY: dict[str, int] = {}
+#: what follows an event's kind in the flat list when a fields dict follows
+_DICT: Any = type("_FieldsDict", (), {"__repr__": lambda self: "<fields dict>"})()
 
 
 def row_kind(kind: str, *names: str, optional: tuple = ()) -> str:
@@ -118,6 +122,7 @@ def row_kind(kind: str, *names: str, optional: tuple = ()) -> str:
     spec = (tuple(names), tuple(n for n in names if n in optional))
     if _ROWS.setdefault(kind, spec) != spec:
         raise ValueError(f"{kind} is already declared with fields {_ROWS[kind][0]}")
+    _ARITY[kind] = 2 + len(names)
     return kind
 
 
@@ -193,11 +198,15 @@ class _Clock:
 class EventLog:
     """An append-only list of events with subscribers.
 
-    ``emit`` is O(1) plus the subscribers of that kind. It stores the time,
-    the kind and the fields dict in three parallel columns and builds an
-    :class:`Event` only for a subscriber or a reader: a long run that nobody
-    watches allocates nothing beyond the fields dict its call already made,
-    which keeps the cyclic garbage collector from running more often. With
+    ``emit`` is O(1) plus the subscribers of that kind. Events are written
+    to one flat list as they happen: the time, the kind, then either the
+    values of a row (:meth:`emit_row`, in the order :func:`row_kind`
+    declared) or a marker and the fields dict (:meth:`emit`). An event is no
+    object of its own until someone reads it: a long run that nobody watches
+    allocates nothing beyond what its emitters already made, which keeps the
+    cyclic garbage collector from running more often. The columns a reader
+    needs (times, kinds, where each row starts) are worked out from the
+    flat list when the log is next read, O(new events). With
     ``enabled=False`` it returns at once, which is what "cheap when nobody
     listens" is measured against. Time slicing is O(log n) by bisection,
     since ``t`` never decreases.
@@ -205,6 +214,12 @@ class EventLog:
     ``clock`` is a function returning virtual ms, or an object whose ``now``
     attribute is the time and never decreases (a Simulation passes its
     kernel: one attribute read per event instead of a call).
+
+    The engines' hottest emitters write a row with one call and no check of
+    their own beyond ``enabled``: ``log._sink((now, KIND, v1, ..., vn))``
+    (``_sink`` is the flat list's ``extend``), or ``log.emit_row(KIND, v1,
+    ..., vn)`` when ``_sink`` is None (someone subscribes, or the log is
+    strict): the same event either way.
     """
 
     def __init__(self, clock: Callable[[], int] | Any = None, *,
@@ -220,17 +235,14 @@ class EventLog:
         if strict is None:
             strict = os.environ.get("DYNAMO_LAB_STRICT_EVENTS", "") not in ("", "0")
         self.strict = strict
+        # What emitters write: t, kind, then a row's values or _DICT and a
+        # fields dict, event after event. Read through the columns below.
+        self._raw: list[Any] = []
+        self._parsed = 0                # how much of _raw the columns cover
         self._t: list[int] = []
         self._k: list[str] = []
-        # the fields dict of each event written by emit(), by its index; an
-        # event not in it is a row (emit_row), whose values lie back to back
-        # with the other rows' in _v: a row is no object of its own to
-        # allocate, or for the cyclic GC to count, and costs three appends.
-        # Where each row starts is worked out when the log is read (_offsets).
-        self._fd: dict[int, dict[str, Any]] = {}
-        self._v: list[Any] = []
-        self._off: list[int] = []
-        self._vend = 0
+        self._fd: dict[int, dict[str, Any]] = {}    # event index -> fields dict
+        self._off: list[int] = []       # where each row's values start in _raw (-1: a dict)
         self._subs: list[Subscription] = []
         self._route: dict[str, list[Subscription]] = {}
         self._specs: dict[str, tuple[frozenset, frozenset]] = {}
@@ -238,34 +250,55 @@ class EventLog:
 
     def _bind(self) -> None:
         """Give this log a fast ``emit_row`` (unless strict): a closure over
-        the columns' bound ``append``/``extend`` and the clock, which skips
-        the attribute look-ups of the method. Called again when the clock
-        is replaced."""
+        the flat list's ``extend`` and the clock, which skips the attribute
+        look-ups of the method; and set ``_sink``, what the hottest emitters
+        write to directly (None while anyone subscribes, or when strict).
+        Called again when the clock is replaced."""
         if self.strict:
             self.__dict__.pop("emit_row", None)
-            self._rows = None
+            self._sink = None
             return
         log, clock, subs, notify = self, self._clock, self._subs, self._notify
-        t_add, k_add, v_add = self._t.append, self._k.append, self._v.extend
-        # What the one emitter hotter than all others (the network: an event
-        # per message) writes to directly, without a call: the three column
-        # writers. None while anyone subscribes (or when strict): then it
-        # calls emit_row, which notifies.
-        self._cols = (t_add, k_add, v_add)
-        self._rows = None if subs else self._cols
+        add = self._raw.extend
+        self._add = add
+        self._sink = None if subs else add
 
         def emit_row(kind: str, *values: Any) -> None:
             if not log.enabled:
                 return
             t = clock.now
-            t_add(t)
-            k_add(kind)
-            v_add(values)
+            add((t, kind))
+            add(values)
             if subs:
                 notify(t, kind, values)
 
         emit_row.__doc__ = EventLog.emit_row.__doc__
         self.emit_row = emit_row        # type: ignore[method-assign]
+
+    def _sync(self) -> None:
+        """Bring the columns up to the flat list. O(new events)."""
+        raw = self._raw
+        i, n = self._parsed, len(raw)
+        if i == n:
+            return
+        t_add, k_add, o_add = self._t.append, self._k.append, self._off.append
+        fd = self._fd
+        at = len(self._t)
+        arity = _ARITY
+        while i < n:
+            k = raw[i + 1]
+            t_add(raw[i])
+            k_add(k)
+            j = i + 2
+            if j < n and raw[j] is _DICT:
+                fd[at] = raw[j + 1]
+                o_add(-1)
+                i = j + 2
+            else:
+                o_add(j)
+                i += arity[k]
+            at += 1
+        self._parsed = i
 
     # -- writing ---------------------------------------------------------
     def emit(self, kind: str, **fields: Any) -> None:
@@ -274,16 +307,14 @@ class EventLog:
         Returns nothing; read the event back as ``log[-1]``.
         """
         # The hot path of every engine: kept inline, one call deep, and with
-        # nobody subscribed six lines: the emit-on/emit-off ratio of
+        # nobody subscribed five lines: the emit-on/emit-off ratio of
         # benchmarks/cluster.py is mostly this function.
         if not self.enabled:
             return
         if self.strict:
             self._validate(kind, fields)
         t = self._clock.now
-        self._fd[len(self._t)] = fields
-        self._t.append(t)
-        self._k.append(kind)
+        self._raw.extend((t, kind, _DICT, fields))
         if self._subs:
             self._notify(t, kind, fields)
 
@@ -308,9 +339,8 @@ class EventLog:
                     f"{spec[0] if spec else 'no fields'}")
             self._validate(kind, _fields(kind, values))
         t = self._clock.now
-        self._t.append(t)
-        self._k.append(kind)
-        self._v += values
+        self._raw.extend((t, kind))
+        self._raw.extend(values)
         if self._subs:
             self._notify(t, kind, values)
 
@@ -319,18 +349,17 @@ class EventLog:
         if subs is None:
             subs = self._route[kind] = [s for s in self._subs if s.matches(kind)]
         if subs:
-            ev = Event(t, kind, _fields(kind, f, self._v))
+            ev = Event(t, kind, _fields(kind, f))
             for s in subs:
                 s.callback(ev)
 
     def _append(self, t: int, kind: str, fields: dict[str, Any]) -> None:
         """Append a recorded event (used when loading a saved log)."""
+        self._sync()
         if self._t and t < self._t[-1]:
             raise ValueError(f"event at t={t} is earlier than the last one "
                              f"(t={self._t[-1]}); the log is append-only")
-        self._fd[len(self._t)] = fields
-        self._t.append(t)
-        self._k.append(kind)
+        self._raw.extend((t, kind, _DICT, fields))
         if self._subs:
             self._notify(t, kind, fields)
 
@@ -369,7 +398,7 @@ class EventLog:
         sub = Subscription(self, callback, tuple(kinds) if kinds is not None else None)
         self._subs.append(sub)
         self._route.clear()
-        self._rows = None
+        self._sink = None
         return sub
 
     def _unsubscribe(self, sub: Subscription) -> None:
@@ -377,24 +406,14 @@ class EventLog:
             self._subs.remove(sub)
             self._route.clear()
             if not self._subs and not self.strict:
-                self._rows = self._cols
+                self._sink = self._add
 
     # -- reading ---------------------------------------------------------
     def _offsets(self) -> list[int]:
-        """Where each event's row starts in ``_v`` (-1: a fields dict).
-        O(new events) per call: the index grows with the log."""
-        off = self._off
-        n = len(off)
-        if n < len(self._k):
-            at = self._vend
-            for k, f in zip(self._k[n:], self._fcol(n, len(self._k))):
-                if f is None:
-                    off.append(at)
-                    at += len(_ROWS[k][0])
-                else:
-                    off.append(-1)
-            self._vend = at
-        return off
+        """Where each event's row starts in ``_raw`` (-1: a fields dict),
+        the columns brought up to date first. O(new events) per call."""
+        self._sync()
+        return self._off
 
     def _fcol(self, i: int, j: int) -> list[Any]:
         """Events ``i..j-1``'s fields dicts (None for a row). O(j - i)."""
@@ -404,44 +423,50 @@ class EventLog:
         return [fd.get(x) for x in range(i, j)]
 
     def _slice(self, i: int, j: int) -> list[Event]:
-        off, v = self._offsets(), self._v
+        off, v = self._offsets(), self._raw
         return [Event(t, k, _fields(k, f, v, o)) for t, k, f, o
                 in zip(self._t[i:j], self._k[i:j], self._fcol(i, j), off[i:j])]
 
     def __len__(self) -> int:
+        self._sync()
         return len(self._t)
 
     def __iter__(self) -> Iterator[Event]:
-        off, v = self._offsets(), self._v
+        off, v = self._offsets(), self._raw
         return (Event(t, k, _fields(k, f, v, o))
                 for t, k, f, o in zip(self._t, self._k, self._fcol(0, len(self._t)), off))
 
     def __getitem__(self, i):
+        self._sync()
         if isinstance(i, slice):
             return self._slice(*i.indices(len(self._t))[:2]) if i.step in (None, 1) \
                 else list(self)[i]
+        off = self._offsets()
         i = range(len(self._t))[i]      # IndexError as a list's; negative i counted from the end
         k = self._k[i]
-        return Event(self._t[i], k, _fields(k, self._fd.get(i), self._v, self._offsets()[i]))
+        return Event(self._t[i], k, _fields(k, self._fd.get(i), self._raw, off[i]))
 
     def __repr__(self) -> str:
+        self._sync()
         end = self._t[-1] if self._t else 0
         return f"<EventLog {plural(len(self._t), 'event')}, t=0..{end} ms>"
 
     def between(self, start: int = 0, end: int | None = None) -> list[Event]:
         """Events with ``start <= t < end`` (``end=None``: to the last)."""
+        self._sync()
         i = bisect_left(self._t, start)
         j = len(self._t) if end is None else bisect_left(self._t, end)
         return self._slice(i, j)
 
     def until(self, t: int) -> list[Event]:
         """Events with ``t <= t``, the log as it stood at that moment."""
+        self._sync()
         return self._slice(0, bisect_right(self._t, t))
 
     def of_kind(self, *kinds: str) -> list[Event]:
         """Events whose kind matches any of ``kinds`` (``*`` prefixes allowed)."""
         probe = Subscription(self, lambda e: None, kinds)
-        off, v = self._offsets(), self._v
+        off, v = self._offsets(), self._raw
         return [Event(t, k, _fields(k, f, v, o))
                 for t, k, f, o in zip(self._t, self._k, self._fcol(0, len(self._t)), off)
                 if probe.matches(k)]
@@ -449,6 +474,7 @@ class EventLog:
     def kinds(self) -> dict[str, int]:
         """How many events of each kind, in first-seen order."""
         out: dict[str, int] = {}
+        self._sync()
         for k in self._k:
             out[k] = out.get(k, 0) + 1
         return out
@@ -469,6 +495,7 @@ class EventLog:
             if line.strip():
                 ev = Event.from_dict(json.loads(line))
                 log._append(ev.t, ev.kind, ev._f)
+        log._sync()
         if log._t:
             last = log._t[-1]
             log._clock = _Clock(lambda: last)
@@ -488,9 +515,10 @@ class EventLog:
         ``feed(event)``. Returns the target, so ``log.replay(View())`` reads well.
         """
         feed = target if callable(target) and not hasattr(target, "feed") else target.feed
+        self._sync()
         n = len(self._t) if until is None else bisect_right(self._t, until)
         probe = Subscription(self, feed, tuple(kinds) if kinds else None)
-        off, v = self._offsets(), self._v
+        off, v = self._offsets(), self._raw
         for t, k, f, o in zip(self._t[:n], self._k[:n], self._fcol(0, n), off[:n]):
             if probe.matches(k):
                 feed(Event(t, k, _fields(k, f, v, o)))

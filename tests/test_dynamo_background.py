@@ -146,13 +146,13 @@ def _run(strict, subscribe=False):
 
 
 def test_rows_written_without_a_call_are_the_events_emit_row_writes():
-    # The hottest emitters write the log's columns directly unless the log is
+    # The hottest emitters write the log's flat list directly unless the log is
     # strict (which validates every event) or someone subscribes (who must be
     # told): the three logs are the same, event for event.
     fast, _ = _run(strict=False)
     checked, _ = _run(strict=True)
     watched, seen = _run(strict=False, subscribe=True)
-    assert fast._rows is not None and checked._rows is None and watched._rows is None
+    assert fast._sink is not None and checked._sink is None and watched._sink is None
     assert fast.dumps() == checked.dumps() == watched.dumps()
     kinds = {e.kind for e in fast}
     assert {"msg.deliver", "request.reply", "request.start", "request.ok", "request.done",
@@ -161,4 +161,4 @@ def test_rows_written_without_a_call_are_the_events_emit_row_writes():
     assert seen == [e for e in watched if e.kind.startswith(("msg.", "request.", "gossip."))]
     sub = watched.subscribe(lambda e: None)
     sub.cancel()
-    assert watched._rows is None        # the first subscriber is still there
+    assert watched._sink is None        # the first subscriber is still there

@@ -262,13 +262,11 @@ class AntiEntropyMixin:
         roots, keys_full = self._roots(ranges)
         log = self.sim.log
         if log.enabled:
-            cols = log._rows
-            if cols is None:
+            sink = log._sink
+            if sink is None:
                 log.emit_row(_EXCHANGE, xid, self.name, peer, len(ranges))
-            else:       # emit_row inlined (see EventLog._bind): every node, every round
-                cols[0](self._kernel.now)
-                cols[1](_EXCHANGE)
-                cols[2]((xid, self.name, peer, len(ranges)))
+            else:       # one write, t and kind first (see EventLog)
+                sink((self._kernel.now, _EXCHANGE, xid, self.name, peer, len(ranges)))
         self._net_send(self.name, peer, "ae_roots", ("ae_roots", (xid, roots, keys_full)), None)
         return xid
 
@@ -290,13 +288,12 @@ class AntiEntropyMixin:
         if not diff:            # the usual exchange: every root agrees
             log = self.sim.log
             if log.enabled:
-                cols = log._rows
-                if cols is None:
+                sink = log._sink
+                if sink is None:
                     log.emit_row(_DONE, xid, src, self.name, n, 0, n, 0, keys_full + full, 0)
-                else:   # emit_row inlined (see EventLog._bind)
-                    cols[0](self._kernel.now)
-                    cols[1](_DONE)
-                    cols[2]((xid, src, self.name, n, 0, n, 0, keys_full + full, 0))
+                else:       # one write, t and kind first (see EventLog)
+                    sink((self._kernel.now, _DONE, xid, src, self.name, n, 0, n, 0,
+                          keys_full + full, 0))
             self.cluster._ae_quiet(n, keys_full + full)
             return
         # The running statistics travel with the messages from here on (made

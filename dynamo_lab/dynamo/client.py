@@ -226,14 +226,13 @@ class Client:
             self.latencies[op].append(lat)
         log = sim.log
         if log.enabled:
-            row = (rid, op, key, d["ok"], lat, self.mode, dst, d.get("coordinator"))
-            cols = log._rows
-            if cols is None:
-                log.emit_row(_DONE, *row)
-            else:       # emit_row inlined (see EventLog._bind): one per request
-                cols[0](kernel.now)
-                cols[1](_DONE)
-                cols[2](row)
+            row = (kernel.now, _DONE, rid, op, key, d["ok"], lat, self.mode, dst,
+                   d.get("coordinator"))
+            sink = log._sink
+            if sink is None:
+                log.emit_row(*row[1:])
+            else:       # one write, t and kind first (see EventLog)
+                sink(row)
         return d, lat
 
     def percentile(self, op: str, p: float) -> float:

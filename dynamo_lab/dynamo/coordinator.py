@@ -212,14 +212,12 @@ class CoordinatorMixin:
         rid, key = body[0], body[1]
         log = self.sim.log
         if log.enabled:
-            row = (rid, op, key, self.name, dst)
-            cols = log._rows
-            if cols is None:
-                log.emit_row(_FORWARD, *row)
-            else:       # emit_row inlined (see EventLog._bind)
-                cols[0](self._kernel.now)
-                cols[1](_FORWARD)
-                cols[2](row)
+            row = (self._kernel.now, _FORWARD, rid, op, key, self.name, dst)
+            sink = log._sink
+            if sink is None:
+                log.emit_row(*row[1:])
+            else:       # one write, t and kind first (see EventLog)
+                sink(row)
         wait = self.cluster.retry_ms or self.cluster.timeout_ms
         f = [op, body, dst, tried + (dst,)]
         self._forwards[rid] = f         # replaces an older forward of rid, if any
@@ -269,16 +267,14 @@ class CoordinatorMixin:
         self.requests[req.rid] = req
         log = self.sim.log
         if log.enabled:
-            row = (req.rid, req.op, req.key, self.name, req.targets,
+            row = (self._kernel.now, _START, req.rid, req.op, req.key, self.name, req.targets,
                    tuple(sorted(req.hints.items())) if req.hints else (), req.need,
                    self.cluster.n)
-            cols = log._rows
-            if cols is None:
-                log.emit_row(_START, *row)
-            else:       # emit_row inlined (see EventLog._bind)
-                cols[0](self._kernel.now)
-                cols[1](_START)
-                cols[2](row)
+            sink = log._sink
+            if sink is None:
+                log.emit_row(*row[1:])
+            else:       # one write, t and kind first (see EventLog)
+                sink(row)
         # One timer at a time per request, none cancelled: the retry, which
         # arms the deadline (the same moment, started + timeout_ms), or the
         # deadline alone. Each checks that its request is still the live one.
@@ -358,16 +354,15 @@ class CoordinatorMixin:
         log = self.sim.log
         if log.enabled:
             now = self._kernel.now
-            row = (req.rid, req.op, req.key, node, self.name, not late, now - req.started,
+            row = (now, _REPLY, req.rid, req.op, req.key, node, self.name, not late,
+                   now - req.started,
                    (_one_clock(versions[0].clock.entries) if len(versions) == 1 else
                     tuple([v.clock.entries for v in versions])) if versions else ())
-            cols = log._rows
-            if cols is None:
-                log.emit_row(_REPLY, *row)
-            else:       # emit_row inlined (see EventLog._bind): three per request
-                cols[0](now)
-                cols[1](_REPLY)
-                cols[2](row)
+            sink = log._sink
+            if sink is None:
+                log.emit_row(*row[1:])
+            else:       # one write, t and kind first (see EventLog)
+                sink(row)
         if late:
             if req.op == "get" and req.repaired:
                 self._repair(req, (node,))
@@ -385,15 +380,13 @@ class CoordinatorMixin:
         if req.op == "put":
             clock = req.version.clock
             if log.enabled:
-                row = (req.rid, "put", req.key, self.name, req.quorum, lat,
+                row = (self._kernel.now, _OK, req.rid, "put", req.key, self.name, req.quorum, lat,
                        _one_clock(clock.entries))
-                cols = log._rows
-                if cols is None:
-                    log.emit_row(_OK, *row)
-                else:   # emit_row inlined (see EventLog._bind)
-                    cols[0](self._kernel.now)
-                    cols[1](_OK)
-                    cols[2](row)
+                sink = log._sink
+                if sink is None:
+                    log.emit_row(*row[1:])
+                else:       # one write, t and kind first (see EventLog)
+                    sink(row)
             self.send(req.client, "put_reply", (req.rid, {
                 "ok": True, "acks": len(req.quorum), "need": req.need,
                 "coordinator": self.name, "replies": req.quorum, "clock": clock,
@@ -409,16 +402,14 @@ class CoordinatorMixin:
         else:
             ctx = VectorClock().merge(*[v.clock for v in result]) if result else VectorClock()
         if log.enabled:
-            row = (req.rid, "get", req.key, self.name, req.quorum, lat,
+            row = (self._kernel.now, _OK, req.rid, "get", req.key, self.name, req.quorum, lat,
                    _one_clock(result[0].clock.entries) if len(result) == 1 else
                    tuple([v.clock.entries for v in result]))
-            cols = log._rows
-            if cols is None:
-                log.emit_row(_OK, *row)
-            else:       # emit_row inlined (see EventLog._bind)
-                cols[0](self._kernel.now)
-                cols[1](_OK)
-                cols[2](row)
+            sink = log._sink
+            if sink is None:
+                log.emit_row(*row[1:])
+            else:       # one write, t and kind first (see EventLog)
+                sink(row)
             if len(result) > 1:
                 log.emit("vclock.siblings", node=self.name, key=req.key, where="read",
                          clocks=tuple(v.clock.entries for v in result))

@@ -238,13 +238,11 @@ class GossipMixin:
         # Both sides now hold the same view: the round ends here.
         log = self.sim.log
         if log.enabled:
-            cols = log._rows
-            if cols is None:
+            sink = log._sink
+            if sink is None:
                 log.emit_row(_EXCHANGE, src, self.name, (), learned, size)
-            else:       # emit_row inlined (see EventLog._bind): most gossip rounds end here
-                cols[0](self._kernel.now)
-                cols[1](_EXCHANGE)
-                cols[2]((src, self.name, (), learned, size))
+            else:       # one write, t and kind first (see EventLog)
+                sink((self._kernel.now, _EXCHANGE, src, self.name, (), learned, size))
 
     def on_gossip_reply(self, src: str, body: tuple) -> None:
         entries, learned_there = body

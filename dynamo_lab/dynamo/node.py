@@ -265,15 +265,16 @@ class Node(CoordinatorMixin, HandoffMixin, AntiEntropyMixin, TransferMixin, Goss
                 self._range_dirty(key)
             if log.enabled:
                 clock = version.clock
-                row = (self.name, key, clock.entries, clock.gap, outcome, source,
-                       show(version.value))
-                cols = log._rows
-                if cols is None:
-                    log.emit_row(_WRITE, *row)
-                else:   # emit_row inlined (see EventLog._bind): N per put
-                    cols[0](self._kernel.now)
-                    cols[1](_WRITE)
-                    cols[2](row)
+                text = version.shown        # made once per version, not per replica
+                if text is None:
+                    text = version.shown = show(version.value)
+                row = (self._kernel.now, _WRITE, self.name, key, clock.entries, clock.gap,
+                       outcome, source, text)
+                sink = log._sink
+                if sink is None:
+                    log.emit_row(*row[1:])
+                else:       # one write, t and kind first (see EventLog)
+                    sink(row)
                 if outcome == "sibling":
                     log.emit("vclock.siblings", node=self.name, key=key, where="store",
                              clocks=tuple(v.clock.entries for v in self.store.get(key)))

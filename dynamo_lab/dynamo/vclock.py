@@ -268,11 +268,14 @@ class Version:
     Version('cart:1', [A,1])
     """
 
-    __slots__ = ("value", "clock")
+    # ``shown``: the value's short text for the event log, made at its
+    # first write (node.show) and shared by the N replicas that store it
+    __slots__ = ("value", "clock", "shown")
 
     def __init__(self, value: Any, clock: VectorClock) -> None:
         self.value = value
         self.clock = clock
+        self.shown: str | None = None
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, Version) and self.clock == other.clock

@@ -316,11 +316,9 @@ class Network:
             return
         log = self._log
         if log.enabled:
-            rows = log._rows
-            if rows is None:
+            sink = log._sink
+            if sink is None:
                 log.emit_row(_DELIVER, mid, src, dst, kind, sent, rid)
-            else:       # emit_row inlined: the log's columns, written directly
-                rows[0](self._kernel.now)
-                rows[1](_DELIVER)
-                rows[2]((mid, src, dst, kind, sent, rid))
+            else:       # one write, t and kind first (see EventLog)
+                sink((self._kernel.now, _DELIVER, mid, src, dst, kind, sent, rid))
         handler(src, body)
