@@ -181,7 +181,7 @@ def gossip_convergence(sizes: list[int]) -> None:
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     ops_per_second(1000 if quick else 4000, 3 if quick else 5)
-    event_cost(600 if quick else 2000, 3 if quick else 7)
+    event_cost(600 if quick else 2000, 3 if quick else 11)
     coordination(300 if quick else 2000)
     memory_per_version(10_000 if quick else 50_000)
     gossip_convergence([10, 100] if quick else [10, 100, 1000])
