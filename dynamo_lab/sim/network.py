@@ -234,63 +234,59 @@ class Network:
         while the message is in flight never sees it. Nothing is logged at
         the send itself: the delivery or drop carries the send time.
         """
-        # The hot path of every simulation: fault checks, the latency draw
-        # (LatencyModel.draw, inlined: the same draws from the same stream)
-        # and the kernel's handle-free post, one call deep.
+        # The hot path of every simulation: fault checks (none while no fault
+        # is set), the latency draw (LatencyModel.draw, inlined: the same
+        # draws from the same stream) and the kernel's post, one call deep.
         if dst not in self._handlers:
             raise KeyError(f"unknown endpoint {dst!r}")
         mid = next(self._ids)
         kernel = self._kernel
         now = kernel.now
-        if self._calm and src != dst:
-            # no fault anywhere: only the latency draw (the same draw as below)
-            lat = self.latency
-            if lat.__class__ is LatencyModel:
-                zones = self._zones
-                floor, tail = lat.same_zone if zones.get(src) == zones.get(dst) \
-                    else lat.cross_zone
-                t = now + (int(floor - _log(1.0 - self._rng.random()) / (1.0 / tail))
-                           if tail > 0 else int(floor))
-            else:
-                t = now + self.delay(src, dst)
-            # Kernel.post inlined (this package's own kernel): priority 0,
-            # after everything already due at t (the usual case), one frame less
-            e = (0, next(kernel._seq), self._deliver_cb, (mid, src, dst, kind, body, now, rid))
-            b = kernel._at.get(t)
-            if b is None:
-                kernel._at[t] = [e]
-                heappush(kernel._times, t)
-            elif b[-1][0] <= 0:
-                b.append(e)
-            else:
-                kernel.post(t, self._deliver_cb, e[3])
-            return mid
-        down = self._down
-        if down and (src in down or dst in down):
-            self._drop(mid, src, dst, kind, now, "crashed", rid)
-            return mid
-        if src == dst:
-            kernel.post(now, self._deliver_cb, (mid, src, dst, kind, body, now, rid))
-            return mid
-        if self._cuts and frozenset((src, dst)) in self._cuts:
-            self._drop(mid, src, dst, kind, now, "partition", rid)
-            return mid
-        rng = self._rng
-        if self._loss and rng.random() < self._loss:
-            self._drop(mid, src, dst, kind, now, "loss", rid)
-            return mid
+        if not self._calm or src == dst:
+            fate = self._fate(src, dst)
+            if fate is not None:
+                if fate == "self":      # to oneself: 0 ms, never lost
+                    kernel.post(now, self._deliver_cb, (mid, src, dst, kind, body, now, rid))
+                else:
+                    self._drop(mid, src, dst, kind, now, fate, rid)
+                return mid
         lat = self.latency
         if lat.__class__ is LatencyModel:
             zones = self._zones
             floor, tail = lat.same_zone if zones.get(src) == zones.get(dst) else lat.cross_zone
-            ms = int(floor - _log(1.0 - rng.random()) / (1.0 / tail)) if tail > 0 \
-                else int(floor)
+            t = now + (int(floor - _log(1.0 - self._rng.random()) / (1.0 / tail)) if tail > 0
+                       else int(floor))
             if self._slow:
-                ms += self._slow.get(frozenset((src, dst)), 0)
+                t += self._slow.get(frozenset((src, dst)), 0)
         else:
-            ms = self.delay(src, dst)
-        kernel.post(now + ms, self._deliver_cb, (mid, src, dst, kind, body, now, rid))
+            t = now + self.delay(src, dst)
+        # Kernel.post inlined (this package's own kernel): priority 0, after
+        # everything already due at t (the usual case), one frame less
+        e = (0, next(kernel._seq), self._deliver_cb, (mid, src, dst, kind, body, now, rid))
+        b = kernel._at.get(t)
+        if b is None:
+            kernel._at[t] = [e]
+            heappush(kernel._times, t)
+        elif b[-1][0] <= 0:
+            b.append(e)
+        else:
+            kernel.post(t, self._deliver_cb, e[3])
         return mid
+
+    def _fate(self, src: str, dst: str) -> str | None:
+        """What happens to a message sent now, before its latency is drawn:
+        None (it travels), "self" (to oneself), or why it is dropped
+        ("crashed", "partition", "loss"; the loss lottery draws only here)."""
+        down = self._down
+        if down and (src in down or dst in down):
+            return "crashed"
+        if src == dst:
+            return "self"
+        if self._cuts and frozenset((src, dst)) in self._cuts:
+            return "partition"
+        if self._loss and self._rng.random() < self._loss:
+            return "loss"
+        return None
 
     def _blocked(self, src: str, dst: str) -> bool:
         """Whether an end is down or the link is cut (a message in flight
