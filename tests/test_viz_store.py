@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -311,6 +312,27 @@ def test_merkle_view_lights_only_the_path_to_the_differing_key():
     assert svg.count('class="dl-medge dl-lit"') == depth
     assert svg.count('class="dl-mnode"') == 2 ** (depth + 1) - 1 - (depth + 1)
     assert 'data-key="k" data-node="C"' in svg
+
+
+def test_merkle_view_labels_of_neighbouring_leaves_take_turns_by_row():
+    # Sixty keys repaired at once: some land in neighbouring leaves, whose
+    # labels ("k12→C") are wider than the 42 px between two leaves.
+    c = DynamoCluster(nodes=["A", "B", "C"], seed=4, w=1)
+    c.crash("C")
+    for i in range(60):
+        c.put(f"k{i}", i, coordinator="A")
+    c.recover("C")
+    c.run(ms=10_000)
+    svg = MerkleView(c).svg()
+    labels = [(float(x), float(y)) for x, y in re.findall(
+        r'<text data-id="lk:[^"]*" class="dl-leaf-key" x="([\d.]+)" y="([\d.]+)"', svg)]
+    near = [(a, b) for i, a in enumerate(labels) for b in labels[i + 1:]
+            if 0 < abs(a[0] - b[0]) < 50]
+    assert near, "no two neighbouring leaves were labelled: the check would prove nothing"
+    assert all(a[1] != b[1] for a, b in near)
+    # and every label still lies inside the drawing
+    height = float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', svg).group(1))
+    assert max(y for _, y in labels) < height
 
 
 def test_merkle_view_of_an_exchange_with_no_difference():

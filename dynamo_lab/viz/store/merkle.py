@@ -169,7 +169,7 @@ class MerkleView(StoreView):
                       f"{sent} of {plural(full, 'key')} sent")
         add(["text", "title", {"class": "dl-title", "x": 10, "y": 18}, title])
         y0 = 40
-        tree_h = depth * _LEVEL_H + 60
+        tree_h = depth * _LEVEL_H + 96     # room for up to six rows of leaf labels
         for ti, rng in enumerate(sorted(x["diffs"])[:4]):
             start, end = rng
             lit = x["diffs"][rng]
@@ -203,9 +203,13 @@ class MerkleView(StoreView):
                     below.setdefault(leaf, []).append((key, node, src))
             for leaf, keys in sorted(below.items()):
                 cx, cy = at(depth, leaf)
+                # Two neighbouring leaves' labels are wider than the gap between
+                # them: then each takes every other row (even leaves the first).
+                packed = (leaf - 1) in below or (leaf + 1) in below
                 for j, (key, node, src) in enumerate(sorted(set(keys))[:3]):
+                    row = 2 * j + leaf % 2 if packed else j
                     add(["text", f"lk:{tag}:{leaf}:{j}", {
-                        "class": "dl-leaf-key", "x": round(cx, 2), "y": cy + 20 + 12 * j,
+                        "class": "dl-leaf-key", "x": round(cx, 2), "y": cy + 20 + 12 * row,
                         "text-anchor": "middle", "font-size": 10, "data-key": key,
                         "data-node": node}, f"{key}→{node}"[:18]])
         shown = min(len(x["diffs"]), 4)
