@@ -267,8 +267,7 @@ class EventLog:
             if not log.enabled:
                 return
             t = clock.now
-            add((t, kind))
-            add(values)
+            add((t, kind) + values)     # one write: an event is never half there
             if subs:
                 notify(t, kind, values)
 
@@ -339,8 +338,7 @@ class EventLog:
                     f"{spec[0] if spec else 'no fields'}")
             self._validate(kind, _fields(kind, values))
         t = self._clock.now
-        self._raw.extend((t, kind))
-        self._raw.extend(values)
+        self._raw.extend((t, kind) + values)
         if self._subs:
             self._notify(t, kind, values)
 
