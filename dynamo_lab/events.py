@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from bisect import bisect_left, bisect_right
 from typing import Any, Callable, Iterable, Iterator
 
@@ -239,6 +240,7 @@ class EventLog:
         # fields dict, event after event. Read through the columns below.
         self._raw: list[Any] = []
         self._parsed = 0                # how much of _raw the columns cover
+        self._reading = threading.Lock()
         self._t: list[int] = []
         self._k: list[str] = []
         self._fd: dict[int, dict[str, Any]] = {}    # event index -> fields dict
@@ -275,7 +277,16 @@ class EventLog:
         self.emit_row = emit_row        # type: ignore[method-assign]
 
     def _sync(self) -> None:
-        """Bring the columns up to the flat list. O(new events)."""
+        """Bring the columns up to the flat list. O(new events).
+
+        Readers may call it from several threads (a server's event feed):
+        one at a time extends the columns; writers never wait for it."""
+        if self._parsed == len(self._raw):
+            return
+        with self._reading:
+            self._sync_locked()
+
+    def _sync_locked(self) -> None:
         raw = self._raw
         i, n = self._parsed, len(raw)
         if i == n:

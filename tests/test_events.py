@@ -2,6 +2,8 @@
 import ast
 import pathlib
 import re
+import sys
+import threading
 
 import pytest
 
@@ -171,3 +173,38 @@ def test_catalogue_documents_every_field():
         assert set(spec.optional) <= set(spec.docs), kind
         assert all(spec.docs.values()), kind
         assert not {"t", "kind"} & set(spec.docs), kind
+
+
+def test_readers_in_threads_see_every_event_once_while_one_writes():
+    # A server's event feed reads a namespace's log from its own thread: the
+    # columns readers build from the flat list must neither skip nor repeat.
+    log = EventLog(strict=False)
+    note = row_kind("sim.note", "text")
+    done = threading.Event()
+    seen_lengths: list[int] = []
+    wrong: list[str] = []
+
+    def read() -> None:
+        while not done.is_set():
+            n = len(log)
+            if n and log[n - 1].text != str(n - 1):
+                wrong.append(f"event {n - 1} reads {log[n - 1].text!r}")
+            seen_lengths.append(n)
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)     # threads take turns as often as they can
+    try:
+        for r in readers:
+            r.start()
+        for i in range(20_000):
+            log.emit_row(note, str(i)) if i % 2 else log.emit(note, text=str(i))
+    finally:
+        done.set()
+        for r in readers:
+            r.join()
+        sys.setswitchinterval(switch)
+    assert wrong == []
+    assert len(log) == 20_000
+    assert [e.text for e in log] == [str(i) for i in range(20_000)]
+    assert seen_lengths and max(seen_lengths) <= 20_000
