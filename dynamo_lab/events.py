@@ -291,23 +291,29 @@ class EventLog:
         i, n = self._parsed, len(raw)
         if i == n:
             return
-        t_add, k_add, o_add = self._t.append, self._k.append, self._off.append
+        ts: list[int] = []
+        ks: list[str] = []
+        offs: list[int] = []
         fd = self._fd
         at = len(self._t)
         arity = _ARITY
         while i < n:
             k = raw[i + 1]
-            t_add(raw[i])
-            k_add(k)
+            ts.append(raw[i])
+            ks.append(k)
             j = i + 2
             if j < n and raw[j] is _DICT:
-                fd[at] = raw[j + 1]
-                o_add(-1)
+                fd[at + len(offs)] = raw[j + 1]
+                offs.append(-1)
                 i = j + 2
             else:
-                o_add(j)
+                offs.append(j)
                 i += arity[k]
-            at += 1
+        # the times last: a reader bounds itself by len(_t), and then finds
+        # every other column at least as long
+        self._off.extend(offs)
+        self._k.extend(ks)
+        self._t.extend(ts)
         self._parsed = i
 
     # -- writing ---------------------------------------------------------
