@@ -242,13 +242,7 @@ class AntiEntropyMixin:
             self._sync_ranges()
         down = self.down
         peers = [p for p in self._peers if p not in down] if down else self._peers
-        if not peers:
-            return
-        # admitted() asked only when a recent foreground latency is over the
-        # threshold (it then defers the round and logs why): the same answer
-        limit = self.cluster.admission_ms
-        ls = self.latencies
-        if limit and ls and max(ls[-32:]) > limit and not self.admitted("anti_entropy"):
+        if not peers or not self.admitted("anti_entropy"):
             return
         peer = peers[self._rng._randbelow(len(peers))]   # = randrange, one call less
         self.start_exchange(peer)
