@@ -30,7 +30,7 @@ from sortedcontainers import SortedDict
 
 from ...errors import ArgumentError, UsageError
 from ..model.keys import HASH_SPACE
-from .partition import Partition, cut
+from .partition import Partition, cut, load_run
 
 __all__ = ["Partition", "Store"]
 
@@ -130,12 +130,7 @@ class Store:
         ends = [bisect_left(keys, (p.start,)) for p in parts[1:]] + [len(keys)]
         lo = 0
         for p, hi in zip(parts, ends):
-            run = keys[lo:hi]
-            if run:
-                p.items = SortedDict(zip(run, map(items.__getitem__, run)))
-                p.sizes = {k: sizes[k] for k in run}
-                p.size_bytes = sum(p.sizes.values())
-                p.item_count = len(run)
+            load_run(p, keys[lo:hi], items, sizes)
             lo = hi
 
     def clear(self) -> None:

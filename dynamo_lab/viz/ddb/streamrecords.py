@@ -144,17 +144,14 @@ class StreamRecordsView(EndpointView):
         shard = ev.shard
         if shard is None or shard in s.others:
             return s
+        into = s.records
         if shard not in s.shards:
             if s.listed:                    # not (yet) listed for the view's table
-                recs = s.unlisted.setdefault(shard, {})
-                for rec in ev.records:
-                    recs[rec[0]] = tuple(rec)
-                if ev.closed:
-                    s.read_to_end.add(shard)
-                return s
-            s.order.append(shard)           # records before any DescribeStream
-            s.shards[shard] = (None, None, None)
-        recs = s.records.setdefault(shard, {})
+                into = s.unlisted
+            else:                           # records before any DescribeStream
+                s.order.append(shard)
+                s.shards[shard] = (None, None, None)
+        recs = into.setdefault(shard, {})
         for rec in ev.records:
             recs[rec[0]] = tuple(rec)
         if ev.closed:
